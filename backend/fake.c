@@ -1,0 +1,211 @@
+/*
+ * fake.c - a latency and fault shim over any parent backend (SQLite test-VFS style).
+ *
+ * Why a shim and not a "fake store": the same latency and fault effects must apply to the
+ * memory store (fast, deterministic simulations) and to the real file backend (checking that
+ * the core survives IO errors on a real disk). So this backend stores nothing: plan() decides
+ * the service time and whether the call fails, get/set/del either fail with DS_ERR_IO without
+ * touching the parent or forward to it.
+ *
+ * Determinism: every random draw comes from one ds_rng seeded by opts->seed, advanced under a
+ * mutex because real-time mode plans from worker threads. In virtual time plan() is called in
+ * a deterministic order, so a seed replays exactly. Draws do not depend on whether faults are
+ * enabled, so toggling faults off for the final drain does not shift later latencies.
+ */
+#include "backend_int.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct fake_backend {
+    ds_backend base;
+    ds_backend *parent;
+    pthread_mutex_t mu;
+    ds_latency lat[3];
+    ds_faults faults;
+    ds_rng rng;
+    uint64_t calls;       /* plan() calls so far, 1-based numbering for the countdown */
+    bool faults_on;
+    uint64_t gets, sets, dels, injected, slowed, stalled;
+} fake_backend;
+
+static fake_backend *fake_of(ds_backend *b) { return (fake_backend *)b; }
+
+/* Draw latency and faults for one call; the mutex keeps the rng and counters consistent. */
+static void fake_plan(ds_backend *b, ds_bop op, const void *key, uint32_t keylen, ds_call *call) {
+    fake_backend *f = fake_of(b);
+    const ds_faults *fl = &f->faults;
+    int64_t us;
+    bool fail = false;
+    pthread_mutex_lock(&f->mu);
+    uint64_t n = ++f->calls;
+    us = ds_latency_draw(&f->lat[op <= DS_BOP_DEL ? op : 0], &f->rng);
+    bool slow = fl->slow_p > 0 && ds_rng_double(&f->rng) < fl->slow_p;
+    bool err = fl->err_p > 0 && ds_rng_double(&f->rng) < fl->err_p;
+    if (f->faults_on) {
+        if (slow) {
+            us += fl->slow_us;
+            f->slowed++;
+        }
+        if (fl->stall_every && n % fl->stall_every == 0) {
+            us += fl->stall_us;
+            f->stalled++;
+        }
+        fail = err || (n > fl->fail_after && n - fl->fail_after <= fl->fail_count);
+    }
+    pthread_mutex_unlock(&f->mu);
+    ds_call sub = {0, false};
+    f->parent->ops->plan(f->parent, op, key, keylen, &sub);
+    call->service_us = us + sub.service_us;
+    call->fail = fail || sub.fail;
+}
+
+static ds_status fake_fail(fake_backend *f, const char *what, ds_err *err) {
+    pthread_mutex_lock(&f->mu);
+    f->injected++;
+    pthread_mutex_unlock(&f->mu);
+    return ds_err_set(err, DS_ERR_IO, "fake(%s) %s: injected fault", f->parent->ops->name,
+                      what);
+}
+
+static void fake_count(fake_backend *f, uint64_t *counter) {
+    pthread_mutex_lock(&f->mu);
+    (*counter)++;
+    pthread_mutex_unlock(&f->mu);
+}
+
+static ds_status fake_get(ds_backend *b, ds_call *call, const void *key, uint32_t keylen,
+                          ds_value **out, ds_err *err) {
+    fake_backend *f = fake_of(b);
+    fake_count(f, &f->gets);
+    *out = NULL;
+    if (call && call->fail) return fake_fail(f, "get", err);
+    return f->parent->ops->get(f->parent, call, key, keylen, out, err);
+}
+
+static ds_status fake_set(ds_backend *b, ds_call *call, const void *key, uint32_t keylen,
+                          const ds_value *v, ds_err *err) {
+    fake_backend *f = fake_of(b);
+    fake_count(f, &f->sets);
+    if (call && call->fail) return fake_fail(f, "set", err);
+    return f->parent->ops->set(f->parent, call, key, keylen, v, err);
+}
+
+static ds_status fake_del(ds_backend *b, ds_call *call, const void *key, uint32_t keylen,
+                          ds_err *err) {
+    fake_backend *f = fake_of(b);
+    fake_count(f, &f->dels);
+    if (call && call->fail) return fake_fail(f, "del", err);
+    return f->parent->ops->del(f->parent, call, key, keylen, err);
+}
+
+static ds_status fake_flush_all(ds_backend *b, ds_err *err) {
+    fake_backend *f = fake_of(b);
+    return f->parent->ops->flush_all(f->parent, err);
+}
+
+static ds_status fake_scan(ds_backend *b, ds_scan_fn fn, void *ctx, ds_err *err) {
+    fake_backend *f = fake_of(b);
+    return f->parent->ops->scan(f->parent, fn, ctx, err);
+}
+
+/* Calls as seen at this layer (failed ones included); bytes and keys from the parent; errors
+ * are the parent's plus the injected ones. */
+static void fake_stats(ds_backend *b, ds_backend_stats *out) {
+    fake_backend *f = fake_of(b);
+    f->parent->ops->stats(f->parent, out);
+    pthread_mutex_lock(&f->mu);
+    out->gets = f->gets;
+    out->sets = f->sets;
+    out->dels = f->dels;
+    out->errors += f->injected;
+    pthread_mutex_unlock(&f->mu);
+}
+
+static void fake_close(ds_backend *b) {
+    fake_backend *f = fake_of(b);
+    ds_backend_close(f->parent);
+    for (int i = 0; i < 3; i++) ds_latency_free(&f->lat[i]);
+    pthread_mutex_destroy(&f->mu);
+    free(f);
+}
+
+static const ds_backend_ops fake_ops = {
+    .version = 1,
+    .name = "fake",
+    .plan = fake_plan,
+    .get = fake_get,
+    .set = fake_set,
+    .del = fake_del,
+    .flush_all = fake_flush_all,
+    .scan = fake_scan,
+    .stats = fake_stats,
+    .close = fake_close,
+};
+
+/* Deep copy of a model, so the caller may free its own (hist points are heap memory). */
+static bool lat_copy(ds_latency *dst, const ds_latency *src) {
+    *dst = *src;
+    dst->hist_us = dst->hist_cdf = NULL;
+    if (src->kind != DS_LAT_HIST || src->nhist == 0) {
+        dst->nhist = 0;
+        return true;
+    }
+    size_t sz = src->nhist * sizeof(double);
+    dst->hist_us = malloc(sz);
+    dst->hist_cdf = malloc(sz);
+    if (!dst->hist_us || !dst->hist_cdf) {
+        ds_latency_free(dst);
+        return false;
+    }
+    memcpy(dst->hist_us, src->hist_us, sz);
+    memcpy(dst->hist_cdf, src->hist_cdf, sz);
+    return true;
+}
+
+ds_backend *ds_backend_fake_new(ds_backend *parent, const ds_fake_opts *o, ds_err *err) {
+    if (!parent) {
+        ds_err_set(err, DS_ERR_ARG, "fake backend: no parent backend");
+        return NULL;
+    }
+    fake_backend *f = calloc(1, sizeof(*f));
+    bool ok = f != NULL;
+    for (int i = 0; ok && o && i < 3; i++) ok = lat_copy(&f->lat[i], &o->lat[i]);
+    if (!ok) {
+        if (f)
+            for (int i = 0; i < 3; i++) ds_latency_free(&f->lat[i]);
+        free(f);
+        ds_backend_close(parent);
+        ds_err_set(err, DS_ERR_NOMEM, "fake backend: out of memory");
+        return NULL;
+    }
+    if (o) f->faults = o->faults;
+    ds_rng_seed(&f->rng, o ? o->seed : 0);
+    f->faults_on = true;
+    f->parent = parent;
+    pthread_mutex_init(&f->mu, NULL);
+    f->base.ops = &fake_ops;
+    return &f->base;
+}
+
+/* Applies to every fake in a stack of shims, so "faults off before the final drain" holds
+ * however the host composed its backend. */
+void ds_backend_fake_faults_enable(ds_backend *b, bool on) {
+    for (; b && b->ops == &fake_ops; b = fake_of(b)->parent) {
+        fake_backend *f = fake_of(b);
+        pthread_mutex_lock(&f->mu);
+        f->faults_on = on;
+        pthread_mutex_unlock(&f->mu);
+    }
+}
+
+ds_backend *ds_backend_fake_parent(ds_backend *b) {
+    return (b && b->ops == &fake_ops) ? fake_of(b)->parent : NULL;
+}
+
+ds_backend *ds_backend_unwrap(ds_backend *b) {
+    ds_backend *p;
+    while ((p = ds_backend_fake_parent(b)) != NULL) b = p;
+    return b;
+}

@@ -1,0 +1,312 @@
+/*
+ * cache.c - the diskstore cache: construction, commands, lookups and writes.
+ *
+ * A read (GET, EXISTS, MGET) is answered at once when every key it names is either in memory or
+ * known absent (rule 1). Otherwise the command is parked (cache_io.c) and LOADs are scheduled;
+ * it runs for real only when all its keys have been resolved, so it runs exactly once.
+ * A write (SET, DEL, expiry) changes memory at once and schedules one SAVE per key (rule 2); the
+ * SAVE reads the value when it is pushed, not now, so writes inside the flush delay coalesce.
+ * EXEC preloads the keys of all its sub-commands and then runs them back to back (rule 9).
+ */
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+
+int64_t ds_now(ds_cache *c) { return c->host.now_us(c->host.ctx); }
+
+ds_status ds_fail(ds_cache *c, ds_status st, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->errbuf, sizeof c->errbuf, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+const char *ds_cache_last_error(const ds_cache *c) { return c ? c->errbuf : "no cache"; }
+
+ds_cache *ds_cache_new(const ds_config *cfg, const ds_host *host, ds_err *err) {
+    if (!cfg || !host || !host->now_us || !host->reply) {
+        ds_err_set(err, DS_ERR_ARG, "ds_cache_new: config and a host with now_us and reply "
+                                    "are required");
+        return NULL;
+    }
+    if (ds_config_validate(cfg, err) != DS_OK) return NULL;
+    ds_cache *c = calloc(1, sizeof *c);
+    if (!c) {
+        ds_err_set(err, DS_ERR_NOMEM, "ds_cache_new: out of memory");
+        return NULL;
+    }
+    c->cfg = *cfg;
+    c->host = *host;
+    ds_rng_seed(&c->rng, cfg->seed);
+    uint64_t hseed = ds_rng_next(&c->rng);
+    if (ds_ks_init(&c->ks, cfg->evict == DS_EVICT_LRU_EXACT, hseed) != DS_OK ||
+        ds_neg_init(&c->neg, hseed) != DS_OK || ds_sched_init(&c->sched, hseed) != DS_OK ||
+        ds_table_init(&c->parked, 16, hseed) != DS_OK ||
+        (c->vals = calloc(16, sizeof *c->vals)) == NULL) {
+        ds_cache_free(c);
+        ds_err_set(err, DS_ERR_NOMEM, "ds_cache_new: out of memory");
+        return NULL;
+    }
+    c->vals_cap = 16;
+    return c;
+}
+
+static void free_parked(ds_cache *c) {
+    size_t it = 0;
+    ds_tnode *n;
+    while ((n = ds_table_next(&c->parked, &it))) {
+        ds_parked *p = (ds_parked *)n;
+        if (p->cmd.op == DS_OP_SET) ds_value_unref(p->cmd.value);
+        for (uint32_t i = 0; i < p->cmd.nsub; i++)
+            if (p->subs[i].op == DS_OP_SET) ds_value_unref(p->subs[i].value);
+        free(p);
+    }
+    ds_table_free(&c->parked);
+}
+
+void ds_cache_free(ds_cache *c) {
+    if (!c) return;
+    ds_sched_drop_all(c);
+    if (c->parked.slots) free_parked(c);
+    if (c->sched.tab.slots) ds_sched_free(&c->sched);
+    if (c->neg.tab.slots) ds_neg_free(&c->neg);
+    if (c->ks.tab.slots) ds_ks_free(&c->ks);
+    free(c->vals);
+    free(c->subreps);
+    free(c);
+}
+
+static bool expired(ds_cache *c, const ds_entry *e) {
+    return e->val->expire_us != 0 && e->val->expire_us <= ds_now(c);
+}
+
+void ds_c_neg_set(ds_cache *c, uint64_t h, const void *key, uint32_t len, bool pinned) {
+    if (!c->cfg.negcache) return;
+    if (ds_neg_set(&c->neg, h, key, len, pinned) != DS_OK) return; /* an optimisation only */
+    while (c->neg.tab.count > c->cfg.negcache_max) {
+        if (!ds_neg_evict_one(&c->neg, &c->rng, c->cfg.evict_samples)) break;
+        c->st.neg_evictions++;
+    }
+}
+
+/* Expiry is a write: remove from memory, pin the key absent, schedule the disk delete. */
+static void expire_entry(ds_cache *c, ds_entry *e) {
+    uint64_t h = e->node.hash;
+    uint32_t len = e->node.keylen;
+    unsigned char kbuf[DS_KEY_MAX_BYTES];
+    memcpy(kbuf, e->key, len);
+    c->st.expired++;
+    (void)ds_c_write(c, h, kbuf, len, NULL, NULL);
+}
+
+ds_lookup ds_c_lookup(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_entry **out,
+                      bool count) {
+    ds_entry *e = ds_ks_find(&c->ks, h, key, len);
+    if (e && expired(c, e)) {
+        expire_entry(c, e);
+        e = NULL;
+        if (count) c->st.neg_hits++;
+        *out = NULL;
+        return LK_ABSENT;
+    }
+    *out = e;
+    if (e) {
+        ds_ks_touch(&c->ks, e);
+        if (count) c->st.hits++;
+        return LK_HIT;
+    }
+    if (c->cfg.negcache && ds_neg_find(&c->neg, h, key, len)) {
+        if (count) c->st.neg_hits++;
+        return LK_ABSENT;
+    }
+    if (count) c->st.misses++;
+    return LK_MISS;
+}
+
+ds_entry *ds_c_put(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_value *v) {
+    ds_entry *e = NULL;
+    if (ds_ks_set(&c->ks, h, key, len, v, &e) != DS_OK) return NULL;
+    if (!e->io) e->io = ds_sched_find(&c->sched, h, key, len);
+    ds_negent *n = c->cfg.negcache ? ds_neg_find(&c->neg, h, key, len) : NULL;
+    if (n) ds_neg_del(&c->neg, n);
+    return e;
+}
+
+/* SET (v != NULL) or DEL (v == NULL) of one key; rule 2 and rule 7. */
+ds_status ds_c_write(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_value *v,
+                     bool *was_present) {
+    ds_entry *e = ds_ks_find(&c->ks, h, key, len);
+    if (was_present) *was_present = e && !expired(c, e);
+    if (v) {
+        uint64_t charge = ds_ks_charge(len, v);
+        if (c->cfg.max_memory_bytes && charge > c->cfg.max_memory_bytes)
+            return ds_fail(c, DS_ERR_TOOBIG, "value of %llu bytes exceeds cache-max-memory",
+                           (unsigned long long)v->size_bytes);
+        if (c->cfg.evict_at == DS_EVICT_AT_INSERT) {
+            uint64_t old = e ? ds_ks_charge(len, e->val) : 0;
+            ds_status st = ds_c_reclaim(c, charge > old ? charge - old : 0, e ? 0 : 1,
+                                        ds_c_can_wait(c));
+            if (st != DS_OK) return st;
+        }
+        if (!ds_c_put(c, h, key, len, v)) return ds_fail(c, DS_ERR_NOMEM, "out of memory");
+    } else {
+        if (e) ds_ks_remove(&c->ks, e);
+        ds_c_neg_set(c, h, key, len, true);
+    }
+    ds_ioent *io = ds_sched_get(c, h, key, len);
+    if (!io) return ds_fail(c, DS_ERR_NOMEM, "out of memory");
+    if (v) {
+        ds_entry *ne = ds_ks_find(&c->ks, h, key, len);
+        if (ne) ne->io = io;
+    }
+    ds_sched_schedule_save(c, io, ds_now(c) + c->cfg.flush_delay_ms * 1000);
+    return DS_OK;
+}
+
+static ds_status check_key(ds_cache *c, const ds_key *k) {
+    if (!k->p || k->len == 0) return ds_fail(c, DS_ERR_ARG, "empty or NULL key");
+    if (k->len > DS_KEY_MAX_BYTES)
+        return ds_fail(c, DS_ERR_ARG, "key of %u bytes exceeds %u", k->len, DS_KEY_MAX_BYTES);
+    return DS_OK;
+}
+
+static ds_status check_cmd(ds_cache *c, const ds_cmd *cmd, bool sub) {
+    if ((unsigned)cmd->op >= DS_OP__COUNT) return ds_fail(c, DS_ERR_ARG, "unknown command");
+    if (cmd->op == DS_OP_EXEC) {
+        if (sub) return ds_fail(c, DS_ERR_ARG, "EXEC inside EXEC");
+        if (cmd->nsub == 0 || !cmd->sub || cmd->nsub > DS_MULTI_MAX_KEYS)
+            return ds_fail(c, DS_ERR_ARG, "EXEC needs 1..%u sub-commands", DS_MULTI_MAX_KEYS);
+        uint32_t total = 0;
+        for (uint32_t i = 0; i < cmd->nsub; i++) {
+            ds_status st = check_cmd(c, &cmd->sub[i], true);
+            if (st != DS_OK) return st;
+            total += cmd->sub[i].nkeys;
+        }
+        if (total > DS_MULTI_MAX_KEYS)
+            return ds_fail(c, DS_ERR_ARG, "EXEC names more than %u keys", DS_MULTI_MAX_KEYS);
+        return DS_OK;
+    }
+    bool one = cmd->op == DS_OP_GET || cmd->op == DS_OP_SET;
+    if (!cmd->keys || cmd->nkeys == 0 || (one && cmd->nkeys != 1) ||
+        cmd->nkeys > DS_MULTI_MAX_KEYS)
+        return ds_fail(c, DS_ERR_ARG, "%s: wrong number of keys (%u)", ds_op_name(cmd->op),
+                       cmd->nkeys);
+    if (cmd->op == DS_OP_SET && !cmd->value)
+        return ds_fail(c, DS_ERR_ARG, "SET without a value");
+    for (uint32_t i = 0; i < cmd->nkeys; i++) {
+        ds_status st = check_key(c, &cmd->keys[i]);
+        if (st != DS_OK) return st;
+    }
+    if (cmd->op == DS_OP_SET && c->cfg.max_memory_bytes &&
+        ds_ks_charge(cmd->keys[0].len, cmd->value) > c->cfg.max_memory_bytes)
+        return ds_fail(c, DS_ERR_TOOBIG, "value of %llu bytes exceeds cache-max-memory",
+                       (unsigned long long)cmd->value->size_bytes);
+    return DS_OK;
+}
+
+static bool reads(ds_op op) { return op == DS_OP_GET || op == DS_OP_EXISTS || op == DS_OP_MGET; }
+
+/* Does any key need a LOAD first? Counts hits/misses of read keys once, here. */
+static bool needs_park(ds_cache *c, const ds_cmd *cmd) {
+    if (cmd->op == DS_OP_EXEC) {
+        bool any = false;
+        for (uint32_t i = 0; i < cmd->nsub; i++) any |= needs_park(c, &cmd->sub[i]);
+        return any;
+    }
+    if (cmd->op == DS_OP_SET || cmd->op == DS_OP_DEL) return false;
+    bool any = false;
+    for (uint32_t i = 0; i < cmd->nkeys; i++) {
+        const ds_key *k = &cmd->keys[i];
+        ds_entry *e;
+        uint64_t h = ds_table_hash(&c->ks.tab, k->p, k->len);
+        if (ds_c_lookup(c, h, k->p, k->len, &e, reads(cmd->op)) == LK_MISS) any = true;
+    }
+    return any;
+}
+
+/* EXEC preloads the keys its writes name too (rule 9). */
+static bool exec_write_keys_missing(ds_cache *c, const ds_cmd *cmd) {
+    if (cmd->op != DS_OP_EXEC) return false;
+    for (uint32_t i = 0; i < cmd->nsub; i++) {
+        const ds_cmd *s = &cmd->sub[i];
+        if (s->op != DS_OP_SET && s->op != DS_OP_DEL) continue;
+        for (uint32_t k = 0; k < s->nkeys; k++) {
+            ds_entry *e;
+            uint64_t h = ds_table_hash(&c->ks.tab, s->keys[k].p, s->keys[k].len);
+            if (ds_c_lookup(c, h, s->keys[k].p, s->keys[k].len, &e, false) == LK_MISS)
+                return true;
+        }
+    }
+    return false;
+}
+
+static void count_op(ds_cache *c, ds_op op) {
+    switch (op) {
+    case DS_OP_GET: c->st.gets++; break;
+    case DS_OP_SET: c->st.sets++; break;
+    case DS_OP_DEL: c->st.dels++; break;
+    case DS_OP_EXISTS: c->st.exists++; break;
+    case DS_OP_MGET: c->st.mgets++; break;
+    case DS_OP_EXEC: c->st.execs++; break;
+    default: break;
+    }
+}
+
+/* The hot path: a single-key GET answered from memory or the negative cache. */
+static bool fast_get(ds_cache *c, const ds_cmd *cmd, const ds_reply **reply) {
+    const ds_key *k = &cmd->keys[0];
+    uint64_t h = ds_table_hash(&c->ks.tab, k->p, k->len);
+    ds_entry *e;
+    ds_lookup lk = ds_c_lookup(c, h, k->p, k->len, &e, true);
+    if (lk == LK_MISS) return false;
+    assert(c->vals_cap >= 1);
+    c->vals[0] = e ? e->val : NULL;
+    c->reply = (ds_reply){.status = DS_OK, .op = DS_OP_GET, .n = 1, .values = c->vals,
+                          .count = e ? 1 : 0};
+    *reply = &c->reply;
+    return true;
+}
+
+ds_status ds_cache_exec(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd,
+                        const ds_reply **reply) {
+    if (!c) return DS_ERR_ARG;
+    if (reply) *reply = NULL;
+    if (c->in_callback) return ds_fail(c, DS_ERR_REENTRANT, "ds_cache_exec from a callback");
+    if (!cmd || !reply) return ds_fail(c, DS_ERR_ARG, "NULL command or reply pointer");
+    ds_status st = check_cmd(c, cmd, false);
+    if (st != DS_OK) return st;
+    if (ds_table_find(&c->parked, ds_table_hash(&c->parked, &client, 8), &client, 8))
+        return ds_fail(c, DS_ERR_STATE, "client %llu already has a parked command",
+                       (unsigned long long)client);
+    c->st.requests++;
+    count_op(c, cmd->op);
+    bool park;
+    if (cmd->op == DS_OP_GET) {
+        if (fast_get(c, cmd, reply)) {
+            ds_sched_pump(c, false);
+            return DS_OK;
+        }
+        park = true; /* fast_get counted the miss */
+    } else {
+        park = needs_park(c, cmd) || exec_write_keys_missing(c, cmd);
+    }
+    if (park) {
+        st = ds_c_park(c, client, tag, cmd);
+        ds_sched_pump(c, false);
+        return st == DS_OK ? DS_BLOCKED : st;
+    }
+    ds_value **vals;
+    ds_reply *subs;
+    st = ds_c_prepare_reply(c, cmd, &vals, &subs);
+    /* needs_park counted the hits and misses already */
+    if (st == DS_OK) st = ds_c_run(c, cmd, &c->reply, vals, subs, false);
+    ds_sched_pump(c, false);
+    if (st != DS_OK) return st;
+    *reply = &c->reply;
+    return DS_OK;
+}

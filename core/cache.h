@@ -1,0 +1,33 @@
+/*
+ * cache.h - helpers shared by cache.c (commands) and cache_io.c (parking, completion, cron,
+ * drain, reclaim). Private to core/.
+ */
+#ifndef DS_CACHE_H
+#define DS_CACHE_H
+
+#include "internal.h"
+
+/* How a key looks to a reader right now. */
+typedef enum { LK_HIT, LK_ABSENT, LK_MISS } ds_lookup;
+
+ds_lookup ds_c_lookup(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_entry **out,
+                      bool count);
+ds_entry *ds_c_put(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_value *v);
+void ds_c_neg_set(ds_cache *c, uint64_t h, const void *key, uint32_t len, bool pinned);
+ds_status ds_c_write(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_value *v,
+                     bool *was_present);
+ds_status ds_c_reclaim(ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys, bool can_wait);
+bool ds_c_can_wait(const ds_cache *c);
+
+/* Run a command whose keys are all resolved; fills rep. Never parks. */
+ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value **vals,
+                   ds_reply *subs, bool count);
+ds_status ds_c_prepare_reply(ds_cache *c, const ds_cmd *cmd, ds_value ***vals,
+                             ds_reply **subs);
+
+ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd);
+void ds_c_resume_ready(ds_cache *c);
+void ds_c_load_done(ds_cache *c, ds_job *job);
+void ds_c_save_done(ds_cache *c, ds_job *job);
+
+#endif

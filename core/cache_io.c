@@ -1,0 +1,310 @@
+/*
+ * cache_io.c - everything that happens around IO: running a command once its keys are
+ * resolved, parking and resuming clients, job completion, cron, the memory reclaim loop, the
+ * point-in-time drain, stats.
+ *
+ * Parking: a command that misses parks with one wait slot per distinct key it names. Every slot
+ * links the key's ioent, so every key of a parked command is unevictable until the command
+ * runs (otherwise a key loaded for it could be evicted while it waits on another key, and it
+ * would have to load again, or worse, read nothing). Only the slots of keys that needed a LOAD
+ * count as pending; when the last one resolves, the command runs once and host.reply fires
+ * once. A LOAD that failed makes the command answer DS_ERR_IO.
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+
+/* Blocking in host.wait_io is allowed only from the top level of exec and cron: never from
+ * inside a completion or another wait, where it would nest the host's event loop. */
+bool ds_c_can_wait(const ds_cache *c) { return !c->in_wait && !c->in_done && !c->reclaiming; }
+
+static ds_status grow_vals(ds_cache *c, uint32_t n, uint32_t nsubs) {
+    if (n > c->vals_cap) {
+        ds_value **nv = realloc(c->vals, n * sizeof *nv);
+        if (!nv) return ds_fail(c, DS_ERR_NOMEM, "out of memory");
+        c->vals = nv;
+        c->vals_cap = n;
+    }
+    if (nsubs > c->subreps_cap) {
+        ds_reply *ns = realloc(c->subreps, nsubs * sizeof *ns);
+        if (!ns) return ds_fail(c, DS_ERR_NOMEM, "out of memory");
+        c->subreps = ns;
+        c->subreps_cap = nsubs;
+    }
+    return DS_OK;
+}
+
+ds_status ds_c_prepare_reply(ds_cache *c, const ds_cmd *cmd, ds_value ***vals,
+                             ds_reply **subs) {
+    uint32_t n = cmd->nkeys;
+    for (uint32_t i = 0; i < cmd->nsub; i++) n += cmd->sub[i].nkeys;
+    ds_status st = grow_vals(c, n ? n : 1, cmd->nsub ? cmd->nsub : 1);
+    *vals = c->vals;
+    *subs = c->subreps;
+    return st;
+}
+
+/* Run one non-EXEC command with all keys resolved. vals has room for cmd->nkeys. */
+static ds_status run_one(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value **vals,
+                         bool count) {
+    *rep = (ds_reply){.status = DS_OK, .op = cmd->op, .n = cmd->nkeys, .values = vals};
+    if (cmd->op == DS_OP_SET || cmd->op == DS_OP_DEL) {
+        for (uint32_t i = 0; i < cmd->nkeys; i++) {
+            const ds_key *k = &cmd->keys[i];
+            uint64_t h = ds_table_hash(&c->ks.tab, k->p, k->len);
+            bool was = false;
+            ds_status st = ds_c_write(c, h, k->p, k->len, cmd->value, &was);
+            if (st != DS_OK) return st;
+            vals[i] = NULL;
+            rep->count += cmd->op == DS_OP_SET ? 1 : was;
+        }
+        rep->n = 0;
+        return DS_OK;
+    }
+    for (uint32_t i = 0; i < cmd->nkeys; i++) {
+        const ds_key *k = &cmd->keys[i];
+        uint64_t h = ds_table_hash(&c->ks.tab, k->p, k->len);
+        ds_entry *e;
+        (void)ds_c_lookup(c, h, k->p, k->len, &e, count); /* a resolved miss is absent */
+        vals[i] = e ? e->val : NULL;
+        rep->count += e != NULL;
+    }
+    return DS_OK;
+}
+
+ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value **vals,
+                   ds_reply *subs, bool count) {
+    if (cmd->op != DS_OP_EXEC) return run_one(c, cmd, rep, vals, count);
+    *rep = (ds_reply){.status = DS_OK, .op = DS_OP_EXEC, .n = cmd->nsub, .sub = subs};
+    uint32_t off = 0;
+    for (uint32_t i = 0; i < cmd->nsub; i++) {
+        ds_status st = run_one(c, &cmd->sub[i], &subs[i], vals + off, count);
+        if (st != DS_OK) subs[i].status = st;
+        off += cmd->sub[i].nkeys;
+    }
+    return DS_OK;
+}
+
+/* ---- parking ---- */
+
+static uint32_t total_keys(const ds_cmd *cmd) {
+    uint32_t n = cmd->nkeys;
+    for (uint32_t i = 0; i < cmd->nsub; i++) n += cmd->sub[i].nkeys;
+    return n;
+}
+
+static size_t key_bytes(const ds_cmd *cmd) {
+    size_t b = 0;
+    for (uint32_t i = 0; i < cmd->nkeys; i++) b += cmd->keys[i].len;
+    for (uint32_t i = 0; i < cmd->nsub; i++) b += key_bytes(&cmd->sub[i]);
+    return b;
+}
+
+/* Copy keys of one command into the parked block; returns the next free key slot. */
+static ds_key *copy_keys(const ds_cmd *src, ds_cmd *dst, ds_key *kp, unsigned char **bp) {
+    *dst = *src;
+    dst->keys = kp;
+    for (uint32_t i = 0; i < src->nkeys; i++) {
+        memcpy(*bp, src->keys[i].p, src->keys[i].len);
+        kp[i] = (ds_key){.p = *bp, .len = src->keys[i].len};
+        *bp += src->keys[i].len;
+    }
+    ds_value_ref(src->op == DS_OP_SET ? src->value : NULL);
+    return kp + src->nkeys;
+}
+
+static ds_parked *parked_new(const ds_cmd *cmd, uint32_t nk) {
+    size_t kb = key_bytes(cmd);
+    size_t sz = sizeof(ds_parked) + nk * sizeof(ds_wslot);
+    size_t off_subs = sz;
+    sz += cmd->nsub * sizeof(ds_cmd);
+    size_t off_keys = sz;
+    sz += nk * sizeof(ds_key);
+    size_t off_buf = sz;
+    sz += kb;
+    unsigned char *mem = calloc(1, sz);
+    if (!mem) return NULL;
+    ds_parked *p = (ds_parked *)mem;
+    p->subs = cmd->nsub ? (ds_cmd *)(mem + off_subs) : NULL;
+    p->keys = (ds_key *)(mem + off_keys);
+    p->keybuf = mem + off_buf;
+    unsigned char *bp = p->keybuf;
+    ds_key *kp = copy_keys(cmd, &p->cmd, p->keys, &bp);
+    for (uint32_t i = 0; i < cmd->nsub; i++) kp = copy_keys(&cmd->sub[i], &p->subs[i], kp, &bp);
+    p->cmd.sub = p->subs;
+    return p;
+}
+
+static void slot_link(ds_cache *c, ds_parked *p, const ds_key *k) {
+    uint64_t h = ds_table_hash(&c->ks.tab, k->p, k->len);
+    ds_ioent *io = ds_sched_get(c, h, k->p, k->len);
+    if (!io || io->mark == p) return;
+    io->mark = p;
+    ds_wslot *s = &p->slots[p->nslots++];
+    s->io = io;
+    s->owner = p;
+    s->prev = NULL;
+    s->next = io->waiters;
+    if (io->waiters) io->waiters->prev = s;
+    io->waiters = s;
+    io->nwaiters++;
+    ds_entry *e = ds_ks_find(&c->ks, h, k->p, k->len);
+    bool known_absent = !e && c->cfg.negcache && ds_neg_find(&c->neg, h, k->p, k->len);
+    s->resolved = e != NULL || known_absent;
+    if (!s->resolved) {
+        p->pending++;
+        ds_sched_schedule_load(c, io);
+    }
+}
+
+ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd) {
+    uint32_t nk = total_keys(cmd);
+    ds_parked *p = parked_new(cmd, nk);
+    if (!p) return ds_fail(c, DS_ERR_NOMEM, "out of memory parking a command");
+    p->client = p->client_key = client;
+    p->tag = tag;
+    p->node.key = (const unsigned char *)&p->client_key;
+    p->node.keylen = 8;
+    p->node.hash = ds_table_hash(&c->parked, &p->client_key, 8);
+    if (ds_table_insert(&c->parked, &p->node) != DS_OK) {
+        free(p);
+        return ds_fail(c, DS_ERR_NOMEM, "out of memory parking a command");
+    }
+    for (uint32_t i = 0; i < nk; i++) slot_link(c, p, &p->keys[i]);
+    for (uint32_t i = 0; i < p->nslots; i++) p->slots[i].io->mark = NULL;
+    c->st.blocked_requests++;
+    if (p->pending == 0) { /* every miss resolved meanwhile (cannot happen today) */
+        p->ready = true;
+        p->next_ready = c->ready_head;
+        c->ready_head = p;
+    }
+    return DS_OK;
+}
+
+static void unpark(ds_cache *c, ds_parked *p) {
+    for (uint32_t i = 0; i < p->nslots; i++) {
+        ds_wslot *s = &p->slots[i];
+        if (s->prev) s->prev->next = s->next;
+        else s->io->waiters = s->next;
+        if (s->next) s->next->prev = s->prev;
+        s->io->nwaiters--;
+        ds_sched_maybe_free(c, s->io);
+    }
+    ds_table_remove(&c->parked, &p->node);
+    if (p->cmd.op == DS_OP_SET) ds_value_unref(p->cmd.value);
+    for (uint32_t i = 0; i < p->cmd.nsub; i++)
+        if (p->subs[i].op == DS_OP_SET) ds_value_unref(p->subs[i].value);
+    free(p);
+}
+
+/* Run every parked command whose keys are all resolved, in the order they became ready. */
+void ds_c_resume_ready(ds_cache *c) {
+    while (c->ready_head) {
+        /* The ready list is LIFO; take its oldest element for a stable order. */
+        ds_parked **pp = &c->ready_head;
+        while ((*pp)->next_ready) pp = &(*pp)->next_ready;
+        ds_parked *p = *pp;
+        *pp = NULL;
+        ds_value **vals;
+        ds_reply *subs;
+        ds_status st = ds_c_prepare_reply(c, &p->cmd, &vals, &subs);
+        if (st == DS_OK && !p->failed) st = ds_c_run(c, &p->cmd, &c->reply, vals, subs, false);
+        if (st != DS_OK || p->failed)
+            c->reply = (ds_reply){.status = p->failed ? DS_ERR_IO : st, .op = p->cmd.op};
+        c->in_callback++;
+        c->host.reply(c->host.ctx, p->client, p->tag, &c->reply);
+        c->in_callback--;
+        unpark(c, p);
+    }
+}
+
+static void resolve_waiters(ds_cache *c, ds_ioent *io, bool failed) {
+    for (ds_wslot *s = io->waiters; s; s = s->next) {
+        if (s->resolved) continue;
+        s->resolved = true;
+        ds_parked *p = s->owner;
+        if (failed) p->failed = true;
+        assert(p->pending > 0);
+        if (--p->pending == 0 && !p->ready) {
+            p->ready = true;
+            p->next_ready = c->ready_head;
+            c->ready_head = p;
+        }
+    }
+}
+
+/* ---- job completion (rules 5, 6, 7) ---- */
+
+void ds_c_load_done(ds_cache *c, ds_job *job) {
+    ds_ioent *io = job->ioent;
+    uint64_t h = io->node.hash;
+    (void)ds_sched_flag_clear(c, io, DS_FLAG_LOADINPROG);
+    ds_status r = job->result;
+    if (r == DS_OK && (!job->value || (job->value->expire_us &&
+                                       job->value->expire_us <= ds_now(c))))
+        r = DS_NOT_FOUND;
+    bool in_mem = ds_ks_find(&c->ks, h, io->key, io->node.keylen) != NULL;
+    if (r == DS_OK) {
+        c->st.disk_loads++;
+        if (!in_mem) {
+            if (c->cfg.evict_at == DS_EVICT_AT_INSERT)
+                (void)ds_c_reclaim(c, ds_ks_charge(io->node.keylen, job->value), 1, false);
+            (void)ds_c_put(c, h, io->key, io->node.keylen, job->value);
+        }
+    } else if (r == DS_NOT_FOUND) {
+        c->st.disk_loads++;
+        if (!in_mem && !(io->flags & (DS_FLAG_SAVE | DS_FLAG_SAVEINPROG)))
+            ds_c_neg_set(c, h, io->key, io->node.keylen, false);
+    } else {
+        c->st.load_errors++;
+    }
+    resolve_waiters(c, io, r != DS_OK && r != DS_NOT_FOUND);
+}
+
+void ds_c_save_done(ds_cache *c, ds_job *job) {
+    ds_ioent *io = job->ioent;
+    assert(io->saves_inflight > 0);
+    if (--io->saves_inflight == 0) (void)ds_sched_flag_clear(c, io, DS_FLAG_SAVEINPROG);
+    if (job->result == DS_OK) {
+        if (job->value) c->st.disk_saves++;
+        else c->st.disk_dels++;
+        io->retries = 0;
+        if (!job->value && !(io->flags & (DS_FLAG_SAVE | DS_FLAG_SAVEINPROG))) {
+            ds_negent *n = ds_neg_find(&c->neg, io->node.hash, io->key, io->node.keylen);
+            if (n) ds_neg_unpin(&c->neg, n);
+        }
+    } else {
+        c->st.save_retries++;
+        int64_t backoff_ms = c->cfg.save_retry_ms;
+        for (uint32_t i = 0; i < io->retries && backoff_ms < c->cfg.save_retry_max_ms; i++)
+            backoff_ms *= 2;
+        if (backoff_ms > c->cfg.save_retry_max_ms) backoff_ms = c->cfg.save_retry_max_ms;
+        io->retries++;
+        if (!(io->flags & DS_FLAG_SAVE)) {
+            ds_sched_schedule_save(c, io, ds_now(c) + backoff_ms * 1000);
+        }
+    }
+    ds_sched_load_to_head(c, io);
+}
+
+ds_job *ds_cache_job_take(ds_cache *c) { return c ? ds_sched_take(c) : NULL; }
+
+ds_status ds_cache_job_done(ds_cache *c, ds_job *job) {
+    if (!c || !job) return DS_ERR_ARG;
+    if (c->in_callback) return ds_fail(c, DS_ERR_REENTRANT, "ds_cache_job_done from a callback");
+    ds_status st = ds_sched_finish(c, job);
+    if (st != DS_OK) return st;
+    c->in_done++;
+    ds_ioent *io = job->ioent;
+    if (job->type == DS_JOB_LOAD) ds_c_load_done(c, job);
+    else ds_c_save_done(c, job);
+    ds_value_unref(job->value);
+    free(job);
+    ds_sched_maybe_free(c, io); /* before resuming: unparking may free it too */
+    ds_c_resume_ready(c);
+    ds_sched_pump(c, false);
+    c->in_done--;
+    return DS_OK;
+}

@@ -1,0 +1,195 @@
+/*
+ * config.c - the core's options, by their config names (DESIGN section 5).
+ *
+ * One table drives parsing, defaults, --help text and the effective-config dump, so a new
+ * option is one line here. Parsing validates fully before touching the struct, so a bad value
+ * leaves the config as it was.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dslab.h"
+
+void ds_config_default(ds_config *cfg) {
+    memset(cfg, 0, sizeof *cfg);
+    cfg->max_memory_bytes = 0;
+    cfg->max_keys = 0;
+    cfg->flush_delay_ms = 1000;
+    cfg->max_io_jobs = 10;
+    cfg->negcache = true;
+    cfg->negcache_max = 100000;
+    cfg->evict_samples = 5;
+    cfg->evict = DS_EVICT_LRU_SAMPLED;
+    cfg->evict_at = DS_EVICT_AT_CRON;
+    cfg->load_priority = DS_LOAD_SAVE_FIRST;
+    cfg->save_retry_ms = 100;
+    cfg->save_retry_max_ms = 10000;
+    cfg->seed = 1;
+}
+
+typedef enum { T_SIZE, T_U64, T_MS, T_BOOL, T_ENUM } opt_type;
+
+typedef struct opt {
+    const char *name;
+    opt_type type;
+    size_t off;
+    const char *const *enums; /* T_ENUM: names, index = value */
+    uint64_t min, max;
+    const char *help;
+} opt;
+
+static const char *const evict_names[] = {"lru-sampled", "lru-exact", NULL};
+static const char *const evict_at_names[] = {"cron", "insert", NULL};
+static const char *const prio_names[] = {"save-first", "always-head", NULL};
+
+#define OFF(f) offsetof(ds_config, f)
+static const opt opts[] = {
+    {"cache-max-memory", T_SIZE, OFF(max_memory_bytes), NULL, 0, UINT64_MAX,
+     "memory limit for cached entries (b/kb/mb/gb; 0 = unlimited)"},
+    {"cache-max-keys", T_U64, OFF(max_keys), NULL, 0, UINT64_MAX,
+     "limit on the number of cached keys (0 = unlimited)"},
+    {"cache-flush-delay", T_MS, OFF(flush_delay_ms), NULL, 0, 86400000ull,
+     "ms a SAVE waits before it is written (writes inside it coalesce)"},
+    {"max-io-jobs", T_U64, OFF(max_io_jobs), NULL, 1, 1000000,
+     "jobs handed to IO workers at once"},
+    {"negcache", T_BOOL, OFF(negcache), NULL, 0, 1, "negative cache of absent keys"},
+    {"negcache-max", T_U64, OFF(negcache_max), NULL, 1, UINT64_MAX,
+     "bound on negative-cache entries"},
+    {"evict-samples", T_U64, OFF(evict_samples), NULL, 1, 1024,
+     "keys sampled per eviction (approximate LRU)"},
+    {"evict", T_ENUM, OFF(evict), evict_names, 0, 0, "eviction order: lru-sampled|lru-exact"},
+    {"evict-at", T_ENUM, OFF(evict_at), evict_at_names, 0, 0,
+     "when memory is reclaimed: cron|insert"},
+    {"load-priority", T_ENUM, OFF(load_priority), prio_names, 0, 0,
+     "save-first (rule 4) | always-head (experiment: breaks rule 4)"},
+    {"concurrent-saves", T_BOOL, OFF(concurrent_saves), NULL, 0, 1,
+     "experiment: allow two SAVEs of one key in flight"},
+    {"evict-busy-keys", T_BOOL, OFF(evict_busy_keys), NULL, 0, 1,
+     "experiment: evict keys with IO flags"},
+    {"save-retry-backoff", T_MS, OFF(save_retry_ms), NULL, 1, 3600000,
+     "ms before the first retry of a failed SAVE (doubles)"},
+    {"save-retry-max", T_MS, OFF(save_retry_max_ms), NULL, 1, 86400000ull,
+     "cap of the SAVE retry backoff in ms"},
+};
+#define NOPTS (sizeof opts / sizeof opts[0])
+
+static bool parse_bool(const char *v, bool *out) {
+    static const char *const yes[] = {"on", "yes", "true", "1"};
+    static const char *const no[] = {"off", "no", "false", "0"};
+    for (int i = 0; i < 4; i++) {
+        if (!strcasecmp(v, yes[i])) return *out = true, true;
+        if (!strcasecmp(v, no[i])) return *out = false, true;
+    }
+    return false;
+}
+
+static bool parse_u64(const char *v, uint64_t *out) {
+    if (!*v || *v == '-' || *v == '+') return false;
+    errno = 0;
+    char *end;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (errno || *end) return false;
+    *out = n;
+    return true;
+}
+
+static void store(ds_config *cfg, const opt *o, uint64_t n) {
+    char *p = (char *)cfg + o->off;
+    switch (o->type) {
+    case T_SIZE:
+    case T_U64:
+        if (o->off == OFF(max_io_jobs) || o->off == OFF(evict_samples))
+            *(uint32_t *)p = (uint32_t)n;
+        else *(uint64_t *)p = n;
+        break;
+    case T_MS: *(int64_t *)p = (int64_t)n; break;
+    case T_BOOL: *(bool *)p = n != 0; break;
+    case T_ENUM: *(int *)p = (int)n; break;
+    }
+}
+
+static uint64_t load(const ds_config *cfg, const opt *o) {
+    const char *p = (const char *)cfg + o->off;
+    switch (o->type) {
+    case T_SIZE:
+    case T_U64:
+        if (o->off == OFF(max_io_jobs) || o->off == OFF(evict_samples))
+            return *(const uint32_t *)p;
+        return *(const uint64_t *)p;
+    case T_MS: return (uint64_t) * (const int64_t *)p;
+    case T_BOOL: return *(const bool *)p;
+    case T_ENUM: return (uint64_t) * (const int *)p;
+    }
+    return 0;
+}
+
+ds_status ds_config_set(ds_config *cfg, const char *name, const char *value, ds_err *err) {
+    if (!cfg || !name || !value) return ds_err_set(err, DS_ERR_CONFIG, "missing option or value");
+    const opt *o = NULL;
+    for (size_t i = 0; i < NOPTS; i++)
+        if (!strcmp(opts[i].name, name)) o = &opts[i];
+    if (!o) return ds_err_set(err, DS_ERR_CONFIG, "%s: unknown option", name);
+    uint64_t n = 0;
+    bool ok = false, b = false;
+    switch (o->type) {
+    case T_SIZE: ok = ds_parse_size(value, &n) == DS_OK; break;
+    case T_U64:
+    case T_MS: ok = parse_u64(value, &n); break;
+    case T_BOOL:
+        ok = parse_bool(value, &b);
+        n = ok && b;
+        break;
+    case T_ENUM:
+        for (size_t i = 0; o->enums[i]; i++)
+            if (!strcmp(o->enums[i], value)) ok = true, n = i;
+        break;
+    }
+    if (!ok) {
+        if (o->type == T_ENUM)
+            return ds_err_set(err, DS_ERR_CONFIG, "%s: bad value '%s' (expected %s or %s)", name,
+                              value, o->enums[0], o->enums[1]);
+        return ds_err_set(err, DS_ERR_CONFIG, "%s: bad value '%s'", name, value);
+    }
+    if (o->type != T_ENUM && o->type != T_BOOL && (n < o->min || n > o->max))
+        return ds_err_set(err, DS_ERR_CONFIG, "%s: %s is out of range [%llu, %llu]", name,
+                          value, (unsigned long long)o->min, (unsigned long long)o->max);
+    store(cfg, o, n);
+    return DS_OK;
+}
+
+ds_status ds_config_validate(const ds_config *cfg, ds_err *err) {
+    if (cfg->max_io_jobs == 0) return ds_err_set(err, DS_ERR_CONFIG, "max-io-jobs: must be >= 1");
+    if (cfg->evict_samples == 0)
+        return ds_err_set(err, DS_ERR_CONFIG, "evict-samples: must be >= 1");
+    if (cfg->negcache_max == 0)
+        return ds_err_set(err, DS_ERR_CONFIG, "negcache-max: must be >= 1");
+    if (cfg->flush_delay_ms < 0)
+        return ds_err_set(err, DS_ERR_CONFIG, "cache-flush-delay: must be >= 0");
+    if (cfg->save_retry_ms <= 0 || cfg->save_retry_max_ms < cfg->save_retry_ms)
+        return ds_err_set(err, DS_ERR_CONFIG,
+                          "save-retry-backoff: must be > 0 and <= save-retry-max");
+    if ((unsigned)cfg->evict > DS_EVICT_LRU_EXACT || (unsigned)cfg->evict_at > DS_EVICT_AT_INSERT ||
+        (unsigned)cfg->load_priority > DS_LOAD_ALWAYS_HEAD)
+        return ds_err_set(err, DS_ERR_CONFIG, "bad enum value in config");
+    return DS_OK;
+}
+
+bool ds_config_describe(const ds_config *cfg, size_t i, const char **name, char *buf,
+                        size_t buflen, const char **help) {
+    if (i >= NOPTS) return false;
+    const opt *o = &opts[i];
+    uint64_t n = load(cfg, o);
+    if (name) *name = o->name;
+    if (help) *help = o->help;
+    if (buf && buflen) {
+        switch (o->type) {
+        case T_BOOL: snprintf(buf, buflen, "%s", n ? "on" : "off"); break;
+        case T_ENUM: snprintf(buf, buflen, "%s", o->enums[n]); break;
+        default: snprintf(buf, buflen, "%llu", (unsigned long long)n); break;
+        }
+    }
+    return true;
+}

@@ -1,0 +1,437 @@
+/*
+ * dslab.h - the one public header of libdslab.
+ *
+ * libdslab re-implements the 2011 Redis "diskstore" design: memory is a cache in front of an
+ * on-disk key-value store. Writes become delayed, de-duplicated SAVE jobs; misses become LOAD
+ * jobs while the client is blocked; a per-key flag table orders the two; a negative cache
+ * remembers keys known to be absent; eviction is sampled approximate LRU that never drops a key
+ * with IO in flight; a point-in-time drain empties every queue.
+ *
+ * The core (ds_cache) is single-threaded and owns no clock and no thread. The host injects both:
+ * it passes a now_us() function, it takes jobs the core produces (ds_cache_job_take), runs them
+ * on a backend (ds_job_run) in whatever way it likes (simulated service time, worker threads),
+ * and hands each finished job back on the core's thread (ds_cache_job_done).
+ *
+ * Nothing in this library has global mutable state: every object hangs off a context, so two
+ * caches in one process do not interfere.
+ *
+ * Units go last in names: _us is microseconds, _ms milliseconds, _bytes bytes.
+ */
+#ifndef DSLAB_H
+#define DSLAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* Status codes and errors                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef enum ds_status {
+    DS_OK = 0,
+    DS_NOT_FOUND,     /* backend: key absent */
+    DS_BLOCKED,       /* ds_cache_exec: the client is parked; the answer comes via host.reply */
+    DS_ERR_ARG,       /* bad argument: NULL or empty key, bad command shape */
+    DS_ERR_NOMEM,     /* allocation failed */
+    DS_ERR_TOOBIG,    /* a value larger than cache-max-memory */
+    DS_ERR_CONFIG,    /* bad config name or value */
+    DS_ERR_IO,        /* backend IO error (also: a LOAD failed for a blocked client) */
+    DS_ERR_FLAGS,     /* key flag misuse: setting a set flag or clearing a clear one */
+    DS_ERR_MEMORY,    /* the memory limit cannot be met (nothing evictable, nothing to save) */
+    DS_ERR_REENTRANT, /* the host called into the cache from inside a callback */
+    DS_ERR_STATE,     /* call not valid now (e.g. job_done on a job not in flight) */
+    DS_ERR_CORRUPT,   /* backend: stored data failed its checksum or format check */
+} ds_status;
+
+/* A short name for a status ("ok", "io-error", ...). Never NULL. */
+const char *ds_status_name(ds_status s);
+
+/* Error text carrier: functions that can fail take an optional ds_err * and write one line. */
+typedef struct ds_err {
+    char msg[256];
+} ds_err;
+
+/* printf-style helper used across the library; tolerates err == NULL. Returns `status`. */
+ds_status ds_err_set(ds_err *err, ds_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ------------------------------------------------------------------------------------------ */
+/* Deterministic random numbers (xoshiro256**, seeded by splitmix64)                           */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct ds_rng {
+    uint64_t s[4];
+} ds_rng;
+
+void ds_rng_seed(ds_rng *r, uint64_t seed);
+uint64_t ds_rng_next(ds_rng *r);
+double ds_rng_double(ds_rng *r);               /* uniform in [0, 1) */
+uint64_t ds_rng_below(ds_rng *r, uint64_t n);  /* uniform in [0, n); n > 0 */
+
+/* 64-bit hash of a byte string (deterministic across runs and machines). */
+uint64_t ds_hash64(const void *p, size_t len, uint64_t seed);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Values: immutable, reference counted blobs                                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * A value's bytes never change after creation, so a SAVE job can hold a reference to the value
+ * that was current at push time while the key moves on. Reference counts are only touched on
+ * the core's thread (the host's main thread); worker threads only read data.
+ *
+ * `size_bytes` is the size charged to memory accounting and reported to backends; it is at
+ * least `len`. The simulator stores a small version stamp (len = 16) but charges the trace's
+ * object size, so a 4 KiB object costs 4 KiB of modelled memory without 4 KiB of real memory.
+ */
+typedef struct ds_value {
+    uint32_t refcnt;
+    uint32_t len;
+    uint64_t size_bytes;
+    int64_t expire_us; /* absolute time in the host clock; 0 = never */
+    unsigned char data[];
+} ds_value;
+
+/* len bytes copied from data (data may be NULL when len == 0); size_bytes < len means len. */
+ds_value *ds_value_new(const void *data, uint32_t len, uint64_t size_bytes, int64_t expire_us);
+ds_value *ds_value_ref(ds_value *v);  /* returns v; NULL-safe */
+void ds_value_unref(ds_value *v);     /* NULL-safe */
+
+/* ------------------------------------------------------------------------------------------ */
+/* Configuration                                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef enum ds_evict_policy { DS_EVICT_LRU_SAMPLED = 0, DS_EVICT_LRU_EXACT } ds_evict_policy;
+typedef enum ds_evict_at { DS_EVICT_AT_CRON = 0, DS_EVICT_AT_INSERT } ds_evict_at;
+typedef enum ds_load_priority { DS_LOAD_SAVE_FIRST = 0, DS_LOAD_ALWAYS_HEAD } ds_load_priority;
+
+typedef struct ds_config {
+    uint64_t max_memory_bytes;   /* cache-max-memory; 0 = unlimited */
+    uint64_t max_keys;           /* cache-max-keys; 0 = unlimited */
+    int64_t flush_delay_ms;      /* cache-flush-delay */
+    uint32_t max_io_jobs;        /* max-io-jobs: jobs in flight at once (default 10) */
+    bool negcache;               /* negcache on|off (default on) */
+    uint64_t negcache_max;       /* negcache-max: entries (default 100000) */
+    uint32_t evict_samples;      /* evict-samples (default 5) */
+    ds_evict_policy evict;       /* evict lru-sampled|lru-exact */
+    ds_evict_at evict_at;        /* evict-at cron|insert */
+    ds_load_priority load_priority; /* load-priority save-first|always-head */
+    bool concurrent_saves;       /* concurrent-saves on|off (default off) */
+    bool evict_busy_keys;        /* evict-busy-keys on|off (default off) */
+    int64_t save_retry_ms;       /* save-retry-backoff: first retry delay, doubles (default 100) */
+    int64_t save_retry_max_ms;   /* cap of the backoff (default 10000) */
+    uint64_t seed;               /* seed of the eviction sampler */
+} ds_config;
+
+void ds_config_default(ds_config *cfg);
+
+/*
+ * Set one option by its config name ("cache-max-memory", "100mb"). Sizes accept b/kb/mb/gb
+ * (powers of 1024), booleans on/off/yes/no/true/false/1/0. Returns DS_ERR_CONFIG with a message
+ * naming the option for an unknown name or a bad value; cfg is unchanged then.
+ */
+ds_status ds_config_set(ds_config *cfg, const char *name, const char *value, ds_err *err);
+
+/* Check cross-field consistency. */
+ds_status ds_config_validate(const ds_config *cfg, ds_err *err);
+
+/* Iterate the core's option names in a fixed order, for --help and effective-config output.
+ * Returns false past the end. value is formatted into buf. */
+bool ds_config_describe(const ds_config *cfg, size_t i, const char **name, char *buf,
+                        size_t buflen, const char **help);
+
+/* Parse "100mb" style sizes; exposed because the host uses the same syntax. */
+ds_status ds_parse_size(const char *s, uint64_t *out);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Commands and replies                                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef enum ds_op {
+    DS_OP_GET = 0,
+    DS_OP_SET,
+    DS_OP_DEL,
+    DS_OP_EXISTS,
+    DS_OP_MGET,
+    DS_OP_EXEC,
+    DS_OP__COUNT
+} ds_op;
+
+const char *ds_op_name(ds_op op); /* "GET", ... */
+
+typedef struct ds_key {
+    const void *p;
+    uint32_t len;
+} ds_key;
+
+#define DS_KEY_MAX_BYTES 4096u
+#define DS_MULTI_MAX_KEYS 1024u
+
+/*
+ * A command. GET/EXISTS/DEL/MGET name keys; SET names one key and a value (the core takes its
+ * own reference; the caller keeps its one). EXEC runs `nsub` sub-commands as one: every key of
+ * every sub-command is preloaded first (rule 9), then all run back to back with no other
+ * command in between. Sub-commands of EXEC may not be EXEC.
+ */
+typedef struct ds_cmd {
+    ds_op op;
+    uint32_t nkeys;
+    const ds_key *keys;
+    ds_value *value;
+    uint32_t nsub;
+    const struct ds_cmd *sub;
+} ds_cmd;
+
+/*
+ * A reply. Everything in it is borrowed: valid until the next call into the cache (immediate
+ * replies) or until host.reply returns (resumed clients). Take ds_value_ref to keep a value.
+ *   GET, MGET: values[i] is the value of keys[i] or NULL (absent); n = nkeys.
+ *   EXISTS: count = keys present. DEL: count = keys that were in memory (the disk is not read).
+ *   SET: count = 1.  EXEC: sub[i] is the reply of sub-command i; n = nsub.
+ * status is DS_OK, or DS_ERR_IO when a LOAD this command waited for failed.
+ */
+typedef struct ds_reply {
+    ds_status status;
+    ds_op op;
+    uint32_t n;
+    ds_value *const *values;
+    int64_t count;
+    const struct ds_reply *sub;
+} ds_reply;
+
+/* ------------------------------------------------------------------------------------------ */
+/* IO jobs                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef enum ds_job_type { DS_JOB_LOAD = 0, DS_JOB_SAVE } ds_job_type;
+
+/*
+ * A job the core hands to the host. Lifecycle: new (created by the scheduler, host notified by
+ * host.jobs_ready) -> processing (ds_cache_job_take) -> done (ds_cache_job_done, which frees it).
+ * SAVE: `value` is the key's value at push time, or NULL to delete it on disk.
+ * LOAD: the host stores the result: `result` = DS_OK with `value` (an owned reference, which the
+ * core adopts), DS_NOT_FOUND, or DS_ERR_IO.
+ * Fields below `host_data` are the core's.
+ */
+typedef struct ds_job {
+    ds_job_type type;
+    const void *key;
+    uint32_t keylen;
+    ds_value *value;
+    ds_status result;
+    uint64_t id;          /* 1, 2, 3... per cache; deterministic */
+    int64_t created_us;   /* when the job was pushed */
+    void *host_data;      /* free for the host */
+    ds_err err;           /* filled by ds_job_run on failure */
+    /* private to the core */
+    struct ds_job *prev, *next;
+    void *ioent;
+    int state;
+} ds_job;
+
+/* ------------------------------------------------------------------------------------------ */
+/* The host                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct ds_host {
+    void *ctx;
+    /* Current time in microseconds; monotonic. Required. */
+    int64_t (*now_us)(void *ctx);
+    /* New jobs are waiting in the new list; take them with ds_cache_job_take. Optional. */
+    void (*jobs_ready)(void *ctx);
+    /* A parked client's answer. Must not call into the cache. Required. */
+    void (*reply)(void *ctx, uint64_t client, uint64_t tag, const ds_reply *r);
+    /*
+     * Block until at least one job in flight has finished and hand it back with
+     * ds_cache_job_done (which may be called re-entrantly from here). Used by the memory
+     * reclaim loop (rule 8) and ds_cache_drain (rule 10). Returns false when nothing can
+     * finish (no job in flight). Optional: without it reclaim never waits and drain fails.
+     */
+    bool (*wait_io)(void *ctx);
+} ds_host;
+
+/* ------------------------------------------------------------------------------------------ */
+/* The cache                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct ds_cache ds_cache;
+
+ds_cache *ds_cache_new(const ds_config *cfg, const ds_host *host, ds_err *err);
+void ds_cache_free(ds_cache *c); /* drops jobs in flight without running them */
+
+/*
+ * Run a command for `client`; `tag` is returned in host.reply. Returns DS_OK with *reply set
+ * (answered now), DS_BLOCKED (the client is parked; host.reply delivers the answer later, exactly
+ * once), or an error (DS_ERR_ARG, DS_ERR_TOOBIG, DS_ERR_MEMORY, DS_ERR_REENTRANT) with a message
+ * in ds_cache_last_error. A client may have at most one parked command at a time.
+ */
+ds_status ds_cache_exec(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd,
+                        const ds_reply **reply);
+
+/* Periodic work (the host calls it every 100 ms of its clock): expire sampling, eviction
+ * (evict-at=cron), pushing SAVEs whose flush delay has passed. Returns DS_ERR_MEMORY when the
+ * memory limit could not be met this round (counted in stats.memory_limit_misses). */
+ds_status ds_cache_cron(ds_cache *c);
+
+/* Take the oldest new job (new -> processing), or NULL. */
+ds_job *ds_cache_job_take(ds_cache *c);
+
+/* Hand back a finished job (processing -> done -> handled and freed). */
+ds_status ds_cache_job_done(ds_cache *c, ds_job *job);
+
+/* Point in time (rule 10): push everything ASAP and drain through host.wait_io until no op is
+ * queued and no job is in flight. Afterwards the backend holds exactly the keyspace. */
+ds_status ds_cache_drain(ds_cache *c);
+
+const char *ds_cache_last_error(const ds_cache *c);
+
+/* Key flags (rule 5), exposed for tests and for the flags-misuse report. */
+enum { DS_FLAG_LOAD = 1, DS_FLAG_SAVE = 2, DS_FLAG_LOADINPROG = 4, DS_FLAG_SAVEINPROG = 8 };
+unsigned ds_cache_key_flags(const ds_cache *c, const void *key, uint32_t keylen);
+/* Set or clear a flag through the checked path; DS_ERR_FLAGS on misuse (also counted). */
+ds_status ds_cache_flag_set(ds_cache *c, const void *key, uint32_t keylen, unsigned flag);
+ds_status ds_cache_flag_clear(ds_cache *c, const void *key, uint32_t keylen, unsigned flag);
+
+/* Inspection without side effects (no LRU touch, no IO): the in-memory value or NULL, and
+ * whether the negative cache marks the key absent (and pinned). */
+const ds_value *ds_cache_peek(const ds_cache *c, const void *key, uint32_t keylen);
+bool ds_cache_neg_peek(const ds_cache *c, const void *key, uint32_t keylen, bool *pinned);
+
+typedef struct ds_stats {
+    uint64_t requests, gets, sets, dels, exists, mgets, execs;
+    uint64_t hits, misses, neg_hits;
+    uint64_t disk_loads, disk_saves, disk_dels; /* completed jobs */
+    uint64_t saves_coalesced;  /* writes that found a SAVE already scheduled */
+    uint64_t evictions, neg_evictions, expired;
+    uint64_t blocked_requests; /* commands that parked */
+    uint64_t save_retries, load_errors, flag_errors;
+    uint64_t memory_limit_misses, reclaim_waits, asap_pushes;
+    uint64_t used_memory_bytes, peak_memory_bytes;
+    uint64_t keys, neg_entries;
+    uint64_t queued_ops, jobs_new, jobs_processing, blocked_clients;
+} ds_stats;
+
+void ds_cache_stats(const ds_cache *c, ds_stats *out);
+
+/* Bytes charged per cached entry on top of key and value sizes (see README). */
+size_t ds_cache_entry_overhead_bytes(void);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Backends (SQLite-VFS-style vtable; wrappers stack)                                          */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct ds_backend ds_backend;
+
+typedef enum ds_bop { DS_BOP_GET = 0, DS_BOP_SET, DS_BOP_DEL } ds_bop;
+
+/*
+ * One backend call. A call has two phases so that virtual time can apply the effect of an IO at
+ * its completion time: plan() draws the service time and any injected fault (shims add theirs
+ * and forward to the parent), then the host waits service_us (sleeps, or schedules an event),
+ * then calls get/set/del with the same ds_call. A shim that planned a fault returns DS_ERR_IO.
+ */
+typedef struct ds_call {
+    int64_t service_us;
+    bool fail;
+} ds_call;
+
+typedef struct ds_backend_stats {
+    uint64_t gets, sets, dels, errors, bytes_read, bytes_written;
+    uint64_t keys; /* where cheap to know; else 0 */
+} ds_backend_stats;
+
+/* Visitor for scan: return false to stop. v is borrowed for the call only. */
+typedef bool (*ds_scan_fn)(void *ctx, const void *key, uint32_t keylen, const ds_value *v);
+
+typedef struct ds_backend_ops {
+    int version; /* 1 */
+    const char *name;
+    void (*plan)(ds_backend *b, ds_bop op, const void *key, uint32_t keylen, ds_call *call);
+    ds_status (*get)(ds_backend *b, ds_call *call, const void *key, uint32_t keylen,
+                     ds_value **out, ds_err *err);
+    ds_status (*set)(ds_backend *b, ds_call *call, const void *key, uint32_t keylen,
+                     const ds_value *v, ds_err *err);
+    ds_status (*del)(ds_backend *b, ds_call *call, const void *key, uint32_t keylen,
+                     ds_err *err);
+    ds_status (*flush_all)(ds_backend *b, ds_err *err);
+    /* Visit every stored key (order unspecified); for the lost-write check. */
+    ds_status (*scan)(ds_backend *b, ds_scan_fn fn, void *ctx, ds_err *err);
+    void (*stats)(ds_backend *b, ds_backend_stats *out);
+    void (*close)(ds_backend *b);
+} ds_backend_ops;
+
+struct ds_backend {
+    const ds_backend_ops *ops; /* first member, so wrappers can stack */
+};
+
+/* Convenience: plan a call for a job (the host then waits call->service_us). */
+void ds_job_plan(ds_backend *b, const ds_job *job, ds_call *call);
+/* Run a job on a backend with a planned call; sets job->result (and job->value for LOAD).
+ * Thread-safe with respect to the cache: touches only the job and the backend. */
+void ds_job_run(ds_backend *b, ds_job *job, ds_call *call);
+
+/* In-memory store. Thread-safe. Origin mode (object-id traces): a key that was never written
+ * nor deleted but has a hint is answered present with a value of the hinted size. */
+ds_backend *ds_backend_mem_new(ds_err *err);
+void ds_backend_mem_set_origin(ds_backend *b, bool on);
+ds_status ds_backend_mem_origin_hint(ds_backend *b, const void *key, uint32_t keylen,
+                                     uint64_t size_bytes);
+
+/* One file per key under a hashed directory tree; atomic temp-write + rename. */
+typedef enum ds_fsync { DS_FSYNC_NEVER = 0, DS_FSYNC_ALWAYS } ds_fsync;
+typedef struct ds_file_opts {
+    ds_fsync fsync;
+} ds_file_opts;
+ds_backend *ds_backend_file_open(const char *dir, const ds_file_opts *o, ds_err *err);
+
+/* Latency models: fixed:US uniform:LO:HI exp:MEAN lognormal:MU:SIGMA pareto:SCALE:SHAPE,
+ * hist:FILE (empirical). Draws are in microseconds, >= 0. */
+typedef enum ds_lat_kind {
+    DS_LAT_FIXED = 0, DS_LAT_UNIFORM, DS_LAT_EXP, DS_LAT_LOGNORMAL, DS_LAT_PARETO, DS_LAT_HIST
+} ds_lat_kind;
+typedef struct ds_latency {
+    ds_lat_kind kind;
+    double a, b;
+    uint32_t nhist;         /* DS_LAT_HIST: points of the empirical CDF */
+    double *hist_us, *hist_cdf;
+} ds_latency;
+ds_status ds_latency_parse(const char *spec, ds_latency *out, ds_err *err);
+int64_t ds_latency_draw(const ds_latency *m, ds_rng *r);
+void ds_latency_free(ds_latency *m);
+
+/* Faults: "err=P,slow=P:US,stall=EVERY:LEN_US" (any subset), plus an exact countdown for
+ * unit tests: fail calls number fail_after+1 .. fail_after+fail_count (1-based), then succeed. */
+typedef struct ds_faults {
+    double err_p;
+    double slow_p;
+    int64_t slow_us;
+    uint64_t stall_every;
+    int64_t stall_us;
+    uint64_t fail_after, fail_count;
+} ds_faults;
+ds_status ds_faults_parse(const char *spec, ds_faults *out, ds_err *err);
+
+/* The fake: a latency and fault shim over any parent backend (memory or file). It takes
+ * ownership of parent. Latency per op (get/set/del), faults, seed. */
+typedef struct ds_fake_opts {
+    ds_latency lat[3]; /* indexed by ds_bop */
+    ds_faults faults;
+    uint64_t seed;
+} ds_fake_opts;
+ds_backend *ds_backend_fake_new(ds_backend *parent, const ds_fake_opts *o, ds_err *err);
+/* Turn faults off (e.g. before the final drain) or on again. */
+void ds_backend_fake_faults_enable(ds_backend *b, bool on);
+
+static inline void ds_backend_close(ds_backend *b) {
+    if (b) b->ops->close(b);
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DSLAB_H */

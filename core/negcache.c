@@ -1,0 +1,88 @@
+/*
+ * negcache.c - keys known to be absent, so a miss on them costs no disk read.
+ *
+ * Why pinned entries: DEL removes a key from memory at once but its disk delete is a SAVE that
+ * waits for cache-flush-delay. Until that delete completes the disk still holds the old value,
+ * so the "absent" entry is the only thing standing between a GET and a stale LOAD; it must not
+ * be evicted (rule 7). Unpinned entries (from LOADs that found nothing) are an optimisation and
+ * are evicted by sampled LRU to keep the table within negcache-max.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+ds_status ds_neg_init(ds_negcache *n, uint64_t seed) {
+    memset(n, 0, sizeof *n);
+    return ds_table_init(&n->tab, 256, seed);
+}
+
+void ds_neg_free(ds_negcache *n) {
+    size_t it = 0;
+    ds_tnode *t;
+    while ((t = ds_table_next(&n->tab, &it))) free(t);
+    ds_table_free(&n->tab);
+}
+
+ds_negent *ds_neg_find(ds_negcache *n, uint64_t h, const void *key, uint32_t len) {
+    ds_negent *e = (ds_negent *)ds_table_find(&n->tab, h, key, len);
+    if (e) e->lru = ++n->clock;
+    return e;
+}
+
+ds_status ds_neg_set(ds_negcache *n, uint64_t h, const void *key, uint32_t len, bool pinned) {
+    ds_negent *e = (ds_negent *)ds_table_find(&n->tab, h, key, len);
+    if (!e) {
+        e = malloc(sizeof *e + len);
+        if (!e) return DS_ERR_NOMEM;
+        memcpy(e->key, key, len);
+        e->node.hash = h;
+        e->node.key = e->key;
+        e->node.keylen = len;
+        e->pinned = false;
+        if (ds_table_insert(&n->tab, &e->node) != DS_OK) {
+            free(e);
+            return DS_ERR_NOMEM;
+        }
+    }
+    e->lru = ++n->clock;
+    if (pinned && !e->pinned) n->pinned++;
+    if (pinned) e->pinned = true;
+    return DS_OK;
+}
+
+void ds_neg_unpin(ds_negcache *n, ds_negent *e) {
+    if (e->pinned) n->pinned--;
+    e->pinned = false;
+}
+
+void ds_neg_del(ds_negcache *n, ds_negent *e) {
+    ds_neg_unpin(n, e);
+    ds_table_remove(&n->tab, &e->node);
+    free(e);
+}
+
+/* Evict the least recently used unpinned entry among `samples` random ones. */
+bool ds_neg_evict_one(ds_negcache *n, ds_rng *r, uint32_t samples) {
+    if (n->tab.count <= n->pinned) return false;
+    ds_negent *best = NULL;
+    for (int round = 0; round < 4 && !best; round++) {
+        for (uint32_t i = 0; i < samples; i++) {
+            ds_negent *e = (ds_negent *)ds_table_sample(&n->tab, r);
+            if (e->pinned) continue;
+            if (!best || e->lru < best->lru) best = e;
+        }
+    }
+    if (!best) {
+        size_t it = 0;
+        ds_tnode *t;
+        while ((t = ds_table_next(&n->tab, &it)))
+            if (!((ds_negent *)t)->pinned) {
+                best = (ds_negent *)t;
+                break;
+            }
+    }
+    if (!best) return false;
+    ds_neg_del(n, best);
+    return true;
+}

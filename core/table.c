@@ -1,0 +1,118 @@
+/*
+ * table.c - open addressing, linear probing, backward-shift deletion (see table.h for why).
+ *
+ * Invariants: capacity is a power of two >= 16; the load factor stays <= 0.7 after every insert
+ * (grow x2) and >= 1/16 after a remove unless at the minimum size (shrink /2), which keeps the
+ * random sampler's forward scan short. Empty slots have hash 0.
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "table.h"
+
+#define TABLE_MIN_CAP 16u
+
+static ds_status table_alloc(ds_table *t, size_t cap) {
+    ds_tslot *s = calloc(cap, sizeof *s);
+    if (!s) return DS_ERR_NOMEM;
+    t->slots = s;
+    t->mask = cap - 1;
+    t->count = 0;
+    return DS_OK;
+}
+
+ds_status ds_table_init(ds_table *t, size_t cap_hint, uint64_t seed) {
+    size_t cap = TABLE_MIN_CAP;
+    while (cap < cap_hint * 2 && cap < ((size_t)1 << 40)) cap <<= 1;
+    t->seed = seed;
+    return table_alloc(t, cap);
+}
+
+void ds_table_free(ds_table *t) {
+    free(t->slots);
+    t->slots = NULL;
+    t->mask = 0;
+    t->count = 0;
+}
+
+static void place(ds_table *t, uint64_t h, ds_tnode *n) {
+    size_t i = h & t->mask;
+    while (t->slots[i].hash) i = (i + 1) & t->mask;
+    t->slots[i].hash = h;
+    t->slots[i].node = n;
+    t->count++;
+}
+
+/* Rebuild at a new capacity; on allocation failure the old table stays valid. */
+static ds_status table_resize(ds_table *t, size_t cap) {
+    ds_table nt = {.seed = t->seed};
+    if (table_alloc(&nt, cap) != DS_OK) return DS_ERR_NOMEM;
+    for (size_t i = 0; i <= t->mask; i++)
+        if (t->slots[i].hash) place(&nt, t->slots[i].hash, t->slots[i].node);
+    assert(nt.count == t->count);
+    free(t->slots);
+    *t = nt;
+    return DS_OK;
+}
+
+ds_tnode *ds_table_find(const ds_table *t, uint64_t h, const void *key, uint32_t len) {
+    size_t i = h & t->mask;
+    for (;;) {
+        const ds_tslot *s = &t->slots[i];
+        if (!s->hash) return NULL;
+        if (s->hash == h && s->node->keylen == len && memcmp(s->node->key, key, len) == 0)
+            return s->node;
+        i = (i + 1) & t->mask;
+    }
+}
+
+ds_status ds_table_insert(ds_table *t, ds_tnode *n) {
+    assert(n->hash != 0);
+    if ((t->count + 1) * 10 > (t->mask + 1) * 7) {
+        ds_status st = table_resize(t, (t->mask + 1) * 2);
+        if (st != DS_OK) return st;
+    }
+    place(t, n->hash, n);
+    return DS_OK;
+}
+
+void ds_table_remove(ds_table *t, ds_tnode *n) {
+    size_t i = n->hash & t->mask;
+    while (t->slots[i].node != n) {
+        assert(t->slots[i].hash != 0);
+        i = (i + 1) & t->mask;
+    }
+    /* Backward shift: pull later members of the probe run into the hole. */
+    size_t hole = i;
+    size_t j = (i + 1) & t->mask;
+    while (t->slots[j].hash) {
+        size_t home = t->slots[j].hash & t->mask;
+        /* j's entry may move to hole if home is not cyclically in (hole, j]. */
+        if (((j - home) & t->mask) >= ((j - hole) & t->mask)) {
+            t->slots[hole] = t->slots[j];
+            hole = j;
+        }
+        j = (j + 1) & t->mask;
+    }
+    t->slots[hole].hash = 0;
+    t->slots[hole].node = NULL;
+    t->count--;
+    size_t cap = t->mask + 1;
+    if (cap > TABLE_MIN_CAP && t->count * 16 < cap) (void)table_resize(t, cap / 2);
+}
+
+ds_tnode *ds_table_sample(const ds_table *t, ds_rng *r) {
+    if (t->count == 0) return NULL;
+    size_t i = ds_rng_below(r, t->mask + 1);
+    while (!t->slots[i].hash) i = (i + 1) & t->mask;
+    return t->slots[i].node;
+}
+
+ds_tnode *ds_table_next(const ds_table *t, size_t *it) {
+    while (*it <= t->mask) {
+        size_t i = (*it)++;
+        if (t->slots[i].hash) return t->slots[i].node;
+    }
+    return NULL;
+}

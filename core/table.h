@@ -1,0 +1,65 @@
+/*
+ * table.h - an open-addressing hash table of pointers to items that carry their own key.
+ *
+ * Why open addressing with linear probing: lookups touch one cache line of slots in the common
+ * case, deletion by backward shift needs no tombstones, and a random slot index followed by a
+ * short forward scan gives the uniform-ish random sampling that approximate LRU eviction needs
+ * (Redis samples its dict the same way). Every item embeds a ds_tnode at a known offset holding
+ * its hash and a pointer to its key, so one table type serves the keyspace, the flag table, the
+ * negative cache and the parked-client map.
+ *
+ * The table never reads a clock or a global; sampling takes the caller's ds_rng.
+ */
+#ifndef DS_TABLE_H
+#define DS_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dslab.h"
+
+typedef struct ds_tnode {
+    uint64_t hash;
+    const unsigned char *key;
+    uint32_t keylen;
+} ds_tnode;
+
+typedef struct ds_tslot {
+    uint64_t hash; /* 0 marks an empty slot; real hashes are forced non-zero */
+    ds_tnode *node;
+} ds_tslot;
+
+typedef struct ds_table {
+    ds_tslot *slots;
+    size_t mask; /* capacity - 1; capacity is a power of two */
+    size_t count;
+    uint64_t seed;
+} ds_table;
+
+ds_status ds_table_init(ds_table *t, size_t cap_hint, uint64_t seed);
+void ds_table_free(ds_table *t); /* frees the slots, not the items */
+
+static inline uint64_t ds_table_hash(const ds_table *t, const void *key, uint32_t len) {
+    uint64_t h = ds_hash64(key, len, t->seed);
+    return h ? h : 1;
+}
+
+/* The node whose key equals (key, len), or NULL. h must be ds_table_hash of the key. */
+ds_tnode *ds_table_find(const ds_table *t, uint64_t h, const void *key, uint32_t len);
+
+/* Insert a node whose hash/key are set; the key must not be present. */
+ds_status ds_table_insert(ds_table *t, ds_tnode *n);
+
+/* Remove this exact node (must be present). */
+void ds_table_remove(ds_table *t, ds_tnode *n);
+
+/* A pseudo-random present node (NULL when empty). */
+ds_tnode *ds_table_sample(const ds_table *t, ds_rng *r);
+
+/* Iterate: *it starts at 0; returns NULL at the end. Do not modify the table meanwhile. */
+ds_tnode *ds_table_next(const ds_table *t, size_t *it);
+
+/* Bytes of slot memory currently allocated. */
+static inline size_t ds_table_bytes(const ds_table *t) { return (t->mask + 1) * sizeof(ds_tslot); }
+
+#endif

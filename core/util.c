@@ -1,0 +1,183 @@
+/*
+ * util.c - the small shared pieces every module uses: status and op names, error text,
+ * the deterministic random generator, the byte-string hash, values, size parsing.
+ *
+ * Why here: each is tiny and used by several modules and by the host; none holds state
+ * beyond what the caller passes in, so the library keeps no global mutable state.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dslab.h"
+
+const char *ds_status_name(ds_status s) {
+    static const char *const names[] = {
+        [DS_OK] = "ok",
+        [DS_NOT_FOUND] = "not-found",
+        [DS_BLOCKED] = "blocked",
+        [DS_ERR_ARG] = "bad-argument",
+        [DS_ERR_NOMEM] = "out-of-memory",
+        [DS_ERR_TOOBIG] = "too-big",
+        [DS_ERR_CONFIG] = "bad-config",
+        [DS_ERR_IO] = "io-error",
+        [DS_ERR_FLAGS] = "flags-misuse",
+        [DS_ERR_MEMORY] = "memory-limit",
+        [DS_ERR_REENTRANT] = "reentrant-call",
+        [DS_ERR_STATE] = "bad-state",
+        [DS_ERR_CORRUPT] = "corrupt",
+    };
+    if ((unsigned)s < sizeof names / sizeof names[0] && names[s]) return names[s];
+    return "unknown-status";
+}
+
+const char *ds_op_name(ds_op op) {
+    static const char *const names[] = {"GET", "SET", "DEL", "EXISTS", "MGET", "EXEC"};
+    if ((unsigned)op < DS_OP__COUNT) return names[op];
+    return "?";
+}
+
+ds_status ds_err_set(ds_err *err, ds_status status, const char *fmt, ...) {
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return status;
+}
+
+/* splitmix64: expands one seed into the xoshiro state (never all zero). */
+static uint64_t splitmix64(uint64_t *x) {
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+void ds_rng_seed(ds_rng *r, uint64_t seed) {
+    uint64_t x = seed;
+    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
+}
+
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+uint64_t ds_rng_next(ds_rng *r) {
+    uint64_t *s = r->s;
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+double ds_rng_double(ds_rng *r) { return (double)(ds_rng_next(r) >> 11) * 0x1.0p-53; }
+
+/* Lemire's nearly divisionless bounded draw: unbiased. */
+uint64_t ds_rng_below(ds_rng *r, uint64_t n) {
+    if (n == 0) return 0;
+    __uint128_t m = (__uint128_t)ds_rng_next(r) * n;
+    uint64_t l = (uint64_t)m;
+    if (l < n) {
+        uint64_t t = (0 - n) % n;
+        while (l < t) {
+            m = (__uint128_t)ds_rng_next(r) * n;
+            l = (uint64_t)m;
+        }
+    }
+    return (uint64_t)(m >> 64);
+}
+
+/*
+ * A fast 64-bit hash of a byte string (wyhash-style multiply-fold). It only needs to be
+ * deterministic and well mixed: hash tables and the file backend's directory tree use it.
+ */
+static inline uint64_t mix(uint64_t a, uint64_t b) {
+    __uint128_t m = (__uint128_t)a * b;
+    return (uint64_t)m ^ (uint64_t)(m >> 64);
+}
+
+static inline uint64_t rd64(const unsigned char *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint64_t rd32(const unsigned char *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+uint64_t ds_hash64(const void *key, size_t len, uint64_t seed) {
+    const uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull,
+                   k2 = 0x8ebc6af09c88c6e3ull;
+    const unsigned char *p = key;
+    uint64_t h = seed ^ mix(seed ^ k0, k1) ^ (uint64_t)len;
+    size_t i = len;
+    while (i > 16) {
+        h = mix(rd64(p) ^ k1, rd64(p + 8) ^ h);
+        p += 16;
+        i -= 16;
+    }
+    uint64_t a = 0, b = 0;
+    if (i >= 8) {
+        a = rd64(p);
+        b = rd64(p + i - 8);
+    } else if (i >= 4) {
+        a = rd32(p);
+        b = rd32(p + i - 4);
+    } else if (i > 0) {
+        a = ((uint64_t)p[0] << 16) | ((uint64_t)p[i >> 1] << 8) | p[i - 1];
+    }
+    return mix(k2 ^ (uint64_t)len, mix(a ^ k1, b ^ h));
+}
+
+ds_value *ds_value_new(const void *data, uint32_t len, uint64_t size_bytes, int64_t expire_us) {
+    ds_value *v = malloc(sizeof *v + len);
+    if (!v) return NULL;
+    v->refcnt = 1;
+    v->len = len;
+    v->size_bytes = size_bytes < len ? len : size_bytes;
+    v->expire_us = expire_us;
+    if (len && data) memcpy(v->data, data, len);
+    else if (len) memset(v->data, 0, len);
+    return v;
+}
+
+ds_value *ds_value_ref(ds_value *v) {
+    if (v) v->refcnt++;
+    return v;
+}
+
+void ds_value_unref(ds_value *v) {
+    if (v && --v->refcnt == 0) free(v);
+}
+
+ds_status ds_parse_size(const char *s, uint64_t *out) {
+    if (!s || !*s) return DS_ERR_CONFIG;
+    const char *p = s;
+    while (isspace((unsigned char)*p)) p++;
+    if (!isdigit((unsigned char)*p)) return DS_ERR_CONFIG;
+    errno = 0;
+    char *end;
+    unsigned long long n = strtoull(p, &end, 10);
+    if (errno) return DS_ERR_CONFIG;
+    uint64_t mul = 1;
+    if (!strcasecmp(end, "") || !strcasecmp(end, "b")) mul = 1;
+    else if (!strcasecmp(end, "k") || !strcasecmp(end, "kb")) mul = 1ull << 10;
+    else if (!strcasecmp(end, "m") || !strcasecmp(end, "mb")) mul = 1ull << 20;
+    else if (!strcasecmp(end, "g") || !strcasecmp(end, "gb")) mul = 1ull << 30;
+    else return DS_ERR_CONFIG;
+    if (n > UINT64_MAX / mul) return DS_ERR_CONFIG;
+    *out = (uint64_t)n * mul;
+    return DS_OK;
+}

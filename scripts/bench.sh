@@ -1,0 +1,37 @@
+#!/bin/sh
+# make bench: every benchmark, with the machine it ran on. Numbers only; no pass/fail here
+# (regressions are judged by scripts/regress.sh / dslab compare against results/baseline).
+set -u
+B=${1:-build-bench}
+DSLAB=$B/dslab
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r)"
+echo "== date: $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo none)"
+run() { echo; echo "== $*"; "$@" || echo "(failed: exit $?)"; }
+[ -x "$B/bench/bench_core" ] && run "$B/bench/bench_core" 1000000
+[ -x "$B/bench/bench_gen" ] && run "$B/bench/bench_gen"
+[ -x "$B/bench/bench_readers" ] && run "$B/bench/bench_readers"
+[ -x "$B/bench/bench_backend" ] && run "$B/bench/bench_backend"
+[ -x "$B/bench/bench_file_saves" ] && run "$B/bench/bench_file_saves"
+if [ -x "$DSLAB" ]; then
+    out=$(mktemp -d)
+    run "$DSLAB" replay workloads/default.csv.zst --no-oracle --quiet --out "$out/default" \
+        --cache-max-memory 2mb
+    run "$DSLAB" replay workloads/default.csv.zst --quiet --out "$out/default-oracle" \
+        --cache-max-memory 2mb
+    run "$DSLAB" replay "gen:zipf:0.99,keys=1000000,requests=10000000,seed=1" --no-oracle \
+        --quiet --out "$out/zipf10m"
+    if command -v valgrind >/dev/null 2>&1; then
+        echo; echo "== instructions per request (callgrind, default workload, oracle off)"
+        valgrind --tool=callgrind --callgrind-out-file="$out/cg.out" "$DSLAB" replay \
+            workloads/default.csv.zst --no-oracle --quiet --out "$out/cg" \
+            --cache-max-memory 2mb >/dev/null 2>"$out/cg.err"
+        ir=$(grep -m1 '^summary:' "$out/cg.out" | awk '{print $2}')
+        req=$(awk -F, 'NR==1{for(i=1;i<=NF;i++)if($i=="requests")c=i} NR==2{print $c}' \
+            "$out/cg/summary.csv" 2>/dev/null)
+        echo "total instructions: ${ir:-?} for ${req:-?} requests" \
+             "($(awk -v a="${ir:-0}" -v b="${req:-1}" 'BEGIN{printf "%.0f", a/b}') per request," \
+             "setup and reading included)"
+        callgrind_annotate "$out/cg.out" 2>/dev/null | sed -n '/Ir/,$p' | head -n 18
+    fi
+    rm -rf "$out"
+fi

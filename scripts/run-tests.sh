@@ -1,0 +1,21 @@
+#!/bin/sh
+# Run every Check suite binary in BUILD/tests (or the ones named), print each summary line and
+# a total; exit non-zero if any test fails.
+set -u
+build=$1; shift
+if [ $# -gt 0 ]; then list=""; for t in "$@"; do list="$list $build/tests/$t"; done
+else list=$(ls "$build"/tests/test_* 2>/dev/null); fi
+total=0; failed=0; bad=""
+for t in $list; do
+    out=$("$t" 2>&1); rc=$?
+    line=$(printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks: ' | tail -n 1)
+    if [ -z "$line" ] || [ $rc -ne 0 ]; then
+        printf '%s\n' "$out" | grep -vE ':P:' | tail -n 40
+        failed=$((failed + 1)); bad="$bad $(basename "$t")"
+    fi
+    printf '%-28s %s\n' "$(basename "$t")" "${line:-no summary (exit $rc)}"
+    n=$(printf '%s\n' "$line" | sed -n 's/.*Checks: \([0-9]*\).*/\1/p')
+    total=$((total + ${n:-0}))
+done
+echo "[$build] checks run: $total, failing suites: $failed$bad"
+[ $failed -eq 0 ]

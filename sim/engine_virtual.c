@@ -1,0 +1,298 @@
+/*
+ * engine_virtual.c - the virtual-time discrete-event engine of `dslab replay --clock virtual`.
+ *
+ * Why a discrete-event simulation: a run is then a pure function of the trace, the config and
+ * the seed (no wall clock, no threads), which makes races reproducible and runs fast.
+ *
+ * Events live in two binary min-heaps ordered by (time, sequence number); the sequence number
+ * is a global insertion counter, so ties resolve in insertion order and the run is
+ * deterministic. The main heap holds the pending trace arrival (one: the trace is merged
+ * lazily, read only when its record's time comes, so memory does not grow with the trace),
+ * client wake-ups, the cron tick (every 100 ms) and the metrics tick. The IO heap holds IO
+ * completions only, because host.wait_io (memory reclaim, drain) must advance the clock to the
+ * next IO completion and nothing else.
+ *
+ * IO model: io-threads servers. When the core has new jobs and a server is free, the engine
+ * takes a job, plans it on the backend (the fake draws its service time and faults) and
+ * schedules its completion at now + service_us; at completion it runs the job (the effect on
+ * the backend lands at completion time) and hands it back with ds_cache_job_done.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay.h"
+
+#define VE_CRON_US 100000
+
+enum { EV_ARRIVAL = 0, EV_CLIENT, EV_CRON, EV_TICK, EV_IO };
+
+typedef struct ve_ev {
+    int64_t t;
+    uint64_t seq;
+    uint32_t kind, arg;
+} ve_ev;
+
+typedef struct ve_heap {
+    ve_ev *a;
+    size_t n, cap;
+} ve_heap;
+
+typedef struct ve_server {
+    ds_job *job;
+    ds_call call;
+} ve_server;
+
+typedef struct ve_engine {
+    rp_engine base;
+    rp_run *r;
+    const ds_replay_opts *o;
+    int64_t now;
+    uint64_t seq;
+    ve_heap main, io;
+    ve_server *servers;
+    uint32_t *free_srv, nfree;
+    bool maybe_jobs, eof;
+    uint64_t live; /* arrival + client wake events pending */
+    const ds_trace_req *pending; /* the record of the pending arrival */
+    uint64_t idle_crons;         /* crons in a row with clients parked and nothing else */
+    ds_status fail;
+    ds_err fail_err;
+} ve_engine;
+
+static bool ev_less(const ve_ev *a, const ve_ev *b) {
+    return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+}
+
+static bool heap_push(ve_heap *h, ve_ev ev) {
+    if (h->n == h->cap) {
+        size_t ncap = h->cap ? h->cap * 2 : 256;
+        ve_ev *na = realloc(h->a, ncap * sizeof *na);
+        if (!na) return false;
+        h->a = na;
+        h->cap = ncap;
+    }
+    size_t i = h->n++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!ev_less(&ev, &h->a[p])) break;
+        h->a[i] = h->a[p];
+        i = p;
+    }
+    h->a[i] = ev;
+    return true;
+}
+
+static ve_ev heap_pop(ve_heap *h) {
+    ve_ev top = h->a[0], last = h->a[--h->n];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= h->n) break;
+        if (c + 1 < h->n && ev_less(&h->a[c + 1], &h->a[c])) c++;
+        if (!ev_less(&h->a[c], &last)) break;
+        h->a[i] = h->a[c];
+        i = c;
+    }
+    if (h->n) h->a[i] = last;
+    return top;
+}
+
+static void fail(ve_engine *e, ds_status st, const char *msg) {
+    if (e->fail != DS_OK) return;
+    e->fail = st;
+    ds_err_set(&e->fail_err, st, "%s", msg);
+}
+
+static void schedule(ve_engine *e, ve_heap *h, int64_t t, uint32_t kind, uint32_t arg) {
+    if (kind == EV_ARRIVAL || kind == EV_CLIENT) e->live++;
+    if (!heap_push(h, (ve_ev){t < e->now ? e->now : t, e->seq++, kind, arg}))
+        fail(e, DS_ERR_NOMEM, "virtual engine: out of memory");
+}
+
+/* ---- engine ops --------------------------------------------------------------------------- */
+
+static int64_t ve_now(rp_engine *b) { return ((ve_engine *)b)->now; }
+
+static void ve_jobs_ready(rp_engine *b) { ((ve_engine *)b)->maybe_jobs = true; }
+
+static void ve_pump(rp_engine *b) {
+    ve_engine *e = (ve_engine *)b;
+    ds_backend *be = rp_backend(e->r);
+    while (e->maybe_jobs && e->nfree > 0) {
+        ds_job *job = ds_cache_job_take(rp_cache(e->r));
+        if (!job) {
+            e->maybe_jobs = false;
+            break;
+        }
+        uint32_t s = e->free_srv[--e->nfree];
+        e->servers[s].job = job;
+        e->servers[s].call = (ds_call){0};
+        ds_job_plan(be, job, &e->servers[s].call);
+        int64_t svc = e->servers[s].call.service_us;
+        schedule(e, &e->io, e->now + (svc > 0 ? svc : 0), EV_IO, s);
+    }
+}
+
+/* An IO finishes: its effect lands on the backend now, then the core learns about it. */
+static void io_complete(ve_engine *e, uint32_t s) {
+    ds_job *job = e->servers[s].job;
+    e->servers[s].job = NULL;
+    e->free_srv[e->nfree++] = s;
+    ds_job_run(rp_backend(e->r), job, &e->servers[s].call);
+    ds_status st = ds_cache_job_done(rp_cache(e->r), job);
+    if (st != DS_OK) fail(e, st, ds_cache_last_error(rp_cache(e->r)));
+    e->maybe_jobs = true;
+}
+
+static bool ve_wait_io(rp_engine *b) {
+    ve_engine *e = (ve_engine *)b;
+    ve_pump(b);
+    if (e->io.n == 0) return false;
+    ve_ev ev = heap_pop(&e->io);
+    if (ev.t > e->now) e->now = ev.t;
+    io_complete(e, ev.arg);
+    ve_pump(b);
+    return true;
+}
+
+static void ve_client_wake(rp_engine *b, uint32_t idx, int64_t delay_us) {
+    ve_engine *e = (ve_engine *)b;
+    schedule(e, &e->main, e->now + delay_us, EV_CLIENT, idx);
+}
+
+/* ---- the loop ----------------------------------------------------------------------------- */
+
+/* Open loop: read the next record and schedule its arrival. */
+static ds_status next_arrival(ve_engine *e, ds_err *err) {
+    const ds_trace_req *req;
+    int rc = rp_next_record(e->r, &req, err);
+    if (rc < 0) return DS_ERR_ARG;
+    if (rc == 0) {
+        e->eof = true;
+        return DS_OK;
+    }
+    e->pending = req;
+    schedule(e, &e->main, rp_arrival_us(e->r, req), EV_ARRIVAL, 0);
+    return DS_OK;
+}
+
+/* Closed loop: read records into their clients' FIFOs until client idx has one (or EOF). */
+static ds_status closed_fill(ve_engine *e, uint32_t idx, ds_err *err) {
+    while (!e->eof) {
+        const ds_trace_req *req;
+        int rc = rp_next_record(e->r, &req, err);
+        if (rc < 0) return DS_ERR_ARG;
+        if (rc == 0) {
+            e->eof = true;
+            break;
+        }
+        uint32_t got;
+        ds_status st = rp_enqueue(e->r, req, &got, err);
+        if (st != DS_OK) return st;
+        if (idx != UINT32_MAX && !rp_client_starving(e->r, idx)) break;
+        if (idx == UINT32_MAX) break;
+    }
+    return DS_OK;
+}
+
+static ds_status handle(ve_engine *e, const ve_ev *ev, ds_err *err) {
+    ds_status st = DS_OK;
+    bool idle;
+    switch (ev->kind) {
+    case EV_ARRIVAL:
+        e->live--;
+        st = rp_deliver(e->r, e->pending, err);
+        if (st == DS_OK) st = next_arrival(e, err);
+        break;
+    case EV_CLIENT:
+        e->live--;
+        st = rp_client_step(e->r, ev->arg, &idle, err);
+        if (st == DS_OK && idle && rp_closed(e->r)) st = closed_fill(e, ev->arg, err);
+        break;
+    case EV_CRON:
+        ds_cache_cron(rp_cache(e->r)); /* DS_ERR_MEMORY is counted in the stats */
+        ve_pump(&e->base);
+        schedule(e, &e->main, ev->t + VE_CRON_US, EV_CRON, 0);
+        break;
+    case EV_TICK:
+        st = rp_tick(e->r, e->now, err);
+        schedule(e, &e->main, ev->t + e->o->interval_ms * 1000, EV_TICK, 0);
+        break;
+    case EV_IO:
+        io_complete(e, ev->arg);
+        ve_pump(&e->base);
+        break;
+    }
+    return st;
+}
+
+/* Parked clients with nothing scheduled but cron can only be freed by cron pushing delayed
+ * SAVEs (a LOAD behind them). Allow a generous number of such crons, then call it stuck. */
+static bool stuck(ve_engine *e) {
+    int64_t budget_ms = e->o->core.flush_delay_ms + 2 * e->o->core.save_retry_max_ms + 60000;
+    return e->idle_crons > (uint64_t)(budget_ms / (VE_CRON_US / 1000));
+}
+
+static ds_status ve_run(rp_engine *b, ds_err *err) {
+    ve_engine *e = (ve_engine *)b;
+    ds_status st = rp_closed(e->r) ? closed_fill(e, UINT32_MAX, err) : next_arrival(e, err);
+    schedule(e, &e->main, e->now + VE_CRON_US, EV_CRON, 0);
+    schedule(e, &e->main, e->now + e->o->interval_ms * 1000, EV_TICK, 0);
+    while (st == DS_OK && e->fail == DS_OK) {
+        bool more_trace = rp_closed(e->r) ? false : !e->eof;
+        if (e->live == 0 && e->io.n == 0 && rp_clients_parked(e->r) == 0 && !more_trace) break;
+        ve_heap *h = &e->main;
+        if (e->io.n && (e->main.n == 0 || ev_less(&e->io.a[0], &e->main.a[0]))) h = &e->io;
+        ve_ev ev = heap_pop(h);
+        if (ev.t > e->now) e->now = ev.t;
+        if (ev.kind == EV_CRON && e->live == 0 && e->io.n == 0) {
+            if (++e->idle_crons && stuck(e))
+                return ds_err_set(err, DS_ERR_STATE, "replay: %llu clients parked and no IO can "
+                                  "finish (stuck at %lld us)",
+                                  (unsigned long long)rp_clients_parked(e->r),
+                                  (long long)e->now);
+        } else if (ev.kind != EV_TICK) {
+            e->idle_crons = 0;
+        }
+        st = handle(e, &ev, err);
+    }
+    if (st == DS_OK && e->fail != DS_OK) st = ds_err_set(err, e->fail, "%s", e->fail_err.msg);
+    return st;
+}
+
+static void ve_free(rp_engine *b) {
+    ve_engine *e = (ve_engine *)b;
+    if (!e) return;
+    free(e->main.a);
+    free(e->io.a);
+    free(e->servers);
+    free(e->free_srv);
+    free(e);
+}
+
+static const rp_engine_ops ve_ops = {
+    .name = "virtual",
+    .now_us = ve_now,
+    .wait_io = ve_wait_io,
+    .jobs_ready = ve_jobs_ready,
+    .pump = ve_pump,
+    .client_wake = ve_client_wake,
+    .run = ve_run,
+    .free = ve_free,
+};
+
+rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err) {
+    ve_engine *e = calloc(1, sizeof *e);
+    if (!e) return ds_err_set(err, DS_ERR_NOMEM, "virtual engine: out of memory"), NULL;
+    e->base.ops = &ve_ops;
+    e->r = r;
+    e->o = o;
+    e->servers = calloc(o->io_threads, sizeof *e->servers);
+    e->free_srv = calloc(o->io_threads, sizeof *e->free_srv);
+    if (!e->servers || !e->free_srv) {
+        ve_free(&e->base);
+        return ds_err_set(err, DS_ERR_NOMEM, "virtual engine: out of memory"), NULL;
+    }
+    for (uint32_t i = 0; i < o->io_threads; i++) e->free_srv[e->nfree++] = o->io_threads - 1 - i;
+    return &e->base;
+}

@@ -1,0 +1,141 @@
+/*
+ * hist.c - log-linear latency histogram (the HdrHistogram layout, one precision setting).
+ *
+ * Why this layout: values below 2 * DS_HIST_SUB are counted exactly (one bucket per value);
+ * above, each power of two is split into DS_HIST_SUB equal sub-buckets, so a bucket is never
+ * wider than 1/DS_HIST_SUB (0.78%) of its lower edge. A quantile answers with the bucket's
+ * midpoint, which is within half a bucket (0.39%) of any value in it, well inside the 1%
+ * contract. The bucket array has a fixed size covering every int64_t, so adding a sample is a
+ * shift, a subtraction and an increment: O(1), no allocation, and merging is element-wise.
+ *
+ * min, max and the sum are kept exactly so that max, mean and the extreme quantiles are exact.
+ */
+#include "hist.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DS_HIST_SUB_BITS 7
+#define DS_HIST_SUB (1 << DS_HIST_SUB_BITS) /* sub-buckets per power of two */
+/* msb can be 0..62 for int64_t >= 0; shifts 1..55 above the linear range, plus two linear
+ * blocks: (62 - DS_HIST_SUB_BITS + 2) blocks of DS_HIST_SUB buckets. */
+#define DS_HIST_NBUCKETS ((62 - DS_HIST_SUB_BITS + 2) * DS_HIST_SUB)
+
+struct ds_hist {
+    uint64_t count;
+    int64_t min_us, max_us;
+    unsigned __int128 sum_us; /* exact even for 1e10 us times 1e12 samples */
+    uint64_t buckets[DS_HIST_NBUCKETS];
+};
+
+static int ds_hist_msb(uint64_t v) {
+    return 63 - __builtin_clzll(v);
+}
+
+/* Bucket index of a value >= 0. */
+static size_t ds_hist_index(int64_t v) {
+    uint64_t u = (uint64_t)v;
+    if (u < 2u * DS_HIST_SUB) return (size_t)u;
+    int shift = ds_hist_msb(u) - DS_HIST_SUB_BITS; /* >= 1 */
+    size_t idx = (size_t)(shift + 1) * DS_HIST_SUB + (size_t)((u >> shift) - DS_HIST_SUB);
+    return idx;
+}
+
+/* Inclusive value range of bucket idx. */
+static void ds_hist_range(size_t idx, int64_t *lo, int64_t *hi) {
+    if (idx < 2u * DS_HIST_SUB) {
+        *lo = *hi = (int64_t)idx;
+        return;
+    }
+    int shift = (int)(idx / DS_HIST_SUB) - 1;
+    uint64_t sub = idx % DS_HIST_SUB + DS_HIST_SUB;
+    uint64_t l = sub << shift;
+    *lo = (int64_t)l;
+    *hi = (int64_t)(l + ((uint64_t)1 << shift) - 1);
+}
+
+ds_hist *ds_hist_new(void) {
+    ds_hist *h = malloc(sizeof *h);
+    if (h) ds_hist_reset(h);
+    return h;
+}
+
+void ds_hist_free(ds_hist *h) {
+    free(h);
+}
+
+void ds_hist_reset(ds_hist *h) {
+    memset(h, 0, sizeof *h);
+}
+
+void ds_hist_add(ds_hist *h, int64_t v_us) {
+    if (v_us < 0) v_us = 0;
+    if (h->count == 0 || v_us < h->min_us) h->min_us = v_us;
+    if (h->count == 0 || v_us > h->max_us) h->max_us = v_us;
+    h->count++;
+    h->sum_us += (uint64_t)v_us;
+    h->buckets[ds_hist_index(v_us)]++;
+}
+
+void ds_hist_merge(ds_hist *dst, const ds_hist *src) {
+    if (src->count == 0) return;
+    if (dst->count == 0 || src->min_us < dst->min_us) dst->min_us = src->min_us;
+    if (dst->count == 0 || src->max_us > dst->max_us) dst->max_us = src->max_us;
+    dst->count += src->count;
+    dst->sum_us += src->sum_us;
+    for (size_t i = 0; i < DS_HIST_NBUCKETS; i++) dst->buckets[i] += src->buckets[i];
+}
+
+uint64_t ds_hist_count(const ds_hist *h) {
+    return h->count;
+}
+
+int64_t ds_hist_max(const ds_hist *h) {
+    return h->count ? h->max_us : 0;
+}
+
+double ds_hist_mean(const ds_hist *h) {
+    if (h->count == 0) return 0.0;
+    return (double)h->sum_us / (double)h->count;
+}
+
+/*
+ * Nearest-rank quantile: the value of rank ceil(q * n) (at least 1) in sorted order. The answer
+ * is the midpoint of the bucket holding that rank, clamped to the exact [min, max], so q = 0
+ * and q = 1 are exact and a histogram of one repeated value answers that value.
+ */
+int64_t ds_hist_quantile(const ds_hist *h, double q) {
+    if (h->count == 0) return 0;
+    if (!(q > 0.0)) return h->min_us; /* also NaN */
+    if (q >= 1.0) return h->max_us;
+    double r = q * (double)h->count;
+    uint64_t rank = (uint64_t)r;
+    if ((double)rank < r) rank++;
+    if (rank < 1) rank = 1;
+    if (rank > h->count) rank = h->count;
+    uint64_t seen = 0;
+    for (size_t i = 0; i < DS_HIST_NBUCKETS; i++) {
+        seen += h->buckets[i];
+        if (seen < rank) continue;
+        int64_t lo, hi;
+        ds_hist_range(i, &lo, &hi);
+        int64_t mid = lo + (hi - lo) / 2;
+        if (mid < h->min_us) mid = h->min_us;
+        if (mid > h->max_us) mid = h->max_us;
+        return mid;
+    }
+    return h->max_us; /* unreachable when counts are consistent */
+}
+
+bool ds_hist_bucket(const ds_hist *h, size_t *it, int64_t *lo_us, int64_t *hi_us,
+                    uint64_t *count) {
+    for (size_t i = *it; i < DS_HIST_NBUCKETS; i++) {
+        if (h->buckets[i] == 0) continue;
+        ds_hist_range(i, lo_us, hi_us);
+        *count = h->buckets[i];
+        *it = i + 1;
+        return true;
+    }
+    *it = DS_HIST_NBUCKETS;
+    return false;
+}

@@ -1,0 +1,60 @@
+/*
+ * oracle.h - the replay's shadow of acknowledged writes (stale reads, lost writes).
+ *
+ * Why a version stamp instead of comparing bytes: every SET the replay issues carries a fresh,
+ * globally unique version number in a 16-byte stamp {version, key hash}, so an answer names
+ * exactly which write it came from and the check is one integer compare. The value's modelled
+ * size is the trace's size; only the 16 stamp bytes are real memory.
+ */
+#ifndef DS_ORACLE_H
+#define DS_ORACLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dslab.h"
+
+/* Observed or shadow states besides real versions (which are >= DS_ORACLE_V_FIRST). */
+#define DS_ORACLE_V_ABSENT 0u
+#define DS_ORACLE_V_ORIGIN 1u   /* the origin's copy of an object-id trace's object */
+#define DS_ORACLE_V_FIRST 2u
+#define DS_ORACLE_V_FOREIGN UINT64_MAX /* a value no write of ours made */
+
+typedef struct ds_oracle ds_oracle;
+
+/* origin: keys start present with the origin's copy (object-id traces with --origin). */
+ds_oracle *ds_oracle_new(bool origin, ds_err *err);
+void ds_oracle_free(ds_oracle *o);
+
+/* A fresh value for a SET of key: the next version, the trace size, the expire time. */
+ds_value *ds_oracle_value(ds_oracle *o, const void *key, uint32_t keylen, uint64_t size_bytes,
+                          int64_t expire_us);
+
+/* The shadow's snapshot for a read issued now, to pass to ds_oracle_check at answer time. */
+typedef struct ds_oracle_snap {
+    uint64_t version;  /* the key's state at issue */
+    uint64_t created;  /* versions created before the issue are <= this */
+    uint64_t acks;     /* acknowledgements before the issue */
+} ds_oracle_snap;
+void ds_oracle_snapshot(ds_oracle *o, const void *key, uint32_t keylen, ds_oracle_snap *s);
+
+/* Acknowledge a write: v is the SET's value (its stamp gives the version), NULL for a DEL. */
+ds_status ds_oracle_ack(ds_oracle *o, const void *key, uint32_t keylen, const ds_value *v,
+                        ds_err *err);
+
+/* Check a read answered at now_us. True when acceptable; otherwise expected/observed are
+ * filled with short descriptions ("v42", "absent", "origin", "foreign"). */
+bool ds_oracle_check(ds_oracle *o, const void *key, uint32_t keylen, const ds_value *seen,
+                     const ds_oracle_snap *s, int64_t now_us, char *expected, char *observed,
+                     size_t cap);
+
+/* Lost writes: compare the backend with the shadow after the drain; fn is called per
+ * violation. Returns the backend's scan status. */
+typedef void (*ds_oracle_lost_fn)(void *ctx, const void *key, uint32_t keylen,
+                                  const char *expected, const char *observed);
+ds_status ds_oracle_scan(ds_oracle *o, ds_backend *b, int64_t now_us, ds_oracle_lost_fn fn,
+                         void *ctx, uint64_t *lost, ds_err *err);
+
+uint64_t ds_oracle_keys(const ds_oracle *o);
+
+#endif

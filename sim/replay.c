@@ -1,0 +1,515 @@
+/*
+ * replay.c - the engine-independent part of a replay: clients, issuing commands, answers,
+ * oracle checks, metrics calls.
+ *
+ * Clients: one per trace client id (a hash map id -> index). A client has at most one command
+ * in the core; a record that reaches a busy client waits in the client's FIFO (bounded by
+ * --client-queue-max) and is issued when the client is answered. The FIFO copies the record's
+ * keys into pooled nodes (keys of a reader record live only until the next read), so the hot
+ * path of a free client does no allocation besides the SET's value.
+ *
+ * host.reply never calls into the cache: it checks the answer, records latency, acknowledges
+ * writes and asks the engine to wake the client (now, or after --think in closed loop). The
+ * wake-up issues the next request.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay_int.h"
+
+int64_t rp_now(rp_run *r) { return r->eng->ops->now_us(r->eng); }
+ds_cache *rp_cache(rp_run *r) { return r->cache; }
+ds_backend *rp_backend(rp_run *r) { return r->backend; }
+bool rp_closed(const rp_run *r) { return r->closed; }
+uint64_t rp_clients_parked(const rp_run *r) { return r->parked; }
+bool rp_client_starving(const rp_run *r, uint32_t idx) { return r->clients[idx].starving; }
+
+static void set_fatal(rp_run *r, ds_status st, const char *msg) {
+    if (r->fatal != DS_OK) return;
+    r->fatal = st;
+    snprintf(r->fatal_err.msg, sizeof r->fatal_err.msg, "%s", msg);
+}
+
+ds_status rp_take_fatal(rp_run *r, ds_err *err) {
+    if (r->fatal == DS_OK) return DS_OK;
+    return ds_err_set(err, r->fatal, "%s", r->fatal_err.msg);
+}
+
+/* ---- client map ------------------------------------------------------------------------ */
+
+ds_status rp_clients_init(rp_run *r, ds_err *err) {
+    r->cmap_cap = 256;
+    r->cmap = calloc(r->cmap_cap, sizeof *r->cmap);
+    r->ccap = 64;
+    r->clients = calloc(r->ccap, sizeof *r->clients);
+    if (!r->cmap || !r->clients) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
+    return DS_OK;
+}
+
+static void inflight_free(rp_inflight *f) {
+    free(f->kbuf);
+    free(f->keys);
+    free(f->snaps);
+    free(f->vals);
+}
+
+void rp_clients_free(rp_run *r) {
+    for (uint32_t i = 0; i < r->nclients; i++) {
+        rp_client *c = &r->clients[i];
+        for (rp_qnode *n = c->head, *nx; n; n = nx) {
+            nx = n->next;
+            if (n->data != n->inl) free(n->data);
+            free(n);
+        }
+        inflight_free(&c->fl);
+    }
+    for (rp_qnode *n = r->free_nodes, *nx; n; n = nx) {
+        nx = n->next;
+        if (n->data != n->inl) free(n->data);
+        free(n);
+    }
+    free(r->clients);
+    free(r->cmap);
+}
+
+static uint32_t cmap_slot(uint64_t id, uint32_t cap) {
+    return (uint32_t)(ds_hash64(&id, sizeof id, 0x5151) & (cap - 1));
+}
+
+static bool cmap_grow(rp_run *r) {
+    uint32_t ncap = r->cmap_cap * 2;
+    uint32_t *nm = calloc(ncap, sizeof *nm);
+    if (!nm) return false;
+    for (uint32_t i = 0; i < r->nclients; i++) {
+        uint32_t s = cmap_slot(r->clients[i].id, ncap);
+        while (nm[s]) s = (s + 1) & (ncap - 1);
+        nm[s] = i + 1;
+    }
+    free(r->cmap);
+    r->cmap = nm;
+    r->cmap_cap = ncap;
+    return true;
+}
+
+/* The index of client `id`, created on first sight; UINT32_MAX when out of memory. */
+static uint32_t client_index(rp_run *r, uint64_t id) {
+    uint32_t s = cmap_slot(id, r->cmap_cap);
+    for (uint32_t v; (v = r->cmap[s]) != 0; s = (s + 1) & (r->cmap_cap - 1))
+        if (r->clients[v - 1].id == id) return v - 1;
+    if (r->nclients == UINT32_MAX - 1) return UINT32_MAX;
+    if ((r->nclients + 1) * 2 > r->cmap_cap) {
+        if (!cmap_grow(r)) return UINT32_MAX;
+        return client_index(r, id);
+    }
+    if (r->nclients == r->ccap) {
+        rp_client *nc = realloc(r->clients, 2 * (size_t)r->ccap * sizeof *nc);
+        if (!nc) return UINT32_MAX;
+        r->clients = nc;
+        r->ccap *= 2;
+    }
+    rp_client *c = &r->clients[r->nclients];
+    memset(c, 0, sizeof *c);
+    c->id = id;
+    c->starving = true;
+    r->cmap[s] = r->nclients + 1;
+    return r->nclients++;
+}
+
+/* ---- FIFO nodes ------------------------------------------------------------------------- */
+
+static rp_qnode *node_get(rp_run *r, uint32_t bytes) {
+    rp_qnode *n = r->free_nodes;
+    if (n) r->free_nodes = n->next;
+    else {
+        n = calloc(1, sizeof *n);
+        if (!n) return NULL;
+        n->data = n->inl;
+        n->cap = sizeof n->inl;
+    }
+    if (bytes > n->cap) {
+        unsigned char *d = malloc(bytes);
+        if (!d) {
+            n->next = r->free_nodes;
+            r->free_nodes = n;
+            return NULL;
+        }
+        if (n->data != n->inl) free(n->data);
+        n->data = d;
+        n->cap = bytes;
+    }
+    n->next = NULL;
+    return n;
+}
+
+static void node_put(rp_run *r, rp_qnode *n) {
+    n->next = r->free_nodes;
+    r->free_nodes = n;
+}
+
+static ds_status client_push(rp_run *r, rp_client *c, const ds_trace_req *q, ds_err *err) {
+    if (c->qlen >= r->o->client_queue_max)
+        return ds_err_set(err, DS_ERR_ARG, "%s:%llu: client %llu has %llu requests queued "
+                          "(--client-queue-max)", r->o->trace, (unsigned long long)q->line,
+                          (unsigned long long)c->id, (unsigned long long)c->qlen);
+    uint32_t bytes = 0;
+    for (uint32_t i = 0; i < q->nkeys; i++) bytes += 4 + q->keys[i].len;
+    rp_qnode *n = node_get(r, bytes);
+    if (!n) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
+    n->op = q->op;
+    n->nkeys = q->nkeys;
+    n->size = q->size;
+    n->ttl_s = q->ttl_s;
+    n->line = q->line;
+    n->len = bytes;
+    unsigned char *p = n->data;
+    for (uint32_t i = 0; i < q->nkeys; i++) {
+        memcpy(p, &q->keys[i].len, 4);
+        memcpy(p + 4, q->keys[i].p, q->keys[i].len);
+        p += 4 + q->keys[i].len;
+    }
+    if (c->tail) c->tail->next = n;
+    else c->head = n;
+    c->tail = n;
+    c->qlen++;
+    return DS_OK;
+}
+
+/* ---- in-flight copies --------------------------------------------------------------------- */
+
+static bool inflight_reserve(rp_inflight *f, uint32_t nkeys, size_t kbytes) {
+    if (nkeys > f->cap) {
+        ds_key *k = realloc(f->keys, nkeys * sizeof *k);
+        if (k) f->keys = k;
+        ds_oracle_snap *s = realloc(f->snaps, nkeys * sizeof *s);
+        if (s) f->snaps = s;
+        ds_value **v = realloc(f->vals, nkeys * sizeof *v);
+        if (v) f->vals = v;
+        if (!k || !s || !v) return false;
+        f->cap = nkeys;
+    }
+    if (kbytes > f->kcap) {
+        unsigned char *b = realloc(f->kbuf, kbytes);
+        if (!b) return false;
+        f->kbuf = b;
+        f->kcap = kbytes;
+    }
+    return true;
+}
+
+/* Copy what the answer of a parked command needs (the scratch is reused by the next issue). */
+static bool inflight_copy(rp_inflight *f, const rp_inflight *s) {
+    size_t kbytes = 0;
+    for (uint32_t i = 0; i < s->nkeys; i++) kbytes += s->keys[i].len;
+    if (!inflight_reserve(f, s->nkeys ? s->nkeys : 1, kbytes ? kbytes : 1)) return false;
+    f->op = s->op;
+    f->nkeys = s->nkeys;
+    f->size = s->size;
+    f->issue_us = s->issue_us;
+    size_t off = 0;
+    for (uint32_t i = 0; i < s->nkeys; i++) {
+        memcpy(f->kbuf + off, s->keys[i].p, s->keys[i].len);
+        f->keys[i] = (ds_key){f->kbuf + off, s->keys[i].len};
+        off += s->keys[i].len;
+        f->snaps[i] = s->snaps[i];
+        f->vals[i] = s->vals[i];
+    }
+    return true;
+}
+
+/* ---- answers ------------------------------------------------------------------------------- */
+
+static void race(rp_run *r, uint64_t client, ds_op op, const ds_key *k, const char *exp,
+                 const char *obs) {
+    ds_err e;
+    r->stale_reads++;
+    if (ds_metrics_race(r->metrics, rp_now(r), client, op, k->p, k->len, exp, obs,
+                        "stale_read", &e) != DS_OK)
+        set_fatal(r, DS_ERR_IO, e.msg);
+}
+
+static void check_read(rp_run *r, uint64_t client, ds_op op, const rp_inflight *f, uint32_t i,
+                       const ds_value *v) {
+    char exp[32], obs[32];
+    if (!ds_oracle_check(r->oracle, f->keys[i].p, f->keys[i].len, v, &f->snaps[i], rp_now(r),
+                         exp, obs, sizeof exp))
+        race(r, client, op, &f->keys[i], exp, obs);
+}
+
+static void ack(rp_run *r, const ds_key *k, const ds_value *v) {
+    ds_err e;
+    if (ds_oracle_ack(r->oracle, k->p, k->len, v, &e) != DS_OK) set_fatal(r, DS_ERR_NOMEM, e.msg);
+}
+
+/* The oracle's view of one answer. SET and DEL acknowledge; reads are checked. */
+static void oracle_answer(rp_run *r, uint64_t client, const rp_inflight *f,
+                          const ds_reply *rep) {
+    switch (f->op) {
+    case DS_OP_GET:
+    case DS_OP_MGET:
+        for (uint32_t i = 0; i < f->nkeys && i < rep->n; i++)
+            check_read(r, client, f->op, f, i, rep->values[i]);
+        break;
+    case DS_OP_EXISTS:
+        if (f->nkeys == 1 && rep->count == 0) check_read(r, client, f->op, f, 0, NULL);
+        break;
+    case DS_OP_SET:
+        ack(r, &f->keys[0], f->vals[0]);
+        break;
+    case DS_OP_DEL:
+        for (uint32_t i = 0; i < f->nkeys; i++) ack(r, &f->keys[i], NULL);
+        break;
+    case DS_OP_EXEC:
+        for (uint32_t i = 0; i < f->nkeys && i < rep->n; i++)
+            if (rep->sub[i].n == 1) check_read(r, client, DS_OP_EXEC, f, i, rep->sub[i].values[0]);
+        for (uint32_t i = 0; i < f->nkeys; i++) ack(r, &f->keys[i], f->vals[i]);
+        break;
+    default:
+        break;
+    }
+}
+
+static void release_vals(rp_inflight *f) {
+    if (f->op != DS_OP_SET && f->op != DS_OP_EXEC) return;
+    uint32_t n = f->op == DS_OP_SET ? 1 : f->nkeys;
+    for (uint32_t i = 0; i < n; i++) {
+        ds_value_unref(f->vals[i]);
+        f->vals[i] = NULL;
+    }
+}
+
+/* One answer (immediate or resumed): latency, oracle, follow-ups; then the client may go on. */
+static void answer(rp_run *r, rp_client *c, rp_inflight *f, const ds_reply *rep) {
+    int64_t now = rp_now(r);
+    ds_metrics_latency(r->metrics, f->op, now - f->issue_us);
+    ds_metrics_completed(r->metrics, now, f->op);
+    r->requests++;
+    if (rep->status != DS_OK) {
+        r->errors++;
+        if (!r->first_error[0])
+            snprintf(r->first_error, sizeof r->first_error, "%s answered %s",
+                     ds_op_name(f->op), ds_status_name(rep->status));
+    } else {
+        if (r->oracle) oracle_answer(r, c->id, f, rep);
+        if (r->o->miss_is_set && f->op == DS_OP_GET && rep->n == 1 && !rep->values[0]) {
+            /* The SET reuses the in-flight copy of the key: c->fl, filled when parked, or the
+             * scratch for an immediate answer. */
+            if (f != &c->fl && !inflight_copy(&c->fl, f))
+                set_fatal(r, DS_ERR_NOMEM, "replay: out of memory");
+            c->pending_set = true;
+        }
+    }
+    release_vals(f);
+    ds_progress_update(r->progress, r->requests, now);
+}
+
+void rp_host_reply(void *ctx, uint64_t client, uint64_t tag, const ds_reply *rep) {
+    rp_run *r = ctx;
+    (void)tag;
+    uint32_t idx = client_index(r, client);
+    if (idx == UINT32_MAX || !r->clients[idx].parked) {
+        set_fatal(r, DS_ERR_STATE, "replay: an answer for a client that is not parked");
+        return;
+    }
+    rp_client *c = &r->clients[idx];
+    c->parked = false;
+    r->parked--;
+    answer(r, c, &c->fl, rep);
+    if (!c->woken) {
+        c->woken = true;
+        r->eng->ops->client_wake(r->eng, idx, r->closed ? r->o->think_us : 0);
+    }
+}
+
+/* ---- issuing -------------------------------------------------------------------------------- */
+
+static ds_value *new_value(rp_run *r, const ds_key *k, uint64_t size, int64_t expire_us) {
+    if (r->oracle) return ds_oracle_value(r->oracle, k->p, k->len, size, expire_us);
+    return ds_value_new(NULL, 0, size, expire_us);
+}
+
+/* Build the command in the scratch: SET gets a fresh value; a trace EXEC is a read-modify-write
+ * transaction: GET every key, then SET every key (trace.h). */
+static ds_status build(rp_run *r, ds_cmd *cmd, int64_t now) {
+    rp_inflight *f = &r->scratch;
+    int64_t exp = 0;
+    if (f->op == DS_OP_SET || f->op == DS_OP_EXEC)
+        exp = f->ttl_s > 0 ? now + f->ttl_s * 1000000 : 0;
+    *cmd = (ds_cmd){.op = f->op, .nkeys = f->nkeys, .keys = f->keys};
+    for (uint32_t i = 0; i < f->nkeys; i++) f->vals[i] = NULL;
+    if (r->oracle && f->op != DS_OP_SET && f->op != DS_OP_DEL)
+        for (uint32_t i = 0; i < f->nkeys; i++)
+            ds_oracle_snapshot(r->oracle, f->keys[i].p, f->keys[i].len, &f->snaps[i]);
+    if (f->op == DS_OP_SET) {
+        if (!(f->vals[0] = new_value(r, &f->keys[0], f->size, exp))) return DS_ERR_NOMEM;
+        cmd->value = f->vals[0];
+    } else if (f->op == DS_OP_EXEC) {
+        uint32_t n = f->nkeys;
+        for (uint32_t i = 0; i < n; i++) {
+            if (!(f->vals[i] = new_value(r, &f->keys[i], f->size, exp))) return DS_ERR_NOMEM;
+            r->subs[i] = (ds_cmd){.op = DS_OP_GET, .nkeys = 1, .keys = &f->keys[i]};
+            r->subs[n + i] = (ds_cmd){.op = DS_OP_SET, .nkeys = 1, .keys = &f->keys[i],
+                                      .value = f->vals[i]};
+        }
+        *cmd = (ds_cmd){.op = DS_OP_EXEC, .nsub = 2 * n, .sub = r->subs};
+    }
+    return DS_OK;
+}
+
+/* Issue the command described by the scratch (op, keys, size, ttl) for client idx. */
+static ds_status issue(rp_run *r, uint32_t idx, ds_err *err) {
+    rp_client *c = &r->clients[idx];
+    rp_inflight *f = &r->scratch;
+    int64_t now = rp_now(r);
+    f->issue_us = now;
+    if (r->origin)
+        for (uint32_t i = 0; i < f->nkeys; i++)
+            ds_backend_mem_origin_hint(r->backend, f->keys[i].p, f->keys[i].len, f->size);
+    ds_cmd cmd;
+    const ds_reply *rep = NULL;
+    ds_status st = build(r, &cmd, now);
+    if (st == DS_OK) st = ds_cache_exec(r->cache, c->id, ++c->tag, &cmd, &rep);
+    if (st == DS_OK) {
+        answer(r, c, f, rep);
+    } else if (st == DS_BLOCKED) {
+        if (!inflight_copy(&c->fl, f)) {
+            release_vals(f);
+            return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
+        }
+        c->parked = true;
+        r->parked++;
+    } else {
+        ds_reply fake = {.status = st, .op = f->op};
+        if (st == DS_ERR_NOMEM) {
+            release_vals(f);
+            return ds_err_set(err, st, "replay: out of memory");
+        }
+        if (!r->first_error[0])
+            snprintf(r->first_error, sizeof r->first_error, "%s", ds_cache_last_error(r->cache));
+        answer(r, c, f, &fake);
+    }
+    r->eng->ops->pump(r->eng);
+    return rp_take_fatal(r, err);
+}
+
+static void scratch_from_req(rp_run *r, const ds_trace_req *q) {
+    rp_inflight *f = &r->scratch;
+    f->op = q->op;
+    f->nkeys = q->nkeys;
+    f->size = q->size;
+    f->ttl_s = q->ttl_s;
+    f->keys = (ds_key *)q->keys;
+}
+
+static void scratch_from_node(rp_run *r, const rp_qnode *n) {
+    rp_inflight *f = &r->scratch;
+    f->op = n->op;
+    f->nkeys = n->nkeys;
+    f->size = n->size;
+    f->ttl_s = n->ttl_s;
+    f->keys = r->keys;
+    const unsigned char *p = n->data;
+    for (uint32_t i = 0; i < n->nkeys; i++) {
+        uint32_t len;
+        memcpy(&len, p, 4);
+        r->keys[i] = (ds_key){p + 4, len};
+        p += 4 + len;
+    }
+}
+
+/* --miss-is-set: the SET of the missed object, from the same client. */
+static ds_status issue_pending_set(rp_run *r, uint32_t idx, ds_err *err) {
+    rp_client *c = &r->clients[idx];
+    c->pending_set = false;
+    rp_inflight *f = &r->scratch;
+    f->op = DS_OP_SET;
+    f->nkeys = 1;
+    f->size = c->fl.size;
+    f->ttl_s = 0;
+    r->keys[0] = c->fl.keys[0];
+    f->keys = r->keys;
+    return issue(r, idx, err);
+}
+
+/* Issue the client's next request (one in closed loop, as many as answer at once in open). */
+ds_status rp_client_step(rp_run *r, uint32_t idx, bool *idle, ds_err *err) {
+    rp_client *c = &r->clients[idx];
+    c->woken = false;
+    *idle = false;
+    ds_status st = DS_OK;
+    while (st == DS_OK && !c->parked) {
+        if (c->pending_set) {
+            st = issue_pending_set(r, idx, err);
+        } else if (c->head) {
+            rp_qnode *n = c->head;
+            c->head = n->next;
+            if (!c->head) c->tail = NULL;
+            c->qlen--;
+            scratch_from_node(r, n);
+            st = issue(r, idx, err);
+            node_put(r, n);
+        } else {
+            *idle = true;
+            c->starving = true;
+            break;
+        }
+        if (r->closed) break;
+    }
+    if (st == DS_OK && r->closed && !c->parked && !*idle && !c->woken) {
+        c->woken = true;
+        r->eng->ops->client_wake(r->eng, idx, r->o->think_us);
+    }
+    return st;
+}
+
+int rp_next_record(rp_run *r, const ds_trace_req **req, ds_err *err) {
+    int rc = ds_reader_next(r->reader, &r->req, err);
+    if (rc == 1) *req = &r->req;
+    return rc;
+}
+
+int64_t rp_arrival_us(rp_run *r, const ds_trace_req *req) {
+    if (!r->have_t0) {
+        r->have_t0 = true;
+        r->t0_us = req->time_us;
+    }
+    int64_t d = req->time_us - r->t0_us;
+    if (d < 0) d = 0;
+    if (r->o->speed == 1.0) return d;
+    return (int64_t)((double)d / r->o->speed);
+}
+
+ds_status rp_deliver(rp_run *r, const ds_trace_req *req, ds_err *err) {
+    uint32_t idx = client_index(r, req->client);
+    if (idx == UINT32_MAX) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
+    rp_client *c = &r->clients[idx];
+    c->starving = false;
+    if (c->parked || c->head || c->woken || c->pending_set) return client_push(r, c, req, err);
+    scratch_from_req(r, req);
+    ds_status st = issue(r, idx, err);
+    if (st == DS_OK && c->pending_set && !c->parked) {
+        bool idle;
+        st = rp_client_step(r, idx, &idle, err);
+    }
+    return st;
+}
+
+ds_status rp_enqueue(rp_run *r, const ds_trace_req *req, uint32_t *idxp, ds_err *err) {
+    uint32_t idx = client_index(r, req->client);
+    *idxp = idx;
+    if (idx == UINT32_MAX) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
+    rp_client *c = &r->clients[idx];
+    ds_status st = client_push(r, c, req, err);
+    if (st == DS_OK && c->starving && !c->woken && !c->parked) {
+        c->starving = false;
+        c->woken = true;
+        r->eng->ops->client_wake(r->eng, idx, 0);
+    }
+    return st;
+}
+
+ds_status rp_tick(rp_run *r, int64_t now_us, ds_err *err) {
+    ds_stats st;
+    ds_cache_stats(r->cache, &st);
+    return ds_metrics_tick(r->metrics, now_us, &st, err);
+}

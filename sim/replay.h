@@ -1,0 +1,149 @@
+/*
+ * replay.h - internal interface of `dslab replay`, shared by the CLI, the replay logic and the
+ * engines.
+ *
+ * Why split this way: the clients (per-client FIFOs, open/closed loop), the oracle calls, the
+ * metrics calls and the reply handling are the same whatever drives time. An engine (virtual
+ * time today, real time with worker threads later) only owns the clock, the event order and the
+ * way IO jobs are executed. So replay.c exposes a small "rp_" API that an engine calls, and an
+ * engine exposes one run function.
+ */
+#ifndef DS_REPLAY_H
+#define DS_REPLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dslab.h"
+#include "trace.h"
+
+/* ------------------------------------------------------------------------------------------ */
+/* Options (sim/cli.c)                                                                          */
+/* ------------------------------------------------------------------------------------------ */
+
+enum { DS_CLOCK_VIRTUAL = 0, DS_CLOCK_REAL };
+enum { DS_BACKEND_FAKE = 0, DS_BACKEND_FILE };
+enum { DS_ORIGIN_AUTO = -1, DS_ORIGIN_OFF = 0, DS_ORIGIN_ON = 1 };
+
+#define DS_OPT_STR_MAX 256
+
+typedef struct ds_replay_opts {
+    char trace[DS_OPT_STR_MAX];
+    ds_config core;
+    int clock;
+    int backend;
+    char backend_path[DS_OPT_STR_MAX];
+    ds_fsync fsync;
+    char latency[3][DS_OPT_STR_MAX]; /* indexed by ds_bop */
+    char faults[DS_OPT_STR_MAX];
+    uint32_t io_threads;
+    uint64_t seed;
+    char out[DS_OPT_STR_MAX]; /* "" = results/<trace>-<hash> */
+    bool oracle;
+    char format[64];
+    char csv_opts[DS_OPT_STR_MAX];
+    bool miss_is_set;
+    int origin;      /* DS_ORIGIN_* */
+    double speed;    /* 0 = max */
+    bool closed;
+    int64_t think_us;
+    int64_t interval_ms;
+    uint64_t client_queue_max; /* requests queued per client before the run fails */
+    bool quiet;
+    bool progress;   /* progress line on a terminal (off for tests) */
+} ds_replay_opts;
+
+void ds_replay_opts_default(ds_replay_opts *o);
+
+/* Set one option by its name (without "--"), as in a config file line. value may be NULL for
+ * the valueless flags (closed, quiet, miss-is-set, ...). Errors: "--name: what is wrong". */
+ds_status ds_cli_set(ds_replay_opts *o, const char *name, const char *value, ds_err *err);
+
+/* Load "name value" lines ('#' comments). Errors: "FILE:LINE: what is wrong". */
+ds_status ds_cli_load_file(ds_replay_opts *o, const char *path, ds_err *err);
+
+/* Parse `replay` arguments (argv[0] is the first argument after the verb): the trace path and
+ * flags. --config FILE is applied first, so flags override the file. *help set for --help. */
+ds_status ds_cli_parse(ds_replay_opts *o, int argc, char **argv, bool *help, ds_err *err);
+
+/* The effective configuration, in a fixed order: n pairs written into names/values (values
+ * point into `buf`, which must hold DS_CLI_EFFECTIVE_BUF bytes). Returns the count. */
+#define DS_CLI_EFFECTIVE_MAX 64
+#define DS_CLI_EFFECTIVE_BUF 8192
+size_t ds_cli_effective(const ds_replay_opts *o, const char **names, const char **values,
+                        char *buf);
+
+/* Fill o->out when empty: results/<trace basename>-<8 hex digits of the config hash>. */
+void ds_cli_default_out(ds_replay_opts *o);
+
+void ds_cli_usage(FILE *f);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Run (sim/replay.c)                                                                           */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct ds_replay_result {
+    ds_stats stats;
+    uint64_t requests, stale_reads, lost_writes, errors;
+    double sim_seconds, wall_seconds;
+    uint64_t n_op[DS_OP__COUNT + 1];    /* answered requests per op; [DS_OP__COUNT] = all */
+    int64_t q_us[DS_OP__COUNT + 1][4];  /* p50, p99, p999, max latency per op */
+    char first_error[256];              /* the first command that answered an error */
+} ds_replay_result;
+
+/* Run one replay. DS_OK even when the oracle found violations (they are in the result); an
+ * error status for bad input (trace line, option, IO) with the one-line message in err. */
+ds_status ds_replay_run(const ds_replay_opts *o, ds_replay_result *res, ds_err *err);
+
+void ds_replay_print_summary(FILE *f, const ds_replay_opts *o, const ds_replay_result *r);
+
+/* `dslab replay ...`: parse, run, print the summary; returns the exit code. Like the other
+ * verbs, argv[0] is the verb name. */
+int ds_main_replay(int argc, char **argv);
+/* `dslab check ...`: race scenarios; returns the exit code. */
+int ds_main_check(int argc, char **argv);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Engines                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct rp_run rp_run;
+typedef struct rp_engine rp_engine;
+
+/* What an engine provides. replay.c builds the cache's ds_host from these. */
+typedef struct rp_engine_ops {
+    const char *name;
+    int64_t (*now_us)(rp_engine *e);
+    bool (*wait_io)(rp_engine *e);               /* host.wait_io */
+    void (*jobs_ready)(rp_engine *e);            /* host.jobs_ready */
+    void (*pump)(rp_engine *e);                  /* after every cache call: take new jobs */
+    void (*client_wake)(rp_engine *e, uint32_t idx, int64_t delay_us);
+    ds_status (*run)(rp_engine *e, ds_err *err); /* the whole trace; not the drain */
+    void (*free)(rp_engine *e);
+} rp_engine_ops;
+
+struct rp_engine {
+    const rp_engine_ops *ops;
+};
+
+rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err);
+
+/* What replay.c offers an engine. */
+int rp_next_record(rp_run *r, const ds_trace_req **req, ds_err *err); /* 1, 0 end, -1 */
+int64_t rp_arrival_us(rp_run *r, const ds_trace_req *req);  /* speed applied */
+ds_status rp_deliver(rp_run *r, const ds_trace_req *req, ds_err *err); /* open loop */
+/* Closed loop: queue a record in its client's FIFO (waking the client if it starves);
+ * *idx is the client's index. */
+ds_status rp_enqueue(rp_run *r, const ds_trace_req *req, uint32_t *idx, ds_err *err);
+/* The client's wake-up: issue its next queued request if it is free. *idle is set when it
+ * has nothing queued (closed loop: the engine reads more of the trace). */
+ds_status rp_client_step(rp_run *r, uint32_t idx, bool *idle, ds_err *err);
+bool rp_closed(const rp_run *r);
+bool rp_client_starving(const rp_run *r, uint32_t idx);
+uint64_t rp_clients_parked(const rp_run *r);
+ds_cache *rp_cache(rp_run *r);
+ds_backend *rp_backend(rp_run *r);
+ds_status rp_tick(rp_run *r, int64_t now_us, ds_err *err); /* metrics + progress */
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * replay_int.h - the replay run's state, shared by replay.c (clients, answers) and
+ * replay_run.c (setup, teardown, summary). Engines see only the rp_ functions in replay.h.
+ */
+#ifndef DS_REPLAY_INT_H
+#define DS_REPLAY_INT_H
+
+#include "metrics.h"
+#include "oracle.h"
+#include "progress.h"
+#include "replay.h"
+
+/* A request waiting in its client's FIFO: keys packed as (uint32 len, bytes)... */
+typedef struct rp_qnode {
+    struct rp_qnode *next;
+    ds_op op;
+    uint32_t nkeys;
+    uint64_t size;
+    int64_t ttl_s;
+    uint64_t line;
+    uint32_t len, cap; /* bytes used / capacity of data */
+    unsigned char *data;
+    unsigned char inl[56];
+} rp_qnode;
+
+/* What a parked command needs at its answer: its keys, snapshots and EXEC's SET values. */
+typedef struct rp_inflight {
+    ds_op op;
+    uint32_t nkeys;
+    uint64_t size;   /* for --miss-is-set */
+    int64_t ttl_s;
+    int64_t issue_us;
+    unsigned char *kbuf;
+    size_t kcap;
+    ds_key *keys;
+    ds_oracle_snap *snaps;
+    ds_value **vals; /* EXEC: the SET values, one per key */
+    uint32_t cap;    /* of keys/snaps/vals */
+} rp_inflight;
+
+typedef struct rp_client {
+    uint64_t id;
+    bool parked;    /* a command is parked in the core */
+    bool woken;     /* a wake event is pending */
+    bool starving;  /* closed loop: waits for the trace to yield one of its records */
+    bool pending_set; /* --miss-is-set: the SET that follows a miss is due */
+    rp_qnode *head, *tail;
+    uint64_t qlen;
+    uint64_t tag;
+    rp_inflight fl;
+} rp_client;
+
+struct rp_run {
+    const ds_replay_opts *o;
+    ds_reader *reader;
+    ds_trace_req req; /* the record handed to the engine */
+    bool have_t0, closed, origin;
+    int64_t t0_us;
+    ds_backend *backend;
+    ds_cache *cache;
+    ds_metrics *metrics;
+    ds_oracle *oracle;
+    ds_progress *progress;
+    rp_engine *eng;
+    rp_client *clients;
+    uint32_t nclients, ccap;
+    uint32_t *cmap; /* open addressing: client id -> index + 1 (0 = empty) */
+    uint32_t cmap_cap;
+    rp_qnode *free_nodes;
+    uint64_t parked;
+    uint64_t requests, errors, stale_reads, lost_writes;
+    char first_error[256];
+    ds_status fatal;     /* a failure inside a callback, reported by rp_take_fatal */
+    ds_err fatal_err;
+    /* scratch for building one command */
+    ds_key keys[DS_MULTI_MAX_KEYS];        /* keys of a FIFO node being issued */
+    ds_cmd subs[2 * DS_MULTI_MAX_KEYS];
+    ds_value *vals[DS_MULTI_MAX_KEYS];
+    ds_oracle_snap snaps[DS_MULTI_MAX_KEYS];
+    rp_inflight scratch; /* the command being issued; vals/snaps point at the arrays above */
+};
+
+/* replay.c */
+ds_status rp_clients_init(rp_run *r, ds_err *err);
+void rp_clients_free(rp_run *r);
+int64_t rp_now(rp_run *r);
+void rp_host_reply(void *ctx, uint64_t client, uint64_t tag, const ds_reply *rep);
+ds_status rp_take_fatal(rp_run *r, ds_err *err);
+
+#endif

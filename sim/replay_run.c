@@ -1,0 +1,187 @@
+/*
+ * replay_run.c - one `dslab replay` run end to end: build the backend, cache, oracle, metrics
+ * and engine from the options; run the trace; point-in-time drain; lost-write scan; results;
+ * the summary table.
+ *
+ * Order at the end matters: the drain (rule 10) first, with backend faults off so it can
+ * finish; then the oracle compares the backend with the shadow (lost writes); then metrics
+ * write summary.csv with the final counts.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "engine_real.h"
+#include "replay_int.h"
+
+static int64_t host_now(void *ctx) { return rp_now(ctx); }
+static void host_jobs_ready(void *ctx) {
+    rp_run *r = ctx;
+    r->eng->ops->jobs_ready(r->eng);
+}
+static bool host_wait_io(void *ctx) {
+    rp_run *r = ctx;
+    return r->eng->ops->wait_io(r->eng);
+}
+
+static ds_status open_backend(rp_run *r, ds_err *err) {
+    const ds_replay_opts *o = r->o;
+    ds_backend *parent;
+    if (o->backend == DS_BACKEND_FILE) {
+        char path[2 * DS_OPT_STR_MAX];
+        if (o->backend_path[0]) snprintf(path, sizeof path, "%s", o->backend_path);
+        else snprintf(path, sizeof path, "%s/store", o->out);
+        ds_file_opts fo = {.fsync = o->fsync};
+        parent = ds_backend_file_open(path, &fo, err);
+    } else {
+        parent = ds_backend_mem_new(err);
+        if (parent) ds_backend_mem_set_origin(parent, r->origin);
+    }
+    if (!parent) return DS_ERR_IO;
+    ds_fake_opts fo = {.seed = o->seed ^ 0xbacc3d};
+    ds_status st = DS_OK;
+    for (int i = 0; i < 3 && st == DS_OK; i++) st = ds_latency_parse(o->latency[i], &fo.lat[i], err);
+    if (st == DS_OK && strcmp(o->faults, "none") != 0) st = ds_faults_parse(o->faults, &fo.faults,
+                                                                            err);
+    if (st == DS_OK) {
+        r->backend = ds_backend_fake_new(parent, &fo, err);
+        if (!r->backend) st = DS_ERR_NOMEM;
+    } else {
+        ds_backend_close(parent);
+    }
+    for (int i = 0; i < 3; i++) ds_latency_free(&fo.lat[i]);
+    return st;
+}
+
+/* requests=N of a gen: spec, for the progress ETA; 0 when unknown. */
+static uint64_t total_hint(const char *trace) {
+    if (strncmp(trace, "gen:", 4) != 0) return 0;
+    const char *p = strstr(trace, "requests=");
+    return p ? strtoull(p + 9, NULL, 10) : 0;
+}
+
+static ds_status setup(rp_run *r, ds_err *err) {
+    const ds_replay_opts *o = r->o;
+    ds_reader_opts ro = {.format = o->format, .csv_opts = o->csv_opts[0] ? o->csv_opts : NULL,
+                         .miss_is_set = o->miss_is_set};
+    r->reader = ds_reader_open(o->trace, &ro, err);
+    if (!r->reader) return DS_ERR_ARG; /* bad input: exit 2 */
+    bool id = ds_reader_is_id_trace(r->reader);
+    r->origin = o->origin == DS_ORIGIN_ON || (o->origin == DS_ORIGIN_AUTO && id);
+    if (o->backend != DS_BACKEND_FAKE) r->origin = false; /* origin is a mem-backend mode */
+    r->closed = o->closed || o->speed == 0;
+    r->scratch.snaps = r->snaps;
+    r->scratch.vals = r->vals;
+    r->scratch.keys = r->keys;
+    r->scratch.cap = DS_MULTI_MAX_KEYS;
+    ds_status st = rp_clients_init(r, err);
+    if (st == DS_OK) st = open_backend(r, err);
+    if (st != DS_OK) return st;
+    if (o->oracle && !(r->oracle = ds_oracle_new(r->origin, err))) return DS_ERR_NOMEM;
+    r->metrics = ds_metrics_open(o->out, o->interval_ms * 1000, err);
+    if (!r->metrics) return DS_ERR_IO;
+    r->progress = ds_progress_new(o->progress && !o->quiet, total_hint(o->trace));
+    r->eng = o->clock == DS_CLOCK_REAL ? ds_engine_real_new(r, o, err)
+                                       : ds_engine_virtual_new(r, o, err);
+    if (!r->eng) return DS_ERR_NOMEM;
+    ds_config cfg = o->core;
+    cfg.seed = o->seed;
+    ds_host host = {.ctx = r, .now_us = host_now, .jobs_ready = host_jobs_ready,
+                    .reply = rp_host_reply, .wait_io = host_wait_io};
+    r->cache = ds_cache_new(&cfg, &host, err);
+    return r->cache ? DS_OK : DS_ERR_CONFIG;
+}
+
+static void on_lost(void *ctx, const void *key, uint32_t keylen, const char *exp,
+                    const char *obs) {
+    rp_run *r = ctx;
+    ds_err e;
+    if (ds_metrics_race(r->metrics, rp_now(r), 0, DS_OP_SET, key, keylen, exp, obs,
+                        "lost_write", &e) != DS_OK && r->fatal == DS_OK) {
+        r->fatal = DS_ERR_IO;
+        r->fatal_err = e;
+    }
+}
+
+/* After the trace: drain (faults off), lost-write scan. */
+static ds_status finish(rp_run *r, ds_err *err) {
+    ds_backend_fake_faults_enable(r->backend, false);
+    ds_status st = ds_cache_drain(r->cache);
+    if (st != DS_OK)
+        return ds_err_set(err, st, "drain: %s", ds_cache_last_error(r->cache));
+    if ((st = rp_take_fatal(r, err)) != DS_OK) return st;
+    if (r->oracle) {
+        st = ds_oracle_scan(r->oracle, r->backend, rp_now(r), on_lost, r, &r->lost_writes, err);
+        if (st != DS_OK) return st;
+    }
+    return rp_take_fatal(r, err);
+}
+
+static void collect(rp_run *r, ds_replay_result *res) {
+    for (int op = 0; op <= DS_OP__COUNT; op++) {
+        const ds_hist *h = ds_metrics_hist(r->metrics, (ds_op)op);
+        res->n_op[op] = h ? ds_hist_count(h) : 0;
+        if (!res->n_op[op]) continue;
+        res->q_us[op][0] = ds_hist_quantile(h, 0.5);
+        res->q_us[op][1] = ds_hist_quantile(h, 0.99);
+        res->q_us[op][2] = ds_hist_quantile(h, 0.999);
+        res->q_us[op][3] = ds_hist_max(h);
+    }
+}
+
+static ds_status close_metrics(rp_run *r, ds_replay_result *res, ds_err *err) {
+    const char *names[DS_CLI_EFFECTIVE_MAX], *values[DS_CLI_EFFECTIVE_MAX];
+    char *buf = malloc(DS_CLI_EFFECTIVE_BUF);
+    if (!buf) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
+    size_t n = ds_cli_effective(r->o, names, values, buf);
+    ds_run_info info = {.cfg_names = names, .cfg_values = values, .ncfg = n,
+                        .requests = res->requests, .stale_reads = res->stale_reads,
+                        .lost_writes = res->lost_writes, .errors = res->errors,
+                        .sim_seconds = res->sim_seconds, .wall_seconds = res->wall_seconds};
+    ds_status st = ds_metrics_close(r->metrics, &res->stats, &info, err);
+    r->metrics = NULL;
+    free(buf);
+    return st;
+}
+
+static void teardown(rp_run *r) {
+    if (r->cache) ds_cache_free(r->cache);
+    if (r->eng) r->eng->ops->free(r->eng);
+    if (r->metrics) {
+        ds_err e;
+        ds_metrics_close(r->metrics, NULL, NULL, &e);
+    }
+    ds_oracle_free(r->oracle);
+    ds_backend_close(r->backend);
+    if (r->reader) ds_reader_close(r->reader);
+    ds_progress_free(r->progress);
+    rp_clients_free(r);
+}
+
+ds_status ds_replay_run(const ds_replay_opts *o, ds_replay_result *res, ds_err *err) {
+    memset(res, 0, sizeof *res);
+    rp_run *r = calloc(1, sizeof *r);
+    if (!r) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
+    r->o = o;
+    ds_status st = setup(r, err);
+    if (st == DS_OK) st = r->eng->ops->run(r->eng, err);
+    if (st == DS_OK) st = finish(r, err);
+    if (r->cache) {
+        ds_cache_stats(r->cache, &res->stats);
+        res->requests = r->requests;
+        res->errors = r->errors;
+        res->stale_reads = r->stale_reads;
+        res->lost_writes = r->lost_writes;
+        res->sim_seconds = (double)rp_now(r) / 1e6;
+        res->wall_seconds = ds_progress_wall_seconds(r->progress);
+        snprintf(res->first_error, sizeof res->first_error, "%s", r->first_error);
+        collect(r, res);
+        ds_err e2;
+        ds_status cs = close_metrics(r, res, &e2);
+        if (st == DS_OK && cs != DS_OK) st = ds_err_set(err, cs, "%s", e2.msg);
+    }
+    teardown(r);
+    free(r);
+    return st;
+}

@@ -1,0 +1,388 @@
+/*
+ * test_commands.c - command semantics and replies of ds_cache_exec.
+ *
+ * Why: the simulator's oracle trusts these replies (values, counts, statuses), so each command
+ * shape has its answer pinned here: GET/MGET values, SET/DEL/EXISTS counts, EXEC atomicity,
+ * expiry against the host clock, IO-error replies, and bad input that must come back as a
+ * status with a message, never as a crash. Written against core/dslab.h only.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testhost.h"
+
+TH_ANCHOR;
+
+/* ---- basic replies ---- */
+
+START_TEST(test_get_of_absent_key_replies_null_after_load) {
+    TH_OPEN(th, th_cfg(0));
+    ck_assert_int_eq(th_do_tag(th, 3, 33, th_get(th, "k")), DS_BLOCKED);
+    th_run_all(th);
+    const th_rec *rec = th_last_for(th, 3);
+    ck_assert_ptr_nonnull(rec);
+    ck_assert_uint_eq(rec->tag, 33);
+    ck_assert_int_eq(rec->r.status, DS_OK);
+    ck_assert_int_eq(rec->r.op, DS_OP_GET);
+    ck_assert_uint_eq(rec->r.n, 1);
+    ck_assert_ptr_null(rec->r.values[0]);
+    th_fini(th);
+}
+END_TEST
+
+START_TEST(test_set_replies_count_one_and_get_sees_it) {
+    TH_OPEN(th, th_cfg(0));
+    ck_assert_int_eq(th_do(th, 1, th_set(th, "k", "v")), DS_OK);
+    ck_assert_int_eq(th->last.op, DS_OP_SET);
+    ck_assert_int_eq(th->last.count, 1);
+    ck_assert_int_eq(th_do(th, 1, th_get(th, "k")), DS_OK);
+    ck_assert_int_eq(th->last.op, DS_OP_GET);
+    ck_assert(th_val_is(th->last.values[0], "v"));
+    ds_stats st = th_stats(th);
+    ck_assert_uint_eq(st.sets, 1);
+    ck_assert_uint_eq(st.gets, 1);
+    ck_assert_uint_eq(st.requests, 2);
+    th_fini(th);
+}
+END_TEST
+
+START_TEST(test_set_keeps_callers_reference) {
+    TH_OPEN(th, th_cfg(0));
+    ds_value *v = th_val(th, "v");
+    ck_assert_int_eq(th_do(th, 1, th_setv(th, "k", v)), DS_OK);
+    ck_assert_uint_ge(v->refcnt, 2);
+    th_run_all(th);
+    ck_assert_int_eq(th_do(th, 1, th_set(th, "k", "w")), DS_OK);
+    th_run_all(th);
+    ck_assert_uint_eq(v->refcnt, 1);
+    th_fini(th);
+}
+END_TEST
+
+START_TEST(test_del_count_is_keys_in_memory) {
+    TH_OPEN(th, th_cfg(0));
+    th_disk_put(th, "c", "on-disk-only");
+    th_set_ok(th, 1, "a", "1");
+    th_set_ok(th, 1, "b", "2");
+    ck_assert_int_eq(th_do(th, 1, TH_DEL(th, "a", "b", "c")), DS_OK);
+    ck_assert_int_eq(th->last.op, DS_OP_DEL);
+    ck_assert_int_eq(th->last.count, 2);
+    ck_assert_ptr_null(th_peek(th, "a"));
+    th_run_all(th);
+    ck_assert(th_disk_is(th, "c", NULL));
+    ck_assert_int_eq(th_do(th, 1, TH_DEL(th, "a")), DS_OK);
+    ck_assert_int_eq(th->last.count, 0);
+    th_fini(th);
+}
+END_TEST
+
+START_TEST(test_exists_counts_present_keys) {
+    TH_OPEN(th, th_cfg(0));
+    th_disk_put(th, "b", "db");
+    th_set_ok(th, 1, "a", "1");
+    ck_assert_int_eq(th_do(th, 1, TH_EXISTS(th, "a")), DS_OK);
+    ck_assert_int_eq(th->last.count, 1);
+    ck_assert_int_eq(th_do_tag(th, 2, 9, TH_EXISTS(th, "a", "b", "c")), DS_BLOCKED);
+    th_run_all(th);
+    const th_rec *rec = th_last_for(th, 2);
+    ck_assert_ptr_nonnull(rec);
+    ck_assert_int_eq(rec->r.op, DS_OP_EXISTS);
+    ck_assert_int_eq(rec->r.count, 2);
+    ck_assert_int_eq(th_do(th, 2, TH_EXISTS(th, "b", "c")), DS_OK);
+    ck_assert_int_eq(th->last.count, 1);
+    th_fini(th);
+}
+END_TEST
+
+START_TEST(test_mget_values_follow_key_order) {
+    TH_OPEN(th, th_cfg(0));
+    th_set_ok(th, 1, "a", "1");
+    th_set_ok(th, 1, "c", "3");
+    th_disk_put(th, "b", "2");
+    ck_assert_int_eq(th_do(th, 1, TH_MGET(th, "c", "b", "x", "a")), DS_BLOCKED);
+    th_run_all(th);
+    const th_rec *rec = th_last_for(th, 1);
+    ck_assert_int_eq(rec->r.op, DS_OP_MGET);
+    ck_assert_uint_eq(rec->r.n, 4);
+    ck_assert(th_val_is(rec->r.values[0], "3"));
+    ck_assert(th_val_is(rec->r.values[1], "2"));
+    ck_assert_ptr_null(rec->r.values[2]);
+    ck_assert(th_val_is(rec->r.values[3], "1"));
+    ck_assert_int_eq(th_do(th, 1, TH_MGET(th, "a", "b", "x")), DS_OK);
+    ck_assert_uint_eq(th->last.n, 3);
+    ck_assert_ptr_null(th->last.values[2]);
+    th_fini(th);
+}
+END_TEST
+
+/* ---- EXEC ---- */
+
+START_TEST(test_exec_runs_sub_commands_back_to_back) {
+    TH_OPEN(th, th_cfg(0));
+    const ds_cmd *x = TH_EXEC(th, th_set(th, "a", "1"), th_get(th, "a"), TH_DEL(th, "a"),
+                              TH_EXISTS(th, "a"), th_get(th, "a"));
+    ck_assert_int_eq(th_do_tag(th, 1, 4, x), DS_BLOCKED);
+    th_run_all(th);
+    const th_rec *rec = th_last_for(th, 1);
+    ck_assert_ptr_nonnull(rec);
+    ck_assert_int_eq(rec->r.op, DS_OP_EXEC);
+    ck_assert_uint_eq(rec->r.nsub, 5);
+    ck_assert_int_eq(rec->r.sub[0].count, 1);
+    ck_assert(th_val_is(rec->r.sub[1].values[0], "1"));
+    ck_assert_int_eq(rec->r.sub[2].count, 1);
+    ck_assert_int_eq(rec->r.sub[3].count, 0);
+    ck_assert_ptr_null(rec->r.sub[4].values[0]);
+    ck_assert_uint_eq(th_stats(th).execs, 1);
+    th_fini(th);
+}
+END_TEST
+
+START_TEST(test_exec_sees_writes_made_while_it_was_parked) {
+    TH_OPEN(th, th_cfg(0));
+    th_disk_put(th, "a", "disk");
+    const ds_cmd *x = TH_EXEC(th, th_get(th, "a"), th_set(th, "a", "x"));
+    ck_assert_int_eq(th_do(th, 1, x), DS_BLOCKED);
+    th_take_all(th);
+    th_set_ok(th, 2, "a", "y");
+    ck_assert(th_val_is(th_peek(th, "a"), "y"));
+    th_run_all(th);
+    const th_rec *rec = th_last_for(th, 1);
+    ck_assert(th_val_is(rec->r.sub[0].values[0], "y"));
+    ck_assert(th_val_is(th_peek(th, "a"), "x"));
+    th_run_all(th);
+    ck_assert(th_disk_is(th, "a", "x"));
+    th_fini(th);
+}
+END_TEST
+
+START_TEST(test_exec_with_all_keys_in_memory_answers_at_once) {
+    TH_OPEN(th, th_cfg(0));
+    th_set_ok(th, 1, "a", "1");
+    ck_assert_int_eq(th_do(th, 1, TH_EXEC(th, th_get(th, "a"), th_set(th, "a", "2"))), DS_OK);
+    ck_assert_int_eq(th->last.op, DS_OP_EXEC);
+    ck_assert_uint_eq(th->last.nsub, 2);
+    ck_assert(th_val_is(th->last.sub[0].values[0], "1"));
+    ck_assert(th_val_is(th_peek(th, "a"), "2"));
+    th_fini(th);
+}
+END_TEST
+
+/* ---- expire ---- */
+
+START_TEST(test_expired_value_is_absent) {
+    TH_OPEN(th, th_cfg(0));
+    ds_value *past = th_valx(th, "p", 0, th->now_us - 1);
+    ck_assert_int_eq(th_do(th, 1, th_setv(th, "p", past)), DS_OK);
+    ck_assert_int_eq(th_do(th, 1, th_get(th, "p")), DS_OK);
+    ck_assert_ptr_null(th->last.values[0]);
+    ds_value *soon = th_valx(th, "s", 0, th->now_us + 500);
+    ck_assert_int_eq(th_do(th, 1, th_setv(th, "s", soon)), DS_OK);
+    ck_assert_int_eq(th_do(th, 1, th_get(th, "s")), DS_OK);
+    ck_assert(th_val_is(th->last.values[0], "s"));
+    th_advance(th, 500);
+    ck_assert_int_eq(th_do(th, 1, TH_EXISTS(th, "s")), DS_OK);
+    ck_assert_int_eq(th->last.count, 0);
+    ck_assert_int_eq(th_do(th, 1, th_get(th, "s")), DS_OK);
+    ck_assert_ptr_null(th->last.values[0]);
+    th_run_all(th);
+    ck_assert(th_disk_is(th, "s", NULL));
+    th_fini(th);
+}
+END_TEST
+
+/* ---- failed loads ---- */
+
+START_TEST(test_failed_load_replies_io_error_to_every_waiter) {
+    TH_OPEN(th, th_cfg(0));
+    th_get_blocked(th, 1, "k");
+    ck_assert_int_eq(th_do(th, 2, TH_MGET(th, "k", "j")), DS_BLOCKED);
+    th_take_all(th);
+    ck_assert_int_eq(th_complete(th, th_find(th, DS_JOB_LOAD, "k"), DS_ERR_IO, NULL), DS_OK);
+    ck_assert_uint_eq(th_replies_for(th, 1), 1);
+    ck_assert_int_eq(th_last_for(th, 1)->r.status, DS_ERR_IO);
+    th_run_all(th);
+    ck_assert_uint_eq(th_replies_for(th, 2), 1);
+    ck_assert_int_eq(th_last_for(th, 2)->r.status, DS_ERR_IO);
+    ck_assert_uint_ge(th_stats(th).load_errors, 1);
+    ck_assert(!th_neg(th, "k", NULL));
+    th_fini(th);
+}
+END_TEST
+
+START_TEST(test_failed_load_fails_a_parked_exec) {
+    TH_OPEN(th, th_cfg(0));
+    const ds_cmd *x = TH_EXEC(th, th_get(th, "a"), th_set(th, "b", "nb"));
+    ck_assert_int_eq(th_do(th, 1, x), DS_BLOCKED);
+    th_take_all(th);
+    ck_assert_int_eq(th_complete(th, th_find(th, DS_JOB_LOAD, "a"), DS_ERR_IO, NULL), DS_OK);
+    th_run_all(th);
+    ck_assert_uint_eq(th_replies_for(th, 1), 1);
+    ck_assert_int_eq(th_last_for(th, 1)->r.status, DS_ERR_IO);
+    ck_assert_msg(th_peek(th, "b") == NULL, "a failed EXEC applied its SET");
+    th_fini(th);
+}
+END_TEST
+
+/* ---- bad input ---- */
+
+static void assert_arg_error(th_host *th, const ds_cmd *cmd, const char *what) {
+    const ds_reply *r = NULL;
+    ds_status s = ds_cache_exec(th->cache, 1, 1, cmd, &r);
+    ck_assert_msg(s == DS_ERR_ARG, "%s: expected arg error, got %s", what, ds_status_name(s));
+    ck_assert_msg(ds_cache_last_error(th->cache)[0] != '\0', "%s: no message", what);
+}
+
+START_TEST(test_bad_input_returns_arg_error_with_message) {
+    TH_OPEN(th, th_cfg(0));
+    static char huge[DS_KEY_MAX_BYTES + 1];
+    memset(huge, 'h', sizeof huge);
+    ds_key knull = {.p = NULL, .len = 3}, kempty = {.p = "x", .len = 0};
+    ds_key khuge = {.p = huge, .len = DS_KEY_MAX_BYTES + 1}, ktwo[2] = {th_key("a"), th_key("b")};
+    ds_value *v = th_val(th, "v");
+    ds_cmd c = {.op = DS_OP_GET, .nkeys = 1, .keys = &knull};
+    assert_arg_error(th, &c, "NULL key");
+    c.keys = &kempty;
+    assert_arg_error(th, &c, "empty key");
+    c.keys = &khuge;
+    assert_arg_error(th, &c, "huge key");
+    c = (ds_cmd){.op = DS_OP_GET, .nkeys = 1, .keys = NULL};
+    assert_arg_error(th, &c, "NULL keys array");
+    c = (ds_cmd){.op = DS_OP_GET, .nkeys = 0, .keys = ktwo};
+    assert_arg_error(th, &c, "GET without keys");
+    c = (ds_cmd){.op = DS_OP_SET, .nkeys = 1, .keys = ktwo};
+    assert_arg_error(th, &c, "SET without value");
+    c = (ds_cmd){.op = DS_OP_SET, .nkeys = 2, .keys = ktwo, .value = v};
+    assert_arg_error(th, &c, "SET with two keys");
+    c = (ds_cmd){.op = DS_OP_MGET, .nkeys = DS_MULTI_MAX_KEYS + 1, .keys = ktwo};
+    assert_arg_error(th, &c, "MGET over the key limit");
+    c = (ds_cmd){.op = (ds_op)99, .nkeys = 1, .keys = ktwo};
+    assert_arg_error(th, &c, "unknown op");
+    c = (ds_cmd){.op = DS_OP_EXEC, .nsub = 2, .sub = NULL};
+    assert_arg_error(th, &c, "EXEC with NULL sub");
+    const ds_cmd *inner = TH_EXEC(th, th_get(th, "a"));
+    assert_arg_error(th, TH_EXEC(th, th_get(th, "a"), inner), "EXEC in EXEC");
+    ds_cmd bad_sub = {.op = DS_OP_GET, .nkeys = 1, .keys = &kempty};
+    assert_arg_error(th, TH_EXEC(th, th_set(th, "a", "1"), &bad_sub), "EXEC with a bad sub");
+    ck_assert_ptr_null(th_peek(th, "a"));
+    ck_assert_uint_eq(th_stats(th).keys, 0);
+    ck_assert_uint_eq(th_take_all(th), 0);
+    ck_assert_uint_eq(th_stats(th).blocked_clients, 0);
+    th_fini(th);
+}
+END_TEST
+
+START_TEST(test_null_cache_or_cmd_is_arg_error) {
+    TH_OPEN(th, th_cfg(0));
+    const ds_reply *r = NULL;
+    ck_assert_int_eq(ds_cache_exec(NULL, 1, 1, th_get(th, "a"), &r), DS_ERR_ARG);
+    ck_assert_int_eq(ds_cache_exec(th->cache, 1, 1, NULL, &r), DS_ERR_ARG);
+    ck_assert_str_ne(ds_cache_last_error(th->cache), "");
+    th_fini(th);
+}
+END_TEST
+
+START_TEST(test_key_of_max_length_is_accepted) {
+    TH_OPEN(th, th_cfg(0));
+    static char big[DS_KEY_MAX_BYTES + 1];
+    memset(big, 'b', DS_KEY_MAX_BYTES);
+    th_set_ok(th, 1, big, "v");
+    ck_assert(th_val_is(th_peek(th, big), "v"));
+    th_fini(th);
+}
+END_TEST
+
+START_TEST(test_value_bigger_than_max_memory_is_toobig) {
+    ds_config cfg = th_cfg(0);
+    cfg.max_memory_bytes = 1024;
+    TH_OPEN(th, cfg);
+    ds_value *v = th_valx(th, "v", 4096, 0);
+    ck_assert_int_eq(th_do(th, 1, th_setv(th, "k", v)), DS_ERR_TOOBIG);
+    ck_assert_str_ne(ds_cache_last_error(th->cache), "");
+    ck_assert_ptr_null(th_peek(th, "k"));
+    ck_assert_uint_eq(th_take_all(th), 0);
+    th_fini(th);
+}
+END_TEST
+
+START_TEST(test_one_parked_command_per_client) {
+    TH_OPEN(th, th_cfg(0));
+    th_get_blocked(th, 1, "a");
+    ck_assert_int_eq(th_do(th, 1, th_get(th, "b")), DS_ERR_STATE);
+    ck_assert_str_ne(ds_cache_last_error(th->cache), "");
+    th_get_blocked(th, 2, "b");
+    ck_assert_uint_eq(th_stats(th).blocked_clients, 2);
+    th_run_all(th);
+    ck_assert_uint_eq(th_replies_for(th, 1), 1);
+    ck_assert_uint_eq(th_stats(th).blocked_clients, 0);
+    th_get_blocked(th, 1, "c");
+    th_fini(th);
+}
+END_TEST
+
+START_TEST(test_host_callbacks_cannot_reenter) {
+    TH_OPEN(th, th_cfg(0));
+    th->probe_reentry = true;
+    th_get_blocked(th, 1, "k");
+    th_run_all(th);
+    ck_assert_uint_eq(th_replies_for(th, 1), 1);
+    ck_assert_uint_ge(th->reentry_probes, 1);
+    ck_assert_int_eq(th->reentry_status, DS_ERR_REENTRANT);
+    th->probe_reentry = false;
+    ck_assert_int_eq(th_do(th, 1, th_get(th, "k")), DS_OK);
+    th_fini(th);
+}
+END_TEST
+
+START_TEST(test_job_done_on_unknown_job_is_state_error) {
+    TH_OPEN(th, th_cfg(0));
+    ds_job fake;
+    memset(&fake, 0, sizeof fake);
+    ck_assert_int_ne(ds_cache_job_done(th->cache, &fake), DS_OK);
+    ck_assert_int_ne(ds_cache_job_done(th->cache, NULL), DS_OK);
+    th_get_blocked(th, 1, "k");
+    ck_assert_uint_eq(th_take_all(th), 1);
+    th_fini(th);
+}
+END_TEST
+
+static Suite *commands_suite(void) {
+    Suite *s = suite_create("commands");
+    TCase *tc = tcase_create("replies");
+    tcase_add_test(tc, test_get_of_absent_key_replies_null_after_load);
+    tcase_add_test(tc, test_set_replies_count_one_and_get_sees_it);
+    tcase_add_test(tc, test_set_keeps_callers_reference);
+    tcase_add_test(tc, test_del_count_is_keys_in_memory);
+    tcase_add_test(tc, test_exists_counts_present_keys);
+    tcase_add_test(tc, test_mget_values_follow_key_order);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("exec");
+    tcase_add_test(tc, test_exec_runs_sub_commands_back_to_back);
+    tcase_add_test(tc, test_exec_sees_writes_made_while_it_was_parked);
+    tcase_add_test(tc, test_exec_with_all_keys_in_memory_answers_at_once);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("expire_and_errors");
+    tcase_add_test(tc, test_expired_value_is_absent);
+    tcase_add_test(tc, test_failed_load_replies_io_error_to_every_waiter);
+    tcase_add_test(tc, test_failed_load_fails_a_parked_exec);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("bad_input");
+    tcase_add_test(tc, test_bad_input_returns_arg_error_with_message);
+    tcase_add_test(tc, test_null_cache_or_cmd_is_arg_error);
+    tcase_add_test(tc, test_key_of_max_length_is_accepted);
+    tcase_add_test(tc, test_value_bigger_than_max_memory_is_toobig);
+    tcase_add_test(tc, test_one_parked_command_per_client);
+    tcase_add_test(tc, test_host_callbacks_cannot_reenter);
+    tcase_add_test(tc, test_job_done_on_unknown_job_is_state_error);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) {
+    SRunner *sr = srunner_create(commands_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,297 @@
+/*
+ * test_metrics.c - the results files keep the DESIGN.md section 5 contract: headers and column
+ * counts, one timeseries row per interval (empty intervals too), the same bytes for the same
+ * inputs, escaped race keys, an error naming the path for an unusable directory; and
+ * `dslab compare` exits 1 on a regression, 0 on a pass, 2 on bad input.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dslab.h"
+#include "hist.h"
+#include "metrics.h"
+#include "verbs_metrics.h"
+
+static char tmpdir[256];
+
+static void setup(void) {
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/dslab_metrics_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void) {
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Whole file as a string (caller frees), or NULL. */
+static char *slurp(const char *dir, const char *name) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    size_t got = fread(s, 1, (size_t)n, f);
+    s[got] = '\0';
+    fclose(f);
+    return s;
+}
+
+static int count_char(const char *s, const char *end, char c) {
+    int n = 0;
+    for (; s < end; s++) n += *s == c;
+    return n;
+}
+
+/* Line i (0-based) of s copied into buf. */
+static const char *line_of(const char *s, int i, char *buf, size_t len) {
+    for (; i > 0 && s; i--) {
+        s = strchr(s, '\n');
+        if (s) s++;
+    }
+    ck_assert_ptr_nonnull(s);
+    size_t n = strcspn(s, "\n");
+    ck_assert_uint_lt(n, len);
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+static const char *const cfg_names[] = {"cache-max-memory", "max-io-jobs", "latency"};
+static const char *const cfg_values[] = {"1mb", "10", "exp:100"};
+
+/* A small deterministic run: ticks at 0.5 s, 1.5 s, 4.2 s; ends at 4.5 s (5 intervals). */
+static void write_run(const char *dir, int64_t p99_extra_us) {
+    ds_err err = {{0}};
+    ds_metrics *m = ds_metrics_open(dir, 1000000, &err);
+    ck_assert_msg(m != NULL, "%s", err.msg);
+    ds_stats st = {0};
+    static const int64_t times[] = {500000, 1500000, 4200000};
+    for (int t = 0; t < 3; t++) {
+        ck_assert_int_eq(ds_metrics_tick(m, times[t], &st, &err), DS_OK);
+        for (int i = 0; i < 100; i++) {
+            ds_op op = i % 4 == 0 ? DS_OP_SET : DS_OP_GET;
+            int64_t lat = i == 99 ? 5000 + p99_extra_us : 10 + i;
+            ds_metrics_latency(m, op, lat);
+            ds_metrics_completed(m, times[t], op);
+            st.requests++;
+            if (op == DS_OP_GET) {
+                st.gets++;
+                *(i % 3 ? &st.hits : &st.misses) += 1;
+            } else {
+                st.sets++;
+            }
+        }
+        st.queued_ops = (uint64_t)t;
+        st.used_memory_bytes = 1000u * (uint64_t)(t + 1);
+    }
+    /* 8 bytes: the C string plus its NUL, which must come out escaped too */
+    ck_assert_int_eq(ds_metrics_race(m, 4200000, 7, DS_OP_GET, "k\x01y\\z,w", 8, "v2", "v1",
+                                     "stale_read", &err), DS_OK);
+    ds_run_info in = {cfg_names, cfg_values, 3, st.requests, 1, 0, 0, 4.5, 0.25};
+    ck_assert_int_eq(ds_metrics_close(m, &st, &in, &err), DS_OK);
+}
+
+START_TEST(test_timeseries_one_row_per_interval) {
+    write_run(tmpdir, 0);
+    char *ts = slurp(tmpdir, "timeseries.csv");
+    ck_assert_ptr_nonnull(ts);
+    char buf[512];
+    ck_assert_str_eq(line_of(ts, 0, buf, sizeof buf),
+                     "time_s,requests,throughput_rps,hit_ratio,queue_len,jobs_in_flight,"
+                     "blocked_clients,used_memory_bytes,evictions,gets,sets,dels,disk_loads,"
+                     "disk_saves");
+    ck_assert_int_eq(count_char(ts, ts + strlen(ts), '\n'), 1 + 5); /* 1,2,3,4 and 4.5 s */
+    for (int i = 1; i <= 5; i++) {
+        line_of(ts, i, buf, sizeof buf);
+        ck_assert_int_eq(count_char(buf, buf + strlen(buf), ','), 13);
+    }
+    ck_assert_str_eq(line_of(ts, 1, buf, sizeof buf),
+                     "1.000000,100,100.000,0.666667,0,0,0,1000,0,75,25,0,0,0");
+    /* the second batch's stats delta lands in [1,2); [2,3) and [3,4) are empty rows */
+    ck_assert_str_eq(line_of(ts, 3, buf, sizeof buf), "3.000000,0,0.000,,1,0,0,2000,0,0,0,0,0,0");
+    ck_assert_str_eq(line_of(ts, 5, buf, sizeof buf),
+                     "4.500000,100,200.000,0.666667,2,0,0,3000,0,75,25,0,0,0");
+    free(ts);
+}
+END_TEST
+
+START_TEST(test_summary_columns_follow_contract) {
+    write_run(tmpdir, 0);
+    char *s = slurp(tmpdir, "summary.csv");
+    ck_assert_ptr_nonnull(s);
+    char hdr[2048], row[2048];
+    line_of(s, 0, hdr, sizeof hdr);
+    line_of(s, 1, row, sizeof row);
+    ck_assert_int_eq(count_char(s, s + strlen(s), '\n'), 2);
+    const char *want =
+        "cache-max-memory,max-io-jobs,latency,requests,gets,sets,dels,hits,misses,neg_hits,"
+        "disk_loads,disk_saves,disk_dels,saves_coalesced,evictions,neg_evictions,"
+        "blocked_requests,stale_reads,lost_writes,p50_us,p90_us,p99_us,p999_us,max_us,"
+        "sim_seconds,wall_seconds,requests_per_wall_second,peak_memory_bytes,";
+    ck_assert_int_eq(strncmp(hdr, want, strlen(want)), 0);
+    ck_assert_int_eq(count_char(hdr, hdr + strlen(hdr), ','),
+                     count_char(row, row + strlen(row), ','));
+    ck_assert_int_eq(strncmp(row, "1mb,10,exp:100,300,225,75,0,150,75,0,", 37), 0);
+    ck_assert_ptr_nonnull(strstr(row, ",4.500000,0.250000,1200.000,"));
+    char *cfg = slurp(tmpdir, "config.txt");
+    ck_assert_str_eq(cfg, "cache-max-memory 1mb\nmax-io-jobs 10\nlatency exp:100\n");
+    free(cfg);
+    free(s);
+}
+END_TEST
+
+START_TEST(test_latency_csv_is_a_cdf_per_op) {
+    write_run(tmpdir, 0);
+    char *s = slurp(tmpdir, "latency.csv");
+    ck_assert_ptr_nonnull(s);
+    char buf[256];
+    ck_assert_str_eq(line_of(s, 0, buf, sizeof buf),
+                     "op,bucket_lo_us,bucket_hi_us,count,cum_fraction");
+    ck_assert_ptr_nonnull(strstr(s, "\nGET,"));
+    ck_assert_ptr_nonnull(strstr(s, "\nSET,"));
+    ck_assert_ptr_nonnull(strstr(s, "\nALL,"));
+    ck_assert_ptr_null(strstr(s, "\nDEL,")); /* no DEL requests: no DEL rows */
+    /* each op's last row reaches 1 and the GET/SET/ALL counts add up */
+    uint64_t sum[3] = {0};
+    const char *names[3] = {"GET", "SET", "ALL"};
+    char last[3][64] = {{0}};
+    int lines = count_char(s, s + strlen(s), '\n');
+    for (int i = 1; i < lines; i++) {
+        line_of(s, i, buf, sizeof buf);
+        ck_assert_int_eq(count_char(buf, buf + strlen(buf), ','), 4);
+        for (int k = 0; k < 3; k++) {
+            if (strncmp(buf, names[k], 3) != 0) continue;
+            long long lo, hi;
+            unsigned long long n;
+            ck_assert_int_eq(sscanf(buf + 4, "%lld,%lld,%llu,%63s", &lo, &hi, &n, last[k]), 4);
+            ck_assert_int_le(lo, hi);
+            sum[k] += n;
+        }
+    }
+    ck_assert_uint_eq(sum[0], 225);
+    ck_assert_uint_eq(sum[1], 75);
+    ck_assert_uint_eq(sum[2], 300);
+    for (int k = 0; k < 3; k++) ck_assert_str_eq(last[k], "1.000000000");
+    free(s);
+}
+END_TEST
+
+START_TEST(test_same_input_same_bytes) {
+    char a[300], b[300];
+    snprintf(a, sizeof a, "%s/a", tmpdir);
+    snprintf(b, sizeof b, "%s/b/nested", tmpdir); /* also: mkdir -p */
+    write_run(a, 0);
+    write_run(b, 0);
+    static const char *files[] = {"timeseries.csv", "latency.csv", "summary.csv", "races.csv",
+                                  "config.txt"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char *x = slurp(a, files[i]), *y = slurp(b, files[i]);
+        ck_assert_msg(x && y, "%s missing", files[i]);
+        ck_assert_msg(strcmp(x, y) == 0, "%s differs", files[i]);
+        free(x);
+        free(y);
+    }
+}
+END_TEST
+
+START_TEST(test_race_keys_are_escaped) {
+    write_run(tmpdir, 0);
+    char *s = slurp(tmpdir, "races.csv");
+    ck_assert_ptr_nonnull(s);
+    ck_assert_str_eq(s, "time_us,client,op,key,expected,observed,kind\n"
+                        "4200000,7,GET,\"k\\x01y\\x5cz,w\\x00\",v2,v1,stale_read\n");
+    free(s);
+}
+END_TEST
+
+START_TEST(test_unusable_dir_error_names_path) {
+    char file[300], dir[400];
+    snprintf(file, sizeof file, "%s/plainfile", tmpdir);
+    FILE *f = fopen(file, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    snprintf(dir, sizeof dir, "%s/sub/run", file);
+    ds_err err = {{0}};
+    ds_metrics *m = ds_metrics_open(dir, 1000000, &err);
+    ck_assert_ptr_null(m);
+    ck_assert_msg(strstr(err.msg, file) != NULL, "message '%s' does not name the path", err.msg);
+}
+END_TEST
+
+START_TEST(test_hist_accessor_and_empty_run) {
+    ds_err err = {{0}};
+    ds_metrics *m = ds_metrics_open(tmpdir, 0, &err); /* 0: the default interval */
+    ck_assert_ptr_nonnull(m);
+    ds_metrics_latency(m, DS_OP_DEL, 42);
+    ck_assert_uint_eq(ds_hist_count(ds_metrics_hist(m, DS_OP_DEL)), 1);
+    ck_assert_uint_eq(ds_hist_count(ds_metrics_hist(m, DS_OP_GET)), 0);
+    ck_assert_uint_eq(ds_hist_count(ds_metrics_hist(m, DS_OP__COUNT)), 1);
+    ck_assert_int_eq(ds_metrics_close(m, NULL, NULL, &err), DS_OK);
+    char *s = slurp(tmpdir, "summary.csv");
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(strncmp(s, "requests,", 9), 0); /* no config columns */
+    free(s);
+}
+END_TEST
+
+static int run_compare(const char *run, const char *base, const char *extra) {
+    char *argv[8] = {"compare", (char *)run, (char *)base, NULL};
+    int argc = 3;
+    if (extra) {
+        argv[argc++] = "--metrics";
+        argv[argc++] = (char *)extra;
+    }
+    fflush(stdout);
+    return ds_main_compare(argc, argv);
+}
+
+START_TEST(test_compare_exit_codes) {
+    char base[300], same[300], worse[300], missing[300];
+    snprintf(base, sizeof base, "%s/base", tmpdir);
+    snprintf(same, sizeof same, "%s/same", tmpdir);
+    snprintf(worse, sizeof worse, "%s/worse", tmpdir);
+    snprintf(missing, sizeof missing, "%s/nothing", tmpdir);
+    write_run(base, 0);
+    write_run(same, 0);
+    write_run(worse, 100000); /* max and p999/p99 tail much slower */
+    ck_assert_int_eq(run_compare(same, base, NULL), 0);
+    ck_assert_int_eq(run_compare(worse, base, "max_us"), 1);
+    ck_assert_int_eq(run_compare(base, worse, "max_us"), 0); /* better is not a regression */
+    ck_assert_int_eq(run_compare(same, base, "no_such_metric"), 2);
+    ck_assert_int_eq(run_compare(missing, base, NULL), 2);
+    char *bad[] = {"compare", same, base, "--tolerance", "-1"};
+    ck_assert_int_eq(ds_main_compare(5, bad), 2);
+}
+END_TEST
+
+static Suite *metrics_suite(void) {
+    Suite *s = suite_create("metrics");
+    TCase *tc = tcase_create("files");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_timeseries_one_row_per_interval);
+    tcase_add_test(tc, test_summary_columns_follow_contract);
+    tcase_add_test(tc, test_latency_csv_is_a_cdf_per_op);
+    tcase_add_test(tc, test_same_input_same_bytes);
+    tcase_add_test(tc, test_race_keys_are_escaped);
+    tcase_add_test(tc, test_unusable_dir_error_names_path);
+    tcase_add_test(tc, test_hist_accessor_and_empty_run);
+    tcase_add_test(tc, test_compare_exit_codes);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) {
+    SRunner *sr = srunner_create(metrics_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

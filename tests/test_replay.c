@@ -1,0 +1,276 @@
+/*
+ * test_replay.c - `dslab replay` end to end in virtual time: determinism, the oracle catching
+ * the del-then-get race exactly when both guards are off, closed loop, client FIFOs, bad trace
+ * lines, object-id traces with --miss-is-set.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "replay.h"
+
+#define GEN "gen:zipf:0.99,keys=2000,requests=20000,clients=16,mix=get:0.8/set:0.15/del:0.05," \
+            "arrival=poisson:20000,seed=3"
+
+static char tmpdir[64];
+
+static void setup(void) {
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/dslab_replay_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char *path_in(const char *name) {
+    static char p[4][256];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(p[k], sizeof p[k], "%s/%s", tmpdir, name);
+    return p[k];
+}
+
+static const char *write_trace(const char *name, const char *text) {
+    const char *p = path_in(name);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    return p;
+}
+
+/* Run trace with flags (a NULL-terminated list) into tmpdir/out. */
+static ds_status run(const char *trace, const char *out, ds_replay_result *res, ds_err *err,
+                     const char *const *flags) {
+    static ds_replay_opts o;
+    const char *argv[64] = {trace};
+    int argc = 1;
+    for (; flags && flags[argc - 1]; argc++) argv[argc] = flags[argc - 1];
+    bool help;
+    ds_replay_opts_default(&o);
+    ds_status st = ds_cli_parse(&o, argc, (char **)argv, &help, err);
+    ck_assert_msg(st == DS_OK, "%s", err->msg);
+    snprintf(o.out, sizeof o.out, "%s", path_in(out));
+    o.quiet = true;
+    o.progress = false;
+    return ds_replay_run(&o, res, err);
+}
+
+static char *slurp(const char *dir, const char *file) {
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, file);
+    FILE *f = fopen(p, "r");
+    ck_assert_msg(f != NULL, "cannot open %s", p);
+    static char *bufs[8];
+    static int k;
+    k = (k + 1) % 8;
+    free(bufs[k]);
+    bufs[k] = calloc(1, 1 << 22);
+    size_t n = fread(bufs[k], 1, (1 << 22) - 1, f);
+    fclose(f);
+    bufs[k][n] = 0;
+    return bufs[k];
+}
+
+/* summary.csv with the wall-clock columns blanked. */
+static void strip_wall(char *csv) {
+    char *nl = strchr(csv, '\n');
+    ck_assert_ptr_nonnull(nl);
+    int col = 0, wall[4], nw = 0;
+    for (char *p = csv, *s = csv; p <= nl; p++)
+        if (*p == ',' || p == nl) {
+            if ((strncmp(s, "wall_seconds", 12) == 0 || strncmp(s, "requests_per_wall", 17) == 0)
+                && nw < 4)
+                wall[nw++] = col;
+            col++;
+            s = p + 1;
+        }
+    ck_assert_int_eq(nw, 2);
+    col = 0;
+    for (char *p = nl + 1; *p; p++) {
+        if (*p == ',' || *p == '\n') { col++; continue; }
+        for (int i = 0; i < nw; i++)
+            if (col == wall[i]) *p = '#';
+    }
+}
+
+START_TEST(test_same_seed_gives_identical_results) {
+    const char *flags[] = {"--cache-max-memory", "60kb", "--seed", "5", "--interval-ms", "100",
+                           NULL};
+    ds_replay_result a, b;
+    ds_err err;
+    ck_assert_int_eq(run(GEN, "a", &a, &err, flags), DS_OK);
+    ck_assert_int_eq(run(GEN, "b", &b, &err, flags), DS_OK);
+    ck_assert_uint_eq(a.requests, 20000);
+    ck_assert_uint_gt(a.stats.evictions, 0);
+    ck_assert_uint_gt(a.stats.disk_loads, 0);
+    /* violations (if any: DELs race with LOADs, see load_then_del) must repeat exactly too */
+    ck_assert_uint_eq(a.stale_reads, b.stale_reads);
+    const char *files[] = {"timeseries.csv", "latency.csv", "races.csv", "config.txt"};
+    for (int i = 0; i < 4; i++)
+        ck_assert_msg(strcmp(slurp(path_in("a"), files[i]), slurp(path_in("b"), files[i])) == 0,
+                      "%s differs", files[i]);
+    char *sa = slurp(path_in("a"), "summary.csv"), *sb = slurp(path_in("b"), "summary.csv");
+    strip_wall(sa);
+    strip_wall(sb);
+    ck_assert_str_eq(sa, sb);
+    const char *other[] = {"--cache-max-memory", "60kb", "--seed", "6", "--interval-ms", "100",
+                           NULL};
+    ck_assert_int_eq(run(GEN, "c", &b, &err, other), DS_OK);
+    ck_assert_str_ne(slurp(path_in("a"), "latency.csv"), slurp(path_in("c"), "latency.csv"));
+}
+END_TEST
+
+static const char del_then_get[] = "time_us,client,op,key,size,ttl_s\n"
+                                   "0,1,SET,k,100,0\n"
+                                   "2000000,1,DEL,k,0,0\n"
+                                   "2050000,2,GET,k,0,0\n";
+
+START_TEST(test_del_then_get_is_stale_only_without_both_guards) {
+    const char *t = write_trace("dtg.csv", del_then_get);
+    ds_replay_result res;
+    ds_err err;
+    const char *defaults[] = {"--cache-flush-delay", "1000", NULL};
+    ck_assert_int_eq(run(t, "def", &res, &err, defaults), DS_OK);
+    ck_assert_uint_eq(res.stale_reads, 0);
+    ck_assert_uint_eq(res.lost_writes, 0);
+    ck_assert_ptr_null(strstr(slurp(path_in("def"), "races.csv"), "stale_read"));
+    const char *one[] = {"--cache-flush-delay", "1000", "--negcache", "off", NULL};
+    ck_assert_int_eq(run(t, "one", &res, &err, one), DS_OK);
+    ck_assert_uint_eq(res.stale_reads, 0);
+    const char *both[] = {"--cache-flush-delay", "1000", "--negcache", "off", "--load-priority",
+                          "always-head", NULL};
+    ck_assert_int_eq(run(t, "both", &res, &err, both), DS_OK);
+    ck_assert_uint_eq(res.stale_reads, 1);
+    char *races = slurp(path_in("both"), "races.csv");
+    ck_assert_msg(strstr(races, ",2,GET,k,absent,v2,stale_read") != NULL, "%s", races);
+}
+END_TEST
+
+START_TEST(test_concurrent_saves_lose_writes) {
+    char text[8192] = "time_us,client,op,key,size,ttl_s\n";
+    for (int i = 0; i < 40; i++) {
+        char line[96];
+        snprintf(line, sizeof line, "%d,1,SET,c%d,10,0\n%d,1,SET,c%d,10,0\n", i * 1000000, i,
+                 i * 1000000 + 1, i);
+        strcat(text, line);
+    }
+    const char *t = write_trace("cs.csv", text);
+    ds_replay_result res;
+    ds_err err;
+    const char *off[] = {"--cache-flush-delay", "0", "--latency-set", "uniform:100:100000", NULL};
+    ck_assert_int_eq(run(t, "off", &res, &err, off), DS_OK);
+    ck_assert_uint_eq(res.lost_writes, 0);
+    const char *on[] = {"--cache-flush-delay", "0", "--latency-set", "uniform:100:100000",
+                        "--concurrent-saves", "on", NULL};
+    ck_assert_int_eq(run(t, "on", &res, &err, on), DS_OK);
+    ck_assert_uint_gt(res.lost_writes, 0);
+    ck_assert_ptr_nonnull(strstr(slurp(path_in("on"), "races.csv"), "lost_write"));
+}
+END_TEST
+
+START_TEST(test_closed_loop_follows_answers_not_trace_times) {
+    char text[8192] = "time_us,client,op,key,size,ttl_s\n";
+    for (int i = 0; i < 100; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "0,%d,%s,k%d,10,0\n", i % 2, i % 3 ? "GET" : "SET", i % 7);
+        strcat(text, line);
+    }
+    const char *t = write_trace("cl.csv", text);
+    ds_replay_result res;
+    ds_err err;
+    const char *closed[] = {"--closed", "--think", "1000", NULL};
+    ck_assert_int_eq(run(t, "closed", &res, &err, closed), DS_OK);
+    ck_assert_uint_eq(res.requests, 100);
+    ck_assert_msg(res.sim_seconds >= 0.049, "sim %f", res.sim_seconds); /* 50 x 1 ms each */
+    ck_assert_uint_eq(res.stale_reads + res.lost_writes, 0);
+    ck_assert_int_eq(run(t, "open", &res, &err, NULL), DS_OK);
+    ck_assert_uint_eq(res.requests, 100);
+    ck_assert_msg(res.sim_seconds < 0.049, "sim %f", res.sim_seconds);
+}
+END_TEST
+
+/* A client parked on a miss queues its later requests; they issue, in order, after its answer. */
+START_TEST(test_busy_client_queues_in_order) {
+    const char *t = write_trace("fifo.csv", "time_us,client,op,key,size,ttl_s\n"
+                                            "0,7,GET,miss,0,0\n"
+                                            "1,7,SET,a,10,0\n"
+                                            "2,7,GET,a,0,0\n"
+                                            "3,7,DEL,a,0,0\n"
+                                            "4,7,EXISTS,a,0,0\n"
+                                            "5,8,MGET,\"a b c\",0,0\n"
+                                            "6,8,EXEC,\"a b\",20,0\n");
+    ds_replay_result res;
+    ds_err err;
+    const char *flags[] = {"--negcache", "off", "--latency", "fixed:1000", NULL};
+    ck_assert_int_eq(run(t, "fifo", &res, &err, flags), DS_OK);
+    ck_assert_uint_eq(res.requests, 7);
+    ck_assert_uint_eq(res.errors, 0);
+    ck_assert_uint_eq(res.stale_reads + res.lost_writes, 0);
+    ck_assert_uint_eq(res.n_op[DS_OP_GET], 2);
+    /* the queued SET was issued only after the miss answered (1000 us), so the GET of a hits */
+    ck_assert_uint_ge(res.stats.hits, 1);
+    ck_assert_uint_eq(res.n_op[DS_OP_EXEC], 1);
+}
+END_TEST
+
+START_TEST(test_malformed_line_stops_with_trace_and_line) {
+    const char *t = write_trace("bad.csv", "time_us,client,op,key,size,ttl_s\n"
+                                           "0,1,SET,k,10,0\n"
+                                           "5,1,FROB,k,10,0\n"
+                                           "9,1,GET,k,0,0\n");
+    ds_replay_result res;
+    ds_err err;
+    ck_assert_int_ne(run(t, "bad", &res, &err, NULL), DS_OK);
+    char want[300];
+    snprintf(want, sizeof want, "%s:3: ", t);
+    ck_assert_msg(strncmp(err.msg, want, strlen(want)) == 0, "%s", err.msg);
+    const char *argv[] = {"replay", t, "--out", path_in("bad2"), "--quiet"};
+    ck_assert_int_eq(ds_main_replay(5, (char **)argv), 2);
+    const char *argv2[] = {"replay", t, "--bogus"};
+    ck_assert_int_eq(ds_main_replay(3, (char **)argv2), 2);
+}
+END_TEST
+
+START_TEST(test_id_trace_miss_is_set_has_no_violations) {
+    const char *t = "/work/shared/data/cloudPhysicsIO.oracleGeneral.bin";
+    if (access(t, R_OK) != 0) t = "gen:uniform,keys=500,requests=5000,clients=4";
+    ds_replay_result res;
+    ds_err err;
+    const char *flags[] = {"--miss-is-set", "--cache-max-memory", "4mb", "--speed", "1000",
+                           NULL};
+    ck_assert_int_eq(run(t, "id", &res, &err, flags), DS_OK);
+    ck_assert_uint_gt(res.requests, 1000);
+    ck_assert_uint_eq(res.stale_reads, 0);
+    ck_assert_uint_eq(res.lost_writes, 0);
+}
+END_TEST
+
+static Suite *replay_suite(void) {
+    Suite *s = suite_create("replay");
+    TCase *tc = tcase_create("virtual");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_same_seed_gives_identical_results);
+    tcase_add_test(tc, test_del_then_get_is_stale_only_without_both_guards);
+    tcase_add_test(tc, test_concurrent_saves_lose_writes);
+    tcase_add_test(tc, test_closed_loop_follows_answers_not_trace_times);
+    tcase_add_test(tc, test_busy_client_queues_in_order);
+    tcase_add_test(tc, test_malformed_line_stops_with_trace_and_line);
+    tcase_add_test(tc, test_id_trace_miss_is_set_has_no_violations);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) {
+    SRunner *sr = srunner_create(replay_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

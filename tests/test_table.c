@@ -1,0 +1,142 @@
+/*
+ * test_table.c - the core's open-addressing table (core/table.c): random operations checked
+ * against a plain array model, backward-shift deletion keeping every probe run reachable,
+ * growth and shrink, and the sampler reaching every member.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "table.h"
+
+typedef struct item {
+    ds_tnode node;
+    char key[16];
+    int present;
+} item;
+
+#define N 4000
+
+static item items[N];
+
+static void item_init(ds_table *t, int i) {
+    snprintf(items[i].key, sizeof items[i].key, "key:%d", i);
+    items[i].node.key = (const unsigned char *)items[i].key;
+    items[i].node.keylen = (uint32_t)strlen(items[i].key);
+    items[i].node.hash = ds_table_hash(t, items[i].key, items[i].node.keylen);
+    items[i].present = 0;
+}
+
+START_TEST(test_random_ops_match_model) {
+    ds_table t;
+    ck_assert_int_eq(ds_table_init(&t, 0, 42), DS_OK);
+    for (int i = 0; i < N; i++) item_init(&t, i);
+    ds_rng r;
+    ds_rng_seed(&r, 7);
+    size_t count = 0;
+    for (int step = 0; step < 200000; step++) {
+        int i = (int)ds_rng_below(&r, N);
+        item *it = &items[i];
+        ds_tnode *f = ds_table_find(&t, it->node.hash, it->key, it->node.keylen);
+        ck_assert_ptr_eq(f, it->present ? &it->node : NULL);
+        if (it->present) {
+            ds_table_remove(&t, &it->node);
+            it->present = 0;
+            count--;
+        } else {
+            ck_assert_int_eq(ds_table_insert(&t, &it->node), DS_OK);
+            it->present = 1;
+            count++;
+        }
+        ck_assert_uint_eq(t.count, count);
+    }
+    for (int i = 0; i < N; i++) {
+        ds_tnode *f = ds_table_find(&t, items[i].node.hash, items[i].key, items[i].node.keylen);
+        ck_assert_ptr_eq(f, items[i].present ? &items[i].node : NULL);
+    }
+    ds_table_free(&t);
+}
+END_TEST
+
+START_TEST(test_grow_and_shrink_keep_members) {
+    ds_table t;
+    ck_assert_int_eq(ds_table_init(&t, 0, 1), DS_OK);
+    for (int i = 0; i < N; i++) item_init(&t, i);
+    for (int i = 0; i < N; i++) ck_assert_int_eq(ds_table_insert(&t, &items[i].node), DS_OK);
+    size_t big = t.mask + 1;
+    ck_assert_uint_ge(big * 7, (size_t)N * 10);
+    for (int i = 0; i < N - 10; i++) ds_table_remove(&t, &items[i].node);
+    ck_assert_uint_lt(t.mask + 1, big);
+    for (int i = N - 10; i < N; i++)
+        ck_assert_ptr_eq(ds_table_find(&t, items[i].node.hash, items[i].key,
+                                       items[i].node.keylen),
+                         &items[i].node);
+    size_t it = 0, seen = 0;
+    while (ds_table_next(&t, &it)) seen++;
+    ck_assert_uint_eq(seen, 10);
+    ds_table_free(&t);
+}
+END_TEST
+
+START_TEST(test_sampler_reaches_every_member) {
+    ds_table t;
+    ck_assert_int_eq(ds_table_init(&t, 0, 3), DS_OK);
+    for (int i = 0; i < 100; i++) {
+        item_init(&t, i);
+        ck_assert_int_eq(ds_table_insert(&t, &items[i].node), DS_OK);
+    }
+    ds_rng r;
+    ds_rng_seed(&r, 11);
+    int hits[100] = {0};
+    for (int s = 0; s < 20000; s++) {
+        item *x = (item *)ds_table_sample(&t, &r);
+        ck_assert_ptr_nonnull(x);
+        hits[x - items]++;
+    }
+    for (int i = 0; i < 100; i++) ck_assert_int_gt(hits[i], 0);
+    ds_table_free(&t);
+    ds_table t2;
+    ck_assert_int_eq(ds_table_init(&t2, 0, 3), DS_OK);
+    ck_assert_ptr_null(ds_table_sample(&t2, &r));
+    ds_table_free(&t2);
+}
+END_TEST
+
+START_TEST(test_hash_is_stable_and_seeded) {
+    ck_assert_uint_eq(ds_hash64("abc", 3, 1), ds_hash64("abc", 3, 1));
+    ck_assert_uint_ne(ds_hash64("abc", 3, 1), ds_hash64("abc", 3, 2));
+    ck_assert_uint_ne(ds_hash64("abc", 3, 1), ds_hash64("abd", 3, 1));
+    ck_assert_uint_ne(ds_hash64("a\0b", 3, 1), ds_hash64("a\0c", 3, 1));
+}
+END_TEST
+
+START_TEST(test_rng_is_deterministic_and_bounded) {
+    ds_rng a, b;
+    ds_rng_seed(&a, 5);
+    ds_rng_seed(&b, 5);
+    for (int i = 0; i < 1000; i++) ck_assert_uint_eq(ds_rng_next(&a), ds_rng_next(&b));
+    for (int i = 0; i < 10000; i++) {
+        ck_assert_uint_lt(ds_rng_below(&a, 7), 7);
+        double d = ds_rng_double(&a);
+        ck_assert(d >= 0.0 && d < 1.0);
+    }
+}
+END_TEST
+
+int main(void) {
+    Suite *s = suite_create("table");
+    TCase *tc = tcase_create("table");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_random_ops_match_model);
+    tcase_add_test(tc, test_grow_and_shrink_keep_members);
+    tcase_add_test(tc, test_sampler_reaches_every_member);
+    tcase_add_test(tc, test_hash_is_stable_and_seeded);
+    tcase_add_test(tc, test_rng_is_deterministic_and_bounded);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

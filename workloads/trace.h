@@ -1,0 +1,66 @@
+/*
+ * trace.h - streaming trace readers and writers.
+ *
+ * A trace is a stream of requests. Readers are objects with a next() that fills one record;
+ * nothing reads a whole trace into memory. Each format plugs in through one small ops struct
+ * and one line in the format table (workloads/trace.c), in the libCacheSim reader style.
+ *
+ * Native format: CSV with header `time_us,client,op,key,size,ttl_s`. op is GET, SET, DEL,
+ * EXISTS, MGET or EXEC; MGET and EXEC carry several keys separated by spaces in one quoted
+ * field. EXEC in a trace means a read-modify-write transaction: GET every key, then SET every
+ * key to a new value of `size` bytes, as one command (this is how YCSB F maps).
+ */
+#ifndef DS_TRACE_H
+#define DS_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dslab.h"
+
+/* One request. Keys point into reader-owned storage valid until the next ds_reader_next. */
+typedef struct ds_trace_req {
+    int64_t time_us;
+    uint64_t client;
+    ds_op op;          /* GET SET DEL EXISTS MGET EXEC */
+    uint32_t nkeys;    /* 1 except MGET/EXEC */
+    ds_key keys[DS_MULTI_MAX_KEYS];
+    uint64_t size;     /* value size in bytes (SET, EXEC; object size for GET in id traces) */
+    int64_t ttl_s;     /* 0 = none */
+    uint64_t line;     /* 1-based line (text) or record index (binary), for messages */
+} ds_trace_req;
+
+typedef struct ds_reader_opts {
+    const char *format;   /* NULL or "auto": detect from the file name */
+    const char *csv_opts; /* libCacheSim-style column options for --format csv */
+    bool miss_is_set;     /* id traces: the host turns a miss into a SET of the size */
+} ds_reader_opts;
+
+typedef struct ds_reader ds_reader;
+
+/* Open a trace. path "-" is stdin (native CSV). A ".zst" suffix is decompressed on the fly.
+ * Errors name the file. */
+ds_reader *ds_reader_open(const char *path, const ds_reader_opts *o, ds_err *err);
+
+/* 1: *out filled. 0: end of trace. -1: error; err holds "FILE:LINE: what is wrong". */
+int ds_reader_next(ds_reader *r, ds_trace_req *out, ds_err *err);
+
+/* The format name chosen ("native", "oracleGeneral", "csv", "twitter", ...). */
+const char *ds_reader_format(const ds_reader *r);
+
+/* True for object-id traces (oracleGeneral, csv block traces) where --origin is the default. */
+bool ds_reader_is_id_trace(const ds_reader *r);
+
+void ds_reader_close(ds_reader *r);
+
+/* Comma-separated list of the supported format names, for --help. */
+const char *ds_trace_formats(void);
+
+/* Native CSV writer (gen, convert). */
+typedef struct ds_writer ds_writer;
+ds_writer *ds_writer_open(const char *path, const char *format, ds_err *err); /* "-" stdout */
+ds_status ds_writer_put(ds_writer *w, const ds_trace_req *req, ds_err *err);
+ds_status ds_writer_close(ds_writer *w, ds_err *err); /* flushes; reports write errors */
+
+#endif
