@@ -59,7 +59,8 @@ int main(int argc, char **argv) {
     ds_trace_req *req = malloc(sizeof(*req));
     if (!req) return 1;
     int rc = 0;
-    for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) rc |= bench_one(specs[i], req);
+    for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+        rc |= bench_one(specs[i], req);
     free(req);
     return rc;
 }

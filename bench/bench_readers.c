@@ -3,7 +3,8 @@
  *
  * Writes a 5M-record oracleGeneral file and a 2M-line native CSV into a temp directory with
  * the library's own writers, then times reading each to the end (plus the oracleGeneral file
- * zstd-compressed). Wall and CPU rates are printed. No assertions: the numbers go to README. Targets: >= 5M records/s for
+ * zstd-compressed). Wall and CPU rates are printed. No assertions: the numbers go to
+ * README. Targets: >= 5M records/s for
  * oracleGeneral, >= 1M lines/s for native CSV.
  */
 #include <stdio.h>
@@ -15,7 +16,7 @@
 #include "trace.h"
 
 #define ORACLE_RECORDS 5000000u
-#define NATIVE_LINES 2000000u
+#define NATIVE_LINES   2000000u
 
 static double now_s(clockid_t clk) {
     struct timespec ts;
@@ -64,7 +65,8 @@ static void time_read(const char *label, const char *path) {
     uint64_t n = 0, sum = 0;
     int rc = -1;
     if (r && q)
-        while ((rc = ds_reader_next(r, q, &err)) == 1) n++, sum += q->keys[0].len;
+        while ((rc = ds_reader_next(r, q, &err)) == 1)
+            n++, sum += q->keys[0].len;
     double dt = now_s(CLOCK_MONOTONIC) - t0, dc = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
     if (rc < 0) fprintf(stderr, "bench_readers: %s\n", err.msg);
     /* CPU time too: on a shared machine wall time measures the neighbours */

@@ -160,6 +160,7 @@ ds_status ds_c_write(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_
     }
     ds_ioent *io = ds_sched_get(c, h, key, len);
     if (!io) return ds_fail(c, DS_ERR_NOMEM, "out of memory");
+    if (io->flags & DS_FLAG_LOADINPROG) io->written_in_load = true;
     if (v) {
         ds_entry *ne = ds_ks_find(&c->ks, h, key, len);
         if (ne) ne->io = io;

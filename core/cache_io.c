@@ -246,16 +246,24 @@ void ds_c_load_done(ds_cache *c, ds_job *job) {
                                        job->value->expire_us <= ds_now(c))))
         r = DS_NOT_FOUND;
     bool in_mem = ds_ks_find(&c->ks, h, io->key, io->node.keylen) != NULL;
+    /* A write issued while this LOAD was in flight is newer than what the LOAD read. If the
+     * key is not in memory now, that write was a delete (DEL or expiry): adding the loaded
+     * value would resurrect the key. DESIGN rule 6 only asks "not in memory", which lets a
+     * GET whose LOAD is in flight followed by a DEL read the deleted value back (scenario
+     * load_then_del). A SAVE scheduled *before* the LOAD was pushed does not count: keeping
+     * the LOAD behind it is rule 4's job, and load-priority=always-head must still break it. */
+    bool newer_write = io->written_in_load;
+    io->written_in_load = false;
     if (r == DS_OK) {
         c->st.disk_loads++;
-        if (!in_mem) {
+        if (!in_mem && !newer_write) {
             if (c->cfg.evict_at == DS_EVICT_AT_INSERT)
                 (void)ds_c_reclaim(c, ds_ks_charge(io->node.keylen, job->value), 1, false);
             (void)ds_c_put(c, h, io->key, io->node.keylen, job->value);
         }
     } else if (r == DS_NOT_FOUND) {
         c->st.disk_loads++;
-        if (!in_mem && !(io->flags & (DS_FLAG_SAVE | DS_FLAG_SAVEINPROG)))
+        if (!in_mem && !newer_write && !(io->flags & (DS_FLAG_SAVE | DS_FLAG_SAVEINPROG)))
             ds_c_neg_set(c, h, io->key, io->node.keylen, false);
     } else {
         c->st.load_errors++;

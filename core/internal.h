@@ -81,6 +81,7 @@ struct ds_ioent {
     uint16_t saves_inflight;  /* > 1 only with concurrent-saves=on */
     uint32_t retries;         /* consecutive failed SAVEs, for backoff */
     uint32_t nwaiters;
+    bool written_in_load;     /* a SET/DEL arrived while LOADINPROG */
     ds_wslot *waiters;
     ds_qop load, save;
     struct ds_parked *mark;   /* dedup while parking one command */

@@ -8,7 +8,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size == 0) return 0;
-    if (data[0] & 1) fuzz_read("t.oracleGeneral.zst", data + 1, size - 1, NULL, NULL);
-    else fuzz_read("t.oracleGeneral.bin", data + 1, size - 1, NULL, NULL);
+    if (data[0] & 1)
+        fuzz_read("t.oracleGeneral.zst", data + 1, size - 1, NULL, NULL);
+    else
+        fuzz_read("t.oracleGeneral.bin", data + 1, size - 1, NULL, NULL);
     return 0;
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Build every fuzz/fuzz_*.c as a libFuzzer target (clang, ASan+UBSan) in build-fuzz/ and run
 # each for SECONDS (default 60). Prints executions and crashes per target; exits non-zero if
-# any target crashed. Crash inputs land in build-fuzz/artifacts/. Corpora persist in
+# any target crashed. Crash inputs of this run land in build-fuzz/artifacts/. Corpora persist in
 # build-fuzz/corpus/<target>/ so repeated runs go deeper.
 #   scripts/fuzz.sh [SECONDS]
 set -u
@@ -9,7 +9,9 @@ secs=${1:-60}
 cd "$(dirname "$0")/.." || exit 2
 CC=${FUZZ_CC:-clang}
 out=build-fuzz
-mkdir -p "$out/obj" "$out/artifacts" "$out/logs"
+mkdir -p "$out/artifacts" "$out/logs"
+stamp="$out/logs/.run-start"
+touch "$stamp"
 # The readers and what they use: core/util.c (errors, hash, op names), the trace files in
 # workloads/, and the generators behind gen: paths.
 srcs="core/util.c workloads/bytesrc.c workloads/csvrow.c workloads/trace.c
@@ -32,7 +34,7 @@ for t in fuzz/fuzz_*.c; do
         -print_final_stats=1 -rss_limit_mb=2048 "$out/corpus/$name" >"$out/logs/$name.log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/logs/$name.log" | tail -n 1)
-    crashes=$(ls "$out/artifacts" 2>/dev/null | grep -c "^$name-" || true)
+    crashes=$(find "$out/artifacts" -name "$name-*" -newer "$stamp" | wc -l)
     echo "$name: executions=${execs:-?} crashes=$crashes exit=$rc"
     [ "$rc" -ne 0 ] && fail=1
 done

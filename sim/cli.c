@@ -33,7 +33,8 @@ static const cli_opt host_opts[] = {
     {"backend", "fake|file: in-memory fake with latency/faults, or files", false},
     {"backend-path", "directory of the file backend", false},
     {"fsync", "never|always (file backend)", false},
-    {"latency", "MODEL for all backend ops: fixed:US uniform:LO:HI exp:MEAN ...", false},
+    {"latency", "MODEL for all three ops (shown: get's): fixed:US uniform:LO:HI exp:MEAN ..",
+     false},
     {"latency-get", "MODEL for backend reads", false},
     {"latency-set", "MODEL for backend writes", false},
     {"latency-del", "MODEL for backend deletes", false},
@@ -45,13 +46,14 @@ static const cli_opt host_opts[] = {
     {"format", "trace format (auto from the name)", false},
     {"csv-opts", "libCacheSim-style column options for --format csv", false},
     {"miss-is-set", "on|off: id traces: a GET miss is followed by a SET", true},
-    {"origin", "auto|on|off: id traces: the backend holds every object", true},
+    {"origin", "auto|on|off: the backend holds every object (auto: id traces without "
+               "--miss-is-set)", true},
     {"speed", "X|max: divide trace times by X; max = closed loop, no think time", false},
     {"closed", "on|off: closed loop (trace times ignored)", true},
     {"think", "think time in us between an answer and the next request (closed)", false},
     {"interval-ms", "timeseries interval in ms of the run's clock", false},
     {"client-queue-max", "requests queued per client before the run fails", false},
-    {"quiet", "on|off: no header, no summary table", true},
+    {"quiet", "on|off: no header and no progress line (the summary still prints)", true},
 };
 #define NHOST (sizeof host_opts / sizeof host_opts[0])
 
@@ -308,7 +310,7 @@ ds_status ds_cli_parse(ds_replay_opts *o, int argc, char **argv, bool *help, ds_
         if (strcmp(a, "--config") == 0) { i++; continue; }
         if (strncmp(a, "--", 2) != 0 || strcmp(a, "-") == 0) {
             if (have_trace)
-                return ds_err_set(err, DS_ERR_CONFIG, "dslab replay: one trace expected, got "
+                return ds_err_set(err, DS_ERR_CONFIG, "replay: one trace expected, got "
                                   "'%s' and '%s'", o->trace, a);
             ds_status st = copy_str("trace", a, o->trace, DS_OPT_STR_MAX, err);
             if (st != DS_OK) return st;
@@ -334,7 +336,9 @@ ds_status ds_cli_parse(ds_replay_opts *o, int argc, char **argv, bool *help, ds_
         ds_status st = ds_cli_set(o, name, value, err);
         if (st != DS_OK) return st;
     }
-    if (!have_trace) return ds_err_set(err, DS_ERR_CONFIG, "dslab replay: missing TRACE argument");
+    if (!have_trace)
+        return ds_err_set(err, DS_ERR_CONFIG,
+                          "replay: missing TRACE argument (see dslab replay --help)");
     ds_err e2;
     if (ds_config_validate(&o->core, &e2) != DS_OK)
         return ds_err_set(err, DS_ERR_CONFIG, "--%s", e2.msg);
@@ -415,6 +419,7 @@ void ds_cli_default_out(ds_replay_opts *o) {
     }
     const char *base = strrchr(o->trace, '/');
     base = base ? base + 1 : o->trace;
+    if (strncmp(o->trace, "gen:", 4) == 0) base = "gen";
     char stem[128];
     size_t k = 0;
     for (; base[k] && k < sizeof stem - 1; k++) {

@@ -337,6 +337,17 @@ static ds_status due_work(re_engine *e, int64_t now, ds_err *err) {
     return st;
 }
 
+/* Stop and join the workers. A worker finishes the job it holds; jobs still queued are not
+ * run (the cache drops jobs in flight when it is freed). */
+static void stop_workers(re_engine *e) {
+    pthread_mutex_lock(&e->mu);
+    e->stop = true;
+    pthread_cond_broadcast(&e->cv);
+    pthread_mutex_unlock(&e->mu);
+    for (uint32_t i = 0; i < e->nthreads; i++) pthread_join(e->threads[i], NULL);
+    e->nthreads = 0;
+}
+
 /* ---- the loop ------------------------------------------------------------------------------- */
 
 /* Parked clients with nothing in flight, no wake-up and no arrival can only be freed by cron
@@ -394,6 +405,7 @@ static ds_status re_run(rp_engine *b, ds_err *err) {
         if (wait > 0) wait_event(e, wait);
     }
     if (st == DS_OK && e->fail != DS_OK) st = ds_err_set(err, e->fail, "%s", e->fail_err.msg);
+    if (st != DS_OK) stop_workers(e); /* no drain follows: no worker may outlive the cache */
     return st;
 }
 
@@ -405,17 +417,6 @@ static void free_list(re_node *n) {
         free(n);
         n = next;
     }
-}
-
-/* Stop and join the workers. A worker finishes the job it holds; jobs still queued are not
- * run (the cache drops jobs in flight when it is freed). */
-static void stop_workers(re_engine *e) {
-    pthread_mutex_lock(&e->mu);
-    e->stop = true;
-    pthread_cond_broadcast(&e->cv);
-    pthread_mutex_unlock(&e->mu);
-    for (uint32_t i = 0; i < e->nthreads; i++) pthread_join(e->threads[i], NULL);
-    e->nthreads = 0;
 }
 
 static void re_free(rp_engine *b) {

@@ -246,7 +246,8 @@ static ds_status ve_run(rp_engine *b, ds_err *err) {
         ve_ev ev = heap_pop(h);
         if (ev.t > e->now) e->now = ev.t;
         if (ev.kind == EV_CRON && e->live == 0 && e->io.n == 0) {
-            if (++e->idle_crons && stuck(e))
+            e->idle_crons++;
+            if (stuck(e))
                 return ds_err_set(err, DS_ERR_STATE, "replay: %llu clients parked and no IO can "
                                   "finish (stuck at %lld us)",
                                   (unsigned long long)rp_clients_parked(e->r),

@@ -36,6 +36,8 @@ ds_status rp_take_fatal(rp_run *r, ds_err *err) {
     return ds_err_set(err, r->fatal, "%s", r->fatal_err.msg);
 }
 
+static void release_vals(rp_inflight *f);
+
 /* ---- client map ------------------------------------------------------------------------ */
 
 ds_status rp_clients_init(rp_run *r, ds_err *err) {
@@ -62,6 +64,7 @@ void rp_clients_free(rp_run *r) {
             if (n->data != n->inl) free(n->data);
             free(n);
         }
+        if (c->parked) release_vals(&c->fl); /* a run that stopped early */
         inflight_free(&c->fl);
     }
     for (rp_qnode *n = r->free_nodes, *nx; n; n = nx) {
@@ -315,7 +318,7 @@ void rp_host_reply(void *ctx, uint64_t client, uint64_t tag, const ds_reply *rep
     c->parked = false;
     r->parked--;
     answer(r, c, &c->fl, rep);
-    if (!c->woken) {
+    if (!c->woken && (r->closed || c->head || c->pending_set)) {
         c->woken = true;
         r->eng->ops->client_wake(r->eng, idx, r->closed ? r->o->think_us : 0);
     }

@@ -32,7 +32,7 @@ void ds_replay_print_summary(FILE *f, const ds_replay_opts *o, const ds_replay_r
     const ds_stats *s = &r->stats;
     fprintf(f, "%-18s %llu\n", "requests", (unsigned long long)r->requests);
     fprintf(f, "%-18s %.4f (hits %llu, misses %llu, neg hits %llu)\n", "hit ratio",
-            ratio(s->hits, s->hits + s->misses + s->neg_hits), (unsigned long long)s->hits,
+            ratio(s->hits, s->hits + s->misses), (unsigned long long)s->hits,
             (unsigned long long)s->misses, (unsigned long long)s->neg_hits);
     fprintf(f, "%-18s %llu\n", "disk loads", (unsigned long long)s->disk_loads);
     fprintf(f, "%-18s %llu (deletes %llu)\n", "disk saves", (unsigned long long)s->disk_saves,
@@ -41,7 +41,11 @@ void ds_replay_print_summary(FILE *f, const ds_replay_opts *o, const ds_replay_r
     fprintf(f, "%-18s %llu (negative %llu)\n", "evictions", (unsigned long long)s->evictions,
             (unsigned long long)s->neg_evictions);
     fprintf(f, "%-18s %llu\n", "blocked requests", (unsigned long long)s->blocked_requests);
-    fprintf(f, "%-18s %llu\n", "errors", (unsigned long long)r->errors);
+    if (r->errors)
+        fprintf(f, "%-18s %llu (first: %s)\n", "errors", (unsigned long long)r->errors,
+                r->first_error);
+    else
+        fprintf(f, "%-18s 0\n", "errors");
     fprintf(f, "%-8s %10s %10s %10s %10s %10s\n", "latency", "count", "p50_us", "p99_us",
             "p999_us", "max_us");
     for (int op = 0; op <= DS_OP__COUNT; op++) {
@@ -82,6 +86,6 @@ int ds_main_replay(int argc, char **argv) {
         fprintf(stderr, "dslab: %s\n", err.msg);
         return st == DS_ERR_ARG || st == DS_ERR_CONFIG || st == DS_ERR_CORRUPT ? 2 : 1;
     }
-    if (!o.quiet) ds_replay_print_summary(stdout, &o, &res);
+    ds_replay_print_summary(stdout, &o, &res);
     return 0;
 }

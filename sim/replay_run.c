@@ -41,9 +41,10 @@ static ds_status open_backend(rp_run *r, ds_err *err) {
     if (!parent) return DS_ERR_IO;
     ds_fake_opts fo = {.seed = o->seed ^ 0xbacc3d};
     ds_status st = DS_OK;
-    for (int i = 0; i < 3 && st == DS_OK; i++) st = ds_latency_parse(o->latency[i], &fo.lat[i], err);
-    if (st == DS_OK && strcmp(o->faults, "none") != 0) st = ds_faults_parse(o->faults, &fo.faults,
-                                                                            err);
+    for (int i = 0; i < 3 && st == DS_OK; i++)
+        st = ds_latency_parse(o->latency[i], &fo.lat[i], err);
+    if (st == DS_OK && strcmp(o->faults, "none") != 0)
+        st = ds_faults_parse(o->faults, &fo.faults, err);
     if (st == DS_OK) {
         r->backend = ds_backend_fake_new(parent, &fo, err);
         if (!r->backend) st = DS_ERR_NOMEM;
@@ -68,7 +69,10 @@ static ds_status setup(rp_run *r, ds_err *err) {
     r->reader = ds_reader_open(o->trace, &ro, err);
     if (!r->reader) return DS_ERR_ARG; /* bad input: exit 2 */
     bool id = ds_reader_is_id_trace(r->reader);
-    r->origin = o->origin == DS_ORIGIN_ON || (o->origin == DS_ORIGIN_AUTO && id);
+    /* auto: object-id traces read through to an origin holding every object, unless
+     * --miss-is-set asks for the libCacheSim model (a miss is filled by a SET). */
+    r->origin = o->origin == DS_ORIGIN_ON ||
+                (o->origin == DS_ORIGIN_AUTO && id && !o->miss_is_set);
     if (o->backend != DS_BACKEND_FAKE) r->origin = false; /* origin is a mem-backend mode */
     r->closed = o->closed || o->speed == 0;
     r->scratch.snaps = r->snaps;
@@ -76,11 +80,11 @@ static ds_status setup(rp_run *r, ds_err *err) {
     r->scratch.keys = r->keys;
     r->scratch.cap = DS_MULTI_MAX_KEYS;
     ds_status st = rp_clients_init(r, err);
-    if (st == DS_OK) st = open_backend(r, err);
     if (st != DS_OK) return st;
-    if (o->oracle && !(r->oracle = ds_oracle_new(r->origin, err))) return DS_ERR_NOMEM;
-    r->metrics = ds_metrics_open(o->out, o->interval_ms * 1000, err);
+    r->metrics = ds_metrics_open(o->out, o->interval_ms * 1000, err); /* creates o->out */
     if (!r->metrics) return DS_ERR_IO;
+    if ((st = open_backend(r, err)) != DS_OK) return st;
+    if (o->oracle && !(r->oracle = ds_oracle_new(r->origin, err))) return DS_ERR_NOMEM;
     r->progress = ds_progress_new(o->progress && !o->quiet, total_hint(o->trace));
     r->eng = o->clock == DS_CLOCK_REAL ? ds_engine_real_new(r, o, err)
                                        : ds_engine_virtual_new(r, o, err);

@@ -13,7 +13,6 @@
 
 #include "testhost.h"
 
-TH_ANCHOR;
 
 /* ---- basic replies ---- */
 
@@ -192,6 +191,19 @@ START_TEST(test_expired_value_is_absent) {
 }
 END_TEST
 
+START_TEST(test_loaded_value_already_expired_is_absent) {
+    TH_OPEN(th, th_cfg(0));
+    th_get_blocked(th, 1, "k");
+    th_take_all(th);
+    ds_value *v = ds_value_new("old", 3, 0, th->now_us - 1);
+    ck_assert_int_eq(th_complete_value(th, th->jobs[0], DS_OK, v), DS_OK);
+    ck_assert_uint_eq(th_replies_for(th, 1), 1);
+    ck_assert_ptr_null(th_last_for(th, 1)->r.values[0]);
+    ck_assert_ptr_null(th_peek(th, "k"));
+    th_fini(th);
+}
+END_TEST
+
 /* ---- failed loads ---- */
 
 START_TEST(test_failed_load_replies_io_error_to_every_waiter) {
@@ -364,6 +376,7 @@ static Suite *commands_suite(void) {
     suite_add_tcase(s, tc);
     tc = tcase_create("expire_and_errors");
     tcase_add_test(tc, test_expired_value_is_absent);
+    tcase_add_test(tc, test_loaded_value_already_expired_is_absent);
     tcase_add_test(tc, test_failed_load_replies_io_error_to_every_waiter);
     tcase_add_test(tc, test_failed_load_fails_a_parked_exec);
     suite_add_tcase(s, tc);

@@ -14,7 +14,6 @@
 
 #include "testhost.h"
 
-TH_ANCHOR;
 
 #define VSIZE 100
 
@@ -150,6 +149,26 @@ START_TEST(test_evict_at_insert_without_room_is_memory_error) {
     ck_assert_ptr_null(th_peek(th, "c"));
     ck_assert_ptr_nonnull(th_peek(th, "a"));
     ck_assert_ptr_nonnull(th_peek(th, "b"));
+    th_fini(th);
+}
+END_TEST
+
+START_TEST(test_evict_at_insert_waits_for_saves_to_make_room) {
+    ds_config cfg = th_cfg(100000);
+    cfg.evict_at = DS_EVICT_AT_INSERT;
+    cfg.max_memory_bytes = 2 * th_entry_bytes("a", VSIZE);
+    TH_OPEN(th, cfg);
+    set_sized(th, "a", VSIZE);
+    set_sized(th, "b", VSIZE);
+    set_sized(th, "c", VSIZE);
+    ds_stats st = th_stats(th);
+    ck_assert_uint_ge(st.reclaim_waits, 1);
+    ck_assert_uint_le(st.used_memory_bytes, cfg.max_memory_bytes);
+    ck_assert_ptr_nonnull(th_peek(th, "c"));
+    ck_assert_uint_eq(st.evictions, 1);
+    const char *gone = th_peek(th, "a") ? "b" : "a";
+    ck_assert_ptr_null(th_peek(th, gone));
+    ck_assert_msg(th_disk_is(th, gone, gone), "%s evicted before its SAVE completed", gone);
     th_fini(th);
 }
 END_TEST
@@ -315,6 +334,7 @@ static Suite *evict_suite(void) {
     tcase_add_test(tc, test_cache_max_keys_limits_key_count);
     tcase_add_test(tc, test_evict_at_insert_keeps_memory_under_limit_after_every_set);
     tcase_add_test(tc, test_evict_at_insert_without_room_is_memory_error);
+    tcase_add_test(tc, test_evict_at_insert_waits_for_saves_to_make_room);
     tcase_add_test(tc, test_evict_at_cron_does_not_evict_on_set);
     tcase_add_test(tc, test_negcache_max_bounds_negative_entries);
     tcase_add_test(tc, test_negcache_max_never_drops_pinned_entries);

@@ -14,7 +14,6 @@
 
 #include "testhost.h"
 
-TH_ANCHOR;
 
 START_TEST(test_two_caches_keep_keys_stats_and_jobs_apart) {
     ds_config ca = th_cfg(0), cb = th_cfg(100);
@@ -158,6 +157,23 @@ START_TEST(test_rngs_with_one_seed_agree_and_do_not_share_state) {
 }
 END_TEST
 
+/* The cache keeps its own copy of the config: changing the caller's struct later is harmless. */
+START_TEST(test_cache_copies_its_config) {
+    th_host s, *th = &s;
+    ds_config cfg = th_cfg(100);
+    th_init(th);
+    th_open(th, &cfg);
+    cfg.flush_delay_ms = 0;
+    cfg.max_io_jobs = 0;
+    th_set_ok(th, 1, "k", "v");
+    ck_assert_uint_eq(th_take_all(th), 0);
+    th_advance_ms(th, 100);
+    ds_cache_cron(th->cache);
+    ck_assert_uint_eq(th_take_all(th), 1);
+    th_fini(th);
+}
+END_TEST
+
 static Suite *isolation_suite(void) {
     Suite *s = suite_create("isolation");
     TCase *tc = tcase_create("two_caches");
@@ -166,6 +182,7 @@ static Suite *isolation_suite(void) {
     tcase_add_test(tc, test_eviction_sampler_is_per_cache);
     tcase_add_test(tc, test_freeing_one_cache_leaves_the_other_working);
     tcase_add_test(tc, test_rngs_with_one_seed_agree_and_do_not_share_state);
+    tcase_add_test(tc, test_cache_copies_its_config);
     suite_add_tcase(s, tc);
     return s;
 }

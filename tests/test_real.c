@@ -157,7 +157,9 @@ START_TEST(test_real_memory_pressure_waits_inside_exec) {
 END_TEST
 
 /* err=0.2 on every backend call: SAVEs are retried, LOADs fail to their clients, and after the
- * drain (faults off) the backend still holds exactly what was acknowledged. */
+ * drain (faults off) the backend still holds exactly what was acknowledged. A 1 ms flush delay
+ * makes SAVEs run (and fail) during the trace: in virtual time the whole trace lasts less than
+ * the default delay, so every SAVE would otherwise wait for the fault-free drain. */
 static void faults_case(const char *clock) {
     tdir d;
     tdir_make(&d);
@@ -165,6 +167,7 @@ static void faults_case(const char *clock) {
     ds_replay_result res;
     opts(&o, &d, GEN4K, clock);
     set(&o, "faults", "err=0.2");
+    set(&o, "cache-flush-delay", "1"); /* SAVEs run during the trace, not only in the drain */
     set(&o, "save-retry-backoff", "1");
     set(&o, "save-retry-max", "20");
     run_ok(&o, &res);
@@ -246,7 +249,8 @@ START_TEST(test_real_save_log_acks_follow_pushes) {
         } else {
             ck_assert_int_eq(sscanf(line, "A %" SCNu64, &id), 1);
             ck_assert_uint_lt(id, sizeof pushed);
-            ck_assert_msg(pushed[id], "job %lu acknowledged before it was pushed", (unsigned long)id);
+            ck_assert_msg(pushed[id], "job %lu acknowledged before it was pushed",
+                          (unsigned long)id);
             acks++;
         }
     }

@@ -14,7 +14,6 @@
 
 #include "testhost.h"
 
-TH_ANCHOR;
 
 /* ---- rule 6: load completion ---- */
 
@@ -40,6 +39,32 @@ START_TEST(test_load_does_not_overwrite_newer_value) {
     ck_assert(th_val_is(th_peek(th, "k"), "new"));
     ck_assert_uint_eq(th_replies_for(th, 1), 1);
     ck_assert(th_val_is(th_last_for(th, 1)->r.values[0], "new"));
+    th_fini(th);
+}
+END_TEST
+
+/* DEL is immediate even while the key's LOAD is in flight; the LOAD's (older) disk value must
+ * not bring the deleted key back when it completes. Found by test_rules_random.c. */
+START_TEST(test_load_completion_does_not_undo_a_del) {
+    ds_config cfg = th_cfg(100);
+    cfg.negcache = _i == 1;
+    TH_OPEN(th, cfg);
+    th_disk_put(th, "k", "old");
+    th_get_blocked(th, 1, "k");
+    th_take_all(th);
+    ck_assert_int_eq(th_do(th, 2, TH_DEL(th, "k")), DS_OK);
+    ck_assert_int_eq(th_complete(th, th_find(th, DS_JOB_LOAD, "k"), DS_OK, "old"), DS_OK);
+    ck_assert_msg(th_peek(th, "k") == NULL, "the LOAD resurrected a deleted key");
+    ds_status s = th_do(th, 3, th_get(th, "k"));
+    ck_assert(s == DS_OK || s == DS_BLOCKED);
+    const ds_value *v = s == DS_OK ? th->last.values[0] : NULL;
+    ck_assert_int_eq(ds_cache_drain(th->cache), DS_OK);
+    if (s == DS_BLOCKED) {
+        ck_assert_uint_eq(th_replies_for(th, 3), 1);
+        v = th_last_for(th, 3)->r.values[0];
+    }
+    ck_assert_msg(v == NULL, "GET after an acknowledged DEL read the deleted value");
+    ck_assert(th_disk_is(th, "k", NULL));
     th_fini(th);
 }
 END_TEST
@@ -241,6 +266,27 @@ START_TEST(test_delete_pin_kept_while_another_save_scheduled) {
 }
 END_TEST
 
+START_TEST(test_failed_delete_keeps_pin_until_retry_succeeds) {
+    ds_config cfg = th_cfg(0);
+    cfg.save_retry_ms = 10;
+    TH_OPEN(th, cfg);
+    ck_assert_int_eq(th_do(th, 1, TH_DEL(th, "k")), DS_OK);
+    th_take_all(th);
+    ck_assert_int_eq(th_complete(th, th->jobs[0], DS_ERR_IO, NULL), DS_OK);
+    bool pinned = false;
+    ck_assert(th_neg(th, "k", &pinned));
+    ck_assert_msg(pinned, "a failed disk delete released the pin");
+    th_advance_ms(th, 10);
+    ds_cache_cron(th->cache);
+    ck_assert_uint_eq(th_take_all(th), 1);
+    ck_assert_ptr_null(th->jobs[0]->value);
+    ck_assert_int_eq(th_run(th, th->jobs[0]), DS_OK);
+    ck_assert(th_neg(th, "k", &pinned));
+    ck_assert(!pinned);
+    th_fini(th);
+}
+END_TEST
+
 START_TEST(test_set_clears_negative_entry) {
     TH_OPEN(th, th_cfg(0));
     ck_assert_int_eq(th_do(th, 1, TH_DEL(th, "k")), DS_OK);
@@ -418,11 +464,25 @@ START_TEST(test_drain_without_wait_io_is_a_state_error) {
 }
 END_TEST
 
+START_TEST(test_drain_fails_when_wait_io_cannot_complete) {
+    TH_OPEN(th, th_cfg(100000));
+    th_set_ok(th, 1, "k", "v");
+    th->wait_io_refuse = true;
+    ck_assert_int_eq(ds_cache_drain(th->cache), DS_ERR_STATE);
+    ck_assert_uint_ge(th->wait_io_calls, 1);
+    th->wait_io_refuse = false;
+    ck_assert_int_eq(ds_cache_drain(th->cache), DS_OK);
+    ck_assert(th_disk_is(th, "k", "v"));
+    th_fini(th);
+}
+END_TEST
+
 static Suite *rules_io_suite(void) {
     Suite *s = suite_create("rules_io");
     TCase *tc = tcase_create("rule6_load_completion");
     tcase_add_test(tc, test_load_found_value_is_added);
     tcase_add_test(tc, test_load_does_not_overwrite_newer_value);
+    tcase_add_loop_test(tc, test_load_completion_does_not_undo_a_del, 0, 2);
     tcase_add_test(tc, test_not_found_sets_unpinned_negative_entry);
     tcase_add_test(tc, test_not_found_with_negcache_off_sets_nothing);
     tcase_add_test(tc, test_not_found_ignored_when_key_in_memory);
@@ -437,6 +497,7 @@ static Suite *rules_io_suite(void) {
     tcase_add_test(tc, test_del_pins_negative_entry_until_disk_delete_completes);
     tcase_add_test(tc, test_delete_pin_kept_while_another_save_scheduled);
     tcase_add_test(tc, test_set_clears_negative_entry);
+    tcase_add_test(tc, test_failed_delete_keeps_pin_until_retry_succeeds);
     suite_add_tcase(s, tc);
     tc = tcase_create("rule8_eviction_memory");
     tcase_add_test(tc, test_eviction_skips_keys_with_io_flags);
@@ -449,6 +510,7 @@ static Suite *rules_io_suite(void) {
     tc = tcase_create("rule10_point_in_time");
     tcase_add_loop_test(tc, test_drain_leaves_backend_equal_to_keyspace, 0, 4);
     tcase_add_test(tc, test_drain_without_wait_io_is_a_state_error);
+    tcase_add_test(tc, test_drain_fails_when_wait_io_cannot_complete);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -15,9 +15,8 @@
 #include <zstd.h>
 
 #include "trace.h"
-#include "verbs.h"
 
-#define SAMPLE_DIR "/work/shared/data/"
+#define SAMPLE_DIR  "/work/shared/data/"
 #define CP_CSV_OPTS "time-col=2,obj-id-col=5,obj-size-col=4,op-col=3,has-header=true"
 
 static char tmpdir[64];
@@ -68,7 +67,8 @@ static long read_all(ds_reader *r, ds_err *err) {
     ds_trace_req *q = malloc(sizeof *q);
     long n = 0;
     int rc;
-    while ((rc = ds_reader_next(r, q, err)) == 1) n++;
+    while ((rc = ds_reader_next(r, q, err)) == 1)
+        n++;
     free(q);
     return rc < 0 ? -1 : n;
 }
@@ -80,8 +80,8 @@ static bool key_is(const ds_key *k, const char *s) {
 /* ---- native ---- */
 
 START_TEST(test_native_write_then_read_gives_the_same_records) {
-    static const char *keys[] = {"plain", "with,comma", "with \"quote\"", "with space",
-                                 "multi\nline", "tab\there"};
+    static const char *keys[] = {"plain",      "with,comma",  "with \"quote\"",
+                                 "with space", "multi\nline", "tab\there"};
     const char *exts[] = {"rt.csv", "rt.csv.zst"};
     for (int e = 0; e < 2; e++) {
         char p[128];
@@ -91,8 +91,12 @@ START_TEST(test_native_write_then_read_gives_the_same_records) {
         ck_assert_msg(w != NULL, "%s", err.msg);
         ds_trace_req *q = calloc(1, sizeof *q);
         for (int i = 0; i < 6; i++) {
-            *q = (ds_trace_req){.time_us = 1000 * i, .client = (uint64_t)i, .op = DS_OP_SET,
-                                .nkeys = 1, .size = 100 + (uint64_t)i, .ttl_s = i};
+            *q = (ds_trace_req){.time_us = 1000 * i,
+                                .client = (uint64_t)i,
+                                .op = DS_OP_SET,
+                                .nkeys = 1,
+                                .size = 100 + (uint64_t)i,
+                                .ttl_s = i};
             q->keys[0] = (ds_key){keys[i], (uint32_t)strlen(keys[i])};
             ck_assert_int_eq(ds_writer_put(w, q, &err), DS_OK);
         }
@@ -160,8 +164,8 @@ START_TEST(test_native_malformed_line_reports_its_line) {
     ck_assert_int_eq(read_all(r, &err), -1);
     char want[160];
     snprintf(want, sizeof want, "%s:3: %s", p, bad_lines[_i].what);
-    ck_assert_msg(strstr(err.msg, want) != NULL, "'%s': got '%s', want '%s'",
-                  bad_lines[_i].line, err.msg, want);
+    ck_assert_msg(strstr(err.msg, want) != NULL, "'%s': got '%s', want '%s'", bad_lines[_i].line,
+                  err.msg, want);
     ds_reader_close(r);
 }
 END_TEST
@@ -447,15 +451,15 @@ START_TEST(test_twitter_op_mapping) {
     static const struct {
         const char *op;
         ds_op want;
-    } m[] = {{"get", DS_OP_GET},     {"gets", DS_OP_GET},    {"set", DS_OP_SET},
-             {"add", DS_OP_SET},     {"replace", DS_OP_SET}, {"cas", DS_OP_SET},
-             {"append", DS_OP_SET},  {"prepend", DS_OP_SET}, {"delete", DS_OP_DEL},
-             {"incr", DS_OP_SET},    {"decr", DS_OP_SET}};
+    } m[] = {{"get", DS_OP_GET},    {"gets", DS_OP_GET},    {"set", DS_OP_SET},
+             {"add", DS_OP_SET},    {"replace", DS_OP_SET}, {"cas", DS_OP_SET},
+             {"append", DS_OP_SET}, {"prepend", DS_OP_SET}, {"delete", DS_OP_DEL},
+             {"incr", DS_OP_SET},   {"decr", DS_OP_SET}};
     char p[128], body[2048];
     size_t n = 0;
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
-        n += (size_t)snprintf(body + n, sizeof body - n, "%zu,key%zu,5,%zu,%s,%s,%zu\n", 10 + i,
-                              i, 100 * i, i % 2 ? "42" : "client-x", m[i].op, i);
+        n += (size_t)snprintf(body + n, sizeof body - n, "%zu,key%zu,5,%zu,%s,%s,%zu\n", 10 + i, i,
+                              100 * i, i % 2 ? "42" : "client-x", m[i].op, i);
     write_file(tpath(p, sizeof p, "twitter_cluster52.csv"), body, n);
     ds_reader *r = open_fmt(p, NULL, NULL);
     ck_assert_str_eq(ds_reader_format(r), "twitter");
@@ -514,8 +518,9 @@ START_TEST(test_csv_delimiter_time_unit_and_ops) {
     char p[128];
     const char *body = "ts;id;op\n1500;a;R\n2500;b;0x2A\n3500;c;del\n4500;d;trim\n";
     write_file(tpath(p, sizeof p, "semi.txt"), body, strlen(body));
-    ds_reader *r = open_fmt(p, NULL, "time-col=1,obj-id-col=2,op-col=3,has-header=yes,"
-                                     "time-unit=ms,delimiter=;");
+    ds_reader *r = open_fmt(p, NULL,
+                            "time-col=1,obj-id-col=2,op-col=3,has-header=yes,"
+                            "time-unit=ms,delimiter=;");
     ck_assert_str_eq(ds_reader_format(r), "csv");
     ds_trace_req *q = malloc(sizeof *q);
     ds_err err = {{0}};
@@ -544,14 +549,20 @@ START_TEST(test_format_detected_from_file_name) {
     oracle_bytes(rec, 1);
     static const struct {
         const char *name, *fmt;
-    } m[] = {{"a.oracleGeneral.bin", "oracleGeneral"}, {"b.oracleGeneral", "oracleGeneral"},
-             {"twitter.oracleGeneral.zst", "oracleGeneral"}, {"cluster.twitter.csv", "twitter"},
-             {"plain.csv", "native"}, {"noext", "native"}, {"x.csv.zst", "native"}};
+    } m[] = {{"a.oracleGeneral.bin", "oracleGeneral"},
+             {"b.oracleGeneral", "oracleGeneral"},
+             {"twitter.oracleGeneral.zst", "oracleGeneral"},
+             {"cluster.twitter.csv", "twitter"},
+             {"plain.csv", "native"},
+             {"noext", "native"},
+             {"x.csv.zst", "native"}};
     char p[128];
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
         tpath(p, sizeof p, m[i].name);
-        if (strstr(m[i].name, ".zst")) write_zst(p, rec, sizeof rec);
-        else write_file(p, rec, sizeof rec);
+        if (strstr(m[i].name, ".zst"))
+            write_zst(p, rec, sizeof rec);
+        else
+            write_file(p, rec, sizeof rec);
         ds_reader *r = open_fmt(p, "auto", NULL);
         ck_assert_msg(strcmp(ds_reader_format(r), m[i].fmt) == 0, "%s -> %s", m[i].name,
                       ds_reader_format(r));
@@ -580,29 +591,6 @@ START_TEST(test_gen_pseudo_path_reads_through) {
 }
 END_TEST
 
-START_TEST(test_verbs_exit_codes) {
-    char out[128], *argv[8];
-    tpath(out, sizeof out, "conv.oracleGeneral.zst");
-    char *a1[] = {"convert", SAMPLE_DIR "cloudPhysicsIO.csv", out, "--csv-opts", CP_CSV_OPTS};
-    memcpy(argv, a1, sizeof a1);
-    ck_assert_int_eq(ds_main_convert(5, argv), 0);
-    ds_reader *r = open_fmt(out, NULL, NULL);
-    ds_err err = {{0}};
-    ck_assert_int_eq(read_all(r, &err), 113872);
-    ds_reader_close(r);
-    char *a2[] = {"convert", out, "x.csv", "--to", "parquet"};
-    ck_assert_int_eq(ds_main_convert(5, a2), 2);
-    char *a3[] = {"convert", "/nonexistent.csv", out};
-    ck_assert_int_eq(ds_main_convert(3, a3), 2);
-    char *a4[] = {"stat", "/nonexistent.csv"};
-    ck_assert_int_eq(ds_main_stat(2, a4), 2);
-    char *a5[] = {"stat", out, "--bogus"};
-    ck_assert_int_eq(ds_main_stat(3, a5), 2);
-    char *a6[] = {"stat", out, "--format"};
-    ck_assert_int_eq(ds_main_stat(3, a6), 2);
-}
-END_TEST
-
 static Suite *trace_suite(void) {
     Suite *s = suite_create("trace");
     TCase *tc = tcase_create("trace");
@@ -626,7 +614,6 @@ static Suite *trace_suite(void) {
     tcase_add_test(tc, test_csv_delimiter_time_unit_and_ops);
     tcase_add_test(tc, test_format_detected_from_file_name);
     tcase_add_test(tc, test_gen_pseudo_path_reads_through);
-    tcase_add_test(tc, test_verbs_exit_codes);
     suite_add_tcase(s, tc);
     return s;
 }

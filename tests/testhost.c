@@ -14,26 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Weak references: see the linking note in testhost.h. */
-#pragma weak ds_cache_new
-#pragma weak ds_cache_free
-#pragma weak ds_cache_exec
-#pragma weak ds_cache_job_take
-#pragma weak ds_cache_job_done
-#pragma weak ds_cache_last_error
-#pragma weak ds_cache_key_flags
-#pragma weak ds_cache_peek
-#pragma weak ds_cache_neg_peek
-#pragma weak ds_cache_stats
-#pragma weak ds_cache_entry_overhead_bytes
-#pragma weak ds_cache_cron
-#pragma weak ds_job_run
-#pragma weak ds_backend_mem_new
-#pragma weak ds_value_new
-#pragma weak ds_value_ref
-#pragma weak ds_value_unref
-#pragma weak ds_config_default
-#pragma weak ds_status_name
 
 /* ---- pool: every allocation a test makes through the host, freed at th_fini ---- */
 
@@ -152,6 +132,7 @@ static ds_job *th_unlist(th_host *th, ds_job *job) {
 static bool th_cb_wait_io(void *ctx) {
     th_host *th = ctx;
     th->wait_io_calls++;
+    if (th->wait_io_refuse) return false;
     ds_job *job = th->njobs > 0 ? th->jobs[0] : ds_cache_job_take(th->cache);
     if (!job) return false;
     if (th->njobs == 0) th->jobs[th->njobs++] = job;
@@ -377,6 +358,14 @@ ds_status th_complete(th_host *th, ds_job *job, ds_status result, const char *va
     return ds_cache_job_done(th->cache, job);
 }
 
+ds_status th_complete_value(th_host *th, ds_job *job, ds_status result, ds_value *owned) {
+    ck_assert_msg(job != NULL, "th_complete_value: no such job");
+    th_unlist(th, job);
+    job->result = result;
+    job->value = owned;
+    return ds_cache_job_done(th->cache, job);
+}
+
 ds_status th_complete_ok(th_host *th, ds_job *job) {
     return th_complete(th, job, DS_OK, NULL);
 }
@@ -405,6 +394,16 @@ size_t th_run_all(th_host *th) {
 uint64_t th_in_flight(th_host *th) {
     ds_stats st = th_stats(th);
     return st.jobs_new + st.jobs_processing;
+}
+
+bool th_jobs_distinct_keys(const th_host *th) {
+    for (size_t i = 0; i < th->njobs; i++) {
+        for (size_t j = i + 1; j < th->njobs; j++) {
+            const ds_job *a = th->jobs[i], *b = th->jobs[j];
+            if (a->keylen == b->keylen && memcmp(a->key, b->key, a->keylen) == 0) return false;
+        }
+    }
+    return true;
 }
 
 /* ---- backend ---- */

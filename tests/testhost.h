@@ -11,11 +11,7 @@
  *
  * Everything a test builds (commands, values) lives in a pool freed by th_fini, so tests stay
  * short. Keys are C strings.
- *
- * Linking note: testhost.o is linked into every tests/test_* binary of the project. It refers
- * to the core through weak references so that suites which do not use the host still link
- * while parts of the core are missing; a suite that uses the host puts TH_ANCHOR once at file
- * scope, which makes the references strong (and pulls the core objects out of libdslab.a).
+
  */
 #ifndef DSLAB_TESTHOST_H
 #define DSLAB_TESTHOST_H
@@ -49,6 +45,7 @@ typedef struct th_host {
     uint64_t jobs_ready;    /* host.jobs_ready calls */
     uint64_t wait_io_calls; /* host.wait_io calls */
     uint64_t wait_io_done;  /* jobs completed by wait_io */
+    bool wait_io_refuse;    /* when set, wait_io returns false without completing anything */
     th_rec *recs;
     size_t nrecs, caprecs;
     ds_job *jobs[TH_MAX_JOBS]; /* taken, not yet completed, in take order */
@@ -112,11 +109,15 @@ size_t th_count(th_host *th, int type, const char *key); /* type -1 = any; key N
 /* Complete a taken job (removed from th->jobs) with a result; val is copied for DS_OK LOADs. */
 ds_status th_complete(th_host *th, ds_job *job, ds_status result, const char *val);
 ds_status th_complete_ok(th_host *th, ds_job *job); /* SAVE succeeded */
+/* Complete a LOAD with a value the test built (an owned reference the core adopts). */
+ds_status th_complete_value(th_host *th, ds_job *job, ds_status result, ds_value *owned);
 /* Run a taken job against the internal backend, then complete it. */
 ds_status th_run(th_host *th, ds_job *job);
 /* Take and run jobs (oldest first) until none is new or taken; returns how many ran. */
 size_t th_run_all(th_host *th);
 uint64_t th_in_flight(th_host *th); /* stats.jobs_new + stats.jobs_processing */
+/* No two taken jobs name the same key (rule 4), unless concurrent-saves allows it. */
+bool th_jobs_distinct_keys(const th_host *th);
 
 /* The internal backend. */
 void th_disk_put(th_host *th, const char *key, const char *val);
@@ -132,21 +133,5 @@ uint64_t th_entry_bytes(const char *key, uint64_t size_bytes); /* one entry's me
 /* Replies recorded from host.reply. */
 size_t th_replies_for(const th_host *th, uint64_t client);
 const th_rec *th_last_for(const th_host *th, uint64_t client); /* NULL if none */
-
-/* Make a suite's references to the core strong (see the linking note above). */
-typedef void (*th_fnptr)(void);
-#define TH_ANCHOR                                                                          \
-    __attribute__((used)) static const th_fnptr th_anchor_[] = {                          \
-        (th_fnptr)ds_cache_new,         (th_fnptr)ds_cache_free,                           \
-        (th_fnptr)ds_cache_exec,        (th_fnptr)ds_cache_job_take,                       \
-        (th_fnptr)ds_cache_job_done,    (th_fnptr)ds_cache_last_error,                     \
-        (th_fnptr)ds_cache_key_flags,   (th_fnptr)ds_cache_peek,                           \
-        (th_fnptr)ds_cache_neg_peek,    (th_fnptr)ds_cache_stats,                          \
-        (th_fnptr)ds_cache_entry_overhead_bytes, (th_fnptr)ds_cache_cron,                  \
-        (th_fnptr)ds_job_run,           (th_fnptr)ds_backend_mem_new,                      \
-        (th_fnptr)ds_value_new,         (th_fnptr)ds_value_ref,                            \
-        (th_fnptr)ds_value_unref,       (th_fnptr)ds_config_default,                       \
-        (th_fnptr)ds_status_name,                                                          \
-    }
 
 #endif /* DSLAB_TESTHOST_H */

@@ -18,12 +18,12 @@
 struct ds_bytesrc {
     FILE *f;
     bool own;
-    ZSTD_DCtx *dctx;     /* NULL: plain */
-    unsigned char *zin;  /* compressed input block */
+    ZSTD_DCtx *dctx;    /* NULL: plain */
+    unsigned char *zin; /* compressed input block */
     size_t zin_pos, zin_len, zin_cap;
-    size_t last_hint;    /* last ZSTD_decompressStream result: 0 = frame complete */
+    size_t last_hint; /* last ZSTD_decompressStream result: 0 = frame complete */
     bool eof_in;
-    const char *name;    /* points into the allocation after the struct */
+    const char *name; /* points into the allocation after the struct */
 };
 
 bool ds_path_is_zst(const char *path) {
@@ -107,8 +107,7 @@ static int64_t read_zstd(ds_bytesrc *s, void *buf, size_t cap, ds_err *err) {
         if (s->eof_in && s->zin_pos == s->zin_len) break;
     }
     if (s->last_hint != 0) {
-        ds_err_set(err, DS_ERR_CORRUPT, "%s: truncated zstd frame (input ends mid-frame)",
-                   s->name);
+        ds_err_set(err, DS_ERR_CORRUPT, "%s: truncated zstd frame (input ends mid-frame)", s->name);
         return -1;
     }
     return 0;

@@ -17,10 +17,10 @@ static void convert_usage(FILE *f) {
     fprintf(f,
             "usage: dslab convert IN OUT [--format F] [--to native|oracleGeneral] "
             "[--csv-opts S]\n"
-            "Read trace IN (formats: %s; IN.zst is decompressed) and write OUT\n"
-            "(native CSV, or oracleGeneral from --to or an OUT name containing 'oracleGeneral';\n"
-            "OUT.zst is compressed; '-' is stdout). oracleGeneral keeps only time, key id and\n"
-            "size: every record reads back as a GET.\n"
+            "Read trace IN and write OUT. Input formats: %s\n"
+            "(IN.zst is decompressed). Output: native CSV, or oracleGeneral with --to or an\n"
+            "OUT name containing 'oracleGeneral'; OUT.zst is compressed; '-' is stdout.\n"
+            "oracleGeneral keeps only time, key id and size: it reads back as GETs.\n"
             "  --format F     input format (default: from IN's name)\n"
             "  --csv-opts S   column options for --format csv, e.g.\n"
             "                 time-col=2,obj-id-col=5,obj-size-col=4,op-col=3,has-header=true\n",
@@ -47,8 +47,7 @@ static int fail(const char *what) {
     return 2;
 }
 
-static int run_convert(const char *in, const char *out, const ds_reader_opts *o,
-                       const char *to) {
+static int run_convert(const char *in, const char *out, const ds_reader_opts *o, const char *to) {
     ds_err err = {{0}};
     ds_reader *r = ds_reader_open(in, o, &err);
     if (!r) return fail(err.msg);
@@ -92,15 +91,21 @@ int ds_main_convert(int argc, char **argv) {
             convert_usage(stdout);
             return 0;
         }
-        if ((v = flag_value(argc, argv, &i, "--format", &bad))) o.format = v;
-        else if ((v = flag_value(argc, argv, &i, "--to", &bad))) to = v;
-        else if ((v = flag_value(argc, argv, &i, "--csv-opts", &bad))) o.csv_opts = v;
-        else if (bad) return 2;
+        if ((v = flag_value(argc, argv, &i, "--format", &bad)))
+            o.format = v;
+        else if ((v = flag_value(argc, argv, &i, "--to", &bad)))
+            to = v;
+        else if ((v = flag_value(argc, argv, &i, "--csv-opts", &bad)))
+            o.csv_opts = v;
+        else if (bad)
+            return 2;
         else if (argv[i][0] == '-' && argv[i][1] != 0) {
             fprintf(stderr, "dslab: convert: unknown option '%s' (see --help)\n", argv[i]);
             return 2;
-        } else if (npos < 2) pos[npos++] = argv[i];
-        else return fail("convert: too many arguments (see --help)");
+        } else if (npos < 2)
+            pos[npos++] = argv[i];
+        else
+            return fail("convert: too many arguments (see --help)");
     }
     if (npos < 2) return fail("convert: needs IN and OUT (see --help)");
     if (to && strcmp(to, "native") != 0 && strcmp(to, "oracleGeneral") != 0) {

@@ -45,7 +45,8 @@ static void on_field(void *data, size_t len, void *ctx) {
     }
     if (c->row_len + len > c->row_cap) {
         size_t cap = c->row_cap ? c->row_cap : 4096;
-        while (cap < c->row_len + len) cap *= 2;
+        while (cap < c->row_len + len)
+            cap *= 2;
         char *nr = realloc(c->row, cap);
         if (!nr) {
             c->nomem = true;
@@ -100,7 +101,8 @@ static int finish_row(ds_csvrow *c, const ds_csvfield **f, uint32_t *nf, uint64_
         return -1;
     }
     uint32_t n = c->nf < DS_CSVROW_MAX_FIELDS ? c->nf : DS_CSVROW_MAX_FIELDS;
-    for (uint32_t i = 0; i < n; i++) c->f[i].p = c->row ? c->row + c->off[i] : "";
+    for (uint32_t i = 0; i < n; i++)
+        c->f[i].p = c->row ? c->row + c->off[i] : "";
     *f = c->f;
     *nf = c->nf;
     *line = c->row_line;
@@ -117,8 +119,7 @@ static int refill(ds_csvrow *c, ds_err *err) {
     return n > 0;
 }
 
-static int at_eof(ds_csvrow *c, const ds_csvfield **f, uint32_t *nf, uint64_t *line,
-                  ds_err *err) {
+static int at_eof(ds_csvrow *c, const ds_csvfield **f, uint32_t *nf, uint64_t *line, ds_err *err) {
     c->eof = true;
     if (csv_fini(&c->p, on_field, on_row, c) != 0) {
         ds_err_set(err, DS_ERR_ARG, "%s:%llu: unterminated quoted field", c->name,
@@ -129,8 +130,7 @@ static int at_eof(ds_csvrow *c, const ds_csvfield **f, uint32_t *nf, uint64_t *l
     return 0;
 }
 
-int ds_csvrow_next(ds_csvrow *c, const ds_csvfield **f, uint32_t *nf, uint64_t *line,
-                   ds_err *err) {
+int ds_csvrow_next(ds_csvrow *c, const ds_csvfield **f, uint32_t *nf, uint64_t *line, ds_err *err) {
     for (;;) {
         if (c->eof) return 0;
         if (c->in_pos == c->in_len) {
@@ -215,6 +215,7 @@ uint32_t ds_u64_to_dec(uint64_t v, char *buf) {
         tmp[n++] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    for (uint32_t i = 0; i < n; i++) buf[i] = tmp[n - 1 - i];
+    for (uint32_t i = 0; i < n; i++)
+        buf[i] = tmp[n - 1 - i];
     return n;
 }

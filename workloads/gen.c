@@ -20,12 +20,12 @@
 #include "gen.h"
 #include "gen_internal.h"
 
-#define ZETA_DIRECT_TERMS 10000u
+#define ZETA_DIRECT_TERMS    10000u
 #define ZETA_GROW_DIRECT_MAX 1000000u
-#define KEY_SLOT_BYTES 24
-#define MULTI_DRAW_TRIES 8
-#define SCRAMBLE_KEY 0x5bd1e9955bd1e995ull
-#define VTIME_MAX_US 9.0e18
+#define KEY_SLOT_BYTES       24
+#define MULTI_DRAW_TRIES     8
+#define SCRAMBLE_KEY         0x5bd1e9955bd1e995ull
+#define VTIME_MAX_US         9.0e18
 
 /* ---------------------------------------------------------------------------------------- */
 /* zipf (YCSB ZipfianGenerator)                                                              */
@@ -34,13 +34,14 @@
 double ds_zipf_zeta(uint64_t n, double theta) {
     uint64_t m = n < ZETA_DIRECT_TERMS ? n : ZETA_DIRECT_TERMS;
     double sum = 0;
-    for (uint64_t i = m; i >= 1; i--) sum += pow((double)i, -theta);
+    for (uint64_t i = m; i >= 1; i--)
+        sum += pow((double)i, -theta);
     if (n <= m) return sum;
     /* Euler-Maclaurin: sum_{i=m+1..n} f(i) = int_m^n f + (f(n)-f(m))/2 + (f'(n)-f'(m))/12
      * - (f'''(n)-f'''(m))/720 + ...; with m = 1e4 the next term is below 1e-20. */
     double dn = (double)n, dm = (double)m;
-    double integral = theta == 1.0 ? log(dn / dm)
-                                   : (pow(dn, 1 - theta) - pow(dm, 1 - theta)) / (1 - theta);
+    double integral =
+        theta == 1.0 ? log(dn / dm) : (pow(dn, 1 - theta) - pow(dm, 1 - theta)) / (1 - theta);
     double f_n = pow(dn, -theta), f_m = pow(dm, -theta);
     double d1 = -theta * (f_n / dn - f_m / dm);
     double d3 = -theta * (theta + 1) * (theta + 2) * (f_n / (dn * dn * dn) - f_m / (dm * dm * dm));
@@ -48,8 +49,8 @@ double ds_zipf_zeta(uint64_t n, double theta) {
 }
 
 static void zipf_derive(ds_zipf *z) {
-    z->eta = z->n > 2 ? (1 - pow(2.0 / (double)z->n, 1 - z->theta)) / (1 - z->zeta2 / z->zetan)
-                      : 0.0;
+    z->eta =
+        z->n > 2 ? (1 - pow(2.0 / (double)z->n, 1 - z->theta)) / (1 - z->zeta2 / z->zetan) : 0.0;
 }
 
 ds_status ds_zipf_init(ds_zipf *z, uint64_t n, double theta, ds_err *err) {
@@ -71,7 +72,8 @@ void ds_zipf_grow(ds_zipf *z, uint64_t n) {
     if (n - z->n > ZETA_GROW_DIRECT_MAX) {
         z->zetan = ds_zipf_zeta(n, z->theta);
     } else {
-        for (uint64_t i = z->n + 1; i <= n; i++) z->zetan += pow((double)i, -z->theta);
+        for (uint64_t i = z->n + 1; i <= n; i++)
+            z->zetan += pow((double)i, -z->theta);
     }
     z->n = n;
     zipf_derive(z);
@@ -117,7 +119,8 @@ uint64_t ds_gen_scramble(uint64_t rank, uint64_t n) {
     uint64_t y = feistel(rank, h);
     /* rank < n lies on a cycle of the permutation that contains values < n, so this ends;
      * the domain is below 4n, so the expected number of steps is below 4. */
-    while (y >= n) y = feistel(y, h);
+    while (y >= n)
+        y = feistel(y, h);
     return y;
 }
 
@@ -133,10 +136,10 @@ struct ds_gen {
     ds_zipf zipf;
     ds_rng rng[RNG__COUNT];
     uint64_t produced, inserted, seq_next, hot_keys;
-    double active_us;             /* arrival clock (time spent in ON windows for bursts) */
+    double active_us; /* arrival clock (time spent in ON windows for bursts) */
     uint32_t slots;
-    uint64_t *idx;                /* key indices of the current record */
-    char *keybuf;                 /* slots * KEY_SLOT_BYTES */
+    uint64_t *idx; /* key indices of the current record */
+    char *keybuf;  /* slots * KEY_SLOT_BYTES */
 };
 
 ds_gen *ds_gen_open_opts(const ds_gen_opts *o, ds_err *err) {
@@ -152,8 +155,10 @@ ds_gen *ds_gen_open_opts(const ds_gen_opts *o, ds_err *err) {
         return ds_err_set(err, DS_ERR_NOMEM, "generator: out of memory"), NULL;
     }
     double sum = 0, acc = 0;
-    for (int i = 0; i < DS_GEN_OP__COUNT; i++) sum += o->mix[i];
-    for (int i = 0; i < DS_GEN_OP__COUNT; i++) g->cum[i] = (acc += o->mix[i]) / sum;
+    for (int i = 0; i < DS_GEN_OP__COUNT; i++)
+        sum += o->mix[i];
+    for (int i = 0; i < DS_GEN_OP__COUNT; i++)
+        g->cum[i] = (acc += o->mix[i]) / sum;
     for (int i = 0; i < RNG__COUNT; i++)
         ds_rng_seed(&g->rng[i], mix64(o->seed + 0x9e3779b97f4a7c15ull * (uint64_t)(i + 1)));
     g->hot_keys = (uint64_t)(o->hot_keys_frac * (double)o->keys);
@@ -206,7 +211,8 @@ static void draw_keys(ds_gen *g, uint32_t nkeys) {
         uint64_t k = draw_key(g);
         for (int tries = 0; tries < MULTI_DRAW_TRIES; tries++) {
             uint32_t j = 0;
-            while (j < i && g->idx[j] != k) j++;
+            while (j < i && g->idx[j] != k)
+                j++;
             if (j == i) break;
             k = draw_key(g);
         }

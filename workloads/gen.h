@@ -91,7 +91,7 @@ typedef struct ds_zipf {
 
 double ds_zipf_zeta(uint64_t n, double theta); /* sum_{i=1..n} i^-theta */
 ds_status ds_zipf_init(ds_zipf *z, uint64_t n, double theta, ds_err *err);
-void ds_zipf_grow(ds_zipf *z, uint64_t n); /* n >= z->n; incremental zeta */
+void ds_zipf_grow(ds_zipf *z, uint64_t n);         /* n >= z->n; incremental zeta */
 uint64_t ds_zipf_next(const ds_zipf *z, double u); /* u uniform in [0, 1) */
 
 /* The fixed bijection of 0..n-1 used to scramble zipf ranks into key indices. */

@@ -39,7 +39,7 @@ typedef enum ds_gen_arrival_kind {
 
 typedef struct ds_gen_opts {
     ds_gen_model model;
-    double theta;                 /* zipf, latest */
+    double theta; /* zipf, latest */
     double hot_keys_frac, hot_ops_frac;
     uint64_t keys, requests, seed;
     double mix[DS_GEN_OP__COUNT]; /* weights, not yet normalised */
@@ -54,7 +54,7 @@ typedef struct ds_gen_opts {
     double rate_per_s, on_ms, off_ms;
 } ds_gen_opts;
 
-#define DS_GEN_KEYS_MAX 1000000000000ull
+#define DS_GEN_KEYS_MAX       1000000000000ull
 #define DS_GEN_SIZE_MAX_BYTES (1ull << 30)
 
 void ds_gen_opts_default(ds_gen_opts *o);

@@ -16,7 +16,7 @@
 #include "gen_internal.h"
 
 #define SPEC_FIELDS_MAX 8
-#define SPEC_TEXT_MAX 1024
+#define SPEC_TEXT_MAX   1024
 
 void ds_gen_opts_default(ds_gen_opts *o) {
     memset(o, 0, sizeof(*o));
@@ -87,8 +87,8 @@ static int copy_text(char *dst, const char *src) {
 }
 
 static ds_status bad(ds_err *err, const char *name, const char *value, const char *want) {
-    return ds_err_set(err, DS_ERR_CONFIG, "generator option %s: bad value '%s' (%s)", name,
-                      value, want);
+    return ds_err_set(err, DS_ERR_CONFIG, "generator option %s: bad value '%s' (%s)", name, value,
+                      want);
 }
 
 static ds_status set_preset(ds_gen_opts *o, char which) {
@@ -98,15 +98,25 @@ static ds_status set_preset(ds_gen_opts *o, char which) {
     o->size_kind = DS_GEN_SIZE_FIXED;
     o->size_a = 1000;
     switch (which) {
-    case 'a': o->mix[DS_OP_GET] = 0.5; o->mix[DS_OP_SET] = 0.5; break;
-    case 'b': o->mix[DS_OP_GET] = 0.95; o->mix[DS_OP_SET] = 0.05; break;
+    case 'a':
+        o->mix[DS_OP_GET] = 0.5;
+        o->mix[DS_OP_SET] = 0.5;
+        break;
+    case 'b':
+        o->mix[DS_OP_GET] = 0.95;
+        o->mix[DS_OP_SET] = 0.05;
+        break;
     case 'c': o->mix[DS_OP_GET] = 1.0; break;
     case 'd':
         o->model = DS_GEN_LATEST;
         o->mix[DS_OP_GET] = 0.95;
         o->mix[DS_GEN_OP_INSERT] = 0.05;
         break;
-    case 'f': o->mix[DS_OP_GET] = 0.5; o->mix[DS_OP_EXEC] = 0.5; o->exec_keys = 1; break;
+    case 'f':
+        o->mix[DS_OP_GET] = 0.5;
+        o->mix[DS_OP_EXEC] = 0.5;
+        o->exec_keys = 1;
+        break;
     default: return DS_ERR_CONFIG;
     }
     return DS_OK;
@@ -153,7 +163,8 @@ ds_status ds_gen_opts_model(ds_gen_opts *o, const char *model, ds_err *err) {
     }
     return ds_err_set(err, DS_ERR_CONFIG,
                       "generator model '%s' unknown (uniform, zipf:THETA, hotspot:K:O, "
-                      "latest[:THETA], sequential, ycsb-a|b|c|d|f)", model);
+                      "latest[:THETA], sequential, ycsb-a|b|c|d|f)",
+                      model);
 }
 
 static int op_by_name(const char *s) {
@@ -179,14 +190,17 @@ static ds_status set_mix(ds_gen_opts *o, const char *value, ds_err *err) {
         *sep = '\0';
         int op = op_by_name(items[i]);
         if (op < 0)
-            return ds_err_set(err, DS_ERR_CONFIG, "generator option mix: unknown op '%s' "
-                              "(get set del exists mget exec rmw insert)", items[i]);
+            return ds_err_set(err, DS_ERR_CONFIG,
+                              "generator option mix: unknown op '%s' "
+                              "(get set del exists mget exec rmw insert)",
+                              items[i]);
         if (parse_double(sep + 1, &w) != 0 || w < 0)
             return bad(err, "mix", value, "weights are numbers >= 0");
         mix[op] += w;
     }
     double sum = 0;
-    for (int i = 0; i < DS_GEN_OP__COUNT; i++) sum += mix[i];
+    for (int i = 0; i < DS_GEN_OP__COUNT; i++)
+        sum += mix[i];
     if (!(sum > 0)) return bad(err, "mix", value, "weights sum to zero");
     memcpy(o->mix, mix, sizeof(mix));
     return DS_OK;
@@ -213,8 +227,7 @@ static ds_status set_size(ds_gen_opts *o, const char *value, ds_err *err) {
     } else if (strcmp(f[0], "lognormal") == 0 && n == 3 && a >= 1 && a <= max && b >= 0 &&
                b <= 10) {
         o->size_kind = DS_GEN_SIZE_LOGNORMAL;
-    } else if (strcmp(f[0], "pareto") == 0 && n == 3 && a >= 1 && a <= max && b > 0 &&
-               b <= 100) {
+    } else if (strcmp(f[0], "pareto") == 0 && n == 3 && a >= 1 && a <= max && b > 0 && b <= 100) {
         o->size_kind = DS_GEN_SIZE_PARETO;
     } else {
         return bad(err, "size", value, want);
@@ -237,8 +250,7 @@ static ds_status set_arrival(ds_gen_opts *o, const char *value, ds_err *err) {
     } else if (strcmp(f[0], "poisson") == 0 && n == 2) {
         o->arrival = DS_GEN_ARR_POISSON;
     } else if (strcmp(f[0], "burst") == 0 && n == 4 && parse_double(f[2], &on) == 0 &&
-               parse_double(f[3], &off) == 0 && on > 0 && on <= 1e9 && off >= 0 &&
-               off <= 1e9) {
+               parse_double(f[3], &off) == 0 && on > 0 && on <= 1e9 && off >= 0 && off <= 1e9) {
         o->arrival = DS_GEN_ARR_BURST;
     } else {
         return bad(err, "arrival", value, want);
@@ -303,12 +315,14 @@ ds_status ds_gen_opts_set(ds_gen_opts *o, const char *name, const char *value, d
     }
     return ds_err_set(err, DS_ERR_CONFIG,
                       "generator option '%s' unknown (keys requests seed mix mget-keys "
-                      "exec-keys size ttl clients assign arrival)", name);
+                      "exec-keys size ttl clients assign arrival)",
+                      name);
 }
 
 ds_status ds_gen_opts_validate(const ds_gen_opts *o, ds_err *err) {
     double sum = 0;
-    for (int i = 0; i < DS_GEN_OP__COUNT; i++) sum += o->mix[i];
+    for (int i = 0; i < DS_GEN_OP__COUNT; i++)
+        sum += o->mix[i];
     if (!(sum > 0)) return ds_err_set(err, DS_ERR_CONFIG, "generator option mix: all zero");
     if (o->model == DS_GEN_HOTSPOT && (uint64_t)(o->hot_keys_frac * (double)o->keys) < 1)
         return ds_err_set(err, DS_ERR_CONFIG,
@@ -332,8 +346,7 @@ ds_status ds_gen_opts_parse(ds_gen_opts *o, const char *spec, ds_err *err) {
     while (st == DS_OK && (tok = strtok_r(NULL, ",", &save)) != NULL) {
         char *eq = strchr(tok, '=');
         if (!eq)
-            return ds_err_set(err, DS_ERR_CONFIG,
-                              "generator spec: '%s' is not NAME=VALUE", tok);
+            return ds_err_set(err, DS_ERR_CONFIG, "generator spec: '%s' is not NAME=VALUE", tok);
         *eq = '\0';
         st = ds_gen_opts_set(o, tok, eq + 1, err);
     }
@@ -381,6 +394,6 @@ void ds_gen_opts_format(const ds_gen_opts *o, char *buf, size_t len) {
              "ttl=%lld:%.10g,clients=%llu,assign=%s,arrival=%s",
              model_text(o, model, sizeof(model)), (unsigned long long)o->keys,
              (unsigned long long)o->requests, (unsigned long long)o->seed, mix, o->mget_keys,
-             o->exec_keys, size, (long long)o->ttl_s, o->ttl_frac,
-             (unsigned long long)o->clients, o->assign_random ? "random" : "rr", arrival);
+             o->exec_keys, size, (long long)o->ttl_s, o->ttl_frac, (unsigned long long)o->clients,
+             o->assign_random ? "random" : "rr", arrival);
 }

@@ -1,7 +1,7 @@
 /*
  * stat.c - `dslab stat TRACE`: what a trace looks like before you replay it.
  *
- * Reports requests, op mix, distinct keys, working-set bytes (sum of the last size seen per
+ * Reports requests, op mix, distinct keys, working-set bytes (sum of the last non-zero size per
  * distinct key), popularity (share of key accesses going to the top 1% and 10% of keys, and
  * a zipf alpha fitted to the rank-frequency curve on log-log axes), duration and clients.
  *
@@ -21,13 +21,13 @@
 #include "trace.h"
 #include "verbs.h"
 
-#define STAT_MAX_KEYS (1u << 20)
+#define STAT_MAX_KEYS    (1u << 20)
 #define STAT_MAX_CLIENTS (1u << 16)
 
 typedef struct stat_ent {
-    uint64_t h;      /* 0 = empty slot (hash 0 is remapped to 1) */
-    uint64_t size;   /* last size seen */
-    uint64_t count;  /* accesses */
+    uint64_t h;     /* 0 = empty slot (hash 0 is remapped to 1) */
+    uint64_t size;  /* last non-zero size seen */
+    uint64_t count; /* accesses */
 } stat_ent;
 
 typedef struct stat_set {
@@ -45,7 +45,8 @@ static int set_init(stat_set *s, size_t max) {
 
 static stat_ent *set_slot(stat_ent *t, size_t cap, uint64_t h) {
     size_t i = (size_t)(h * 0x9E3779B97F4A7C15ull >> 20) & (cap - 1);
-    while (t[i].h && t[i].h != h) i = (i + 1) & (cap - 1);
+    while (t[i].h && t[i].h != h)
+        i = (i + 1) & (cap - 1);
     return &t[i];
 }
 
@@ -84,7 +85,7 @@ static int set_add(stat_set *s, uint64_t h, uint64_t size) {
         e->h = h;
         s->n++;
     }
-    e->size = size;
+    if (size) e->size = size; /* a GET in a native trace carries size 0 */
     e->count++;
     return 0;
 }
@@ -142,7 +143,8 @@ static void print_count(const char *name, const stat_set *s) {
 static void stat_print(const char *path, const char *fmt, const stat_acc *a) {
     double top1, top10, alpha, ws = 0;
     popularity(&a->keys, &top1, &top10, &alpha);
-    for (size_t i = 0; i < a->keys.cap; i++) ws += (double)a->keys.t[i].size;
+    for (size_t i = 0; i < a->keys.cap; i++)
+        ws += (double)a->keys.t[i].size;
     ws *= ldexp(1, (int)a->keys.halvings);
     printf("%-18s %s\n%-18s %s\n%-18s %llu\n", "trace", path, "format", fmt, "requests",
            (unsigned long long)a->requests);
@@ -152,8 +154,8 @@ static void stat_print(const char *path, const char *fmt, const stat_acc *a) {
     printf("\n%-18s %llu\n", "key_accesses", (unsigned long long)a->accesses);
     print_count("distinct_keys", &a->keys);
     printf("%-18s %s%.0f\n", "working_set_bytes", a->keys.halvings ? "~" : "", ws);
-    printf("%-18s %.4f\n%-18s %.4f\n%-18s %.3f\n", "top_1pct_share", top1, "top_10pct_share",
-           top10, "zipf_alpha", alpha);
+    printf("%-18s %.4f\n%-18s %.4f\n%-18s %.3f\n", "top_1pct_share", top1, "top_10pct_share", top10,
+           "zipf_alpha", alpha);
     double dur = a->requests ? (double)(a->t_max - a->t_min) / 1e6 : 0;
     printf("%-18s %.6f\n", "duration_s", dur);
     print_count("clients", &a->clients);
@@ -190,8 +192,10 @@ static int stat_run(const char *path, const ds_reader_opts *o) {
     } else {
         ds_err_set(&err, DS_ERR_NOMEM, "out of memory");
     }
-    if (rc == 0) stat_print(path, ds_reader_format(r), &a);
-    else fprintf(stderr, "dslab: %s\n", err.msg);
+    if (rc == 0)
+        stat_print(path, ds_reader_format(r), &a);
+    else
+        fprintf(stderr, "dslab: %s\n", err.msg);
     ds_reader_close(r);
     free(q);
     free(a.keys.t);
@@ -202,10 +206,11 @@ static int stat_run(const char *path, const ds_reader_opts *o) {
 static void stat_usage(FILE *f) {
     fprintf(f,
             "usage: dslab stat TRACE [--format F] [--csv-opts S]\n"
-            "Summarise a trace (formats: %s; .zst is decompressed): requests, op mix,\n"
-            "distinct keys (exact up to %u keys, then a hash-sampled estimate marked '~'),\n"
-            "working-set bytes (last size per key), share of accesses to the top 1%%/10%% of\n"
-            "keys, fitted zipf alpha, duration, clients.\n",
+            "Summarise a trace. Formats: %s (.zst is decompressed).\n"
+            "Prints requests, op mix, distinct keys (exact up to %u keys, then a\n"
+            "hash-sampled estimate marked '~'), working-set bytes (last non-zero size per\n"
+            "key), share of accesses to the top 1%%/10%% of keys, fitted zipf alpha,\n"
+            "duration, clients.\n",
             ds_trace_formats(), STAT_MAX_KEYS);
 }
 

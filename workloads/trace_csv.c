@@ -47,8 +47,7 @@ static bool parse_bool(const char *v, size_t n, bool *out) {
 }
 
 /* One name=value pair into cfg; false on a bad name or value (message in err). */
-static bool set_opt(csvcfg *c, const char *name, size_t nl, const char *v, size_t vl,
-                    ds_err *err) {
+static bool set_opt(csvcfg *c, const char *name, size_t nl, const char *v, size_t vl, ds_err *err) {
     ds_csvfield nf = {name, (uint32_t)nl}, vf = {v, (uint32_t)vl};
     uint32_t *col = ds_field_eq(&nf, "time-col")       ? &c->time_col
                     : ds_field_eq(&nf, "obj-id-col")   ? &c->id_col
@@ -65,16 +64,18 @@ static bool set_opt(csvcfg *c, const char *name, size_t nl, const char *v, size_
     } else if (ds_field_eq(&nf, "obj-id-is-num")) {
         ok = parse_bool(v, vl, &c->id_is_num);
     } else if (ds_field_eq(&nf, "time-unit")) {
-        c->time_mult = ds_field_eq(&vf, "s") ? 1e6 : ds_field_eq(&vf, "ms") ? 1e3
-                       : ds_field_eq(&vf, "us") ? 1.0 : 0;
+        c->time_mult = ds_field_eq(&vf, "s")    ? 1e6
+                       : ds_field_eq(&vf, "ms") ? 1e3
+                       : ds_field_eq(&vf, "us") ? 1.0
+                                                : 0;
         ok = c->time_mult > 0;
     } else {
         ds_err_set(err, DS_ERR_ARG, "csv-opts: unknown option '%.*s'", (int)nl, name);
         return false;
     }
     if (!ok)
-        ds_err_set(err, DS_ERR_ARG, "csv-opts: bad value for %.*s: '%.*s'", (int)nl, name,
-                   (int)vl, v);
+        ds_err_set(err, DS_ERR_ARG, "csv-opts: bad value for %.*s: '%.*s'", (int)nl, name, (int)vl,
+                   v);
     return ok;
 }
 
@@ -142,7 +143,8 @@ static void *csv_open(const char *path, ds_bytesrc *src, const ds_reader_opts *o
     const csvcfg *c = &r->cfg;
     r->need = c->id_col;
     uint32_t cols[3] = {c->time_col, c->size_col, c->op_col};
-    for (int i = 0; i < 3; i++) r->need = cols[i] > r->need ? cols[i] : r->need;
+    for (int i = 0; i < 3; i++)
+        r->need = cols[i] > r->need ? cols[i] : r->need;
     r->rows = ds_csvrow_open(r->path, src, (unsigned char)c->delim, err);
     if (!r->rows) {
         free(r);

@@ -23,8 +23,8 @@ typedef struct ds_reader_ops {
     void (*close)(void *st);
 } ds_reader_ops;
 
-extern const ds_reader_ops ds_reader_native, ds_reader_oracle, ds_reader_csv,
-    ds_reader_twitter, ds_reader_gen;
+extern const ds_reader_ops ds_reader_native, ds_reader_oracle, ds_reader_csv, ds_reader_twitter,
+    ds_reader_gen;
 
 /* Writers format into a block buffer that goes to the sink when full (few zstd calls). */
 typedef struct ds_wbuf {
@@ -60,16 +60,15 @@ typedef struct ds_csvrow ds_csvrow;
 ds_csvrow *ds_csvrow_open(const char *path, ds_bytesrc *src, unsigned char delim, ds_err *err);
 /* 1: a row (nf fields, the first min(nf, MAX_FIELDS) in f[], its first line in *line);
  * 0: end; -1: error. Blank lines are skipped. */
-int ds_csvrow_next(ds_csvrow *c, const ds_csvfield **f, uint32_t *nf, uint64_t *line,
-                   ds_err *err);
+int ds_csvrow_next(ds_csvrow *c, const ds_csvfield **f, uint32_t *nf, uint64_t *line, ds_err *err);
 void ds_csvrow_close(ds_csvrow *c);
 
 /* ---- small parsers shared by the formats (return false on bad input) ---- */
 
 bool ds_parse_u64(const char *p, size_t len, uint64_t *out);
 bool ds_parse_i64(const char *p, size_t len, int64_t *out);
-bool ds_field_eq(const ds_csvfield *f, const char *s);          /* exact */
-bool ds_field_ieq(const ds_csvfield *f, const char *s);         /* ASCII case-insensitive */
+bool ds_field_eq(const ds_csvfield *f, const char *s);  /* exact */
+bool ds_field_ieq(const ds_csvfield *f, const char *s); /* ASCII case-insensitive */
 /* Decimal of v into buf (>= 21 bytes), no NUL; returns the length. */
 uint32_t ds_u64_to_dec(uint64_t v, char *buf);
 

@@ -24,8 +24,7 @@ typedef struct native {
     bool header_seen;
 } native;
 
-static void *native_open(const char *path, ds_bytesrc *src, const ds_reader_opts *o,
-                         ds_err *err) {
+static void *native_open(const char *path, ds_bytesrc *src, const ds_reader_opts *o, ds_err *err) {
     (void)o;
     native *n = calloc(1, sizeof *n + strlen(path) + 1);
     if (!n) {
@@ -45,8 +44,8 @@ static void *native_open(const char *path, ds_bytesrc *src, const ds_reader_opts
 static int bad(const native *n, uint64_t line, ds_err *err, const char *what,
                const ds_csvfield *f) {
     if (f)
-        ds_err_set(err, DS_ERR_ARG, "%s:%llu: %s '%.*s'", n->path, (unsigned long long)line,
-                   what, (int)(f->len > 40 ? 40 : f->len), f->p);
+        ds_err_set(err, DS_ERR_ARG, "%s:%llu: %s '%.*s'", n->path, (unsigned long long)line, what,
+                   (int)(f->len > 40 ? 40 : f->len), f->p);
     else
         ds_err_set(err, DS_ERR_ARG, "%s:%llu: %s", n->path, (unsigned long long)line, what);
     return -1;
@@ -93,8 +92,8 @@ static int parse_keys(const native *n, uint64_t line, const ds_csvfield *f, ds_t
     return 0;
 }
 
-static int parse_row(native *n, const ds_csvfield *f, uint32_t nf, uint64_t line,
-                     ds_trace_req *out, ds_err *err) {
+static int parse_row(native *n, const ds_csvfield *f, uint32_t nf, uint64_t line, ds_trace_req *out,
+                     ds_err *err) {
     if (nf < 6) {
         ds_err_set(err, DS_ERR_ARG, "%s:%llu: missing field '%s'", n->path,
                    (unsigned long long)line, cols[nf]);
@@ -118,10 +117,10 @@ static int parse_row(native *n, const ds_csvfield *f, uint32_t nf, uint64_t line
     return 1;
 }
 
-static int check_header(native *n, const ds_csvfield *f, uint32_t nf, uint64_t line,
-                        ds_err *err) {
+static int check_header(native *n, const ds_csvfield *f, uint32_t nf, uint64_t line, ds_err *err) {
     bool ok = nf == 6;
-    for (uint32_t i = 0; ok && i < 6; i++) ok = ds_field_eq(&f[i], cols[i]);
+    for (uint32_t i = 0; ok && i < 6; i++)
+        ok = ds_field_eq(&f[i], cols[i]);
     if (!ok)
         return bad(n, line, err,
                    "not a native trace: the first line must be "
@@ -150,8 +149,7 @@ static void native_close(void *st) {
     free(n);
 }
 
-const ds_reader_ops ds_reader_native = {"native", false, native_open, native_next,
-                                        native_close};
+const ds_reader_ops ds_reader_native = {"native", false, native_open, native_next, native_close};
 
 /* ---- writer ---- */
 
@@ -172,8 +170,8 @@ static bool needs_quote(const ds_key *k) {
 static ds_status check_keys(const ds_trace_req *req, bool *quote, ds_err *err) {
     bool multi = req->op == DS_OP_MGET || req->op == DS_OP_EXEC;
     if (req->nkeys == 0 || req->nkeys > DS_MULTI_MAX_KEYS || (!multi && req->nkeys != 1))
-        return ds_err_set(err, DS_ERR_ARG, "%s with %u keys cannot be written",
-                          ds_op_name(req->op), req->nkeys);
+        return ds_err_set(err, DS_ERR_ARG, "%s with %u keys cannot be written", ds_op_name(req->op),
+                          req->nkeys);
     *quote = req->nkeys > 1;
     for (uint32_t i = 0; i < req->nkeys; i++) {
         const ds_key *k = &req->keys[i];

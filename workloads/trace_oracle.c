@@ -36,8 +36,7 @@ typedef struct oracle {
     char key[24];
 } oracle;
 
-static void *oracle_open(const char *path, ds_bytesrc *src, const ds_reader_opts *o,
-                         ds_err *err) {
+static void *oracle_open(const char *path, ds_bytesrc *src, const ds_reader_opts *o, ds_err *err) {
     (void)o;
     oracle *r = calloc(1, sizeof *r + strlen(path) + 1);
     unsigned char *buf = malloc(ORACLE_BUF);
@@ -112,7 +111,8 @@ const ds_reader_ops ds_reader_oracle = {"oracleGeneral", true, oracle_open, orac
 /* ---- writer ---- */
 
 static void put_le(unsigned char *p, uint64_t v, int n) {
-    for (int i = 0; i < n; i++) p[i] = (unsigned char)(v >> (8 * i));
+    for (int i = 0; i < n; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
 }
 
 static uint64_t key_id(const ds_key *k) {

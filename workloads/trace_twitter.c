@@ -40,10 +40,9 @@ static bool map_op(const ds_csvfield *f, ds_op *op) {
         const char *name;
         ds_op op;
     } map[] = {
-        {"get", DS_OP_GET},     {"gets", DS_OP_GET},   {"set", DS_OP_SET},
-        {"add", DS_OP_SET},     {"replace", DS_OP_SET}, {"cas", DS_OP_SET},
-        {"append", DS_OP_SET},  {"prepend", DS_OP_SET}, {"delete", DS_OP_DEL},
-        {"incr", DS_OP_SET},    {"decr", DS_OP_SET},
+        {"get", DS_OP_GET},     {"gets", DS_OP_GET}, {"set", DS_OP_SET},    {"add", DS_OP_SET},
+        {"replace", DS_OP_SET}, {"cas", DS_OP_SET},  {"append", DS_OP_SET}, {"prepend", DS_OP_SET},
+        {"delete", DS_OP_DEL},  {"incr", DS_OP_SET}, {"decr", DS_OP_SET},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         if (ds_field_ieq(f, map[i].name)) {
@@ -71,13 +70,13 @@ static int parse_row(const twr *r, const ds_csvfield *f, uint32_t nf, uint64_t l
     uint64_t ts, ksize, vsize;
     if (!ds_parse_u64(f[0].p, f[0].len, &ts) || ts > INT64_MAX / 1000000)
         return twr_bad(r, line, err, "bad timestamp", &f[0]);
-    if (f[1].len == 0 || f[1].len > DS_KEY_MAX_BYTES) return twr_bad(r, line, err, "bad key", &f[1]);
+    if (f[1].len == 0 || f[1].len > DS_KEY_MAX_BYTES)
+        return twr_bad(r, line, err, "bad key", &f[1]);
     if (!ds_parse_u64(f[2].p, f[2].len, &ksize) || ksize > UINT32_MAX)
         return twr_bad(r, line, err, "bad key size", &f[2]);
     if (!ds_parse_u64(f[3].p, f[3].len, &vsize) || vsize > UINT32_MAX)
         return twr_bad(r, line, err, "bad value size", &f[3]);
-    if (!ds_parse_u64(f[4].p, f[4].len, &out->client))
-        out->client = ds_hash64(f[4].p, f[4].len, 0);
+    if (!ds_parse_u64(f[4].p, f[4].len, &out->client)) out->client = ds_hash64(f[4].p, f[4].len, 0);
     if (!map_op(&f[5], &out->op)) return twr_bad(r, line, err, "unknown op", &f[5]);
     if (!ds_parse_i64(f[6].p, f[6].len, &out->ttl_s) || out->ttl_s < 0)
         return twr_bad(r, line, err, "bad TTL", &f[6]);
