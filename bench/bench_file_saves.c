@@ -11,8 +11,10 @@
  * asked, rename over the key's file, fsync the directory when asked) for the same keys and the
  * same number of saves. dslab's number is disk_saves over the run's wall-clock time (replay,
  * then the drain) with 4 io-threads on a write-only trace, oracle off (no lost-write scan). A
- * ratio >= 0.7 is the target. Both fsync modes are measured; the machine facts are printed
- * because the numbers mean nothing without them.
+ * ratio >= 0.7 is the target. Both fsync modes are measured, each side best of BENCH_REPS
+ * runs; the machine facts are printed because the numbers mean nothing without them. The
+ * baseline is one thread, so with fsync=always dslab's 4 io-threads can beat it (concurrent
+ * fsyncs share journal commits): a ratio above 1 is expected there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +29,8 @@
 #include <unistd.h>
 
 #include "replay.h"
+
+#define BENCH_REPS 2
 
 typedef struct bench_case {
     const char *name;
@@ -174,16 +178,21 @@ int main(int argc, char **argv) {
         char d1[300], d2[300];
         snprintf(d1, sizeof d1, "%s/dslab-%zu", root, i);
         snprintf(d2, sizeof d2, "%s/plain-%zu", root, i);
-        mkdir(d1, 0755);
         uint64_t saves = 0;
-        double ds = dslab_rate(d1, bc, &saves);
-        double pl = saves ? plain_rate(d2, bc, saves) : 0;
+        double ds = 0, pl = 0;
+        for (int rep = 0; rep < BENCH_REPS; rep++) { /* best of: the disk is shared */
+            mkdir(d1, 0755);
+            double r = dslab_rate(d1, bc, &saves);
+            double p = saves ? plain_rate(d2, bc, saves) : 0;
+            ds = r > ds ? r : ds;
+            pl = p > pl ? p : pl;
+            nftw(d1, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+            nftw(d2, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        }
         if (ds <= 0 || pl <= 0) bad = 1;
         printf("file saves %-13s dslab (4 io-threads) %9.0f saves/s   plain loop %9.0f saves/s   "
                "ratio %.2f   (%llu saves, %llu keys)\n", bc->name, ds, pl, pl > 0 ? ds / pl : 0,
                (unsigned long long)saves, (unsigned long long)bc->keys);
-        nftw(d1, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-        nftw(d2, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     }
     rmdir(root);
     return bad;

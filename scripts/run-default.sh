@@ -10,7 +10,7 @@ set -eu
 dslab=${1:-build/dslab}
 out=results/default
 trace=workloads/default.csv.zst
-spec="zipf:0.99,keys=10000,requests=200000,clients=64,mix=get:0.9/set:0.1,seed=1"
+spec="zipf:0.99,keys=10000,requests=200000,seed=1,mix=get:0.9/set:0.09/del:0.01,clients=64,size=uniform:100:1000,arrival=poisson:20000"
 if [ ! -r "$trace" ]; then
     mkdir -p results
     trace=results/default-trace.csv.zst
