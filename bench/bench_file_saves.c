@@ -131,8 +131,10 @@ static int set(ds_replay_opts *o, const char *name, const char *value) {
 static double dslab_rate(const char *root, const bench_case *bc, uint64_t *saves) {
     ds_replay_opts o;
     ds_replay_opts_default(&o);
-    snprintf(o.trace, sizeof o.trace, "gen:uniform,keys=%llu,requests=%llu,clients=16,seed=3,"
-             "mix=set:1", (unsigned long long)bc->keys, (unsigned long long)bc->requests);
+    snprintf(o.trace, sizeof o.trace,
+             "gen:uniform,keys=%llu,requests=%llu,clients=16,seed=3,"
+             "mix=set:1",
+             (unsigned long long)bc->keys, (unsigned long long)bc->requests);
     if (snprintf(o.out, sizeof o.out, "%s/out", root) >= (int)sizeof o.out ||
         snprintf(o.backend_path, sizeof o.backend_path, "%s/store", root) >=
             (int)sizeof o.backend_path) {
@@ -191,8 +193,9 @@ int main(int argc, char **argv) {
         }
         if (ds <= 0 || pl <= 0) bad = 1;
         printf("file saves %-13s dslab (4 io-threads) %9.0f saves/s   plain loop %9.0f saves/s   "
-               "ratio %.2f   (%llu saves, %llu keys)\n", bc->name, ds, pl, pl > 0 ? ds / pl : 0,
-               (unsigned long long)saves, (unsigned long long)bc->keys);
+               "ratio %.2f   (%llu saves, %llu keys)\n",
+               bc->name, ds, pl, pl > 0 ? ds / pl : 0, (unsigned long long)saves,
+               (unsigned long long)bc->keys);
     }
     rmdir(root);
     return bad;

@@ -26,17 +26,17 @@
 #include "file_int.h"
 
 #define CC_MAX_VIOLATIONS_SHOWN 10
-#define CC_V_DEL UINT64_MAX /* a push that deletes the key */
-#define CC_V_NONE 0         /* disk: absent */
+#define CC_V_DEL                UINT64_MAX /* a push that deletes the key */
+#define CC_V_NONE               0          /* disk: absent */
 
 typedef struct cc_key {
     unsigned char *key;
     uint32_t keylen;
     uint64_t *pushes; /* versions (or CC_V_DEL) in push order */
     uint32_t npush, cap;
-    int64_t acked;    /* index into pushes of the last acknowledged job; -1 = none */
-    uint64_t disk;    /* CC_V_NONE = absent */
-    bool seen;        /* found on disk by the walk */
+    int64_t acked; /* index into pushes of the last acknowledged job; -1 = none */
+    uint64_t disk; /* CC_V_NONE = absent */
+    bool seen;     /* found on disk by the walk */
 } cc_key;
 
 typedef struct cc_job {
@@ -49,7 +49,7 @@ typedef struct cc {
     uint32_t nkeys, kcap;
     uint32_t *map; /* open addressing: hash -> key index + 1 */
     uint32_t mcap;
-    cc_job *jobs;  /* by job id */
+    cc_job *jobs; /* by job id */
     uint64_t njobs;
     uint64_t files, tmp_files, corrupt, violations, pushes, acks, newer, absent;
 } cc;
@@ -86,7 +86,8 @@ static void map_grow(cc *c) {
     if (!nm) die_nomem();
     for (uint32_t i = 0; i < c->nkeys; i++) {
         uint32_t s = (uint32_t)(khash(c->keys[i].key, c->keys[i].keylen) & (ncap - 1));
-        while (nm[s]) s = (s + 1) & (ncap - 1);
+        while (nm[s])
+            s = (s + 1) & (ncap - 1);
         nm[s] = i + 1;
     }
     free(c->map);
@@ -138,7 +139,8 @@ static bool parse_push(cc *c, char *line) {
         if (a < 0 || b < 0) return false;
         k[i] = (unsigned char)(a << 4 | b);
     }
-    if (strcmp(vs, "D") == 0) ver = CC_V_DEL;
+    if (strcmp(vs, "D") == 0)
+        ver = CC_V_DEL;
     else if (sscanf(vs, "%" SCNu64, &ver) != 1 || ver == CC_V_NONE || ver == CC_V_DEL)
         return false;
     uint32_t ki = key_find(c, k, (uint32_t)(hl / 2), true);
@@ -149,7 +151,8 @@ static bool parse_push(cc *c, char *line) {
     }
     if (id >= c->njobs) {
         uint64_t n = c->njobs ? c->njobs : 1024;
-        while (n <= id) n *= 2;
+        while (n <= id)
+            n *= 2;
         c->jobs = xrealloc(c->jobs, n * sizeof *c->jobs);
         memset(c->jobs + c->njobs, 0, (n - c->njobs) * sizeof *c->jobs);
         c->njobs = n;
@@ -217,9 +220,12 @@ static void check_file(cc *c, const char *path, const char *name) {
     c->files++;
     uint32_t ki = key_find(c, rec.key, rec.keylen, false);
     uint64_t ver = value_version(rec.value, rec.valuelen);
-    if (ki == UINT32_MAX) violation(c, "%s holds a key no SAVE wrote", path);
-    else if (c->keys[ki].seen) violation(c, "%s: a second file for one key", path);
-    else if (ver == CC_V_NONE || ver == CC_V_DEL) violation(c, "%s: no version stamp", path);
+    if (ki == UINT32_MAX)
+        violation(c, "%s holds a key no SAVE wrote", path);
+    else if (c->keys[ki].seen)
+        violation(c, "%s: a second file for one key", path);
+    else if (ver == CC_V_NONE || ver == CC_V_DEL)
+        violation(c, "%s: no version stamp", path);
     else {
         c->keys[ki].seen = true;
         c->keys[ki].disk = ver;
@@ -271,16 +277,17 @@ static void check_reads(cc *c, const char *dir) {
             violation(c, "key %.*s: get says absent, the file holds v%" PRIu64, (int)e->keylen,
                       (const char *)e->key, e->disk);
         else if (st != DS_OK && st != DS_NOT_FOUND && st != DS_ERR_CORRUPT)
-            violation(c, "key %.*s: get failed: %s", (int)e->keylen, (const char *)e->key,
-                      err.msg);
+            violation(c, "key %.*s: get failed: %s", (int)e->keylen, (const char *)e->key, err.msg);
         ds_value_unref(v);
     }
     ds_backend_close(b);
 }
 
 static void describe(uint64_t v, char *buf, size_t cap) {
-    if (v == CC_V_NONE || v == CC_V_DEL) snprintf(buf, cap, "absent");
-    else snprintf(buf, cap, "v%" PRIu64, v);
+    if (v == CC_V_NONE || v == CC_V_DEL)
+        snprintf(buf, cap, "absent");
+    else
+        snprintf(buf, cap, "v%" PRIu64, v);
 }
 
 /* The disk must hold the effect of a job at or after the last acknowledged one. */
@@ -299,8 +306,8 @@ static void check_keys(cc *c) {
         char has[32], want[32];
         describe(e->disk, has, sizeof has);
         describe(e->acked < 0 ? CC_V_NONE : e->pushes[e->acked], want, sizeof want);
-        violation(c, "key %.*s holds %s but its last acknowledged SAVE wrote %s",
-                  (int)e->keylen, (const char *)e->key, has, want);
+        violation(c, "key %.*s holds %s but its last acknowledged SAVE wrote %s", (int)e->keylen,
+                  (const char *)e->key, has, want);
     }
 }
 
@@ -314,10 +321,11 @@ int main(int argc, char **argv) {
     walk(&c, argv[1], 0);
     check_reads(&c, argv[1]);
     check_keys(&c);
-    printf("crashcheck: keys %u pushed %" PRIu64 " acked %" PRIu64 " files %" PRIu64
-           " tmp %" PRIu64 " corrupt %" PRIu64 " newer-than-acked %" PRIu64 " absent %" PRIu64
-           " violations %" PRIu64 "\n", c.nkeys, c.pushes, c.acks, c.files, c.tmp_files,
-           c.corrupt, c.newer, c.absent, c.violations);
+    printf("crashcheck: keys %u pushed %" PRIu64 " acked %" PRIu64 " files %" PRIu64 " tmp %" PRIu64
+           " corrupt %" PRIu64 " newer-than-acked %" PRIu64 " absent %" PRIu64
+           " violations %" PRIu64 "\n",
+           c.nkeys, c.pushes, c.acks, c.files, c.tmp_files, c.corrupt, c.newer, c.absent,
+           c.violations);
     for (uint32_t i = 0; i < c.nkeys; i++) {
         free(c.keys[i].key);
         free(c.keys[i].pushes);

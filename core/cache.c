@@ -82,7 +82,7 @@ void ds_cache_free(ds_cache *c) {
 }
 
 static bool expired(ds_cache *c, const ds_entry *e) {
-    return e->val->expire_us != 0 && e->val->expire_us <= ds_now(c);
+    return e->expire_us != 0 && e->expire_us <= ds_now(c);
 }
 
 void ds_c_neg_set(ds_cache *c, uint64_t h, const void *key, uint32_t len, bool pinned) {
@@ -281,7 +281,8 @@ ds_status ds_cache_exec(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd
     if (!cmd || !reply) return ds_fail(c, DS_ERR_ARG, "NULL command or reply pointer");
     ds_status st = check_cmd(c, cmd, false);
     if (st != DS_OK) return st;
-    if (ds_table_find(&c->parked, ds_table_hash(&c->parked, &client, 8), &client, 8))
+    if (c->parked.count &&
+        ds_table_find(&c->parked, ds_table_hash(&c->parked, &client, 8), &client, 8))
         return ds_fail(c, DS_ERR_STATE, "client %llu already has a parked command",
                        (unsigned long long)client);
     c->st.requests++;

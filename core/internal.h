@@ -25,6 +25,7 @@ typedef struct ds_ioent ds_ioent;
 typedef struct ds_entry {
     ds_tnode node;      /* key points at key[] below */
     ds_value *val;
+    int64_t expire_us;  /* copy of val->expire_us: a hit need not touch the value */
     uint64_t lru;       /* logical access clock; larger = more recent */
     struct ds_entry *lru_prev, *lru_next; /* evict=lru-exact only: MRU at head */
     ds_ioent *io;       /* flag-table entry of this key, if any */

@@ -83,6 +83,7 @@ ds_status ds_ks_set(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len, 
         ds_value_ref(v);
         ds_value_unref(e->val);
         e->val = v;
+        e->expire_us = v->expire_us;
         ds_ks_touch(ks, e);
         if (out) *out = e;
         return DS_OK;
@@ -100,6 +101,7 @@ ds_status ds_ks_set(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len, 
         return DS_ERR_NOMEM;
     }
     e->val = ds_value_ref(v);
+    e->expire_us = v->expire_us;
     account(ks, ds_ks_charge(len, v), 0);
     e->lru = ++ks->clock;
     if (ks->exact) lru_push_head(ks, e);

@@ -63,7 +63,7 @@ static void expire_sample(ds_cache *c) {
     int64_t now = ds_now(c);
     for (uint32_t i = 0; i < EXPIRE_SAMPLES && c->ks.tab.count; i++) {
         ds_entry *e = (ds_entry *)ds_table_sample(&c->ks.tab, &c->rng);
-        if (e->val->expire_us && e->val->expire_us <= now) {
+        if (e->expire_us && e->expire_us <= now) {
             ds_entry *out;
             (void)ds_c_lookup(c, e->node.hash, e->key, e->node.keylen, &out, false);
         }

@@ -237,6 +237,7 @@ static void push_job(ds_cache *c, ds_qop *op) {
 
 void ds_sched_pump(ds_cache *c, bool asap) {
     ds_sched *s = &c->sched;
+    if (!s->qhead || in_flight(s) >= c->cfg.max_io_jobs) return; /* the common case */
     asap = asap || c->asap;
     int64_t now = ds_now(c);
     uint64_t pushed = 0;

@@ -33,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RE_CRON_US 100000
+#define RE_CRON_US            100000
 #define RE_ARRIVALS_PER_ROUND 1024 /* bound the arrivals handled between two completion reaps */
 
 /* A job on its way through the queues. Nodes are allocated and recycled on the main thread. */
@@ -64,11 +64,11 @@ typedef struct re_engine {
     uint32_t nthreads;
     /* main thread only */
     re_node *free_nodes;
-    uint64_t inflight;  /* taken from the core and not yet handed back */
+    uint64_t inflight; /* taken from the core and not yet handed back */
     bool maybe_jobs, eof;
     const ds_trace_req *pending; /* open loop: the record of the next arrival */
     int64_t pending_due_us;
-    re_wake *wakes;     /* min-heap on (t, seq) */
+    re_wake *wakes; /* min-heap on (t, seq) */
     size_t nwakes, wcap;
     uint64_t wseq, idle_crons;
     FILE *save_log;
@@ -105,7 +105,8 @@ static void *worker(void *arg) {
     re_engine *e = arg;
     for (;;) {
         pthread_mutex_lock(&e->mu);
-        while (!e->stop && !e->todo_head) pthread_cond_wait(&e->cv, &e->mu);
+        while (!e->stop && !e->todo_head)
+            pthread_cond_wait(&e->cv, &e->mu);
         if (e->stop) {
             pthread_mutex_unlock(&e->mu);
             return NULL;
@@ -122,8 +123,10 @@ static void *worker(void *arg) {
 
         n->next = NULL;
         pthread_mutex_lock(&e->mu);
-        if (e->done_tail) e->done_tail->next = n;
-        else e->done_head = n;
+        if (e->done_tail)
+            e->done_tail->next = n;
+        else
+            e->done_head = n;
         e->done_tail = n;
         pthread_mutex_unlock(&e->mu);
         uint64_t one = 1;
@@ -145,9 +148,12 @@ static void log_push(re_engine *e, const ds_job *job) {
     if (!e->save_log || job->type != DS_JOB_SAVE) return;
     fprintf(e->save_log, "P %" PRIu64 " ", job->id);
     const unsigned char *k = job->key;
-    for (uint32_t i = 0; i < job->keylen; i++) fprintf(e->save_log, "%02x", k[i]);
-    if (job->value) fprintf(e->save_log, " %" PRIu64 "\n", value_version(job->value));
-    else fputs(" D\n", e->save_log);
+    for (uint32_t i = 0; i < job->keylen; i++)
+        fprintf(e->save_log, "%02x", k[i]);
+    if (job->value)
+        fprintf(e->save_log, " %" PRIu64 "\n", value_version(job->value));
+    else
+        fputs(" D\n", e->save_log);
     if (fflush(e->save_log) != 0) fail(e, DS_ERR_IO, "real engine: writing the save log failed");
 }
 
@@ -166,7 +172,8 @@ static void re_pump(rp_engine *b) {
     re_engine *e = re_of(b);
     while (e->maybe_jobs) {
         re_node *n = e->free_nodes;
-        if (n) e->free_nodes = n->next;
+        if (n)
+            e->free_nodes = n->next;
         else if (!(n = malloc(sizeof *n))) {
             fail(e, DS_ERR_NOMEM, "real engine: out of memory");
             return;
@@ -184,8 +191,10 @@ static void re_pump(rp_engine *b) {
         n->next = NULL;
         e->inflight++;
         pthread_mutex_lock(&e->mu);
-        if (e->todo_tail) e->todo_tail->next = n;
-        else e->todo_head = n;
+        if (e->todo_tail)
+            e->todo_tail->next = n;
+        else
+            e->todo_head = n;
         e->todo_tail = n;
         pthread_cond_signal(&e->cv);
         pthread_mutex_unlock(&e->mu);
@@ -330,7 +339,8 @@ static ds_status due_work(re_engine *e, int64_t now, ds_err *err) {
         if (st == DS_OK && idle && rp_closed(e->r)) st = closed_fill(e, w.idx, err);
     }
     for (int i = 0; st == DS_OK && i < RE_ARRIVALS_PER_ROUND && e->pending &&
-                    e->pending_due_us <= now && e->fail == DS_OK; i++) {
+                    e->pending_due_us <= now && e->fail == DS_OK;
+         i++) {
         st = rp_deliver(e->r, e->pending, err);
         if (st == DS_OK) st = next_arrival(e, err);
     }
@@ -344,7 +354,8 @@ static void stop_workers(re_engine *e) {
     e->stop = true;
     pthread_cond_broadcast(&e->cv);
     pthread_mutex_unlock(&e->mu);
-    for (uint32_t i = 0; i < e->nthreads; i++) pthread_join(e->threads[i], NULL);
+    for (uint32_t i = 0; i < e->nthreads; i++)
+        pthread_join(e->threads[i], NULL);
     e->nthreads = 0;
 }
 
@@ -361,9 +372,10 @@ static ds_status cron(re_engine *e, ds_err *err) {
     }
     int64_t budget_ms = e->o->core.flush_delay_ms + 2 * e->o->core.save_retry_max_ms + 60000;
     if (++e->idle_crons <= (uint64_t)(budget_ms / (RE_CRON_US / 1000))) return DS_OK;
-    return ds_err_set(err, DS_ERR_STATE, "replay: %llu clients parked and no IO can finish "
-                      "(stuck at %lld us)", (unsigned long long)rp_clients_parked(e->r),
-                      (long long)re_now(&e->base));
+    return ds_err_set(err, DS_ERR_STATE,
+                      "replay: %llu clients parked and no IO can finish "
+                      "(stuck at %lld us)",
+                      (unsigned long long)rp_clients_parked(e->r), (long long)re_now(&e->base));
 }
 
 static bool finished(re_engine *e) {

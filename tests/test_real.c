@@ -22,7 +22,7 @@
 #include "engine_real.h"
 #include "replay.h"
 
-#define MIX "mix=get:0.5/set:0.35/del:0.1/mget:0.05"
+#define MIX   "mix=get:0.5/set:0.35/del:0.1/mget:0.05"
 #define GEN4K "gen:uniform,keys=1500,requests=4000,clients=8,seed=7," MIX
 
 typedef struct tdir {
@@ -144,8 +144,10 @@ START_TEST(test_real_memory_pressure_waits_inside_exec) {
     tdir_make(&d);
     ds_replay_opts o;
     ds_replay_result res;
-    opts(&o, &d, "gen:uniform,keys=3000,requests=4000,clients=8,seed=3,size=fixed:1000,"
-                 "mix=get:0.5/set:0.5", "real");
+    opts(&o, &d,
+         "gen:uniform,keys=3000,requests=4000,clients=8,seed=3,size=fixed:1000,"
+         "mix=get:0.5/set:0.5",
+         "real");
     set(&o, "cache-max-memory", "256kb");
     set(&o, "evict-at", "insert");
     run_ok(&o, &res);
