@@ -47,12 +47,12 @@ ds_cache *ds_cache_new(const ds_config *cfg, const ds_host *host, ds_err *err) {
     if (ds_ks_init(&c->ks, cfg->evict == DS_EVICT_LRU_EXACT, hseed) != DS_OK ||
         ds_neg_init(&c->neg, hseed) != DS_OK || ds_sched_init(&c->sched, hseed) != DS_OK ||
         ds_table_init(&c->parked, 16, hseed) != DS_OK ||
-        (c->vals = calloc(16, sizeof *c->vals)) == NULL) {
+        (c->imm.vals = calloc(16, sizeof *c->imm.vals)) == NULL) {
         ds_cache_free(c);
         ds_err_set(err, DS_ERR_NOMEM, "ds_cache_new: out of memory");
         return NULL;
     }
-    c->vals_cap = 16;
+    c->imm.vals_cap = 16;
     return c;
 }
 
@@ -76,8 +76,10 @@ void ds_cache_free(ds_cache *c) {
     if (c->sched.tab.slots) ds_sched_free(&c->sched);
     if (c->neg.tab.slots) ds_neg_free(&c->neg);
     if (c->ks.tab.slots) ds_ks_free(&c->ks);
-    free(c->vals);
-    free(c->subreps);
+    free(c->imm.vals);
+    free(c->imm.subs);
+    free(c->res.vals);
+    free(c->res.subs);
     free(c);
 }
 
@@ -161,6 +163,7 @@ ds_status ds_c_write(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_
     ds_ioent *io = ds_sched_get(c, h, key, len);
     if (!io) return ds_fail(c, DS_ERR_NOMEM, "out of memory");
     if (io->flags & DS_FLAG_LOADINPROG) io->written_in_load = true;
+    ds_c_cancel_queued_load(c, io);
     if (v) {
         ds_entry *ne = ds_ks_find(&c->ks, h, key, len);
         if (ne) ne->io = io;
@@ -265,11 +268,11 @@ static bool fast_get(ds_cache *c, const ds_cmd *cmd, const ds_reply **reply) {
     ds_entry *e;
     ds_lookup lk = ds_c_lookup(c, h, k->p, k->len, &e, true);
     if (lk == LK_MISS) return false;
-    assert(c->vals_cap >= 1);
-    c->vals[0] = e ? e->val : NULL;
-    c->reply = (ds_reply){.status = DS_OK, .op = DS_OP_GET, .n = 1, .values = c->vals,
+    assert(c->imm.vals_cap >= 1);
+    c->imm.vals[0] = e ? e->val : NULL;
+    c->imm.reply = (ds_reply){.status = DS_OK, .op = DS_OP_GET, .n = 1, .values = c->imm.vals,
                           .count = e ? 1 : 0};
-    *reply = &c->reply;
+    *reply = &c->imm.reply;
     return true;
 }
 
@@ -279,6 +282,9 @@ ds_status ds_cache_exec(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd
     if (reply) *reply = NULL;
     if (c->in_callback) return ds_fail(c, DS_ERR_REENTRANT, "ds_cache_exec from a callback");
     if (!cmd || !reply) return ds_fail(c, DS_ERR_ARG, "NULL command or reply pointer");
+    /* Commands a previous write made ready (see ds_c_cancel_queued_load) are answered
+     * first: never from inside the exec that wrote, whose host has not yet seen it return. */
+    if (c->ready_head) ds_c_resume_ready(c);
     ds_status st = check_cmd(c, cmd, false);
     if (st != DS_OK) return st;
     if (c->parked.count &&
@@ -302,13 +308,12 @@ ds_status ds_cache_exec(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd
         ds_sched_pump(c, false);
         return st == DS_OK ? DS_BLOCKED : st;
     }
-    ds_value **vals;
-    ds_reply *subs;
-    st = ds_c_prepare_reply(c, cmd, &vals, &subs);
+    ds_replybuf *b = &c->imm;
+    st = ds_c_prepare_reply(c, b, cmd);
     /* needs_park counted the hits and misses already */
-    if (st == DS_OK) st = ds_c_run(c, cmd, &c->reply, vals, subs, false);
+    if (st == DS_OK) st = ds_c_run(c, cmd, &b->reply, b->vals, b->subs, false);
     ds_sched_pump(c, false);
     if (st != DS_OK) return st;
-    *reply = &c->reply;
+    *reply = &b->reply;
     return DS_OK;
 }

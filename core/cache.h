@@ -22,8 +22,8 @@ bool ds_c_can_wait(const ds_cache *c);
 /* Run a command whose keys are all resolved; fills rep. Never parks. */
 ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value **vals,
                    ds_reply *subs, bool count);
-ds_status ds_c_prepare_reply(ds_cache *c, const ds_cmd *cmd, ds_value ***vals,
-                             ds_reply **subs);
+ds_status ds_c_prepare_reply(ds_cache *c, ds_replybuf *b, const ds_cmd *cmd);
+void ds_c_cancel_queued_load(ds_cache *c, ds_ioent *io);
 
 ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd);
 void ds_c_resume_ready(ds_cache *c);

@@ -20,30 +20,26 @@
  * inside a completion or another wait, where it would nest the host's event loop. */
 bool ds_c_can_wait(const ds_cache *c) { return !c->in_wait && !c->in_done && !c->reclaiming; }
 
-static ds_status grow_vals(ds_cache *c, uint32_t n, uint32_t nsubs) {
-    if (n > c->vals_cap) {
-        ds_value **nv = realloc(c->vals, n * sizeof *nv);
+static ds_status grow(ds_cache *c, ds_replybuf *b, uint32_t n, uint32_t nsubs) {
+    if (n > b->vals_cap) {
+        ds_value **nv = realloc(b->vals, n * sizeof *nv);
         if (!nv) return ds_fail(c, DS_ERR_NOMEM, "out of memory");
-        c->vals = nv;
-        c->vals_cap = n;
+        b->vals = nv;
+        b->vals_cap = n;
     }
-    if (nsubs > c->subreps_cap) {
-        ds_reply *ns = realloc(c->subreps, nsubs * sizeof *ns);
+    if (nsubs > b->subs_cap) {
+        ds_reply *ns = realloc(b->subs, nsubs * sizeof *ns);
         if (!ns) return ds_fail(c, DS_ERR_NOMEM, "out of memory");
-        c->subreps = ns;
-        c->subreps_cap = nsubs;
+        b->subs = ns;
+        b->subs_cap = nsubs;
     }
     return DS_OK;
 }
 
-ds_status ds_c_prepare_reply(ds_cache *c, const ds_cmd *cmd, ds_value ***vals,
-                             ds_reply **subs) {
+ds_status ds_c_prepare_reply(ds_cache *c, ds_replybuf *b, const ds_cmd *cmd) {
     uint32_t n = cmd->nkeys;
     for (uint32_t i = 0; i < cmd->nsub; i++) n += cmd->sub[i].nkeys;
-    ds_status st = grow_vals(c, n ? n : 1, cmd->nsub ? cmd->nsub : 1);
-    *vals = c->vals;
-    *subs = c->subreps;
-    return st;
+    return grow(c, b, n ? n : 1, cmd->nsub ? cmd->nsub : 1);
 }
 
 /* Run one non-EXEC command with all keys resolved. vals has room for cmd->nkeys. */
@@ -207,17 +203,34 @@ void ds_c_resume_ready(ds_cache *c) {
         while ((*pp)->next_ready) pp = &(*pp)->next_ready;
         ds_parked *p = *pp;
         *pp = NULL;
-        ds_value **vals;
-        ds_reply *subs;
-        ds_status st = ds_c_prepare_reply(c, &p->cmd, &vals, &subs);
-        if (st == DS_OK && !p->failed) st = ds_c_run(c, &p->cmd, &c->reply, vals, subs, false);
+        ds_replybuf *b = &c->res;
+        ds_status st = ds_c_prepare_reply(c, b, &p->cmd);
+        if (st == DS_OK && !p->failed)
+            st = ds_c_run(c, &p->cmd, &b->reply, b->vals, b->subs, false);
         if (st != DS_OK || p->failed)
-            c->reply = (ds_reply){.status = p->failed ? DS_ERR_IO : st, .op = p->cmd.op};
+            b->reply = (ds_reply){.status = p->failed ? DS_ERR_IO : st, .op = p->cmd.op};
         c->in_callback++;
-        c->host.reply(c->host.ctx, p->client, p->tag, &c->reply);
+        c->host.reply(c->host.ctx, p->client, p->tag, &b->reply);
         c->in_callback--;
         unpark(c, p);
     }
+}
+
+static void resolve_waiters(ds_cache *c, ds_ioent *io, bool failed);
+
+/*
+ * A write to a key whose LOAD is still queued (not yet a job) makes that LOAD pointless:
+ * memory now holds the newest state (the value, or absence after a DEL). Cancel it and let
+ * the commands waiting on it run. Without this they wait for the LOAD, which rule 4 keeps
+ * behind the SAVE the write just scheduled, i.e. for a whole cache-flush-delay.
+ * They are answered at the next call into the cache (exec, cron, job_done, drain), not from
+ * inside the exec that wrote: its host only learns that the write happened when exec returns.
+ */
+void ds_c_cancel_queued_load(ds_cache *c, ds_ioent *io) {
+    if (!(io->flags & DS_FLAG_LOAD)) return;
+    ds_sched_unqueue_load(c, io);
+    c->st.loads_cancelled++;
+    resolve_waiters(c, io, false);
 }
 
 static void resolve_waiters(ds_cache *c, ds_ioent *io, bool failed) {

@@ -310,6 +310,7 @@ typedef struct ds_stats {
     uint64_t evictions, neg_evictions, expired;
     uint64_t blocked_requests; /* commands that parked */
     uint64_t save_retries, load_errors, flag_errors;
+    uint64_t loads_cancelled;  /* queued LOADs made moot by a write to their key */
     uint64_t memory_limit_misses, reclaim_waits, asap_pushes;
     uint64_t used_memory_bytes, peak_memory_bytes;
     uint64_t keys, neg_entries;

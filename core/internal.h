@@ -122,6 +122,14 @@ typedef struct ds_parked {
 
 /* ---- the cache ---- */
 
+typedef struct ds_replybuf {
+    ds_reply reply;
+    ds_value **vals;
+    uint32_t vals_cap;
+    ds_reply *subs;
+    uint32_t subs_cap;
+} ds_replybuf;
+
 struct ds_cache {
     ds_config cfg;
     ds_host host;
@@ -137,12 +145,9 @@ struct ds_cache {
     int in_done;            /* > 0 while ds_cache_job_done runs */
     bool asap;              /* draining: push SAVEs regardless of age */
     bool reclaiming;
-    /* reply storage, reused */
-    ds_reply reply;
-    ds_value **vals;
-    uint32_t vals_cap;
-    ds_reply *subreps;
-    uint32_t subreps_cap;
+    /* reply storage, reused: one set for immediate answers, one for resumed commands, so a
+     * command resumed at the end of an exec cannot overwrite that exec's reply */
+    ds_replybuf imm, res;
     char errbuf[256];
 };
 
@@ -177,6 +182,7 @@ ds_status ds_sched_flag_clear(ds_cache *c, ds_ioent *io, unsigned flag);
 void ds_sched_schedule_load(ds_cache *c, ds_ioent *io);
 void ds_sched_schedule_save(ds_cache *c, ds_ioent *io, int64_t due_us);
 void ds_sched_load_to_head(ds_cache *c, ds_ioent *io);
+void ds_sched_unqueue_load(ds_cache *c, ds_ioent *io);
 void ds_sched_pump(ds_cache *c, bool asap);
 ds_job *ds_sched_take(ds_cache *c);
 ds_status ds_sched_finish(ds_cache *c, ds_job *job); /* processing -> done; unlinks */

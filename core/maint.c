@@ -73,6 +73,7 @@ static void expire_sample(ds_cache *c) {
 ds_status ds_cache_cron(ds_cache *c) {
     if (!c) return DS_ERR_ARG;
     if (c->in_callback) return ds_fail(c, DS_ERR_REENTRANT, "ds_cache_cron from a callback");
+    if (c->ready_head) ds_c_resume_ready(c);
     expire_sample(c);
     /* Pinned entries may have pushed the negative cache past its bound; once their deletes
      * land they are evictable again. */
@@ -88,6 +89,7 @@ ds_status ds_cache_cron(ds_cache *c) {
 ds_status ds_cache_drain(ds_cache *c) {
     if (!c) return DS_ERR_ARG;
     if (c->in_callback) return ds_fail(c, DS_ERR_REENTRANT, "ds_cache_drain from a callback");
+    if (c->ready_head) ds_c_resume_ready(c);
     ds_status st = DS_OK;
     c->asap = true;
     for (;;) {

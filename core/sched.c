@@ -170,6 +170,12 @@ void ds_sched_schedule_save(ds_cache *c, ds_ioent *io, int64_t due_us) {
     c->sched.queued++;
 }
 
+/* Take a queued (not yet pushed) LOAD off the queue and clear its flag. */
+void ds_sched_unqueue_load(ds_cache *c, ds_ioent *io) {
+    if (io->load.queued) q_unlink(&c->sched, &io->load);
+    (void)ds_sched_flag_clear(c, io, DS_FLAG_LOAD);
+}
+
 /* A SAVE of this key just completed and none is scheduled: its queued LOAD may go first. */
 void ds_sched_load_to_head(ds_cache *c, ds_ioent *io) {
     if (!io->load.queued || (io->flags & (DS_FLAG_SAVE | DS_FLAG_SAVEINPROG))) return;

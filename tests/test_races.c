@@ -68,12 +68,60 @@ START_TEST(test_always_head_still_exposes_overtaking_load) {
 }
 END_TEST
 
+/* A GET parks and its LOAD is still queued (max-io-jobs is full); a SET to the key makes the
+ * LOAD moot: the parked GET is answered at once with the new value and no LOAD ever runs.
+ * Without this it would wait for the SAVE's flush delay (rule 4 keeps the LOAD behind it). */
+START_TEST(test_write_cancels_queued_load) {
+    ds_config cfg = th_cfg(1000);
+    cfg.max_io_jobs = 1;
+    TH_OPEN(th, cfg);
+    th_get_blocked(th, 1, "busy"); /* its LOAD takes the only job slot */
+    ck_assert_uint_eq(th_take_all(th), 1);
+    th_get_blocked(th, 2, "k"); /* LOAD of k stays queued */
+    ck_assert_uint_eq(th_flags(th, "k"), DS_FLAG_LOAD);
+    th_set_ok(th, 3, "k", "new");
+    ck_assert_uint_eq(th_replies_for(th, 2), 0); /* not from inside the writer's exec */
+    ck_assert_int_eq(ds_cache_cron(th->cache), DS_OK);
+    const th_rec *r = th_last_for(th, 2);
+    ck_assert_ptr_nonnull(r);
+    ck_assert(th_val_is(r->r.values[0], "new"));
+    ck_assert_uint_eq(th_flags(th, "k"), DS_FLAG_SAVE); /* LOAD gone, SAVE scheduled */
+    ck_assert_uint_eq(th_stats(th).loads_cancelled, 1);
+    ck_assert_int_eq(ds_cache_drain(th->cache), DS_OK);
+    ck_assert_uint_eq(th_stats(th).disk_loads, 1); /* only "busy" was ever loaded */
+    ck_assert(th_disk_is(th, "k", "new"));
+    th_fini(th);
+}
+END_TEST
+
+/* The same with a DEL: the parked GET is answered absent. */
+START_TEST(test_delete_cancels_queued_load) {
+    ds_config cfg = th_cfg(1000);
+    cfg.max_io_jobs = 1;
+    TH_OPEN(th, cfg);
+    th_disk_put(th, "k", "old");
+    th_get_blocked(th, 1, "busy");
+    ck_assert_uint_eq(th_take_all(th), 1);
+    th_get_blocked(th, 2, "k");
+    ck_assert_int_eq(th_do(th, 3, TH_DEL(th, "k")), DS_OK);
+    ck_assert_int_eq(th_do(th, 4, th_get(th, "other")), DS_BLOCKED); /* any call answers it */
+    const th_rec *r = th_last_for(th, 2);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_ptr_null(r->r.values[0]);
+    ck_assert_int_eq(ds_cache_drain(th->cache), DS_OK);
+    ck_assert(th_disk_is(th, "k", NULL));
+    th_fini(th);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("races");
     TCase *tc = tcase_create("races");
     tcase_add_test(tc, test_delete_during_load_is_not_undone);
     tcase_add_test(tc, test_set_during_load_wins);
     tcase_add_test(tc, test_always_head_still_exposes_overtaking_load);
+    tcase_add_test(tc, test_write_cancels_queued_load);
+    tcase_add_test(tc, test_delete_cancels_queued_load);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

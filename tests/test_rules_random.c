@@ -37,7 +37,8 @@ static bool matches(const model *m, int k, const ds_value *v) {
 }
 
 /* Parked GETs answered since the last call: compare with the shadow now (no write happens
- * inside job_done, cron or drain, so "now" is the reply's time). */
+ * inside job_done, cron or drain, and replies delivered by an exec precede its write, so
+ * "now" is the reply's time). */
 static void check_replies(th_host *th, model *m) {
     for (; m->seen < th->nrecs; m->seen++) {
         const th_rec *rec = &th->recs[m->seen];
@@ -65,15 +66,23 @@ static void one_op(th_host *th, model *m, ds_rng *rng, int op) {
     char key[16];
     key_name(key, sizeof key, k);
     m->client_key[op] = k;
+    /* A call into the cache may first answer commands that an earlier write made ready
+     * (a cancelled queued LOAD); those answers precede this call's own effects, so they are
+     * checked before the shadow takes this call's write. */
     if (r < 7) {
-        snprintf(m->shadow[k], sizeof m->shadow[k], "v%04d", op);
-        th_set_ok(th, client, key, m->shadow[k]);
+        char val[16];
+        snprintf(val, sizeof val, "v%04d", op);
+        th_set_ok(th, client, key, val);
+        check_replies(th, m);
+        memcpy(m->shadow[k], val, sizeof val);
         m->present[k] = true;
     } else if (r < 10) {
         ck_assert_int_eq(th_do(th, client, TH_DEL(th, key)), DS_OK);
+        check_replies(th, m);
         m->present[k] = false;
     } else if (r < 18) {
         ds_status s = th_do(th, client, th_get(th, key));
+        check_replies(th, m);
         ck_assert(s == DS_OK || s == DS_BLOCKED);
         if (s == DS_OK && !matches(m, k, th->last.values[0])) m->stale++;
     } else {
