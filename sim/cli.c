@@ -33,6 +33,8 @@ static const cli_opt host_opts[] = {
     {"backend", "fake|file: in-memory fake with latency/faults, or files", false},
     {"backend-path", "directory of the file backend", false},
     {"fsync", "never|always (file backend)", false},
+    {"save-log", "FILE: real clock: append each acknowledged SAVE (key version) for crash tests",
+     false},
     {"latency", "MODEL for all three ops (shown: get's): fixed:US uniform:LO:HI exp:MEAN ..",
      false},
     {"latency-get", "MODEL for backend reads", false},
@@ -190,6 +192,7 @@ static ds_status set_host(ds_replay_opts *o, const char *n, const char *v, ds_er
     if (strcmp(n, "backend") == 0) return set_choice(n, v, "fake", "file", &o->backend, err);
     if (strcmp(n, "backend-path") == 0)
         return copy_str(n, v, o->backend_path, DS_OPT_STR_MAX, err);
+    if (strcmp(n, "save-log") == 0) return copy_str(n, v, o->save_log, DS_OPT_STR_MAX, err);
     if (strcmp(n, "fsync") == 0) {
         if ((st = set_choice(n, v, "never", "always", &c, err)) == DS_OK)
             o->fsync = c ? DS_FSYNC_ALWAYS : DS_FSYNC_NEVER;
@@ -353,6 +356,7 @@ static void host_value(const ds_replay_opts *o, const char *n, char *buf, size_t
     else if (!strcmp(n, "backend-path")) snprintf(buf, cap, "%s", o->backend_path[0] ?
                                                   o->backend_path : "none");
     else if (!strcmp(n, "fsync")) snprintf(buf, cap, "%s", o->fsync ? "always" : "never");
+    else if (!strcmp(n, "save-log")) snprintf(buf, cap, "%s", o->save_log);
     else if (!strcmp(n, "latency")) snprintf(buf, cap, "%s", o->latency[DS_BOP_GET]);
     else if (!strcmp(n, "latency-get")) snprintf(buf, cap, "%s", o->latency[DS_BOP_GET]);
     else if (!strcmp(n, "latency-set")) snprintf(buf, cap, "%s", o->latency[DS_BOP_SET]);
@@ -399,6 +403,7 @@ size_t ds_cli_effective(const ds_replay_opts *o, const char **names, const char 
         if (!strcmp(hn, "latency") || !strcmp(hn, "out") || !strcmp(hn, "quiet")) continue;
         if (!strcmp(hn, "csv-opts") && !o->csv_opts[0]) continue;
         if (!strcmp(hn, "backend-path") && !o->backend_path[0]) continue;
+        if (!strcmp(hn, "save-log") && !o->save_log[0]) continue;
         host_value(o, hn, buf + used, DS_CLI_EFFECTIVE_BUF - used);
         names[n] = hn;
         values[n++] = buf + used;

@@ -461,7 +461,7 @@ static const rp_engine_ops re_ops = {
 static ds_status start(re_engine *e, const ds_replay_opts *o, ds_err *err) {
     e->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (e->efd < 0) return ds_err_set(err, DS_ERR_IO, "real engine: eventfd: %s", strerror(errno));
-    const char *log = getenv(DS_ENGINE_REAL_SAVE_LOG_ENV);
+    const char *log = o->save_log[0] ? o->save_log : getenv(DS_ENGINE_REAL_SAVE_LOG_ENV);
     if (log && *log && !(e->save_log = fopen(log, "w")))
         return ds_err_set(err, DS_ERR_IO, "%s: %s", log, strerror(errno));
     uint32_t n = o->io_threads ? o->io_threads : 1;

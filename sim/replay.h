@@ -37,6 +37,7 @@ typedef struct ds_replay_opts {
     ds_fsync fsync;
     char latency[3][DS_OPT_STR_MAX]; /* indexed by ds_bop */
     char faults[DS_OPT_STR_MAX];
+    char save_log[DS_OPT_STR_MAX]; /* real clock: log of acknowledged SAVEs (crash test) */
     uint32_t io_threads;
     uint64_t seed;
     char out[DS_OPT_STR_MAX]; /* "" = results/<trace>-<hash> */

@@ -150,8 +150,9 @@ static ds_status close_metrics(rp_run *r, ds_replay_result *res, ds_err *err) {
 }
 
 static void teardown(rp_run *r) {
-    if (r->cache) ds_cache_free(r->cache);
+    /* The engine first: its workers may still hold jobs the cache owns. */
     if (r->eng) r->eng->ops->free(r->eng);
+    if (r->cache) ds_cache_free(r->cache);
     if (r->metrics) {
         ds_err e;
         ds_metrics_close(r->metrics, NULL, NULL, &e);
