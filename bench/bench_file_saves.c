@@ -171,8 +171,8 @@ int main(int argc, char **argv) {
     printf("machine: %ld cores online, store filesystem %s (%s)\n", sysconf(_SC_NPROCESSORS_ONLN),
            fs_name(root), base);
     static const bench_case cases[] = {
-        {"fsync=never", DS_FSYNC_NEVER, 5000, 50000},
-        {"fsync=always", DS_FSYNC_ALWAYS, 1000, 3000},
+        {"fsync=never", DS_FSYNC_NEVER, 20000, 20000},
+        {"fsync=always", DS_FSYNC_ALWAYS, 2000, 2000},
     };
     int bad = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

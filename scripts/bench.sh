@@ -18,8 +18,12 @@ if [ -x "$DSLAB" ]; then
         --cache-max-memory 2mb
     run "$DSLAB" replay workloads/default.csv.zst --quiet --out "$out/default-oracle" \
         --cache-max-memory 2mb
-    run "$DSLAB" replay "gen:zipf:0.99,keys=1000000,requests=10000000,seed=1" --no-oracle \
-        --quiet --out "$out/zipf10m"
+    # 10M requests generated on the fly: the default workload's shape (64 clients, 90% GET),
+    # over 10k keys and over 1M keys.
+    run "$DSLAB" replay "gen:zipf:0.99,keys=10000,requests=10000000,clients=64,mix=get:0.9/set:0.1,seed=1" \
+        --no-oracle --quiet --out "$out/zipf10m"
+    run "$DSLAB" replay "gen:zipf:0.99,keys=1000000,requests=10000000,clients=64,mix=get:0.9/set:0.1,seed=1" \
+        --no-oracle --quiet --out "$out/zipf10m-1mkeys"
     if command -v valgrind >/dev/null 2>&1; then
         echo; echo "== instructions per request (callgrind, default workload, oracle off)"
         valgrind --tool=callgrind --callgrind-out-file="$out/cg.out" "$DSLAB" replay \
