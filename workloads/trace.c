@@ -3,7 +3,7 @@
  *
  * Why: users see one reader type whatever the file holds. A format is chosen by
  * ds_reader_opts.format, or from the file name: "gen:" pseudo-paths go to the generators,
- * names containing "oracleGeneral" are libCacheSim binary traces, a csv_opts string means the
+ * names ending in ".dsb" (or ".dsb.zst") are the native binary trace, names containing "oracleGeneral" are libCacheSim binary traces, a csv_opts string means the
  * libCacheSim CSV reader, names containing "twitter" are Twitter cache traces, anything else is
  * the native CSV. A ".zst" suffix is stripped first (compression belongs to bytesrc.c).
  * Errors are sticky: once next() failed, it keeps returning -1 with the same message.
@@ -18,10 +18,12 @@ static const ds_reader_ops *const formats[] = {
     &ds_reader_oracle,
     &ds_reader_csv,
     &ds_reader_twitter,
+    &ds_reader_dsb,
 };
 #define NFORMATS (sizeof formats / sizeof formats[0])
 
-static const ds_writer_ops *const writers[] = {&ds_writer_native, &ds_writer_oracle};
+static const ds_writer_ops *const writers[] = {&ds_writer_native, &ds_writer_oracle,
+                                               &ds_writer_dsb};
 #define NWRITERS (sizeof writers / sizeof writers[0])
 
 struct ds_reader {
@@ -31,11 +33,18 @@ struct ds_reader {
     ds_err last;
 };
 
-const char *ds_trace_formats(void) { return "native,oracleGeneral,csv,twitter,gen:SPEC"; }
+const char *ds_trace_formats(void) { return "native,oracleGeneral,csv,twitter,dsb,gen:SPEC"; }
 
 static const char *base_name(const char *path) {
     const char *s = strrchr(path, '/');
     return s ? s + 1 : path;
+}
+
+/* dsb is chosen by suffix: "NAME.dsb" or "NAME.dsb.zst". */
+static bool is_dsb_name(const char *path) {
+    size_t n = strlen(path);
+    if (n >= 4 && strcmp(path + n - 4, ".zst") == 0) n -= 4;
+    return n >= 4 && memcmp(path + n - 4, ".dsb", 4) == 0;
 }
 
 static const ds_reader_ops *by_name(const char *name) {
@@ -55,6 +64,7 @@ static const ds_reader_ops *detect(const char *path, const ds_reader_opts *o, ds
         return ops;
     }
     const char *b = base_name(path);
+    if (is_dsb_name(b)) return &ds_reader_dsb;
     if (strstr(b, "oracleGeneral")) return &ds_reader_oracle;
     if (o && o->csv_opts && *o->csv_opts) return &ds_reader_csv;
     if (strstr(b, "twitter") || strstr(b, "Twitter")) return &ds_reader_twitter;
@@ -142,6 +152,8 @@ ds_status ds_wbuf_put(ds_wbuf *w, const void *p, size_t n, ds_err *err) {
 }
 
 static const ds_writer_ops *writer_by_name(const char *path, const char *format) {
+    if ((!format || !*format || strcmp(format, "auto") == 0) && is_dsb_name(base_name(path)))
+        return &ds_writer_dsb;
     if (!format || !*format || strcmp(format, "auto") == 0)
         return strstr(base_name(path), "oracleGeneral") ? &ds_writer_oracle : &ds_writer_native;
     for (size_t i = 0; i < NWRITERS; i++)
@@ -152,7 +164,7 @@ static const ds_writer_ops *writer_by_name(const char *path, const char *format)
 ds_writer *ds_writer_open(const char *path, const char *format, ds_err *err) {
     const ds_writer_ops *ops = writer_by_name(path, format);
     if (!ops) {
-        ds_err_set(err, DS_ERR_ARG, "unknown output format '%s' (known: native,oracleGeneral)",
+        ds_err_set(err, DS_ERR_ARG, "unknown output format '%s' (known: native,oracleGeneral,dsb)",
                    format);
         return NULL;
     }
@@ -187,7 +199,8 @@ ds_status ds_writer_put(ds_writer *wr, const ds_trace_req *req, ds_err *err) {
 ds_status ds_writer_close(ds_writer *wr, ds_err *err) {
     if (!wr) return DS_OK;
     ds_status st = DS_OK;
-    if (wr->w.len) st = ds_bytesink_write(wr->w.sink, wr->w.buf, wr->w.len, err);
+    if (wr->failed == DS_OK && wr->ops->end) st = wr->ops->end(&wr->w, err);
+    if (st == DS_OK && wr->w.len) st = ds_bytesink_write(wr->w.sink, wr->w.buf, wr->w.len, err);
     ds_status st2 = ds_bytesink_close(wr->w.sink, st == DS_OK ? err : NULL);
     free(wr->w.buf);
     free(wr);

@@ -24,13 +24,17 @@ typedef struct ds_reader_ops {
 } ds_reader_ops;
 
 extern const ds_reader_ops ds_reader_native, ds_reader_oracle, ds_reader_csv, ds_reader_twitter,
-    ds_reader_gen;
+    ds_reader_gen, ds_reader_dsb;
 
 /* Writers format into a block buffer that goes to the sink when full (few zstd calls). */
 typedef struct ds_wbuf {
     ds_bytesink *sink;
     char *buf;
     size_t len, cap;
+    /* For binary formats with per-stream state (dsb: delta times, record count); zero at open,
+     * updated only by the format's put(). */
+    uint64_t records_n;
+    int64_t last_time_us;
 } ds_wbuf;
 ds_status ds_wbuf_put(ds_wbuf *w, const void *p, size_t n, ds_err *err);
 
@@ -39,9 +43,10 @@ typedef struct ds_writer_ops {
     const char *name;
     ds_status (*begin)(ds_wbuf *w, ds_err *err); /* header; may be NULL */
     ds_status (*put)(ds_wbuf *w, const ds_trace_req *req, ds_err *err);
+    ds_status (*end)(ds_wbuf *w, ds_err *err); /* trailer at close, unless failed; may be NULL */
 } ds_writer_ops;
 
-extern const ds_writer_ops ds_writer_native, ds_writer_oracle;
+extern const ds_writer_ops ds_writer_native, ds_writer_oracle, ds_writer_dsb;
 
 /* ---- CSV rows (libcsv, streaming) ---- */
 
