@@ -41,6 +41,9 @@ LIBDSLAB := $(BUILD)/libdslab.a
 LIBSIM   := $(BUILD)/libdssim.a
 DSLAB    := $(BUILD)/dslab
 
+# Keep intermediate objects (tests, benches), so a second make does not rebuild them.
+.SECONDARY:
+
 .PHONY: all deps test test-run test-asan test-tsan run bench clean fuzz format tools
 
 all: $(DSLAB)

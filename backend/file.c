@@ -138,13 +138,12 @@ static pthread_mutex_t *stripe(file_backend *f, uint64_t h) {
 }
 
 static void leaf_dir(const file_backend *f, uint64_t h, char *buf) {
-    snprintf(buf, FILE_PATH_MAX, "%s/%02x/%02x", f->dir, (unsigned)(h >> 56),
-             (unsigned)(h >> 48) & 0xffu);
+    snprintf(buf, FILE_PATH_MAX, "%s/%03x", f->dir, FILE_DIR_OF(h));
 }
 
 static void slot_path(const file_backend *f, uint64_t h, unsigned slot, char *buf) {
-    snprintf(buf, FILE_PATH_MAX, "%s/%02x/%02x/%016llx-%u", f->dir, (unsigned)(h >> 56),
-             (unsigned)(h >> 48) & 0xffu, (unsigned long long)h, slot);
+    snprintf(buf, FILE_PATH_MAX, "%s/%03x/%016llx-%u", f->dir, FILE_DIR_OF(h),
+             (unsigned long long)h, slot);
 }
 
 static ds_status fsync_path(const char *path, ds_err *err) {
@@ -156,13 +155,25 @@ static ds_status fsync_path(const char *path, ds_err *err) {
     return rc == 0 ? DS_OK : ds_file_errno(err, "fsync", path, e);
 }
 
-/* Create DIR/HH and DIR/HH/LL when missing (EEXIST is fine: another thread won). */
-static ds_status make_leaf(const file_backend *f, uint64_t h, ds_err *err) {
+static bool dir_known(file_backend *f, unsigned d) {
+    return atomic_load_explicit(&f->dirs_made[d / 64], memory_order_acquire) >> (d % 64) & 1u;
+}
+
+/* Create DIR/HHH when missing (EEXIST is fine: another thread or an earlier run made it). With
+ * fsync=always DIR is fsynced too, so the new entry survives power loss before any file in it
+ * is acknowledged; a thread that sees EEXIST fsyncs as well, since it cannot know whether the
+ * creator has finished. Then the directory is marked known. */
+static ds_status make_leaf(file_backend *f, uint64_t h, ds_err *err) {
     char p[FILE_PATH_MAX];
-    snprintf(p, sizeof(p), "%s/%02x", f->dir, (unsigned)(h >> 56));
-    if (mkdir(p, 0755) != 0 && errno != EEXIST) return ds_file_errno(err, "mkdir", p, errno);
     leaf_dir(f, h, p);
     if (mkdir(p, 0755) != 0 && errno != EEXIST) return ds_file_errno(err, "mkdir", p, errno);
+    if (f->fsync == DS_FSYNC_ALWAYS) {
+        ds_status st = fsync_path(f->dir, err);
+        if (st != DS_OK) return st;
+    }
+    unsigned d = FILE_DIR_OF(h);
+    atomic_fetch_or_explicit(&f->dirs_made[d / 64], (uint_fast64_t)1 << (d % 64),
+                             memory_order_release);
     return DS_OK;
 }
 
@@ -183,16 +194,21 @@ static ds_status write_fd(int fd, const char *tmp, struct iovec *iov, int n, ds_
     return DS_OK;
 }
 
-/* Write the record to DIR/HH/LL/.tmp-PID-SEQ, fsync it if asked, rename it over `path`, then
- * fsync the directory if asked. On failure the temp file is removed and `path` is untouched. */
+/* Write the record to DIR/HHH/.tmp-PID-SEQ, fsync it if asked, rename it over `path`, then
+ * fsync the directory if asked. On failure the temp file is removed and `path` is untouched.
+ * A directory not yet known is made first; one that vanished behind our back (ENOENT) is made
+ * again. */
 static ds_status write_atomic(file_backend *f, uint64_t h, const char *path, const void *key,
                               uint32_t keylen, const ds_value *v, ds_err *err) {
     char dir[FILE_PATH_MAX], tmp[FILE_PATH_MAX];
     unsigned char hdr[FILE_HDR_BYTES];
     leaf_dir(f, h, dir);
-    snprintf(tmp, sizeof(tmp), "%s/%02x/%02x/" FILE_TMP_PREFIX "%ld-%llu", f->dir,
-             (unsigned)(h >> 56), (unsigned)(h >> 48) & 0xffu, (long)getpid(),
-             (unsigned long long)atomic_fetch_add(&f->tmp_seq, 1));
+    snprintf(tmp, sizeof(tmp), "%s/%03x/" FILE_TMP_PREFIX "%ld-%llu", f->dir, FILE_DIR_OF(h),
+             f->pid, (unsigned long long)atomic_fetch_add(&f->tmp_seq, 1));
+    if (!dir_known(f, FILE_DIR_OF(h))) {
+        ds_status st = make_leaf(f, h, err);
+        if (st != DS_OK) return st;
+    }
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0 && errno == ENOENT) {
         ds_status st = make_leaf(f, h, err);
@@ -226,20 +242,20 @@ typedef enum { PEEK_ABSENT, PEEK_MATCH, PEEK_OTHER } peek_result;
  */
 static ds_status peek_key(const char *path, const void *key, uint32_t keylen, peek_result *out,
                           ds_err *err) {
-    unsigned char hdr[FILE_HDR_BYTES];
+    unsigned char small[FILE_HDR_BYTES + 256], *buf = small;
+    size_t want = FILE_HDR_BYTES + (size_t)keylen;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     *out = PEEK_ABSENT;
     if (fd < 0) return errno == ENOENT ? DS_OK : ds_file_errno(err, "open", path, errno);
-    ssize_t n = read_full(fd, hdr, sizeof(hdr));
-    int e = errno;
-    bool same = false;
-    if (n == (ssize_t)sizeof(hdr) && hdr_ok(hdr) && get32(hdr + 24) == keylen) {
-        unsigned char *kb = malloc(keylen ? keylen : 1);
-        n = kb ? read_full(fd, kb, keylen) : -1;
-        e = kb ? errno : ENOMEM;
-        same = n == (ssize_t)keylen && memcmp(kb, key, keylen) == 0;
-        free(kb);
+    if (want > sizeof(small) && !(buf = malloc(want))) {
+        close(fd);
+        return ds_err_set(err, DS_ERR_NOMEM, "file backend: out of memory");
     }
+    ssize_t n = read_full(fd, buf, want); /* header and key in one read */
+    int e = errno;
+    bool same = n == (ssize_t)want && hdr_ok(buf) && get32(buf + 24) == keylen &&
+                memcmp(buf + FILE_HDR_BYTES, key, keylen) == 0;
+    if (buf != small) free(buf);
     close(fd);
     if (n < 0) return ds_file_errno(err, "read", path, e);
     *out = PEEK_MATCH;
@@ -447,7 +463,7 @@ ds_backend *ds_backend_file_open(const char *dir, const ds_file_opts *o, ds_err 
         ds_err_set(err, DS_ERR_CONFIG, "file backend: path too long: %.60s...", dir);
         return NULL;
     }
-    if (open_dir(dir, err) != DS_OK) return NULL;
+    if (open_dir(dir, err) != DS_OK || ds_file_check_layout(dir, err) != DS_OK) return NULL;
     file_backend *f = calloc(1, sizeof(*f));
     if (!f) {
         ds_err_set(err, DS_ERR_NOMEM, "file backend: out of memory");
@@ -456,6 +472,7 @@ ds_backend *ds_backend_file_open(const char *dir, const ds_file_opts *o, ds_err 
     strcpy(f->dir, dir);
     f->fsync = o ? o->fsync : DS_FSYNC_NEVER;
     f->hash_mask = UINT64_MAX;
+    f->pid = (long)getpid();
     for (unsigned i = 0; i < FILE_STRIPES; i++) pthread_mutex_init(&f->stripes[i], NULL);
     f->base.ops = &file_ops;
     if (ds_file_clean_tmp(f, err) != DS_OK) {

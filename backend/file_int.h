@@ -2,8 +2,12 @@
  * file_int.h - shared internals of the file backend (backend/file.c: calls and records,
  * backend/file_walk.c: whole-tree walks for open-time cleanup, scan and flush_all).
  *
- * On-disk layout: DIR/HH/LL/<hash16>-<slot>, where hash = ds_hash64(key) and HH, LL are its top
- * two bytes, so 65536 leaf directories hold ~150 files each at 10M keys. <slot> is the probe
+ * On-disk layout: DIR/HHH/<hash16>-<slot>, where hash = ds_hash64(key) and HHH is its top 12
+ * bits in three hex digits, so 4096 directories hold ~2440 files each at 10M keys (and well
+ * under 2700 in the fullest one). One level, not two: a store of N keys makes at most 4096
+ * directories instead of ~min(N, 65536), and on ext4 every mkdir is an inode allocation as
+ * costly as the save itself. The backend remembers in a bitmap which directories it has made,
+ * so a save in a known directory goes straight to its temp file. <slot> is the probe
  * index that resolves 64-bit hash collisions; a key's chain has no holes (delete moves the
  * chain's last file into the freed slot). Temporary files start with ".tmp-" and live in the
  * directory of their target so rename() is atomic.
@@ -30,6 +34,9 @@
 #define FILE_PATH_MAX 4096u
 #define FILE_DIR_MAX (FILE_PATH_MAX - 128u)
 #define FILE_TMP_PREFIX ".tmp-"
+#define FILE_DIR_BITS 12u
+#define FILE_DIRS (1u << FILE_DIR_BITS)
+#define FILE_DIR_OF(h) ((unsigned)((h) >> (64u - FILE_DIR_BITS)))
 
 typedef struct file_backend {
     ds_backend base;
@@ -37,7 +44,10 @@ typedef struct file_backend {
     ds_fsync fsync;
     uint64_t hash_mask;
     pthread_mutex_t stripes[FILE_STRIPES]; /* one per hash stripe: guards a probe chain */
+    long pid; /* for temp names; taken at open (getpid is a syscall per save otherwise) */
     atomic_uint_fast64_t tmp_seq;
+    atomic_uint_fast64_t dirs_made[FILE_DIRS / 64]; /* bit set: DIR/HHH exists (and, with
+                                                       fsync=always, its entry is durable) */
     atomic_uint_fast64_t gets, sets, dels, errors, bytes_read, bytes_written;
 } file_backend;
 
@@ -62,5 +72,8 @@ ds_status ds_file_errno(ds_err *err, const char *what, const char *path, int e);
 ds_status ds_file_clean_tmp(file_backend *f, ds_err *err);
 ds_status ds_file_scan(ds_backend *b, ds_scan_fn fn, void *ctx, ds_err *err);
 ds_status ds_file_flush_all(ds_backend *b, ds_err *err);
+
+/* Refuse a store in the old two-level layout (DIR/HH/LL): its keys would silently vanish. */
+ds_status ds_file_check_layout(const char *dir, ds_err *err);
 
 #endif /* DS_FILE_INT_H */

@@ -3,8 +3,8 @@
  *
  * Why separate: these are the only operations that see every file, they run while no other
  * call is in flight (at open, at the end of a run for the lost-write check, on an explicit
- * flush), so they take no stripe locks, and they share one bounded two-level directory walk.
- * The walk only descends into names of exactly two hex digits, so stray files placed in the
+ * flush), so they take no stripe locks, and they share one bounded one-level directory walk.
+ * The walk only descends into names of exactly three hex digits, so stray files placed in the
  * backend directory by a user are never touched.
  */
 #include "file_int.h"
@@ -14,13 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* A visitor for one entry of a leaf directory; return non-DS_OK to stop. */
 typedef ds_status (*walk_fn)(void *ctx, const char *path, const char *name, ds_err *err);
 
-static bool is_hex2(const char *s) {
-    return strlen(s) == 2 && strspn(s, "0123456789abcdef") == 2;
+static bool is_hex(const char *s, size_t n) {
+    return strlen(s) == n && strspn(s, "0123456789abcdef") == n;
 }
 
 static ds_status walk_dir(const char *dir, int depth, walk_fn fn, void *ctx, ds_err *err) {
@@ -32,10 +33,9 @@ static ds_status walk_dir(const char *dir, int depth, walk_fn fn, void *ctx, ds_
     while (st == DS_OK && (de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
         snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-        if (depth < 2) {
-            if (is_hex2(de->d_name)) st = walk_dir(path, depth + 1, fn, ctx, err);
-            if (st == DS_OK && depth == 0 && !is_hex2(de->d_name) &&
-                strncmp(de->d_name, FILE_TMP_PREFIX, strlen(FILE_TMP_PREFIX)) == 0)
+        if (depth == 0) {
+            if (is_hex(de->d_name, 3)) st = walk_dir(path, depth + 1, fn, ctx, err);
+            else if (strncmp(de->d_name, FILE_TMP_PREFIX, strlen(FILE_TMP_PREFIX)) == 0)
                 st = fn(ctx, path, de->d_name, err); /* stray probe file at the top */
             continue;
         }
@@ -102,21 +102,38 @@ static ds_status unlink_any(void *ctx, const char *path, const char *name, ds_er
 }
 
 /* Remove every record and temp file, then the empty hash directories (rmdir failures are
- * ignored: a directory a user put something into simply stays). */
+ * ignored: a directory a user put something into simply stays), and forget which directories
+ * exist: the next save in each makes it again. */
 ds_status ds_file_flush_all(ds_backend *b, ds_err *err) {
     file_backend *f = (file_backend *)b;
     ds_status st = walk_dir(f->dir, 0, unlink_any, NULL, err);
     if (st != DS_OK) return st;
     char p[FILE_PATH_MAX];
-    for (unsigned hi = 0; hi < 256; hi++) {
-        snprintf(p, sizeof(p), "%s/%02x", f->dir, hi);
-        if (access(p, F_OK) != 0) continue;
-        for (unsigned lo = 0; lo < 256; lo++) {
-            snprintf(p, sizeof(p), "%s/%02x/%02x", f->dir, hi, lo);
-            rmdir(p);
-        }
-        snprintf(p, sizeof(p), "%s/%02x", f->dir, hi);
+    for (unsigned d = 0; d < FILE_DIRS; d++) {
+        atomic_store(&f->dirs_made[d / 64], 0);
+        snprintf(p, sizeof(p), "%s/%03x", f->dir, d);
         rmdir(p);
     }
     return DS_OK;
+}
+
+/* The old layout had directories named by two hex digits at the top; a store holding one
+ * cannot be read by this code, so opening it is an error, not an empty store. */
+ds_status ds_file_check_layout(const char *dir, ds_err *err) {
+    DIR *d = opendir(dir);
+    if (!d) return ds_file_errno(err, "opendir", dir, errno);
+    struct dirent *de;
+    ds_status st = DS_OK;
+    char path[FILE_PATH_MAX];
+    struct stat sb;
+    while (st == DS_OK && (de = readdir(d)) != NULL) {
+        if (!is_hex(de->d_name, 2)) continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+            st = ds_err_set(err, DS_ERR_CONFIG,
+                            "file backend: %s is a store in the old DIR/HH/LL layout; this "
+                            "version uses DIR/HHH (rewrite it or start a new store)", path);
+    }
+    closedir(d);
+    return st;
 }

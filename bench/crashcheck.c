@@ -233,9 +233,9 @@ static void check_file(cc *c, const char *path, const char *name) {
     free(rec.buf);
 }
 
-static bool is_hex2(const char *s) { return strlen(s) == 2 && strspn(s, "0123456789abcdef") == 2; }
+static bool is_hex3(const char *s) { return strlen(s) == 3 && strspn(s, "0123456789abcdef") == 3; }
 
-/* DIR/HH/LL/<files>: the file backend's layout (backend/file_int.h). */
+/* DIR/HHH/<files>: the file backend's layout (backend/file_int.h). */
 static void walk(cc *c, const char *dir, int depth) {
     DIR *d = opendir(dir);
     if (!d) {
@@ -247,8 +247,8 @@ static void walk(cc *c, const char *dir, int depth) {
     while ((de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        if (depth < 2) {
-            if (is_hex2(de->d_name)) walk(c, path, depth + 1);
+        if (depth < 1) {
+            if (is_hex3(de->d_name)) walk(c, path, depth + 1);
         } else {
             check_file(c, path, de->d_name);
         }

@@ -18,6 +18,10 @@ if [ -x "$DSLAB" ]; then
         --cache-max-memory 2mb
     run "$DSLAB" replay workloads/default.csv.zst --quiet --out "$out/default-oracle" \
         --cache-max-memory 2mb
+    # The same workload from dsb (binary, no CSV parsing): replay cost without the parser.
+    "$DSLAB" convert workloads/default.csv.zst "$out/default.dsb" 2>/dev/null
+    run "$DSLAB" replay "$out/default.dsb" --no-oracle --quiet --out "$out/default-dsb" \
+        --cache-max-memory 2mb
     # 10M requests generated on the fly: the default workload's shape (64 clients, 90% GET),
     # over 10k keys and over 1M keys.
     run "$DSLAB" replay "gen:zipf:0.99,keys=10000,requests=10000000,clients=64,mix=get:0.9/set:0.1,seed=1" \

@@ -16,7 +16,8 @@ touch "$stamp"
 # workloads/, and the generators behind gen: paths.
 srcs="core/util.c workloads/bytesrc.c workloads/csvrow.c workloads/trace.c
       workloads/trace_native.c workloads/trace_oracle.c workloads/trace_csv.c
-      workloads/trace_twitter.c workloads/trace_gen.c workloads/gen.c workloads/gen_spec.c"
+      workloads/trace_twitter.c workloads/trace_gen.c workloads/gen.c workloads/gen_spec.c
+      workloads/trace_dsb.c"
 flags="-std=c11 -D_GNU_SOURCE -DDS_TRACE_SMALL_BUFFERS -g -O1 -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=undefined -Icore -Iworkloads -Isim -Ibackend"
 libs="-lcsv -lzstd -lm -lpthread"

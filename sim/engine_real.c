@@ -123,14 +123,18 @@ static void *worker(void *arg) {
 
         n->next = NULL;
         pthread_mutex_lock(&e->mu);
+        bool first = !e->done_tail;
         if (e->done_tail)
             e->done_tail->next = n;
         else
             e->done_head = n;
         e->done_tail = n;
         pthread_mutex_unlock(&e->mu);
+        /* Only the push onto an empty done queue wakes the main thread: a non-empty queue's
+         * first pusher has written (or is about to write) the eventfd, and reap() takes the
+         * whole queue after clearing the counter, so nothing is left without a wake-up. */
         uint64_t one = 1;
-        while (write(e->efd, &one, sizeof one) < 0 && errno == EINTR) {
+        while (first && write(e->efd, &one, sizeof one) < 0 && errno == EINTR) {
         }
     }
 }

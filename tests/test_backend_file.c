@@ -83,6 +83,13 @@ START_TEST(test_record_format_is_header_key_value) {
     ck_assert_int_eq(put(b, "fmt", "value!", &err), DS_OK);
     key_path(b, "fmt", path);
     ck_assert_ptr_nonnull(strstr(path, g_dir));
+    /* DIR/HHH/<hash16>-<slot>: HHH is the top 12 bits of the 16-digit hash */
+    const char *rel = path + strlen(g_dir);
+    ck_assert_int_eq(strlen(rel), 1 + 3 + 1 + 16 + 2);
+    ck_assert(rel[0] == '/' && rel[4] == '/' && strcmp(rel + 21, "-0") == 0);
+    ck_assert_int_eq(strspn(rel + 1, "0123456789abcdef"), 3);
+    ck_assert_int_eq(strspn(rel + 5, "0123456789abcdef"), 16);
+    ck_assert(memcmp(rel + 1, rel + 5, 3) == 0);
     unsigned char buf[64];
     int fd = open(path, O_RDONLY);
     ssize_t n = read(fd, buf, sizeof(buf));
@@ -284,9 +291,9 @@ START_TEST(test_unwritable_directory_is_a_clear_error) {
     }
     ds_backend *b = ds_backend_file_open(dir, NULL, &err);
     ck_assert_ptr_nonnull(b);
-    ds_backend_file_hash_mask(b, 0); /* every key goes to DIR/00/00 */
+    ds_backend_file_hash_mask(b, 0); /* every key goes to DIR/000 */
     char blocker[128];
-    snprintf(blocker, sizeof(blocker), "%s/00", dir);
+    snprintf(blocker, sizeof(blocker), "%s/000", dir);
     touch(blocker);
     ck_assert_int_eq(put(b, "k", "v", &err), DS_ERR_IO);
     ck_assert_ptr_nonnull(strstr(err.msg, blocker));
@@ -296,6 +303,49 @@ START_TEST(test_unwritable_directory_is_a_clear_error) {
     ds_backend_close(b);
     unlink(blocker);
     rmdir(dir);
+}
+END_TEST
+
+/* A store in the old DIR/HH/LL layout must not open as an empty store. */
+START_TEST(test_old_two_level_layout_is_refused) {
+    ds_err err = {{0}};
+    char dir[64], old[128], leaf[160];
+    strcpy(dir, "/tmp/dslab-bf-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(old, sizeof(old), "%s/ab", dir);
+    snprintf(leaf, sizeof(leaf), "%s/cd", old);
+    ck_assert_int_eq(mkdir(old, 0755), 0);
+    ck_assert_int_eq(mkdir(leaf, 0755), 0);
+    ck_assert_ptr_null(ds_backend_file_open(dir, NULL, &err));
+    ck_assert_ptr_nonnull(strstr(err.msg, old));
+    ck_assert_ptr_nonnull(strstr(err.msg, "old"));
+    rmdir(leaf);
+    rmdir(old);
+    rmdir(dir);
+}
+END_TEST
+
+/* The backend remembers which directories it made; one removed behind its back is made again
+ * on the next save instead of failing, and a flush forgets them all. */
+START_TEST(test_removed_hash_directory_is_made_again) {
+    ds_backend *b = open_fresh(DS_FSYNC_ALWAYS);
+    ds_err err = {{0}};
+    char path[4096], leaf[4096], out[64];
+    ck_assert_int_eq(put(b, "k", "v1", &err), DS_OK);
+    key_path(b, "k", path);
+    snprintf(leaf, sizeof(leaf), "%s", path);
+    *strrchr(leaf, '/') = '\0';
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(rmdir(leaf), 0);
+    ck_assert_int_eq(put(b, "k", "v2", &err), DS_OK);
+    ck_assert_int_eq(get(b, "k", out, sizeof(out), &err), DS_OK);
+    ck_assert_str_eq(out, "v2");
+    ck_assert_int_eq(b->ops->flush_all(b, &err), DS_OK);
+    ck_assert_int_ne(access(leaf, F_OK), 0);
+    ck_assert_int_eq(put(b, "k", "v3", &err), DS_OK);
+    ck_assert_int_eq(get(b, "k", out, sizeof(out), &err), DS_OK);
+    ck_assert_str_eq(out, "v3");
+    done(b);
 }
 END_TEST
 
@@ -331,6 +381,8 @@ int main(void) {
     tcase_add_test(tc, test_directory_that_is_a_file_is_a_clear_error);
     tcase_add_test(tc, test_unwritable_directory_is_a_clear_error);
     tcase_add_test(tc, test_scan_skips_temp_files_and_flush_removes_them);
+    tcase_add_test(tc, test_old_two_level_layout_is_refused);
+    tcase_add_test(tc, test_removed_hash_directory_is_made_again);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

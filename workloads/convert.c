@@ -15,11 +15,12 @@
 
 static void convert_usage(FILE *f) {
     fprintf(f,
-            "usage: dslab convert IN OUT [--format F] [--to native|oracleGeneral] "
+            "usage: dslab convert IN OUT [--format F] [--to native|oracleGeneral|dsb] "
             "[--csv-opts S]\n"
             "Read trace IN and write OUT. Input formats: %s\n"
-            "(IN.zst is decompressed). Output: native CSV, or oracleGeneral with --to or an\n"
-            "OUT name containing 'oracleGeneral'; OUT.zst is compressed; '-' is stdout.\n"
+            "(IN.zst is decompressed). Output: native CSV, oracleGeneral or dsb (compact\n"
+            "binary) with --to or an OUT name containing 'oracleGeneral' or ending in .dsb;\n"
+            "OUT.zst is compressed; '-' is stdout.\n"
             "oracleGeneral keeps only time, key id and size: it reads back as GETs.\n"
             "  --format F     input format (default: from IN's name)\n"
             "  --csv-opts S   column options for --format csv, e.g.\n"
@@ -108,8 +109,10 @@ int ds_main_convert(int argc, char **argv) {
             return fail("convert: too many arguments (see --help)");
     }
     if (npos < 2) return fail("convert: needs IN and OUT (see --help)");
-    if (to && strcmp(to, "native") != 0 && strcmp(to, "oracleGeneral") != 0) {
-        fprintf(stderr, "dslab: convert: --to must be native or oracleGeneral, not '%s'\n", to);
+    if (to && strcmp(to, "native") != 0 && strcmp(to, "oracleGeneral") != 0 &&
+        strcmp(to, "dsb") != 0) {
+        fprintf(stderr, "dslab: convert: --to must be native, oracleGeneral or dsb, not '%s'\n",
+                to);
         return 2;
     }
     return run_convert(pos[0], pos[1], &o, to);

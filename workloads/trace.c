@@ -3,9 +3,10 @@
  *
  * Why: users see one reader type whatever the file holds. A format is chosen by
  * ds_reader_opts.format, or from the file name: "gen:" pseudo-paths go to the generators,
- * names ending in ".dsb" (or ".dsb.zst") are the native binary trace, names containing "oracleGeneral" are libCacheSim binary traces, a csv_opts string means the
- * libCacheSim CSV reader, names containing "twitter" are Twitter cache traces, anything else is
- * the native CSV. A ".zst" suffix is stripped first (compression belongs to bytesrc.c).
+ * names ending in ".dsb" (or ".dsb.zst") are the native binary trace, names containing
+ * "oracleGeneral" are libCacheSim binary traces, a csv_opts string means the libCacheSim CSV
+ * reader, names containing "twitter" are Twitter cache traces, anything else is the native CSV.
+ * A ".zst" suffix is stripped first (compression belongs to bytesrc.c).
  * Errors are sticky: once next() failed, it keeps returning -1 with the same message.
  */
 #include <stdlib.h>

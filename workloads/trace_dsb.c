@@ -15,7 +15,8 @@
  *           varint client
  *           varint size
  *           varint ttl_s              <= INT64_MAX
- *           nkeys x (varint len, len bytes)   len 1..DS_KEY_MAX_BYTES, any bytes
+ *           nkeys x (varint len, len bytes)   len 1..DS_KEY_MAX_BYTES, any bytes (but no
+ *                                     space in MGET/EXEC keys: the native CSV cannot hold one)
  *   end     u8 0xFF, varint record count, then end of file
  * Time may go backwards (zigzag delta), as in the native CSV; the decoded time must stay in
  * 0..INT64_MAX. Every length is bounded before it is used, so a record is at most
@@ -182,12 +183,15 @@ static long corrupt(const dsb *r, ds_err *err, const char *what) {
 static long dsb_keys(const dsb *r, const unsigned char *p, const unsigned char *end,
                      ds_trace_req *out, ds_err *err) {
     const unsigned char *start = r->buf + r->pos;
+    bool multi = out->op == DS_OP_MGET || out->op == DS_OP_EXEC;
     for (uint32_t i = 0; i < out->nkeys; i++) {
         uint64_t kl;
         GET(kl);
         if (kl == 0 || kl > DS_KEY_MAX_BYTES)
             return corrupt(r, err, kl ? "key longer than DS_KEY_MAX_BYTES" : "empty key");
         if ((size_t)(end - p) < kl) return NEED;
+        if (multi && memchr(p, ' ', kl)) /* as in the native CSV: space separates */
+            return corrupt(r, err, "a MGET/EXEC key contains a space");
         out->keys[i].p = p;
         out->keys[i].len = (uint32_t)kl;
         p += kl;
@@ -299,10 +303,14 @@ static ds_status dsb_check(const ds_trace_req *req, ds_err *err) {
     if (req->nkeys == 0 || req->nkeys > DS_MULTI_MAX_KEYS || (!multi && req->nkeys != 1))
         return ds_err_set(err, DS_ERR_ARG, "%s with %u keys cannot be written", ds_op_name(req->op),
                           req->nkeys);
-    for (uint32_t i = 0; i < req->nkeys; i++)
-        if (req->keys[i].len == 0 || req->keys[i].len > DS_KEY_MAX_BYTES)
-            return ds_err_set(err, DS_ERR_ARG, "key of %u bytes cannot be written",
-                              req->keys[i].len);
+    for (uint32_t i = 0; i < req->nkeys; i++) {
+        const ds_key *k = &req->keys[i];
+        if (k->len == 0 || k->len > DS_KEY_MAX_BYTES)
+            return ds_err_set(err, DS_ERR_ARG, "key of %u bytes cannot be written", k->len);
+        if (multi && memchr(k->p, ' ', k->len))
+            return ds_err_set(err, DS_ERR_ARG, "a %s key may not contain a space",
+                              ds_op_name(req->op));
+    }
     return DS_OK;
 }
 
