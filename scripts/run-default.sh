@@ -29,3 +29,7 @@ if "$dslab" plot "$out"; then
 else
     echo "run-default: plotting failed (is gnuplot installed?); CSV files are in $out" >&2
 fi
+# Against the committed baseline (informative here; scripts/regress.sh is the CI gate).
+if [ -r results/baseline/summary.csv ]; then
+    "$dslab" compare "$out" results/baseline || echo "run-default: differs from results/baseline (see above)" >&2
+fi
