@@ -176,23 +176,9 @@ static ds_status next_arrival(ve_engine *e, ds_err *err) {
     return DS_OK;
 }
 
-/* Closed loop: read records into their clients' FIFOs until client idx has one (or EOF). */
+/* Closed loop: see rp_closed_fill. */
 static ds_status closed_fill(ve_engine *e, uint32_t idx, ds_err *err) {
-    while (!e->eof) {
-        const ds_trace_req *req;
-        int rc = rp_next_record(e->r, &req, err);
-        if (rc < 0) return DS_ERR_ARG;
-        if (rc == 0) {
-            e->eof = true;
-            break;
-        }
-        uint32_t got;
-        ds_status st = rp_enqueue(e->r, req, &got, err);
-        if (st != DS_OK) return st;
-        if (idx != UINT32_MAX && !rp_client_starving(e->r, idx)) break;
-        if (idx == UINT32_MAX) break;
-    }
-    return DS_OK;
+    return rp_closed_fill(e->r, idx, &e->eof, err);
 }
 
 static ds_status handle(ve_engine *e, const ve_ev *ev, ds_err *err) {

@@ -516,3 +516,20 @@ ds_status rp_tick(rp_run *r, int64_t now_us, ds_err *err) {
     ds_cache_stats(r->cache, &st);
     return ds_metrics_tick(r->metrics, now_us, &st, err);
 }
+
+ds_status rp_closed_fill(rp_run *r, uint32_t idx, bool *eof, ds_err *err) {
+    while (!*eof) {
+        const ds_trace_req *req = NULL;
+        int rc = rp_next_record(r, &req, err);
+        if (rc < 0) return DS_ERR_ARG;
+        if (rc == 0) {
+            *eof = true;
+            break;
+        }
+        uint32_t got;
+        ds_status st = rp_enqueue(r, req, &got, err);
+        if (st != DS_OK) return st;
+        if (idx == UINT32_MAX || !rp_client_starving(r, idx)) break;
+    }
+    return DS_OK;
+}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "dslab.h"
+#include "testmain.h"
 
 static char dir[64];
 
@@ -161,9 +162,5 @@ int main(void) {
     tcase_add_test(tc, test_full_disk_error_names_path_and_keeps_old_value);
     tcase_add_test(tc, test_full_disk_loses_no_acknowledged_write);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return ds_test_run(s);
 }

@@ -12,6 +12,7 @@
 
 #include "replay.h"
 #include "trace.h"
+#include "testmain.h"
 
 /* ---- a textbook LRU: chained hash of keys + doubly linked recency list ---- */
 
@@ -161,9 +162,5 @@ int main(void) {
     tcase_add_test(tc, test_lru_exact_matches_textbook_on_generated_trace);
     tcase_add_test(tc, test_lru_exact_matches_textbook_on_public_sample);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return ds_test_run(s);
 }

@@ -5,6 +5,7 @@
 #include <check.h>
 
 #include "testhost.h"
+#include "testmain.h"
 
 /* GET k misses and its LOAD is in flight; DEL k arrives; the LOAD completes with the old
  * value. Rule 6 as written ("add if not in memory") would resurrect k. */
@@ -123,9 +124,5 @@ int main(void) {
     tcase_add_test(tc, test_write_cancels_queued_load);
     tcase_add_test(tc, test_delete_cancels_queued_load);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return ds_test_run(s);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "table.h"
+#include "testmain.h"
 
 typedef struct item {
     ds_tnode node;
@@ -134,9 +135,5 @@ int main(void) {
     tcase_add_test(tc, test_hash_is_stable_and_seeded);
     tcase_add_test(tc, test_rng_is_deterministic_and_bounded);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return ds_test_run(s);
 }
