@@ -30,8 +30,9 @@ const char *ds_cache_last_error(const ds_cache *c) { return c ? c->errbuf : "no 
 
 ds_cache *ds_cache_new(const ds_config *cfg, const ds_host *host, ds_err *err) {
     if (!cfg || !host || !host->now_us || !host->reply) {
-        ds_err_set(err, DS_ERR_ARG, "ds_cache_new: config and a host with now_us and reply "
-                                    "are required");
+        ds_err_set(err, DS_ERR_ARG,
+                   "ds_cache_new: config and a host with now_us and reply "
+                   "are required");
         return NULL;
     }
     if (ds_config_validate(cfg, err) != DS_OK) return NULL;
@@ -151,8 +152,8 @@ ds_status ds_c_write(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_
                            (unsigned long long)v->size_bytes);
         if (c->cfg.evict_at == DS_EVICT_AT_INSERT) {
             uint64_t old = e ? ds_ks_charge(len, e->val) : 0;
-            ds_status st = ds_c_reclaim(c, charge > old ? charge - old : 0, e ? 0 : 1,
-                                        ds_c_can_wait(c));
+            ds_status st =
+                ds_c_reclaim(c, charge > old ? charge - old : 0, e ? 0 : 1, ds_c_can_wait(c));
             if (st != DS_OK) return st;
         }
         if (!ds_c_put(c, h, key, len, v)) return ds_fail(c, DS_ERR_NOMEM, "out of memory");
@@ -196,12 +197,10 @@ static ds_status check_cmd(ds_cache *c, const ds_cmd *cmd, bool sub) {
         return DS_OK;
     }
     bool one = cmd->op == DS_OP_GET || cmd->op == DS_OP_SET;
-    if (!cmd->keys || cmd->nkeys == 0 || (one && cmd->nkeys != 1) ||
-        cmd->nkeys > DS_MULTI_MAX_KEYS)
+    if (!cmd->keys || cmd->nkeys == 0 || (one && cmd->nkeys != 1) || cmd->nkeys > DS_MULTI_MAX_KEYS)
         return ds_fail(c, DS_ERR_ARG, "%s: wrong number of keys (%u)", ds_op_name(cmd->op),
                        cmd->nkeys);
-    if (cmd->op == DS_OP_SET && !cmd->value)
-        return ds_fail(c, DS_ERR_ARG, "SET without a value");
+    if (cmd->op == DS_OP_SET && !cmd->value) return ds_fail(c, DS_ERR_ARG, "SET without a value");
     for (uint32_t i = 0; i < cmd->nkeys; i++) {
         ds_status st = check_key(c, &cmd->keys[i]);
         if (st != DS_OK) return st;
@@ -219,7 +218,8 @@ static bool reads(ds_op op) { return op == DS_OP_GET || op == DS_OP_EXISTS || op
 static bool needs_park(ds_cache *c, const ds_cmd *cmd) {
     if (cmd->op == DS_OP_EXEC) {
         bool any = false;
-        for (uint32_t i = 0; i < cmd->nsub; i++) any |= needs_park(c, &cmd->sub[i]);
+        for (uint32_t i = 0; i < cmd->nsub; i++)
+            any |= needs_park(c, &cmd->sub[i]);
         return any;
     }
     if (cmd->op == DS_OP_SET || cmd->op == DS_OP_DEL) return false;
@@ -242,8 +242,7 @@ static bool exec_write_keys_missing(ds_cache *c, const ds_cmd *cmd) {
         for (uint32_t k = 0; k < s->nkeys; k++) {
             ds_entry *e;
             uint64_t h = ds_table_hash(&c->ks.tab, s->keys[k].p, s->keys[k].len);
-            if (ds_c_lookup(c, h, s->keys[k].p, s->keys[k].len, &e, false) == LK_MISS)
-                return true;
+            if (ds_c_lookup(c, h, s->keys[k].p, s->keys[k].len, &e, false) == LK_MISS) return true;
         }
     }
     return false;
@@ -270,8 +269,8 @@ static bool fast_get(ds_cache *c, const ds_cmd *cmd, const ds_reply **reply) {
     if (lk == LK_MISS) return false;
     assert(c->imm.vals_cap >= 1);
     c->imm.vals[0] = e ? e->val : NULL;
-    c->imm.reply = (ds_reply){.status = DS_OK, .op = DS_OP_GET, .n = 1, .values = c->imm.vals,
-                          .count = e ? 1 : 0};
+    c->imm.reply = (ds_reply){
+        .status = DS_OK, .op = DS_OP_GET, .n = 1, .values = c->imm.vals, .count = e ? 1 : 0};
     *reply = &c->imm.reply;
     return true;
 }

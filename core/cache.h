@@ -20,8 +20,8 @@ ds_status ds_c_reclaim(ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys, b
 bool ds_c_can_wait(const ds_cache *c);
 
 /* Run a command whose keys are all resolved; fills rep. Never parks. */
-ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value **vals,
-                   ds_reply *subs, bool count);
+ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value **vals, ds_reply *subs,
+                   bool count);
 ds_status ds_c_prepare_reply(ds_cache *c, ds_replybuf *b, const ds_cmd *cmd);
 void ds_c_cancel_queued_load(ds_cache *c, ds_ioent *io);
 

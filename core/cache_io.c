@@ -38,7 +38,8 @@ static ds_status grow(ds_cache *c, ds_replybuf *b, uint32_t n, uint32_t nsubs) {
 
 ds_status ds_c_prepare_reply(ds_cache *c, ds_replybuf *b, const ds_cmd *cmd) {
     uint32_t n = cmd->nkeys;
-    for (uint32_t i = 0; i < cmd->nsub; i++) n += cmd->sub[i].nkeys;
+    for (uint32_t i = 0; i < cmd->nsub; i++)
+        n += cmd->sub[i].nkeys;
     return grow(c, b, n ? n : 1, cmd->nsub ? cmd->nsub : 1);
 }
 
@@ -70,8 +71,8 @@ static ds_status run_one(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value
     return DS_OK;
 }
 
-ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value **vals,
-                   ds_reply *subs, bool count) {
+ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value **vals, ds_reply *subs,
+                   bool count) {
     if (cmd->op != DS_OP_EXEC) return run_one(c, cmd, rep, vals, count);
     *rep = (ds_reply){.status = DS_OK, .op = DS_OP_EXEC, .n = cmd->nsub, .sub = subs};
     uint32_t off = 0;
@@ -87,14 +88,17 @@ ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value **val
 
 static uint32_t total_keys(const ds_cmd *cmd) {
     uint32_t n = cmd->nkeys;
-    for (uint32_t i = 0; i < cmd->nsub; i++) n += cmd->sub[i].nkeys;
+    for (uint32_t i = 0; i < cmd->nsub; i++)
+        n += cmd->sub[i].nkeys;
     return n;
 }
 
 static size_t key_bytes(const ds_cmd *cmd) {
     size_t b = 0;
-    for (uint32_t i = 0; i < cmd->nkeys; i++) b += cmd->keys[i].len;
-    for (uint32_t i = 0; i < cmd->nsub; i++) b += key_bytes(&cmd->sub[i]);
+    for (uint32_t i = 0; i < cmd->nkeys; i++)
+        b += cmd->keys[i].len;
+    for (uint32_t i = 0; i < cmd->nsub; i++)
+        b += key_bytes(&cmd->sub[i]);
     return b;
 }
 
@@ -128,7 +132,8 @@ static ds_parked *parked_new(const ds_cmd *cmd, uint32_t nk) {
     p->keybuf = mem + off_buf;
     unsigned char *bp = p->keybuf;
     ds_key *kp = copy_keys(cmd, &p->cmd, p->keys, &bp);
-    for (uint32_t i = 0; i < cmd->nsub; i++) kp = copy_keys(&cmd->sub[i], &p->subs[i], kp, &bp);
+    for (uint32_t i = 0; i < cmd->nsub; i++)
+        kp = copy_keys(&cmd->sub[i], &p->subs[i], kp, &bp);
     p->cmd.sub = p->subs;
     return p;
 }
@@ -168,8 +173,10 @@ ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cm
         free(p);
         return ds_fail(c, DS_ERR_NOMEM, "out of memory parking a command");
     }
-    for (uint32_t i = 0; i < nk; i++) slot_link(c, p, &p->keys[i]);
-    for (uint32_t i = 0; i < p->nslots; i++) p->slots[i].io->mark = NULL;
+    for (uint32_t i = 0; i < nk; i++)
+        slot_link(c, p, &p->keys[i]);
+    for (uint32_t i = 0; i < p->nslots; i++)
+        p->slots[i].io->mark = NULL;
     c->st.blocked_requests++;
     if (p->pending == 0) { /* every miss resolved meanwhile (cannot happen today) */
         p->ready = true;
@@ -182,8 +189,10 @@ ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cm
 static void unpark(ds_cache *c, ds_parked *p) {
     for (uint32_t i = 0; i < p->nslots; i++) {
         ds_wslot *s = &p->slots[i];
-        if (s->prev) s->prev->next = s->next;
-        else s->io->waiters = s->next;
+        if (s->prev)
+            s->prev->next = s->next;
+        else
+            s->io->waiters = s->next;
         if (s->next) s->next->prev = s->prev;
         s->io->nwaiters--;
         ds_sched_maybe_free(c, s->io);
@@ -200,7 +209,8 @@ void ds_c_resume_ready(ds_cache *c) {
     while (c->ready_head) {
         /* The ready list is LIFO; take its oldest element for a stable order. */
         ds_parked **pp = &c->ready_head;
-        while ((*pp)->next_ready) pp = &(*pp)->next_ready;
+        while ((*pp)->next_ready)
+            pp = &(*pp)->next_ready;
         ds_parked *p = *pp;
         *pp = NULL;
         ds_replybuf *b = &c->res;
@@ -255,8 +265,8 @@ void ds_c_load_done(ds_cache *c, ds_job *job) {
     uint64_t h = io->node.hash;
     (void)ds_sched_flag_clear(c, io, DS_FLAG_LOADINPROG);
     ds_status r = job->result;
-    if (r == DS_OK && (!job->value || (job->value->expire_us &&
-                                       job->value->expire_us <= ds_now(c))))
+    if (r == DS_OK &&
+        (!job->value || (job->value->expire_us && job->value->expire_us <= ds_now(c))))
         r = DS_NOT_FOUND;
     bool in_mem = ds_ks_find(&c->ks, h, io->key, io->node.keylen) != NULL;
     /* A write issued while this LOAD was in flight is newer than what the LOAD read. If the
@@ -289,8 +299,10 @@ void ds_c_save_done(ds_cache *c, ds_job *job) {
     assert(io->saves_inflight > 0);
     if (--io->saves_inflight == 0) (void)ds_sched_flag_clear(c, io, DS_FLAG_SAVEINPROG);
     if (job->result == DS_OK) {
-        if (job->value) c->st.disk_saves++;
-        else c->st.disk_dels++;
+        if (job->value)
+            c->st.disk_saves++;
+        else
+            c->st.disk_dels++;
         io->retries = 0;
         if (!job->value && !(io->flags & (DS_FLAG_SAVE | DS_FLAG_SAVEINPROG))) {
             ds_negent *n = ds_neg_find(&c->neg, io->node.hash, io->key, io->node.keylen);
@@ -319,8 +331,10 @@ ds_status ds_cache_job_done(ds_cache *c, ds_job *job) {
     if (st != DS_OK) return st;
     c->in_done++;
     ds_ioent *io = job->ioent;
-    if (job->type == DS_JOB_LOAD) ds_c_load_done(c, job);
-    else ds_c_save_done(c, job);
+    if (job->type == DS_JOB_LOAD)
+        ds_c_load_done(c, job);
+    else
+        ds_c_save_done(c, job);
     ds_value_unref(job->value);
     free(job);
     ds_sched_maybe_free(c, io); /* before resuming: unparking may free it too */

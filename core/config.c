@@ -53,8 +53,7 @@ static const opt opts[] = {
      "limit on the number of cached keys (0 = unlimited)"},
     {"cache-flush-delay", T_MS, OFF(flush_delay_ms), NULL, 0, 86400000ull,
      "ms a SAVE waits before it is written (writes inside it coalesce)"},
-    {"max-io-jobs", T_U64, OFF(max_io_jobs), NULL, 1, 1000000,
-     "jobs handed to IO workers at once"},
+    {"max-io-jobs", T_U64, OFF(max_io_jobs), NULL, 1, 1000000, "jobs handed to IO workers at once"},
     {"negcache", T_BOOL, OFF(negcache), NULL, 0, 1, "negative cache of absent keys"},
     {"negcache-max", T_U64, OFF(negcache_max), NULL, 1, UINT64_MAX,
      "bound on negative-cache entries"},
@@ -103,7 +102,8 @@ static void store(ds_config *cfg, const opt *o, uint64_t n) {
     case T_U64:
         if (o->off == OFF(max_io_jobs) || o->off == OFF(evict_samples))
             *(uint32_t *)p = (uint32_t)n;
-        else *(uint64_t *)p = n;
+        else
+            *(uint64_t *)p = n;
         break;
     case T_MS: *(int64_t *)p = (int64_t)n; break;
     case T_BOOL: *(bool *)p = n != 0; break;
@@ -116,8 +116,7 @@ static uint64_t load(const ds_config *cfg, const opt *o) {
     switch (o->type) {
     case T_SIZE:
     case T_U64:
-        if (o->off == OFF(max_io_jobs) || o->off == OFF(evict_samples))
-            return *(const uint32_t *)p;
+        if (o->off == OFF(max_io_jobs) || o->off == OFF(evict_samples)) return *(const uint32_t *)p;
         return *(const uint64_t *)p;
     case T_MS: return (uint64_t) * (const int64_t *)p;
     case T_BOOL: return *(const bool *)p;
@@ -154,8 +153,8 @@ ds_status ds_config_set(ds_config *cfg, const char *name, const char *value, ds_
         return ds_err_set(err, DS_ERR_CONFIG, "%s: bad value '%s'", name, value);
     }
     if (o->type != T_ENUM && o->type != T_BOOL && (n < o->min || n > o->max))
-        return ds_err_set(err, DS_ERR_CONFIG, "%s: %s is out of range [%llu, %llu]", name,
-                          value, (unsigned long long)o->min, (unsigned long long)o->max);
+        return ds_err_set(err, DS_ERR_CONFIG, "%s: %s is out of range [%llu, %llu]", name, value,
+                          (unsigned long long)o->min, (unsigned long long)o->max);
     store(cfg, o, n);
     return DS_OK;
 }
@@ -164,8 +163,7 @@ ds_status ds_config_validate(const ds_config *cfg, ds_err *err) {
     if (cfg->max_io_jobs == 0) return ds_err_set(err, DS_ERR_CONFIG, "max-io-jobs: must be >= 1");
     if (cfg->evict_samples == 0)
         return ds_err_set(err, DS_ERR_CONFIG, "evict-samples: must be >= 1");
-    if (cfg->negcache_max == 0)
-        return ds_err_set(err, DS_ERR_CONFIG, "negcache-max: must be >= 1");
+    if (cfg->negcache_max == 0) return ds_err_set(err, DS_ERR_CONFIG, "negcache-max: must be >= 1");
     if (cfg->flush_delay_ms < 0)
         return ds_err_set(err, DS_ERR_CONFIG, "cache-flush-delay: must be >= 0");
     if (cfg->save_retry_ms <= 0 || cfg->save_retry_max_ms < cfg->save_retry_ms)
@@ -177,8 +175,8 @@ ds_status ds_config_validate(const ds_config *cfg, ds_err *err) {
     return DS_OK;
 }
 
-bool ds_config_describe(const ds_config *cfg, size_t i, const char **name, char *buf,
-                        size_t buflen, const char **help) {
+bool ds_config_describe(const ds_config *cfg, size_t i, const char **name, char *buf, size_t buflen,
+                        const char **help) {
     if (i >= NOPTS) return false;
     const opt *o = &opts[i];
     uint64_t n = load(cfg, o);

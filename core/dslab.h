@@ -70,8 +70,8 @@ typedef struct ds_rng {
 
 void ds_rng_seed(ds_rng *r, uint64_t seed);
 uint64_t ds_rng_next(ds_rng *r);
-double ds_rng_double(ds_rng *r);               /* uniform in [0, 1) */
-uint64_t ds_rng_below(ds_rng *r, uint64_t n);  /* uniform in [0, n); n > 0 */
+double ds_rng_double(ds_rng *r);              /* uniform in [0, 1) */
+uint64_t ds_rng_below(ds_rng *r, uint64_t n); /* uniform in [0, n); n > 0 */
 
 /* 64-bit hash of a byte string (deterministic across runs and machines). */
 uint64_t ds_hash64(const void *p, size_t len, uint64_t seed);
@@ -99,8 +99,8 @@ typedef struct ds_value {
 
 /* len bytes copied from data (data may be NULL when len == 0); size_bytes < len means len. */
 ds_value *ds_value_new(const void *data, uint32_t len, uint64_t size_bytes, int64_t expire_us);
-ds_value *ds_value_ref(ds_value *v);  /* returns v; NULL-safe */
-void ds_value_unref(ds_value *v);     /* NULL-safe */
+ds_value *ds_value_ref(ds_value *v); /* returns v; NULL-safe */
+void ds_value_unref(ds_value *v);    /* NULL-safe */
 
 /* ------------------------------------------------------------------------------------------ */
 /* Configuration                                                                               */
@@ -111,21 +111,21 @@ typedef enum ds_evict_at { DS_EVICT_AT_CRON = 0, DS_EVICT_AT_INSERT } ds_evict_a
 typedef enum ds_load_priority { DS_LOAD_SAVE_FIRST = 0, DS_LOAD_ALWAYS_HEAD } ds_load_priority;
 
 typedef struct ds_config {
-    uint64_t max_memory_bytes;   /* cache-max-memory; 0 = unlimited */
-    uint64_t max_keys;           /* cache-max-keys; 0 = unlimited */
-    int64_t flush_delay_ms;      /* cache-flush-delay */
-    uint32_t max_io_jobs;        /* max-io-jobs: jobs in flight at once (default 10) */
-    bool negcache;               /* negcache on|off (default on) */
-    uint64_t negcache_max;       /* negcache-max: entries (default 100000) */
-    uint32_t evict_samples;      /* evict-samples (default 5) */
-    ds_evict_policy evict;       /* evict lru-sampled|lru-exact */
-    ds_evict_at evict_at;        /* evict-at cron|insert */
+    uint64_t max_memory_bytes;      /* cache-max-memory; 0 = unlimited */
+    uint64_t max_keys;              /* cache-max-keys; 0 = unlimited */
+    int64_t flush_delay_ms;         /* cache-flush-delay */
+    uint32_t max_io_jobs;           /* max-io-jobs: jobs in flight at once (default 10) */
+    bool negcache;                  /* negcache on|off (default on) */
+    uint64_t negcache_max;          /* negcache-max: entries (default 100000) */
+    uint32_t evict_samples;         /* evict-samples (default 5) */
+    ds_evict_policy evict;          /* evict lru-sampled|lru-exact */
+    ds_evict_at evict_at;           /* evict-at cron|insert */
     ds_load_priority load_priority; /* load-priority save-first|always-head */
-    bool concurrent_saves;       /* concurrent-saves on|off (default off) */
-    bool evict_busy_keys;        /* evict-busy-keys on|off (default off) */
-    int64_t save_retry_ms;       /* save-retry-backoff: first retry delay, doubles (default 100) */
-    int64_t save_retry_max_ms;   /* cap of the backoff (default 10000) */
-    uint64_t seed;               /* seed of the eviction sampler */
+    bool concurrent_saves;          /* concurrent-saves on|off (default off) */
+    bool evict_busy_keys;           /* evict-busy-keys on|off (default off) */
+    int64_t save_retry_ms;     /* save-retry-backoff: first retry delay, doubles (default 100) */
+    int64_t save_retry_max_ms; /* cap of the backoff (default 10000) */
+    uint64_t seed;             /* seed of the eviction sampler */
 } ds_config;
 
 void ds_config_default(ds_config *cfg);
@@ -142,8 +142,8 @@ ds_status ds_config_validate(const ds_config *cfg, ds_err *err);
 
 /* Iterate the core's option names in a fixed order, for --help and effective-config output.
  * Returns false past the end. value is formatted into buf. */
-bool ds_config_describe(const ds_config *cfg, size_t i, const char **name, char *buf,
-                        size_t buflen, const char **help);
+bool ds_config_describe(const ds_config *cfg, size_t i, const char **name, char *buf, size_t buflen,
+                        const char **help);
 
 /* Parse "100mb" style sizes; exposed because the host uses the same syntax. */
 ds_status ds_parse_size(const char *s, uint64_t *out);
@@ -169,7 +169,7 @@ typedef struct ds_key {
     uint32_t len;
 } ds_key;
 
-#define DS_KEY_MAX_BYTES 4096u
+#define DS_KEY_MAX_BYTES  4096u
 #define DS_MULTI_MAX_KEYS 1024u
 
 /*
@@ -224,10 +224,10 @@ typedef struct ds_job {
     uint32_t keylen;
     ds_value *value;
     ds_status result;
-    uint64_t id;          /* 1, 2, 3... per cache; deterministic */
-    int64_t created_us;   /* when the job was pushed */
-    void *host_data;      /* free for the host */
-    ds_err err;           /* filled by ds_job_run on failure */
+    uint64_t id;        /* 1, 2, 3... per cache; deterministic */
+    int64_t created_us; /* when the job was pushed */
+    void *host_data;    /* free for the host */
+    ds_err err;         /* filled by ds_job_run on failure */
     /* private to the core */
     struct ds_job *prev, *next;
     void *ioent;
@@ -306,11 +306,11 @@ typedef struct ds_stats {
     uint64_t requests, gets, sets, dels, exists, mgets, execs;
     uint64_t hits, misses, neg_hits;
     uint64_t disk_loads, disk_saves, disk_dels; /* completed jobs */
-    uint64_t saves_coalesced;  /* writes that found a SAVE already scheduled */
+    uint64_t saves_coalesced;                   /* writes that found a SAVE already scheduled */
     uint64_t evictions, neg_evictions, expired;
     uint64_t blocked_requests; /* commands that parked */
     uint64_t save_retries, load_errors, flag_errors;
-    uint64_t loads_cancelled;  /* queued LOADs made moot by a write to their key */
+    uint64_t loads_cancelled; /* queued LOADs made moot by a write to their key */
     uint64_t memory_limit_misses, reclaim_waits, asap_pushes;
     uint64_t used_memory_bytes, peak_memory_bytes;
     uint64_t keys, neg_entries;
@@ -353,12 +353,11 @@ typedef struct ds_backend_ops {
     int version; /* 1 */
     const char *name;
     void (*plan)(ds_backend *b, ds_bop op, const void *key, uint32_t keylen, ds_call *call);
-    ds_status (*get)(ds_backend *b, ds_call *call, const void *key, uint32_t keylen,
-                     ds_value **out, ds_err *err);
+    ds_status (*get)(ds_backend *b, ds_call *call, const void *key, uint32_t keylen, ds_value **out,
+                     ds_err *err);
     ds_status (*set)(ds_backend *b, ds_call *call, const void *key, uint32_t keylen,
                      const ds_value *v, ds_err *err);
-    ds_status (*del)(ds_backend *b, ds_call *call, const void *key, uint32_t keylen,
-                     ds_err *err);
+    ds_status (*del)(ds_backend *b, ds_call *call, const void *key, uint32_t keylen, ds_err *err);
     ds_status (*flush_all)(ds_backend *b, ds_err *err);
     /* Visit every stored key (order unspecified); for the lost-write check. */
     ds_status (*scan)(ds_backend *b, ds_scan_fn fn, void *ctx, ds_err *err);
@@ -393,12 +392,17 @@ ds_backend *ds_backend_file_open(const char *dir, const ds_file_opts *o, ds_err 
 /* Latency models: fixed:US uniform:LO:HI exp:MEAN lognormal:MU:SIGMA pareto:SCALE:SHAPE,
  * hist:FILE (empirical). Draws are in microseconds, >= 0. */
 typedef enum ds_lat_kind {
-    DS_LAT_FIXED = 0, DS_LAT_UNIFORM, DS_LAT_EXP, DS_LAT_LOGNORMAL, DS_LAT_PARETO, DS_LAT_HIST
+    DS_LAT_FIXED = 0,
+    DS_LAT_UNIFORM,
+    DS_LAT_EXP,
+    DS_LAT_LOGNORMAL,
+    DS_LAT_PARETO,
+    DS_LAT_HIST
 } ds_lat_kind;
 typedef struct ds_latency {
     ds_lat_kind kind;
     double a, b;
-    uint32_t nhist;         /* DS_LAT_HIST: points of the empirical CDF */
+    uint32_t nhist; /* DS_LAT_HIST: points of the empirical CDF */
     double *hist_us, *hist_cdf;
 } ds_latency;
 ds_status ds_latency_parse(const char *spec, ds_latency *out, ds_err *err);

@@ -23,12 +23,12 @@
 typedef struct ds_ioent ds_ioent;
 
 typedef struct ds_entry {
-    ds_tnode node;      /* key points at key[] below */
+    ds_tnode node; /* key points at key[] below */
     ds_value *val;
-    int64_t expire_us;  /* copy of val->expire_us: a hit need not touch the value */
-    uint64_t lru;       /* logical access clock; larger = more recent */
+    int64_t expire_us; /* copy of val->expire_us: a hit need not touch the value */
+    uint64_t lru;      /* logical access clock; larger = more recent */
     struct ds_entry *lru_prev, *lru_next; /* evict=lru-exact only: MRU at head */
-    ds_ioent *io;       /* flag-table entry of this key, if any */
+    ds_ioent *io;                         /* flag-table entry of this key, if any */
     unsigned char key[];
 } ds_entry;
 
@@ -36,7 +36,7 @@ typedef struct ds_keyspace {
     ds_table tab;
     uint64_t used_bytes, peak_bytes;
     uint64_t clock;
-    bool exact;                     /* maintain the LRU list */
+    bool exact; /* maintain the LRU list */
     ds_entry *lru_head, *lru_tail;
 } ds_keyspace;
 
@@ -79,13 +79,13 @@ typedef struct ds_wslot {
 struct ds_ioent {
     ds_tnode node;
     uint8_t flags;
-    uint16_t saves_inflight;  /* > 1 only with concurrent-saves=on */
-    uint32_t retries;         /* consecutive failed SAVEs, for backoff */
+    uint16_t saves_inflight; /* > 1 only with concurrent-saves=on */
+    uint32_t retries;        /* consecutive failed SAVEs, for backoff */
     uint32_t nwaiters;
-    bool written_in_load;     /* a SET/DEL arrived while LOADINPROG */
+    bool written_in_load; /* a SET/DEL arrived while LOADINPROG */
     ds_wslot *waiters;
     ds_qop load, save;
-    struct ds_parked *mark;   /* dedup while parking one command */
+    struct ds_parked *mark; /* dedup while parking one command */
     unsigned char key[];
 };
 
@@ -97,8 +97,8 @@ typedef struct ds_joblist {
 enum { JOB_NEW = 1, JOB_PROCESSING, JOB_DONE };
 
 typedef struct ds_sched {
-    ds_table tab;           /* key -> ds_ioent */
-    ds_qop *qhead, *qtail;  /* the op queue */
+    ds_table tab;          /* key -> ds_ioent */
+    ds_qop *qhead, *qtail; /* the op queue */
     uint64_t queued;
     ds_joblist jnew, jproc;
     uint64_t next_job_id;
@@ -107,12 +107,12 @@ typedef struct ds_sched {
 /* ---- parked commands ---- */
 
 typedef struct ds_parked {
-    ds_tnode node;         /* keyed by the 8-byte client id */
+    ds_tnode node; /* keyed by the 8-byte client id */
     uint64_t client, tag;
     uint64_t client_key;
-    ds_cmd cmd;            /* deep copy */
+    ds_cmd cmd; /* deep copy */
     ds_cmd *subs;
-    ds_key *keys;          /* all keys of cmd and subs */
+    ds_key *keys; /* all keys of cmd and subs */
     unsigned char *keybuf;
     uint32_t nslots, pending;
     bool failed, ready;
@@ -137,13 +137,13 @@ struct ds_cache {
     ds_keyspace ks;
     ds_negcache neg;
     ds_sched sched;
-    ds_table parked;        /* client id -> ds_parked */
-    ds_parked *ready_head;  /* parked commands whose keys are all resolved */
+    ds_table parked;       /* client id -> ds_parked */
+    ds_parked *ready_head; /* parked commands whose keys are all resolved */
     ds_stats st;
-    int in_callback;        /* > 0 while a host callback runs */
-    int in_wait;            /* > 0 while host.wait_io runs */
-    int in_done;            /* > 0 while ds_cache_job_done runs */
-    bool asap;              /* draining: push SAVEs regardless of age */
+    int in_callback; /* > 0 while a host callback runs */
+    int in_wait;     /* > 0 while host.wait_io runs */
+    int in_done;     /* > 0 while ds_cache_job_done runs */
+    bool asap;       /* draining: push SAVEs regardless of age */
     bool reclaiming;
     /* reply storage, reused: one set for immediate answers, one for resumed commands, so a
      * command resumed at the end of an exec cannot overwrite that exec's reply */

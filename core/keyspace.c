@@ -46,18 +46,24 @@ ds_entry *ds_ks_find(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len)
 }
 
 static void lru_unlink(ds_keyspace *ks, ds_entry *e) {
-    if (e->lru_prev) e->lru_prev->lru_next = e->lru_next;
-    else ks->lru_head = e->lru_next;
-    if (e->lru_next) e->lru_next->lru_prev = e->lru_prev;
-    else ks->lru_tail = e->lru_prev;
+    if (e->lru_prev)
+        e->lru_prev->lru_next = e->lru_next;
+    else
+        ks->lru_head = e->lru_next;
+    if (e->lru_next)
+        e->lru_next->lru_prev = e->lru_prev;
+    else
+        ks->lru_tail = e->lru_prev;
     e->lru_prev = e->lru_next = NULL;
 }
 
 static void lru_push_head(ds_keyspace *ks, ds_entry *e) {
     e->lru_prev = NULL;
     e->lru_next = ks->lru_head;
-    if (ks->lru_head) ks->lru_head->lru_prev = e;
-    else ks->lru_tail = e;
+    if (ks->lru_head)
+        ks->lru_head->lru_prev = e;
+    else
+        ks->lru_tail = e;
     ks->lru_head = e;
 }
 

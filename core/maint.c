@@ -15,7 +15,7 @@
 #include "cache.h"
 
 #define RECLAIM_MAX_WAITS 1000000u
-#define EXPIRE_SAMPLES 20u
+#define EXPIRE_SAMPLES    20u
 
 static bool over(const ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys) {
     if (c->cfg.max_memory_bytes && c->ks.used_bytes + extra_bytes > c->cfg.max_memory_bytes)
@@ -23,9 +23,7 @@ static bool over(const ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys) {
     return c->cfg.max_keys && c->ks.tab.count + extra_keys > c->cfg.max_keys;
 }
 
-static uint64_t in_flight(const ds_cache *c) {
-    return c->sched.jnew.count + c->sched.jproc.count;
-}
+static uint64_t in_flight(const ds_cache *c) { return c->sched.jnew.count + c->sched.jproc.count; }
 
 ds_status ds_c_reclaim(ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys, bool can_wait) {
     if (c->reclaiming) can_wait = false;
@@ -33,8 +31,8 @@ ds_status ds_c_reclaim(ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys, b
     c->reclaiming = true;
     uint32_t waits = 0;
     while (over(c, extra_bytes, extra_keys)) {
-        ds_entry *e = ds_ks_pick_victim(&c->ks, &c->rng, c->cfg.evict_samples,
-                                        c->cfg.evict_busy_keys);
+        ds_entry *e =
+            ds_ks_pick_victim(&c->ks, &c->rng, c->cfg.evict_samples, c->cfg.evict_busy_keys);
         if (e) {
             c->st.evictions++;
             ds_ks_remove(&c->ks, e);
@@ -55,8 +53,8 @@ ds_status ds_c_reclaim(ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys, b
     c->st.memory_limit_misses++;
     return ds_fail(c, DS_ERR_MEMORY,
                    "memory limit cannot be met: %llu bytes and %llu keys in use, nothing "
-                   "evictable", (unsigned long long)c->ks.used_bytes,
-                   (unsigned long long)c->ks.tab.count);
+                   "evictable",
+                   (unsigned long long)c->ks.used_bytes, (unsigned long long)c->ks.tab.count);
 }
 
 static void expire_sample(ds_cache *c) {
@@ -108,8 +106,10 @@ ds_status ds_cache_drain(ds_cache *c) {
         bool ok = c->host.wait_io(c->host.ctx);
         c->in_wait--;
         if (!ok) {
-            st = ds_fail(c, DS_ERR_STATE, "drain: host.wait_io could not complete a job "
-                                          "(%llu in flight)", (unsigned long long)in_flight(c));
+            st = ds_fail(c, DS_ERR_STATE,
+                         "drain: host.wait_io could not complete a job "
+                         "(%llu in flight)",
+                         (unsigned long long)in_flight(c));
             break;
         }
     }
@@ -151,11 +151,9 @@ unsigned ds_cache_key_flags(const ds_cache *c, const void *key, uint32_t keylen)
     return io ? io->flags : 0;
 }
 
-static ds_status flag_api(ds_cache *c, const void *key, uint32_t keylen, unsigned flag,
-                          bool set) {
+static ds_status flag_api(ds_cache *c, const void *key, uint32_t keylen, unsigned flag, bool set) {
     if (!c) return DS_ERR_ARG;
-    if (!key || !keylen || keylen > DS_KEY_MAX_BYTES)
-        return ds_fail(c, DS_ERR_ARG, "bad key");
+    if (!key || !keylen || keylen > DS_KEY_MAX_BYTES) return ds_fail(c, DS_ERR_ARG, "bad key");
     if (flag != DS_FLAG_LOAD && flag != DS_FLAG_SAVE && flag != DS_FLAG_LOADINPROG &&
         flag != DS_FLAG_SAVEINPROG)
         return ds_fail(c, DS_ERR_ARG, "unknown flag %u", flag);

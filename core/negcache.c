@@ -20,7 +20,8 @@ ds_status ds_neg_init(ds_negcache *n, uint64_t seed) {
 void ds_neg_free(ds_negcache *n) {
     size_t it = 0;
     ds_tnode *t;
-    while ((t = ds_table_next(&n->tab, &it))) free(t);
+    while ((t = ds_table_next(&n->tab, &it)))
+        free(t);
     ds_table_free(&n->tab);
 }
 

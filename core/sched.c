@@ -42,7 +42,8 @@ ds_status ds_sched_init(ds_sched *s, uint64_t seed) {
 void ds_sched_free(ds_sched *s) {
     size_t it = 0;
     ds_tnode *n;
-    while ((n = ds_table_next(&s->tab, &it))) free(n);
+    while ((n = ds_table_next(&s->tab, &it)))
+        free(n);
     ds_table_free(&s->tab);
 }
 
@@ -106,10 +107,14 @@ ds_status ds_sched_flag_clear(ds_cache *c, ds_ioent *io, unsigned flag) {
 
 static void q_unlink(ds_sched *s, ds_qop *op) {
     assert(op->queued);
-    if (op->prev) op->prev->next = op->next;
-    else s->qhead = op->next;
-    if (op->next) op->next->prev = op->prev;
-    else s->qtail = op->prev;
+    if (op->prev)
+        op->prev->next = op->next;
+    else
+        s->qhead = op->next;
+    if (op->next)
+        op->next->prev = op->prev;
+    else
+        s->qtail = op->prev;
     op->prev = op->next = NULL;
     op->queued = false;
     s->queued--;
@@ -118,8 +123,10 @@ static void q_unlink(ds_sched *s, ds_qop *op) {
 static void q_push_tail(ds_sched *s, ds_qop *op) {
     op->next = NULL;
     op->prev = s->qtail;
-    if (s->qtail) s->qtail->next = op;
-    else s->qhead = op;
+    if (s->qtail)
+        s->qtail->next = op;
+    else
+        s->qhead = op;
     s->qtail = op;
     op->queued = true;
     s->queued++;
@@ -128,8 +135,10 @@ static void q_push_tail(ds_sched *s, ds_qop *op) {
 static void q_push_head(ds_sched *s, ds_qop *op) {
     op->prev = NULL;
     op->next = s->qhead;
-    if (s->qhead) s->qhead->prev = op;
-    else s->qtail = op;
+    if (s->qhead)
+        s->qhead->prev = op;
+    else
+        s->qtail = op;
     s->qhead = op;
     op->queued = true;
     s->queued++;
@@ -142,7 +151,8 @@ void ds_sched_schedule_load(ds_cache *c, ds_ioent *io) {
     bool behind_save = (io->flags & (DS_FLAG_SAVE | DS_FLAG_SAVEINPROG)) != 0;
     if (behind_save && c->cfg.load_priority == DS_LOAD_SAVE_FIRST)
         q_push_tail(&c->sched, &io->load);
-    else q_push_head(&c->sched, &io->load);
+    else
+        q_push_head(&c->sched, &io->load);
 }
 
 /* Rule 2: one SAVE per key; a second write finds it scheduled and is coalesced. */
@@ -155,7 +165,8 @@ void ds_sched_schedule_save(ds_cache *c, ds_ioent *io, int64_t due_us) {
     io->save.due_us = due_us;
     /* Keep the queue's SAVEs in due order so the pump may stop at the first young one. */
     ds_qop *at = c->sched.qtail;
-    while (at && at->type == OPQ_SAVE && at->due_us > due_us) at = at->prev;
+    while (at && at->type == OPQ_SAVE && at->due_us > due_us)
+        at = at->prev;
     if (at == c->sched.qtail) {
         q_push_tail(&c->sched, &io->save);
         return;
@@ -164,8 +175,10 @@ void ds_sched_schedule_save(ds_cache *c, ds_ioent *io, int64_t due_us) {
     op->prev = at;
     op->next = at ? at->next : c->sched.qhead;
     if (op->next) op->next->prev = op;
-    if (at) at->next = op;
-    else c->sched.qhead = op;
+    if (at)
+        at->next = op;
+    else
+        c->sched.qhead = op;
     op->queued = true;
     c->sched.queued++;
 }
@@ -186,17 +199,23 @@ void ds_sched_load_to_head(ds_cache *c, ds_ioent *io) {
 static void jl_push(ds_joblist *l, ds_job *j) {
     j->next = NULL;
     j->prev = l->tail;
-    if (l->tail) l->tail->next = j;
-    else l->head = j;
+    if (l->tail)
+        l->tail->next = j;
+    else
+        l->head = j;
     l->tail = j;
     l->count++;
 }
 
 static void jl_unlink(ds_joblist *l, ds_job *j) {
-    if (j->prev) j->prev->next = j->next;
-    else l->head = j->next;
-    if (j->next) j->next->prev = j->prev;
-    else l->tail = j->prev;
+    if (j->prev)
+        j->prev->next = j->next;
+    else
+        l->head = j->next;
+    if (j->next)
+        j->next->prev = j->prev;
+    else
+        l->tail = j->prev;
     j->prev = j->next = NULL;
     l->count--;
 }
@@ -234,8 +253,7 @@ static void push_job(ds_cache *c, ds_qop *op) {
         ds_entry *e = ds_ks_find(&c->ks, io->node.hash, io->key, io->node.keylen);
         j->value = e ? ds_value_ref(e->val) : NULL; /* the value current at push time */
         (void)ds_sched_flag_clear(c, io, DS_FLAG_SAVE);
-        if (!(io->flags & DS_FLAG_SAVEINPROG))
-            (void)ds_sched_flag_set(c, io, DS_FLAG_SAVEINPROG);
+        if (!(io->flags & DS_FLAG_SAVEINPROG)) (void)ds_sched_flag_set(c, io, DS_FLAG_SAVEINPROG);
         io->saves_inflight++;
     }
     jl_push(&c->sched.jnew, j);
@@ -275,10 +293,12 @@ ds_job *ds_sched_take(ds_cache *c) {
 }
 
 ds_status ds_sched_finish(ds_cache *c, ds_job *job) {
-    if (job->state == JOB_PROCESSING) jl_unlink(&c->sched.jproc, job);
-    else if (job->state == JOB_NEW) jl_unlink(&c->sched.jnew, job);
-    else return ds_fail(c, DS_ERR_STATE, "job %llu is not in flight",
-                        (unsigned long long)job->id);
+    if (job->state == JOB_PROCESSING)
+        jl_unlink(&c->sched.jproc, job);
+    else if (job->state == JOB_NEW)
+        jl_unlink(&c->sched.jnew, job);
+    else
+        return ds_fail(c, DS_ERR_STATE, "job %llu is not in flight", (unsigned long long)job->id);
     job->state = JOB_DONE;
     return DS_OK;
 }

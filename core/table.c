@@ -25,7 +25,8 @@ static ds_status table_alloc(ds_table *t, size_t cap) {
 
 ds_status ds_table_init(ds_table *t, size_t cap_hint, uint64_t seed) {
     size_t cap = TABLE_MIN_CAP;
-    while (cap < cap_hint * 2 && cap < ((size_t)1 << 40)) cap <<= 1;
+    while (cap < cap_hint * 2 && cap < ((size_t)1 << 40))
+        cap <<= 1;
     t->seed = seed;
     return table_alloc(t, cap);
 }
@@ -39,7 +40,8 @@ void ds_table_free(ds_table *t) {
 
 static void place(ds_table *t, uint64_t h, ds_tnode *n) {
     size_t i = h & t->mask;
-    while (t->slots[i].hash) i = (i + 1) & t->mask;
+    while (t->slots[i].hash)
+        i = (i + 1) & t->mask;
     t->slots[i].hash = h;
     t->slots[i].node = n;
     t->count++;
@@ -120,7 +122,8 @@ void ds_table_remove(ds_table *t, ds_tnode *n) {
 ds_tnode *ds_table_sample(const ds_table *t, ds_rng *r) {
     if (t->count == 0) return NULL;
     size_t i = ds_rng_below(r, t->mask + 1);
-    while (!t->slots[i].hash) i = (i + 1) & t->mask;
+    while (!t->slots[i].hash)
+        i = (i + 1) & t->mask;
     return t->slots[i].node;
 }
 

@@ -61,7 +61,8 @@ static uint64_t splitmix64(uint64_t *x) {
 
 void ds_rng_seed(ds_rng *r, uint64_t seed) {
     uint64_t x = seed;
-    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix64(&x);
 }
 
 static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
@@ -148,8 +149,10 @@ ds_value *ds_value_new(const void *data, uint32_t len, uint64_t size_bytes, int6
     v->len = len;
     v->size_bytes = size_bytes < len ? len : size_bytes;
     v->expire_us = expire_us;
-    if (len && data) memcpy(v->data, data, len);
-    else if (len) memset(v->data, 0, len);
+    if (len && data)
+        memcpy(v->data, data, len);
+    else if (len)
+        memset(v->data, 0, len);
     return v;
 }
 
@@ -165,18 +168,24 @@ void ds_value_unref(ds_value *v) {
 ds_status ds_parse_size(const char *s, uint64_t *out) {
     if (!s || !*s) return DS_ERR_CONFIG;
     const char *p = s;
-    while (isspace((unsigned char)*p)) p++;
+    while (isspace((unsigned char)*p))
+        p++;
     if (!isdigit((unsigned char)*p)) return DS_ERR_CONFIG;
     errno = 0;
     char *end;
     unsigned long long n = strtoull(p, &end, 10);
     if (errno) return DS_ERR_CONFIG;
     uint64_t mul = 1;
-    if (!strcasecmp(end, "") || !strcasecmp(end, "b")) mul = 1;
-    else if (!strcasecmp(end, "k") || !strcasecmp(end, "kb")) mul = 1ull << 10;
-    else if (!strcasecmp(end, "m") || !strcasecmp(end, "mb")) mul = 1ull << 20;
-    else if (!strcasecmp(end, "g") || !strcasecmp(end, "gb")) mul = 1ull << 30;
-    else return DS_ERR_CONFIG;
+    if (!strcasecmp(end, "") || !strcasecmp(end, "b"))
+        mul = 1;
+    else if (!strcasecmp(end, "k") || !strcasecmp(end, "kb"))
+        mul = 1ull << 10;
+    else if (!strcasecmp(end, "m") || !strcasecmp(end, "mb"))
+        mul = 1ull << 20;
+    else if (!strcasecmp(end, "g") || !strcasecmp(end, "gb"))
+        mul = 1ull << 30;
+    else
+        return DS_ERR_CONFIG;
     if (n > UINT64_MAX / mul) return DS_ERR_CONFIG;
     *out = (uint64_t)n * mul;
     return DS_OK;
