@@ -17,11 +17,12 @@ uint32_t ds_crc32c(uint32_t crc, const void *p, size_t len) {
     while (len >= 8) {
         uint32_t lo = crc ^ ((uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
                              (uint32_t)b[3] << 24);
-        crc = t[7][lo & 0xff] ^ t[6][(lo >> 8) & 0xff] ^ t[5][(lo >> 16) & 0xff] ^
-              t[4][lo >> 24] ^ t[3][b[4]] ^ t[2][b[5]] ^ t[1][b[6]] ^ t[0][b[7]];
+        crc = t[7][lo & 0xff] ^ t[6][(lo >> 8) & 0xff] ^ t[5][(lo >> 16) & 0xff] ^ t[4][lo >> 24] ^
+              t[3][b[4]] ^ t[2][b[5]] ^ t[1][b[6]] ^ t[0][b[7]];
         b += 8;
         len -= 8;
     }
-    while (len--) crc = (crc >> 8) ^ t[0][(crc ^ *b++) & 0xff];
+    while (len--)
+        crc = (crc >> 8) ^ t[0][(crc ^ *b++) & 0xff];
     return ~crc;
 }

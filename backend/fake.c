@@ -25,7 +25,7 @@ typedef struct fake_backend {
     ds_latency lat[3];
     ds_faults faults;
     ds_rng rng;
-    uint64_t calls;       /* plan() calls so far, 1-based numbering for the countdown */
+    uint64_t calls; /* plan() calls so far, 1-based numbering for the countdown */
     bool faults_on;
     uint64_t gets, sets, dels, injected, slowed, stalled;
 } fake_backend;
@@ -65,8 +65,7 @@ static ds_status fake_fail(fake_backend *f, const char *what, ds_err *err) {
     pthread_mutex_lock(&f->mu);
     f->injected++;
     pthread_mutex_unlock(&f->mu);
-    return ds_err_set(err, DS_ERR_IO, "fake(%s) %s: injected fault", f->parent->ops->name,
-                      what);
+    return ds_err_set(err, DS_ERR_IO, "fake(%s) %s: injected fault", f->parent->ops->name, what);
 }
 
 static void fake_count(fake_backend *f, uint64_t *counter) {
@@ -126,7 +125,8 @@ static void fake_stats(ds_backend *b, ds_backend_stats *out) {
 static void fake_close(ds_backend *b) {
     fake_backend *f = fake_of(b);
     ds_backend_close(f->parent);
-    for (int i = 0; i < 3; i++) ds_latency_free(&f->lat[i]);
+    for (int i = 0; i < 3; i++)
+        ds_latency_free(&f->lat[i]);
     pthread_mutex_destroy(&f->mu);
     free(f);
 }
@@ -171,10 +171,12 @@ ds_backend *ds_backend_fake_new(ds_backend *parent, const ds_fake_opts *o, ds_er
     }
     fake_backend *f = calloc(1, sizeof(*f));
     bool ok = f != NULL;
-    for (int i = 0; ok && o && i < 3; i++) ok = lat_copy(&f->lat[i], &o->lat[i]);
+    for (int i = 0; ok && o && i < 3; i++)
+        ok = lat_copy(&f->lat[i], &o->lat[i]);
     if (!ok) {
         if (f)
-            for (int i = 0; i < 3; i++) ds_latency_free(&f->lat[i]);
+            for (int i = 0; i < 3; i++)
+                ds_latency_free(&f->lat[i]);
         free(f);
         ds_backend_close(parent);
         ds_err_set(err, DS_ERR_NOMEM, "fake backend: out of memory");
@@ -206,6 +208,7 @@ ds_backend *ds_backend_fake_parent(ds_backend *b) {
 
 ds_backend *ds_backend_unwrap(ds_backend *b) {
     ds_backend *p;
-    while ((p = ds_backend_fake_parent(b)) != NULL) b = p;
+    while ((p = ds_backend_fake_parent(b)) != NULL)
+        b = p;
     return b;
 }

@@ -35,10 +35,12 @@ ds_status ds_file_errno(ds_err *err, const char *what, const char *path, int e) 
 
 static void put16(unsigned char *p, uint16_t v) { p[0] = (unsigned char)v, p[1] = v >> 8; }
 static void put32(unsigned char *p, uint32_t v) {
-    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
 }
 static void put64(unsigned char *p, uint64_t v) {
-    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
 }
 static uint16_t get16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t get32(const unsigned char *p) {
@@ -91,8 +93,8 @@ static ds_status rec_decode(const char *path, file_rec *r, ds_err *err) {
     r->valuelen = get32(h + 28);
     if ((uint64_t)FILE_HDR_BYTES + r->keylen + r->valuelen != r->len)
         return ds_err_set(err, DS_ERR_CORRUPT,
-                          "file backend: %s: length %zu does not match header (truncated?)",
-                          path, r->len);
+                          "file backend: %s: length %zu does not match header (truncated?)", path,
+                          r->len);
     uint32_t crc = ds_crc32c(0, h, 32);
     crc = ds_crc32c(crc, h + FILE_HDR_BYTES, r->keylen + (size_t)r->valuelen);
     if (crc != get32(h + 32))
@@ -362,8 +364,10 @@ static ds_status file_set(ds_backend *b, ds_call *call, const void *key, uint32_
         st = write_atomic(f, h, path, key, keylen, v, err);
     }
     pthread_mutex_unlock(stripe(f, h));
-    if (st == DS_OK) atomic_fetch_add(&f->bytes_written, FILE_HDR_BYTES + keylen + v->len);
-    else atomic_fetch_add(&f->errors, 1);
+    if (st == DS_OK)
+        atomic_fetch_add(&f->bytes_written, FILE_HDR_BYTES + keylen + v->len);
+    else
+        atomic_fetch_add(&f->errors, 1);
     return st;
 }
 
@@ -420,7 +424,8 @@ static void file_stats(ds_backend *b, ds_backend_stats *out) {
 
 static void file_close(ds_backend *b) {
     file_backend *f = (file_backend *)b;
-    for (unsigned i = 0; i < FILE_STRIPES; i++) pthread_mutex_destroy(&f->stripes[i]);
+    for (unsigned i = 0; i < FILE_STRIPES; i++)
+        pthread_mutex_destroy(&f->stripes[i]);
     free(f);
 }
 
@@ -447,8 +452,9 @@ static ds_status open_dir(const char *dir, ds_err *err) {
     if (!S_ISDIR(sb.st_mode)) return ds_file_errno(err, "open", dir, ENOTDIR);
     snprintf(probe, sizeof(probe), "%s/" FILE_TMP_PREFIX "probe-%ld", dir, (long)getpid());
     int fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return ds_err_set(err, DS_ERR_IO, "file backend: directory %s is not writable: %s",
-                                  dir, strerror(errno));
+    if (fd < 0)
+        return ds_err_set(err, DS_ERR_IO, "file backend: directory %s is not writable: %s", dir,
+                          strerror(errno));
     close(fd);
     unlink(probe);
     return DS_OK;
@@ -473,7 +479,8 @@ ds_backend *ds_backend_file_open(const char *dir, const ds_file_opts *o, ds_err 
     f->fsync = o ? o->fsync : DS_FSYNC_NEVER;
     f->hash_mask = UINT64_MAX;
     f->pid = (long)getpid();
-    for (unsigned i = 0; i < FILE_STRIPES; i++) pthread_mutex_init(&f->stripes[i], NULL);
+    for (unsigned i = 0; i < FILE_STRIPES; i++)
+        pthread_mutex_init(&f->stripes[i], NULL);
     f->base.ops = &file_ops;
     if (ds_file_clean_tmp(f, err) != DS_OK) {
         file_close(&f->base);

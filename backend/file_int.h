@@ -26,17 +26,17 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#define FILE_HDR_BYTES 36u
-#define FILE_VERSION 1u
-#define FILE_MAGIC "DSKV"
-#define FILE_STRIPES 256u
-#define FILE_PROBE_MAX 64u
-#define FILE_PATH_MAX 4096u
-#define FILE_DIR_MAX (FILE_PATH_MAX - 128u)
+#define FILE_HDR_BYTES  36u
+#define FILE_VERSION    1u
+#define FILE_MAGIC      "DSKV"
+#define FILE_STRIPES    256u
+#define FILE_PROBE_MAX  64u
+#define FILE_PATH_MAX   4096u
+#define FILE_DIR_MAX    (FILE_PATH_MAX - 128u)
 #define FILE_TMP_PREFIX ".tmp-"
-#define FILE_DIR_BITS 12u
-#define FILE_DIRS (1u << FILE_DIR_BITS)
-#define FILE_DIR_OF(h) ((unsigned)((h) >> (64u - FILE_DIR_BITS)))
+#define FILE_DIR_BITS   12u
+#define FILE_DIRS       (1u << FILE_DIR_BITS)
+#define FILE_DIR_OF(h)  ((unsigned)((h) >> (64u - FILE_DIR_BITS)))
 
 typedef struct file_backend {
     ds_backend base;

@@ -34,7 +34,8 @@ static ds_status walk_dir(const char *dir, int depth, walk_fn fn, void *ctx, ds_
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
         snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
         if (depth == 0) {
-            if (is_hex(de->d_name, 3)) st = walk_dir(path, depth + 1, fn, ctx, err);
+            if (is_hex(de->d_name, 3))
+                st = walk_dir(path, depth + 1, fn, ctx, err);
             else if (strncmp(de->d_name, FILE_TMP_PREFIX, strlen(FILE_TMP_PREFIX)) == 0)
                 st = fn(ctx, path, de->d_name, err); /* stray probe file at the top */
             continue;
@@ -132,7 +133,8 @@ ds_status ds_file_check_layout(const char *dir, ds_err *err) {
         if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
             st = ds_err_set(err, DS_ERR_CONFIG,
                             "file backend: %s is a store in the old DIR/HH/LL layout; this "
-                            "version uses DIR/HHH (rewrite it or start a new store)", path);
+                            "version uses DIR/HHH (rewrite it or start a new store)",
+                            path);
     }
     closedir(d);
     return st;

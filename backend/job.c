@@ -34,8 +34,8 @@ void ds_job_run(ds_backend *b, ds_job *job, ds_call *call) {
     if (!job) return;
     job->err.msg[0] = '\0';
     if (!b) {
-        job->result = ds_err_set(&job->err, DS_ERR_IO, "job %llu: no backend",
-                                 (unsigned long long)job->id);
+        job->result =
+            ds_err_set(&job->err, DS_ERR_IO, "job %llu: no backend", (unsigned long long)job->id);
         return;
     }
     if (!call) call = &local;
@@ -54,8 +54,8 @@ void ds_job_run(ds_backend *b, ds_job *job, ds_call *call) {
         if (st == DS_NOT_FOUND) st = DS_OK;
     }
     if (st != DS_OK && st != DS_NOT_FOUND) {
-        if (!job->err.msg[0]) ds_err_set(&job->err, st, "backend %s: %s", b->ops->name,
-                                         ds_status_name(st));
+        if (!job->err.msg[0])
+            ds_err_set(&job->err, st, "backend %s: %s", b->ops->name, ds_status_name(st));
         st = DS_ERR_IO;
     }
     if (st == DS_NOT_FOUND && job->type != DS_JOB_LOAD) st = DS_OK;

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LAT_MAX_US 1e15 /* clamp: ~31 years, keeps pareto tails inside int64 */
+#define LAT_MAX_US      1e15 /* clamp: ~31 years, keeps pareto tails inside int64 */
 #define HIST_MAX_POINTS 100000u
-#define SPEC_MAX 256
+#define SPEC_MAX        256
 
 /* Parse one finite double that must use the whole token. */
 static bool parse_num(const char *s, double *out) {
@@ -58,8 +58,7 @@ static ds_status hist_line(ds_latency *m, const char *path, unsigned lineno, cha
                           path, lineno);
     uint32_t n = m->nhist;
     if (n && (us < m->hist_us[n - 1] || cdf < m->hist_cdf[n - 1]))
-        return ds_err_set(err, DS_ERR_CONFIG, "%s:%u: points must be non-decreasing", path,
-                          lineno);
+        return ds_err_set(err, DS_ERR_CONFIG, "%s:%u: points must be non-decreasing", path, lineno);
     if (n == HIST_MAX_POINTS)
         return ds_err_set(err, DS_ERR_CONFIG, "%s:%u: more than %u points", path, lineno,
                           HIST_MAX_POINTS);
@@ -87,8 +86,8 @@ static ds_status hist_load(ds_latency *m, const char *path, ds_err *err) {
     unsigned lineno = 0;
     uint32_t cap = 0;
     ds_status st = DS_OK;
-    while (st == DS_OK && fgets(line, sizeof(line), f)) st = hist_line(m, path, ++lineno, line,
-                                                                       &cap, err);
+    while (st == DS_OK && fgets(line, sizeof(line), f))
+        st = hist_line(m, path, ++lineno, line, &cap, err);
     fclose(f);
     if (st == DS_OK && (m->nhist == 0 || m->hist_cdf[m->nhist - 1] <= 0))
         st = ds_err_set(err, DS_ERR_CONFIG, "latency hist:%s: no points with a positive fraction",
@@ -98,7 +97,8 @@ static ds_status hist_load(ds_latency *m, const char *path, ds_err *err) {
         return st;
     }
     double last = m->hist_cdf[m->nhist - 1];
-    for (uint32_t i = 0; i < m->nhist; i++) m->hist_cdf[i] /= last;
+    for (uint32_t i = 0; i < m->nhist; i++)
+        m->hist_cdf[i] /= last;
     m->a = m->hist_us[0];
     m->b = m->hist_us[m->nhist - 1];
     return DS_OK;
@@ -111,9 +111,8 @@ typedef struct lat_kind_desc {
 } lat_kind_desc;
 
 static const lat_kind_desc lat_kinds[] = {
-    {"fixed", DS_LAT_FIXED, 1},         {"uniform", DS_LAT_UNIFORM, 2},
-    {"exp", DS_LAT_EXP, 1},             {"lognormal", DS_LAT_LOGNORMAL, 2},
-    {"pareto", DS_LAT_PARETO, 2},
+    {"fixed", DS_LAT_FIXED, 1},         {"uniform", DS_LAT_UNIFORM, 2}, {"exp", DS_LAT_EXP, 1},
+    {"lognormal", DS_LAT_LOGNORMAL, 2}, {"pareto", DS_LAT_PARETO, 2},
 };
 
 /* Range checks per kind; returns a reason or NULL. */
@@ -163,7 +162,8 @@ ds_status ds_latency_parse(const char *spec, ds_latency *out, ds_err *err) {
     }
     return ds_err_set(err, DS_ERR_CONFIG,
                       "latency '%s': unknown model (fixed:US uniform:LO:HI exp:MEAN "
-                      "lognormal:MU:SIGMA pareto:SCALE:SHAPE hist:FILE)", spec);
+                      "lognormal:MU:SIGMA pareto:SCALE:SHAPE hist:FILE)",
+                      spec);
 }
 
 /* Standard normal by Box-Muller (one of the pair; simple and deterministic). */
@@ -181,8 +181,10 @@ static double draw_hist(const ds_latency *m, ds_rng *r) {
     if (u <= m->hist_cdf[0]) return m->hist_us[0];
     while (lo + 1 < hi) { /* invariant: cdf[lo] < u <= cdf[hi] */
         uint32_t mid = lo + (hi - lo) / 2;
-        if (m->hist_cdf[mid] < u) lo = mid;
-        else hi = mid;
+        if (m->hist_cdf[mid] < u)
+            lo = mid;
+        else
+            hi = mid;
     }
     double c0 = m->hist_cdf[lo], c1 = m->hist_cdf[hi];
     double t = c1 > c0 ? (u - c0) / (c1 - c0) : 1.0;
@@ -213,9 +215,7 @@ void ds_latency_free(ds_latency *m) {
     m->nhist = 0;
 }
 
-static bool parse_prob(const char *s, double *p) {
-    return parse_num(s, p) && *p >= 0 && *p <= 1;
-}
+static bool parse_prob(const char *s, double *p) { return parse_num(s, p) && *p >= 0 && *p <= 1; }
 
 static bool parse_u64(const char *s, uint64_t *out) {
     char *end;
@@ -270,7 +270,8 @@ ds_status ds_faults_parse(const char *spec, ds_faults *out, ds_err *err) {
         }
         *eq = '\0';
         if (!fault_item(&f, items[i], eq + 1))
-            return ds_err_set(err, DS_ERR_CONFIG, "faults '%s': bad item '%s' (err=P, "
+            return ds_err_set(err, DS_ERR_CONFIG,
+                              "faults '%s': bad item '%s' (err=P, "
                               "slow=P:US, stall=EVERY:US, fail=AFTER:COUNT; P in [0,1])",
                               spec, items[i]);
     }

@@ -17,16 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MEM_HASH_SEED 0x6d656d6b76ull /* "memkv" */
+#define MEM_HASH_SEED   0x6d656d6b76ull /* "memkv" */
 #define MEM_BUCKETS_MIN 1024u
 #define MEM_STAMP_BYTES 16u
 
 typedef struct mem_ent {
     struct mem_ent *next;
     uint64_t hash;
-    ds_value *value;      /* NULL: deleted, or a hint-only entry */
-    uint64_t hint_bytes;  /* origin size hint */
-    bool touched;         /* written or deleted at least once */
+    ds_value *value;     /* NULL: deleted, or a hint-only entry */
+    uint64_t hint_bytes; /* origin size hint */
+    bool touched;        /* written or deleted at least once */
     bool hinted;
     uint32_t keylen;
     unsigned char key[];

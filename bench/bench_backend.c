@@ -22,8 +22,8 @@
 #include "dslab.h"
 
 #define VALUE_BYTES 4096u
-#define SAVES 2000
-#define THREADS 4
+#define SAVES       2000
+#define THREADS     4
 
 static double now_s(void) {
     struct timespec ts;
@@ -60,7 +60,7 @@ static void *run_backend(void *p) {
         ds_value *out = NULL;
         j->b->ops->plan(j->b, j->op, k, (uint32_t)kl, &c);
         ds_status st = j->op == DS_BOP_SET ? j->b->ops->set(j->b, &c, k, (uint32_t)kl, v, NULL)
-                                            : j->b->ops->get(j->b, &c, k, (uint32_t)kl, &out, NULL);
+                                           : j->b->ops->get(j->b, &c, k, (uint32_t)kl, &out, NULL);
         ds_value_unref(out);
         j->errors += st != DS_OK;
         j->done++;
@@ -89,8 +89,8 @@ static void *run_plain(void *p) {
 /* Run fn over SAVES keys split across nthreads (thread t gets at most limit[t] of them, and
  * records in limit[t] how many it did, so a read phase only reads keys that were written);
  * returns operations per second. */
-static double timed(void *(*fn)(void *), ds_backend *b, const char *dir, ds_bop op,
-                    int nthreads, int *limit, int *errors) {
+static double timed(void *(*fn)(void *), ds_backend *b, const char *dir, ds_bop op, int nthreads,
+                    int *limit, int *errors) {
     pthread_t th[THREADS];
     job jobs[THREADS];
     int per = SAVES / nthreads, total = 0;
@@ -142,7 +142,8 @@ int main(void) {
     cleanup(b, dir);
     b = fresh_backend(dir);
     if (!b) return 1;
-    for (int t = 0; t < THREADS; t++) lim[t] = plim[t] = SAVES;
+    for (int t = 0; t < THREADS; t++)
+        lim[t] = plim[t] = SAVES;
     double new4 = timed(run_backend, b, dir, DS_BOP_SET, THREADS, lim, &errors);
     double plain4 = timed(run_plain, NULL, dir, DS_BOP_SET, THREADS, plim, &errors);
     double get4 = timed(run_backend, b, dir, DS_BOP_GET, THREADS, lim, &errors);
@@ -152,8 +153,7 @@ int main(void) {
     printf("%-34s %12.0f %12.0f\n", "backend saves, new keys /s", new1, new4);
     printf("%-34s %12.0f %12s\n", "backend saves, overwrites /s", over1, "-");
     printf("%-34s %12.0f %12.0f\n", "backend gets /s", get1, get4);
-    printf("%-34s %12.2f %12.2f\n", "ratio backend/plain (new keys)", new1 / plain1,
-           new4 / plain4);
+    printf("%-34s %12.2f %12.2f\n", "ratio backend/plain (new keys)", new1 / plain1, new4 / plain4);
     printf("errors: %d\n", errors);
     return errors ? 1 : 0;
 }

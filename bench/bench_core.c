@@ -55,7 +55,8 @@ static size_t heap_bytes(void) { return mallinfo2().uordblks; }
 /* "key:" and 12 decimal digits: exactly 16 bytes. */
 static void key16(char *buf, uint64_t i) {
     memcpy(buf, "key:", 4);
-    for (int d = 15; d >= 4; d--, i /= 10) buf[d] = (char)('0' + i % 10);
+    for (int d = 15; d >= 4; d--, i /= 10)
+        buf[d] = (char)('0' + i % 10);
     buf[16] = 0;
 }
 

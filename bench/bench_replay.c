@@ -59,11 +59,12 @@ static void bench_reader(const char *label, const char *trace) {
         return;
     }
     uint64_t n = 0;
-    while (ds_reader_next(r, &req, &err) == 1) n++;
+    while (ds_reader_next(r, &req, &err) == 1)
+        n++;
     ds_reader_close(r);
     double el = now_s() - t0;
-    printf("%-34s %10llu requests %7.2f s wall %6.2f M req/s\n", label, (unsigned long long)n,
-           el, el > 0 ? (double)n / el / 1e6 : 0.0);
+    printf("%-34s %10llu requests %7.2f s wall %6.2f M req/s\n", label, (unsigned long long)n, el,
+           el > 0 ? (double)n / el / 1e6 : 0.0);
 }
 
 int main(int argc, char **argv) {
@@ -72,8 +73,10 @@ int main(int argc, char **argv) {
     if (access(def, R_OK) != 0)
         def = "gen:zipf:0.99,keys=10000,requests=200000,clients=64,mix=get:0.9/set:0.1,seed=1";
     char big[256];
-    snprintf(big, sizeof big, "gen:zipf:0.99,keys=10000,requests=%s,clients=64,"
-             "mix=get:0.9/set:0.1,arrival=poisson:100000,seed=1", n);
+    snprintf(big, sizeof big,
+             "gen:zipf:0.99,keys=10000,requests=%s,clients=64,"
+             "mix=get:0.9/set:0.1,arrival=poisson:100000,seed=1",
+             n);
     bench_run("default, oracle on, mem 1/3", def, "356kb", true);
     bench_run("default, no oracle, mem 1/3", def, "356kb", false);
     bench_run("default, no oracle, unlimited", def, NULL, false);

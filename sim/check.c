@@ -48,8 +48,8 @@ static ds_status ck_load(const char *path, ck_scn *s, ds_err *err) {
         if (line[0] == '#' || line[0] == 0) continue;
         char *colon = strchr(line, ':');
         if (!colon) {
-            st = ds_err_set(err, DS_ERR_ARG, "%s:%u: expected 'base:', 'expose:' or 'alone:'",
-                            path, n);
+            st = ds_err_set(err, DS_ERR_ARG, "%s:%u: expected 'base:', 'expose:' or 'alone:'", path,
+                            n);
             break;
         }
         *colon = 0;
@@ -62,8 +62,8 @@ static ds_status ck_load(const char *path, ck_scn *s, ds_err *err) {
             snprintf(s->runs[s->nruns].flags, sizeof s->runs[0].flags, "%s", rest);
             s->nruns++;
         } else {
-            st = ds_err_set(err, DS_ERR_ARG, "%s:%u: unknown key '%s' (or too many runs)", path,
-                            n, line);
+            st = ds_err_set(err, DS_ERR_ARG, "%s:%u: unknown key '%s' (or too many runs)", path, n,
+                            line);
         }
     }
     fclose(f);
@@ -83,8 +83,8 @@ static int ck_split(char *a, char *b, char **argv, int argc) {
     return argc;
 }
 
-static ds_status ck_run_one(const char *trace, const ck_scn *s, const ck_run *run,
-                            const char *out, uint64_t seed, ds_replay_result *res, ds_err *err) {
+static ds_status ck_run_one(const char *trace, const ck_scn *s, const ck_run *run, const char *out,
+                            uint64_t seed, ds_replay_result *res, ds_err *err) {
     static ds_replay_opts o;
     ds_replay_opts_default(&o);
     char base[512], flags[512], seedbuf[32];
@@ -127,14 +127,16 @@ static int ck_scenario(const char *dir, const char *name, const char *outdir, ui
         }
         uint64_t v = res.stale_reads + res.lost_writes;
         const char *verdict;
-        if (strcmp(s.runs[i].kind, "defaults") == 0) verdict = v ? "FAIL (violation)" : "ok";
-        else if (strcmp(s.runs[i].kind, "expose") == 0) verdict = v ? "exposed" : "FAIL (silent)";
-        else verdict = v ? "finding: exposes alone" : "safe alone";
+        if (strcmp(s.runs[i].kind, "defaults") == 0)
+            verdict = v ? "FAIL (violation)" : "ok";
+        else if (strcmp(s.runs[i].kind, "expose") == 0)
+            verdict = v ? "exposed" : "FAIL (silent)";
+        else
+            verdict = v ? "finding: exposes alone" : "safe alone";
         if (strncmp(verdict, "FAIL", 4) == 0) (*failed)++;
         printf("%-18s %-48s %6llu %6llu  %s\n", name,
                s.runs[i].flags[0] ? s.runs[i].flags + strspn(s.runs[i].flags, " ") : "defaults",
-               (unsigned long long)res.stale_reads, (unsigned long long)res.lost_writes,
-               verdict);
+               (unsigned long long)res.stale_reads, (unsigned long long)res.lost_writes, verdict);
     }
     return 0;
 }
@@ -152,9 +154,12 @@ int ds_main_check(int argc, char **argv) {
                    "  runs DIR/*.csv (default workloads/scenarios) as described by *.txt;\n"
                    "  results under --out (default results/check)\n");
             return 0;
-        } else if (!strcmp(argv[i], "--dir") && i + 1 < argc) dir = argv[++i];
-        else if (!strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
-        else if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = strtoull(argv[++i], NULL, 10);
+        } else if (!strcmp(argv[i], "--dir") && i + 1 < argc)
+            dir = argv[++i];
+        else if (!strcmp(argv[i], "--out") && i + 1 < argc)
+            out = argv[++i];
+        else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+            seed = strtoull(argv[++i], NULL, 10);
         else {
             fprintf(stderr, "dslab: check: %s: unknown option or missing value\n", argv[i]);
             return 2;
@@ -176,8 +181,10 @@ int ds_main_check(int argc, char **argv) {
     qsort(names, (size_t)n, sizeof *names, ck_cmp);
     printf("%-18s %-48s %6s %6s  %s\n", "scenario", "toggles", "stale", "lost", "verdict");
     int failed = 0, rc = 0;
-    for (int i = 0; i < n && rc == 0; i++) rc = ck_scenario(dir, names[i], out, seed, &failed);
-    for (int i = 0; i < n; i++) free(names[i]);
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = ck_scenario(dir, names[i], out, seed, &failed);
+    for (int i = 0; i < n; i++)
+        free(names[i]);
     if (rc) return rc;
     printf("%d scenarios, %d failing runs\n", n, failed);
     return failed ? 1 : 0;

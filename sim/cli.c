@@ -20,7 +20,6 @@
 #define DS_LAT_SET_DEFAULT "uniform:80:250"
 #define DS_LAT_DEL_DEFAULT "uniform:50:150"
 
-
 typedef struct cli_opt {
     const char *name;
     const char *help;
@@ -48,8 +47,10 @@ static const cli_opt host_opts[] = {
     {"format", "trace format (auto from the name)", false},
     {"csv-opts", "libCacheSim-style column options for --format csv", false},
     {"miss-is-set", "on|off: id traces: a GET miss is followed by a SET", true},
-    {"origin", "auto|on|off: the backend holds every object (auto: id traces without "
-               "--miss-is-set)", true},
+    {"origin",
+     "auto|on|off: the backend holds every object (auto: id traces without "
+     "--miss-is-set)",
+     true},
     {"speed", "X|max: divide trace times by X; max = closed loop, no think time", false},
     {"closed", "on|off: closed loop (trace times ignored)", true},
     {"think", "think time in us between an answer and the next request (closed)", false},
@@ -90,8 +91,8 @@ static ds_status parse_bool(const char *name, const char *v, bool *out, ds_err *
     return ds_err_set(err, DS_ERR_CONFIG, "--%s: expected on or off, got '%s'", name, v);
 }
 
-static ds_status parse_u64(const char *name, const char *v, uint64_t lo, uint64_t hi,
-                           uint64_t *out, ds_err *err) {
+static ds_status parse_u64(const char *name, const char *v, uint64_t lo, uint64_t hi, uint64_t *out,
+                           ds_err *err) {
     char *end;
     errno = 0;
     unsigned long long x = strtoull(v, &end, 10);
@@ -141,14 +142,13 @@ static ds_status set_speed(ds_replay_opts *o, const char *v, ds_err *err) {
     char *end;
     double x = strtod(v, &end);
     if (end == v || *end || !(x > 0) || x > 1e9)
-        return ds_err_set(err, DS_ERR_CONFIG, "--speed: expected a factor > 0 or max, got '%s'",
-                          v);
+        return ds_err_set(err, DS_ERR_CONFIG, "--speed: expected a factor > 0 or max, got '%s'", v);
     o->speed = x;
     return DS_OK;
 }
 
-static ds_status set_choice(const char *name, const char *v, const char *a, const char *b,
-                            int *out, ds_err *err) {
+static ds_status set_choice(const char *name, const char *v, const char *a, const char *b, int *out,
+                            ds_err *err) {
     if (strcmp(v, a) == 0) return *out = 0, DS_OK;
     if (strcmp(v, b) == 0) return *out = 1, DS_OK;
     return ds_err_set(err, DS_ERR_CONFIG, "--%s: expected %s or %s, got '%s'", name, a, b, v);
@@ -190,8 +190,7 @@ static ds_status set_host(ds_replay_opts *o, const char *n, const char *v, ds_er
     int c = 0;
     if (strcmp(n, "clock") == 0) return set_choice(n, v, "virtual", "real", &o->clock, err);
     if (strcmp(n, "backend") == 0) return set_choice(n, v, "fake", "file", &o->backend, err);
-    if (strcmp(n, "backend-path") == 0)
-        return copy_str(n, v, o->backend_path, DS_OPT_STR_MAX, err);
+    if (strcmp(n, "backend-path") == 0) return copy_str(n, v, o->backend_path, DS_OPT_STR_MAX, err);
     if (strcmp(n, "save-log") == 0) return copy_str(n, v, o->save_log, DS_OPT_STR_MAX, err);
     if (strcmp(n, "fsync") == 0) {
         if ((st = set_choice(n, v, "never", "always", &c, err)) == DS_OK)
@@ -240,8 +239,9 @@ ds_status ds_cli_set(ds_replay_opts *o, const char *name, const char *value, ds_
         o->core = tmp;
         return DS_OK;
     }
-    if (!h) return ds_err_set(err, DS_ERR_CONFIG, "--%s: unknown option (see dslab replay --help)",
-                              name);
+    if (!h)
+        return ds_err_set(err, DS_ERR_CONFIG, "--%s: unknown option (see dslab replay --help)",
+                          name);
     if (!value) {
         if (!h->valueless) return ds_err_set(err, DS_ERR_CONFIG, "--%s: missing value", name);
         value = "on";
@@ -272,8 +272,8 @@ ds_status ds_cli_load_file(ds_replay_opts *o, const char *path, ds_err *err) {
         char *value = strtok_r(NULL, " \t\r\n", &save);
         char *extra = value ? strtok_r(NULL, " \t\r\n", &save) : NULL;
         if (extra) {
-            st = ds_err_set(err, DS_ERR_CONFIG, "%s:%u: %s: one value expected, got '%s %s'",
-                            path, lineno, name, value, extra);
+            st = ds_err_set(err, DS_ERR_CONFIG, "%s:%u: %s: one value expected, got '%s %s'", path,
+                            lineno, name, value, extra);
             break;
         }
         ds_err e2;
@@ -292,15 +292,15 @@ static bool takes_value(const char *name, const char *next) {
     if (strcmp(name, "no-oracle") == 0 || strcmp(name, "no-origin") == 0) return false;
     const cli_opt *h = find_host(name);
     if (!h || !h->valueless) return true;
-    return next && (strcmp(next, "on") == 0 || strcmp(next, "off") == 0 ||
-                    strcmp(next, "auto") == 0);
+    return next &&
+           (strcmp(next, "on") == 0 || strcmp(next, "off") == 0 || strcmp(next, "auto") == 0);
 }
 
 ds_status ds_cli_parse(ds_replay_opts *o, int argc, char **argv, bool *help, ds_err *err) {
     *help = false;
     for (int i = 0; i < argc; i++) { /* pass 1: --help and --config */
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) return *help = true,
-                                                                             DS_OK;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return *help = true, DS_OK;
         if (strcmp(argv[i], "--config") == 0) {
             if (i + 1 >= argc) return ds_err_set(err, DS_ERR_CONFIG, "--config: missing value");
             ds_status st = ds_cli_load_file(o, argv[++i], err);
@@ -310,11 +310,16 @@ ds_status ds_cli_parse(ds_replay_opts *o, int argc, char **argv, bool *help, ds_
     bool have_trace = false;
     for (int i = 0; i < argc; i++) { /* pass 2: flags override the file */
         const char *a = argv[i];
-        if (strcmp(a, "--config") == 0) { i++; continue; }
+        if (strcmp(a, "--config") == 0) {
+            i++;
+            continue;
+        }
         if (strncmp(a, "--", 2) != 0 || strcmp(a, "-") == 0) {
             if (have_trace)
-                return ds_err_set(err, DS_ERR_CONFIG, "replay: one trace expected, got "
-                                  "'%s' and '%s'", o->trace, a);
+                return ds_err_set(err, DS_ERR_CONFIG,
+                                  "replay: one trace expected, got "
+                                  "'%s' and '%s'",
+                                  o->trace, a);
             ds_status st = copy_str("trace", a, o->trace, DS_OPT_STR_MAX, err);
             if (st != DS_OK) return st;
             have_trace = true;
@@ -330,8 +335,10 @@ ds_status ds_cli_parse(ds_replay_opts *o, int argc, char **argv, bool *help, ds_
         if (!eq && takes_value(name, i + 1 < argc ? argv[i + 1] : NULL)) {
             if (i + 1 >= argc) {
                 if (!find_host(name) && !is_core_name(&o->core, name))
-                    return ds_err_set(err, DS_ERR_CONFIG, "--%s: unknown option (see dslab "
-                                      "replay --help)", name);
+                    return ds_err_set(err, DS_ERR_CONFIG,
+                                      "--%s: unknown option (see dslab "
+                                      "replay --help)",
+                                      name);
                 return ds_err_set(err, DS_ERR_CONFIG, "--%s: missing value", name);
             }
             value = argv[++i];
@@ -351,36 +358,57 @@ ds_status ds_cli_parse(ds_replay_opts *o, int argc, char **argv, bool *help, ds_
 static void host_value(const ds_replay_opts *o, const char *n, char *buf, size_t cap) {
     static const char *const onoff[] = {"off", "on"};
     buf[0] = 0;
-    if (!strcmp(n, "clock")) snprintf(buf, cap, "%s", o->clock ? "real" : "virtual");
-    else if (!strcmp(n, "backend")) snprintf(buf, cap, "%s", o->backend ? "file" : "fake");
-    else if (!strcmp(n, "backend-path")) snprintf(buf, cap, "%s", o->backend_path[0] ?
-                                                  o->backend_path : "none");
-    else if (!strcmp(n, "fsync")) snprintf(buf, cap, "%s", o->fsync ? "always" : "never");
-    else if (!strcmp(n, "save-log")) snprintf(buf, cap, "%s", o->save_log);
-    else if (!strcmp(n, "latency")) snprintf(buf, cap, "%s", o->latency[DS_BOP_GET]);
-    else if (!strcmp(n, "latency-get")) snprintf(buf, cap, "%s", o->latency[DS_BOP_GET]);
-    else if (!strcmp(n, "latency-set")) snprintf(buf, cap, "%s", o->latency[DS_BOP_SET]);
-    else if (!strcmp(n, "latency-del")) snprintf(buf, cap, "%s", o->latency[DS_BOP_DEL]);
-    else if (!strcmp(n, "faults")) snprintf(buf, cap, "%s", o->faults);
-    else if (!strcmp(n, "io-threads")) snprintf(buf, cap, "%u", o->io_threads);
-    else if (!strcmp(n, "seed")) snprintf(buf, cap, "%llu", (unsigned long long)o->seed);
-    else if (!strcmp(n, "out")) snprintf(buf, cap, "%s", o->out[0] ? o->out : "auto");
-    else if (!strcmp(n, "oracle")) snprintf(buf, cap, "%s", onoff[o->oracle]);
-    else if (!strcmp(n, "format")) snprintf(buf, cap, "%s", o->format);
-    else if (!strcmp(n, "csv-opts")) snprintf(buf, cap, "%s", o->csv_opts[0] ? o->csv_opts :
-                                              "none");
-    else if (!strcmp(n, "miss-is-set")) snprintf(buf, cap, "%s", onoff[o->miss_is_set]);
+    if (!strcmp(n, "clock"))
+        snprintf(buf, cap, "%s", o->clock ? "real" : "virtual");
+    else if (!strcmp(n, "backend"))
+        snprintf(buf, cap, "%s", o->backend ? "file" : "fake");
+    else if (!strcmp(n, "backend-path"))
+        snprintf(buf, cap, "%s", o->backend_path[0] ? o->backend_path : "none");
+    else if (!strcmp(n, "fsync"))
+        snprintf(buf, cap, "%s", o->fsync ? "always" : "never");
+    else if (!strcmp(n, "save-log"))
+        snprintf(buf, cap, "%s", o->save_log);
+    else if (!strcmp(n, "latency"))
+        snprintf(buf, cap, "%s", o->latency[DS_BOP_GET]);
+    else if (!strcmp(n, "latency-get"))
+        snprintf(buf, cap, "%s", o->latency[DS_BOP_GET]);
+    else if (!strcmp(n, "latency-set"))
+        snprintf(buf, cap, "%s", o->latency[DS_BOP_SET]);
+    else if (!strcmp(n, "latency-del"))
+        snprintf(buf, cap, "%s", o->latency[DS_BOP_DEL]);
+    else if (!strcmp(n, "faults"))
+        snprintf(buf, cap, "%s", o->faults);
+    else if (!strcmp(n, "io-threads"))
+        snprintf(buf, cap, "%u", o->io_threads);
+    else if (!strcmp(n, "seed"))
+        snprintf(buf, cap, "%llu", (unsigned long long)o->seed);
+    else if (!strcmp(n, "out"))
+        snprintf(buf, cap, "%s", o->out[0] ? o->out : "auto");
+    else if (!strcmp(n, "oracle"))
+        snprintf(buf, cap, "%s", onoff[o->oracle]);
+    else if (!strcmp(n, "format"))
+        snprintf(buf, cap, "%s", o->format);
+    else if (!strcmp(n, "csv-opts"))
+        snprintf(buf, cap, "%s", o->csv_opts[0] ? o->csv_opts : "none");
+    else if (!strcmp(n, "miss-is-set"))
+        snprintf(buf, cap, "%s", onoff[o->miss_is_set]);
     else if (!strcmp(n, "origin"))
         snprintf(buf, cap, "%s", o->origin < 0 ? "auto" : onoff[o->origin]);
     else if (!strcmp(n, "speed")) {
-        if (o->speed > 0) snprintf(buf, cap, "%g", o->speed);
-        else snprintf(buf, cap, "max");
-    } else if (!strcmp(n, "closed")) snprintf(buf, cap, "%s", onoff[o->closed]);
-    else if (!strcmp(n, "think")) snprintf(buf, cap, "%lld", (long long)o->think_us);
-    else if (!strcmp(n, "interval-ms")) snprintf(buf, cap, "%lld", (long long)o->interval_ms);
+        if (o->speed > 0)
+            snprintf(buf, cap, "%g", o->speed);
+        else
+            snprintf(buf, cap, "max");
+    } else if (!strcmp(n, "closed"))
+        snprintf(buf, cap, "%s", onoff[o->closed]);
+    else if (!strcmp(n, "think"))
+        snprintf(buf, cap, "%lld", (long long)o->think_us);
+    else if (!strcmp(n, "interval-ms"))
+        snprintf(buf, cap, "%lld", (long long)o->interval_ms);
     else if (!strcmp(n, "client-queue-max"))
         snprintf(buf, cap, "%llu", (unsigned long long)o->client_queue_max);
-    else if (!strcmp(n, "quiet")) snprintf(buf, cap, "%s", onoff[o->quiet]);
+    else if (!strcmp(n, "quiet"))
+        snprintf(buf, cap, "%s", onoff[o->quiet]);
 }
 
 /* "latency" is an alias that sets the three per-op models, and "csv-opts"/"backend-path"
@@ -390,8 +418,7 @@ size_t ds_cli_effective(const ds_replay_opts *o, const char **names, const char 
     size_t n = 0, used = 0;
     const char *name, *help;
     for (size_t i = 0; n < DS_CLI_EFFECTIVE_MAX; i++) {
-        if (!ds_config_describe(&o->core, i, &name, buf + used, DS_CLI_EFFECTIVE_BUF - used,
-                                &help))
+        if (!ds_config_describe(&o->core, i, &name, buf + used, DS_CLI_EFFECTIVE_BUF - used, &help))
             break;
         if (find_host(name)) continue;
         names[n] = name;
@@ -442,12 +469,14 @@ void ds_cli_default_out(ds_replay_opts *o) {
 void ds_cli_usage(FILE *f) {
     ds_replay_opts d;
     ds_replay_opts_default(&d);
-    fprintf(f, "usage: dslab replay TRACE [--name value ...] [--config FILE]\n"
-               "  TRACE: a file (formats: %s; .zst is decompressed), '-' for stdin,\n"
-               "         or gen:SPEC for a generated trace\n"
-               "  --config FILE: lines \"name value\" ('#' comments); flags override the file\n"
-               "  --no-oracle, --no-origin, --closed, --miss-is-set, --quiet: shorthands\n\n"
-               "core options (default):\n", ds_trace_formats());
+    fprintf(f,
+            "usage: dslab replay TRACE [--name value ...] [--config FILE]\n"
+            "  TRACE: a file (formats: %s; .zst is decompressed), '-' for stdin,\n"
+            "         or gen:SPEC for a generated trace\n"
+            "  --config FILE: lines \"name value\" ('#' comments); flags override the file\n"
+            "  --no-oracle, --no-origin, --closed, --miss-is-set, --quiet: shorthands\n\n"
+            "core options (default):\n",
+            ds_trace_formats());
     const char *name, *help;
     char buf[256];
     for (size_t i = 0; ds_config_describe(&d.core, i, &name, buf, sizeof buf, &help); i++) {

@@ -19,9 +19,9 @@
 
 #include "verbs_metrics.h"
 
-#define DS_CMP_MAX_COLS 256
+#define DS_CMP_MAX_COLS    256
 #define DS_CMP_MAX_METRICS 64
-#define DS_CMP_FIELD_MAX 1024
+#define DS_CMP_FIELD_MAX   1024
 
 static const char *const ds_cmp_default_metrics =
     "p50_us,p90_us,p99_us,p999_us,hit_ratio,stale_reads,lost_writes,errors";
@@ -29,9 +29,9 @@ static const char *const ds_cmp_default_metrics =
 /* One summary.csv: the header and its single data row. */
 typedef struct ds_summary {
     char path[4200];
-    size_t ncols[2];                      /* fields in header, data row */
-    char *cols[2][DS_CMP_MAX_COLS];       /* [0] header, [1] data row */
-    size_t row;                           /* rows seen */
+    size_t ncols[2];                /* fields in header, data row */
+    char *cols[2][DS_CMP_MAX_COLS]; /* [0] header, [1] data row */
+    size_t row;                     /* rows seen */
     bool too_wide;
 } ds_summary;
 
@@ -58,7 +58,8 @@ static void ds_cmp_row(int c, void *data) {
 
 static void ds_summary_free(ds_summary *sm) {
     for (int r = 0; r < 2; r++)
-        for (size_t i = 0; i < sm->ncols[r]; i++) free(sm->cols[r][i]);
+        for (size_t i = 0; i < sm->ncols[r]; i++)
+            free(sm->cols[r][i]);
 }
 
 /* Read DIR/summary.csv; prints one error line and returns -1 on bad input. */
@@ -81,14 +82,13 @@ static int ds_summary_read(ds_summary *sm, const char *dir) {
     bad = bad || ferror(f);
     csv_free(&p);
     fclose(f);
-    const char *what = bad ? "malformed CSV"
-                     : sm->too_wide ? "too many columns"
-                     : sm->row < 2 ? "expected a header and one data row"
-                     : sm->ncols[0] != sm->ncols[1] ? "data row and header differ in columns"
-                                                     : NULL;
+    const char *what = bad                            ? "malformed CSV"
+                       : sm->too_wide                 ? "too many columns"
+                       : sm->row < 2                  ? "expected a header and one data row"
+                       : sm->ncols[0] != sm->ncols[1] ? "data row and header differ in columns"
+                                                      : NULL;
     if (!what) return 0;
-    fprintf(stderr, "dslab compare: %s:%zu: %s\n", sm->path, sm->row < 2 ? sm->row + 1 : 2,
-            what);
+    fprintf(stderr, "dslab compare: %s:%zu: %s\n", sm->path, sm->row < 2 ? sm->row + 1 : 2, what);
     return -1;
 }
 
@@ -108,12 +108,22 @@ static bool ds_ends_with(const char *s, const char *suffix) {
 
 static ds_dir ds_metric_dir(const char *name) {
     static const char *const any[] = {"stale_reads", "lost_writes", "errors", NULL};
-    static const char *const higher[] = {
-        "misses", "disk_loads", "disk_saves", "disk_dels", "evictions", "neg_evictions",
-        "blocked_requests", "save_retries", "load_errors", "memory_limit_misses",
-        "peak_memory_bytes", "wall_seconds", "sim_seconds", NULL};
-    static const char *const lower[] = {"hit_ratio", "hits", "neg_hits", "saves_coalesced",
-                                        "requests_per_wall_second", NULL};
+    static const char *const higher[] = {"misses",
+                                         "disk_loads",
+                                         "disk_saves",
+                                         "disk_dels",
+                                         "evictions",
+                                         "neg_evictions",
+                                         "blocked_requests",
+                                         "save_retries",
+                                         "load_errors",
+                                         "memory_limit_misses",
+                                         "peak_memory_bytes",
+                                         "wall_seconds",
+                                         "sim_seconds",
+                                         NULL};
+    static const char *const lower[] = {
+        "hit_ratio", "hits", "neg_hits", "saves_coalesced", "requests_per_wall_second", NULL};
     for (int i = 0; any[i]; i++)
         if (strcmp(name, any[i]) == 0) return DS_DIR_ANY_INCREASE;
     if (ds_ends_with(name, "_us")) return DS_DIR_HIGHER_WORSE;
@@ -154,10 +164,12 @@ typedef struct ds_cmp_opts {
 } ds_cmp_opts;
 
 static int ds_cmp_usage(FILE *f) {
-    fprintf(f, "usage: dslab compare RUN_DIR BASELINE_DIR [--tolerance 0.1] "
-               "[--metrics p99_us,hit_ratio,...]\n"
-               "  exit 0: no regression, 1: regression beyond tolerance, 2: bad input\n"
-               "  default metrics: %s\n", ds_cmp_default_metrics);
+    fprintf(f,
+            "usage: dslab compare RUN_DIR BASELINE_DIR [--tolerance 0.1] "
+            "[--metrics p99_us,hit_ratio,...]\n"
+            "  exit 0: no regression, 1: regression beyond tolerance, 2: bad input\n"
+            "  default metrics: %s\n",
+            ds_cmp_default_metrics);
     return 2;
 }
 
@@ -185,8 +197,7 @@ static int ds_cmp_parse(ds_cmp_opts *o, int argc, char **argv) {
             char *end;
             o->tolerance = strtod(val, &end);
             if (end == val || *end || !(o->tolerance >= 0) || !isfinite(o->tolerance)) {
-                fprintf(stderr,
-                        "dslab compare: --tolerance: bad value '%s' (want a number >= 0)\n",
+                fprintf(stderr, "dslab compare: --tolerance: bad value '%s' (want a number >= 0)\n",
                         val);
                 return 2;
             }
@@ -217,8 +228,8 @@ static int ds_cmp_metric(const ds_cmp_opts *o, const ds_summary *run, const ds_s
     int cr = ds_summary_col(run, name), cb = ds_summary_col(base, name);
     if (cr < 0 || cb < 0) {
         if (!o->explicit_metrics) return 0; /* a default metric an older run lacks */
-        fprintf(stderr, "dslab compare: %s:1: no column '%s'\n",
-                cr < 0 ? run->path : base->path, name);
+        fprintf(stderr, "dslab compare: %s:1: no column '%s'\n", cr < 0 ? run->path : base->path,
+                name);
         return 2;
     }
     double vr = 0, vb = 0;

@@ -52,7 +52,7 @@ typedef struct ve_engine {
     ve_server *servers;
     uint32_t *free_srv, nfree;
     bool maybe_jobs, eof;
-    uint64_t live; /* arrival + client wake events pending */
+    uint64_t live;               /* arrival + client wake events pending */
     const ds_trace_req *pending; /* the record of the pending arrival */
     uint64_t idle_crons;         /* crons in a row with clients parked and nothing else */
     ds_status fail;
@@ -234,10 +234,10 @@ static ds_status ve_run(rp_engine *b, ds_err *err) {
         if (ev.kind == EV_CRON && e->live == 0 && e->io.n == 0) {
             e->idle_crons++;
             if (stuck(e))
-                return ds_err_set(err, DS_ERR_STATE, "replay: %llu clients parked and no IO can "
+                return ds_err_set(err, DS_ERR_STATE,
+                                  "replay: %llu clients parked and no IO can "
                                   "finish (stuck at %lld us)",
-                                  (unsigned long long)rp_clients_parked(e->r),
-                                  (long long)e->now);
+                                  (unsigned long long)rp_clients_parked(e->r), (long long)e->now);
         } else if (ev.kind != EV_TICK) {
             e->idle_crons = 0;
         }
@@ -280,6 +280,7 @@ rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err
         ve_free(&e->base);
         return ds_err_set(err, DS_ERR_NOMEM, "virtual engine: out of memory"), NULL;
     }
-    for (uint32_t i = 0; i < o->io_threads; i++) e->free_srv[e->nfree++] = o->io_threads - 1 - i;
+    for (uint32_t i = 0; i < o->io_threads; i++)
+        e->free_srv[e->nfree++] = o->io_threads - 1 - i;
     return &e->base;
 }

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #define DS_HIST_SUB_BITS 7
-#define DS_HIST_SUB (1 << DS_HIST_SUB_BITS) /* sub-buckets per power of two */
+#define DS_HIST_SUB      (1 << DS_HIST_SUB_BITS) /* sub-buckets per power of two */
 /* msb can be 0..62 for int64_t >= 0; shifts 1..55 above the linear range, plus two linear
  * blocks: (62 - DS_HIST_SUB_BITS + 2) blocks of DS_HIST_SUB buckets. */
 #define DS_HIST_NBUCKETS ((62 - DS_HIST_SUB_BITS + 2) * DS_HIST_SUB)
@@ -28,9 +28,7 @@ struct ds_hist {
     uint64_t buckets[DS_HIST_NBUCKETS];
 };
 
-static int ds_hist_msb(uint64_t v) {
-    return 63 - __builtin_clzll(v);
-}
+static int ds_hist_msb(uint64_t v) { return 63 - __builtin_clzll(v); }
 
 /* Bucket index of a value >= 0. */
 static size_t ds_hist_index(int64_t v) {
@@ -60,13 +58,9 @@ ds_hist *ds_hist_new(void) {
     return h;
 }
 
-void ds_hist_free(ds_hist *h) {
-    free(h);
-}
+void ds_hist_free(ds_hist *h) { free(h); }
 
-void ds_hist_reset(ds_hist *h) {
-    memset(h, 0, sizeof *h);
-}
+void ds_hist_reset(ds_hist *h) { memset(h, 0, sizeof *h); }
 
 void ds_hist_add(ds_hist *h, int64_t v_us) {
     if (v_us < 0) v_us = 0;
@@ -83,16 +77,13 @@ void ds_hist_merge(ds_hist *dst, const ds_hist *src) {
     if (dst->count == 0 || src->max_us > dst->max_us) dst->max_us = src->max_us;
     dst->count += src->count;
     dst->sum_us += src->sum_us;
-    for (size_t i = 0; i < DS_HIST_NBUCKETS; i++) dst->buckets[i] += src->buckets[i];
+    for (size_t i = 0; i < DS_HIST_NBUCKETS; i++)
+        dst->buckets[i] += src->buckets[i];
 }
 
-uint64_t ds_hist_count(const ds_hist *h) {
-    return h->count;
-}
+uint64_t ds_hist_count(const ds_hist *h) { return h->count; }
 
-int64_t ds_hist_max(const ds_hist *h) {
-    return h->count ? h->max_us : 0;
-}
+int64_t ds_hist_max(const ds_hist *h) { return h->count ? h->max_us : 0; }
 
 double ds_hist_mean(const ds_hist *h) {
     if (h->count == 0) return 0.0;
@@ -127,8 +118,7 @@ int64_t ds_hist_quantile(const ds_hist *h, double q) {
     return h->max_us; /* unreachable when counts are consistent */
 }
 
-bool ds_hist_bucket(const ds_hist *h, size_t *it, int64_t *lo_us, int64_t *hi_us,
-                    uint64_t *count) {
+bool ds_hist_bucket(const ds_hist *h, size_t *it, int64_t *lo_us, int64_t *hi_us, uint64_t *count) {
     for (size_t i = *it; i < DS_HIST_NBUCKETS; i++) {
         if (h->buckets[i] == 0) continue;
         ds_hist_range(i, lo_us, hi_us);

@@ -22,13 +22,12 @@ void ds_hist_reset(ds_hist *h);
 void ds_hist_add(ds_hist *h, int64_t v_us);
 void ds_hist_merge(ds_hist *dst, const ds_hist *src);
 uint64_t ds_hist_count(const ds_hist *h);
-int64_t ds_hist_max(const ds_hist *h);   /* exact; 0 when empty */
-double ds_hist_mean(const ds_hist *h);   /* exact; 0 when empty */
+int64_t ds_hist_max(const ds_hist *h); /* exact; 0 when empty */
+double ds_hist_mean(const ds_hist *h); /* exact; 0 when empty */
 /* q in [0,1] (clamped); relative error <= 1%; 0 when empty; q = 1 gives the exact max. */
 int64_t ds_hist_quantile(const ds_hist *h, double q);
 /* Iterate non-empty buckets in increasing order; *it starts at 0. A bucket holds values in
  * [lo_us, hi_us] (inclusive). Returns false past the last bucket. */
-bool ds_hist_bucket(const ds_hist *h, size_t *it, int64_t *lo_us, int64_t *hi_us,
-                    uint64_t *count);
+bool ds_hist_bucket(const ds_hist *h, size_t *it, int64_t *lo_us, int64_t *hi_us, uint64_t *count);
 
 #endif /* DS_HIST_H */

@@ -34,7 +34,8 @@ static const verb verbs[] = {
 
 static void usage(FILE *f) {
     fprintf(f, "usage: dslab VERB [args]   (dslab VERB --help for its options)\n\nverbs:\n");
-    for (size_t i = 0; i < NVERBS; i++) fprintf(f, "  %-9s %s\n", verbs[i].name, verbs[i].help);
+    for (size_t i = 0; i < NVERBS; i++)
+        fprintf(f, "  %-9s %s\n", verbs[i].name, verbs[i].help);
 }
 
 static int main_help(int argc, char **argv) {

@@ -28,7 +28,7 @@
 
 #include "hist.h"
 
-#define DS_METRICS_PATH_MAX 4096
+#define DS_METRICS_PATH_MAX            4096
 #define DS_METRICS_DEFAULT_INTERVAL_US 1000000
 
 struct ds_metrics {
@@ -77,8 +77,7 @@ static int ds_mkdir_p(const char *dir, ds_err *err) {
         struct stat sb;
         if (stat(buf, &sb) != 0) {
             if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-                ds_err_set(err, DS_ERR_IO, "%s: cannot create directory: %s", buf,
-                           strerror(errno));
+                ds_err_set(err, DS_ERR_IO, "%s: cannot create directory: %s", buf, strerror(errno));
                 return -1;
             }
         } else if (!S_ISDIR(sb.st_mode)) {
@@ -108,8 +107,8 @@ static FILE *ds_metrics_create(const ds_metrics *m, const char *name, const char
 }
 
 /* Close f; on failure set err (unless already set) naming the file. */
-static ds_status ds_metrics_fclose(const ds_metrics *m, FILE *f, const char *name,
-                                   ds_status st, ds_err *err) {
+static ds_status ds_metrics_fclose(const ds_metrics *m, FILE *f, const char *name, ds_status st,
+                                   ds_err *err) {
     if (!f) return st;
     int bad = ferror(f);
     int e = errno;
@@ -198,7 +197,8 @@ ds_metrics *ds_metrics_open(const char *dir, int64_t interval_us, ds_err *err) {
     return m;
 fail:
     if (m->ts) fclose(m->ts);
-    for (size_t i = 0; i <= DS_OP__COUNT; i++) ds_hist_free(m->hist[i]);
+    for (size_t i = 0; i <= DS_OP__COUNT; i++)
+        ds_hist_free(m->hist[i]);
     free(m);
     return NULL;
 }
@@ -225,8 +225,8 @@ static void ds_metrics_row(ds_metrics *m, int64_t end_us) {
     snprintf(thr, sizeof thr, "%.3f",
              dur_us > 0 ? (double)m->done_requests * 1e6 / (double)dur_us : 0.0);
     int r = fprintf(m->ts,
-                    "%s,%" PRIu64 ",%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                    ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+                    "%s,%" PRIu64 ",%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                    ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
                     t, m->done_requests, thr, hr, b->queued_ops, b->jobs_processing,
                     b->blocked_clients, b->used_memory_bytes, b->evictions - a->evictions,
                     b->gets - a->gets, b->sets - a->sets, b->dels - a->dels,
@@ -328,14 +328,13 @@ static void ds_write_summary_row(FILE *f, const ds_hist *h, const ds_stats *s,
             "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
             ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
             ",%" PRIu64 ",%" PRIu64 ",",
-            in->requests, s->gets, s->sets, s->dels, s->hits, s->misses, s->neg_hits,
-            s->disk_loads, s->disk_saves, s->disk_dels, s->saves_coalesced, s->evictions,
-            s->neg_evictions, s->blocked_requests, in->stale_reads, in->lost_writes);
+            in->requests, s->gets, s->sets, s->dels, s->hits, s->misses, s->neg_hits, s->disk_loads,
+            s->disk_saves, s->disk_dels, s->saves_coalesced, s->evictions, s->neg_evictions,
+            s->blocked_requests, in->stale_reads, in->lost_writes);
     fprintf(f, "%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",",
             ds_hist_quantile(h, 0.5), ds_hist_quantile(h, 0.9), ds_hist_quantile(h, 0.99),
             ds_hist_quantile(h, 0.999), ds_hist_max(h));
-    fprintf(f,
-            "%.6f,%.6f,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,%.3f\n",
+    fprintf(f, "%.6f,%.6f,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,%.3f\n",
             in->sim_seconds, in->wall_seconds, rps, s->peak_memory_bytes, s->save_retries,
             s->load_errors, s->memory_limit_misses, in->errors, hr, ds_hist_mean(h));
 }
@@ -392,7 +391,8 @@ ds_status ds_metrics_close(ds_metrics *m, const ds_stats *st, const ds_run_info 
     if (rc == DS_OK) rc = ds_write_latency(m, err);
     if (rc == DS_OK) rc = ds_write_summary(m, &final, info, err);
     if (rc == DS_OK) rc = ds_write_config(m, info, err);
-    for (size_t i = 0; i <= DS_OP__COUNT; i++) ds_hist_free(m->hist[i]);
+    for (size_t i = 0; i <= DS_OP__COUNT; i++)
+        ds_hist_free(m->hist[i]);
     free(m);
     return rc;
 }

@@ -48,8 +48,7 @@ ds_status ds_metrics_race(ds_metrics *m, int64_t time_us, uint64_t client, ds_op
 /* Final timeseries row, latency.csv, summary.csv, config.txt (the effective config, one
  * "name value" line each, loadable again with --config), then frees m (always, even on error).
  * Write errors -> status. */
-ds_status ds_metrics_close(ds_metrics *m, const ds_stats *st, const ds_run_info *info,
-                           ds_err *err);
+ds_status ds_metrics_close(ds_metrics *m, const ds_stats *st, const ds_run_info *info, ds_err *err);
 
 /* The histogram of one op; op == DS_OP__COUNT gives "ALL". */
 const ds_hist *ds_metrics_hist(const ds_metrics *m, ds_op op);

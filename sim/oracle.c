@@ -29,7 +29,7 @@
 
 typedef struct oracle_ent {
     uint64_t hash;
-    uint64_t koff;     /* offset of the key bytes in the arena; UINT64_MAX = empty slot */
+    uint64_t koff; /* offset of the key bytes in the arena; UINT64_MAX = empty slot */
     uint32_t keylen;
     uint32_t epoch;    /* scan mark */
     uint64_t version;  /* DS_ORACLE_V_* or a version */
@@ -57,7 +57,8 @@ ds_oracle *ds_oracle_new(bool origin, ds_err *err) {
         free(o);
         return ds_err_set(err, DS_ERR_NOMEM, "oracle: out of memory"), NULL;
     }
-    for (size_t i = 0; i < o->cap; i++) o->tab[i].koff = UINT64_MAX;
+    for (size_t i = 0; i < o->cap; i++)
+        o->tab[i].koff = UINT64_MAX;
     o->next_version = DS_ORACLE_V_FIRST;
     o->origin = origin;
     return o;
@@ -92,12 +93,14 @@ static bool grow(ds_oracle *o) {
     size_t ncap = o->cap * 2;
     oracle_ent *nt = malloc(ncap * sizeof *nt);
     if (!nt) return false;
-    for (size_t i = 0; i < ncap; i++) nt[i].koff = UINT64_MAX;
+    for (size_t i = 0; i < ncap; i++)
+        nt[i].koff = UINT64_MAX;
     for (size_t i = 0; i < o->cap; i++) {
         oracle_ent *e = &o->tab[i];
         if (e->koff == UINT64_MAX) continue;
         size_t j = (size_t)e->hash & (ncap - 1);
-        while (nt[j].koff != UINT64_MAX) j = (j + 1) & (ncap - 1);
+        while (nt[j].koff != UINT64_MAX)
+            j = (j + 1) & (ncap - 1);
         nt[j] = *e;
     }
     free(o->tab);
@@ -117,14 +120,17 @@ static oracle_ent *upsert(ds_oracle *o, const void *key, uint32_t keylen) {
     }
     if (o->arena_len + keylen > o->arena_cap) {
         uint64_t ncap = o->arena_cap ? o->arena_cap * 2 : 65536;
-        while (ncap < o->arena_len + keylen) ncap *= 2;
+        while (ncap < o->arena_len + keylen)
+            ncap *= 2;
         unsigned char *na = realloc(o->arena, ncap);
         if (!na) return NULL;
         o->arena = na;
         o->arena_cap = ncap;
     }
     memcpy(o->arena + o->arena_len, key, keylen);
-    *e = (oracle_ent){.hash = h, .koff = o->arena_len, .keylen = keylen,
+    *e = (oracle_ent){.hash = h,
+                      .koff = o->arena_len,
+                      .keylen = keylen,
                       .version = o->origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_ABSENT};
     o->arena_len += keylen;
     o->used++;
@@ -143,8 +149,7 @@ ds_value *ds_oracle_value(ds_oracle *o, const void *key, uint32_t keylen, uint64
 }
 
 /* What a value says: its version, the origin's copy, or foreign. */
-static uint64_t classify(const ds_oracle *o, const void *key, uint32_t keylen,
-                         const ds_value *v) {
+static uint64_t classify(const ds_oracle *o, const void *key, uint32_t keylen, const ds_value *v) {
     if (!v) return DS_ORACLE_V_ABSENT;
     if (v->len == 16) {
         uint64_t stamp[2];
@@ -185,10 +190,14 @@ ds_status ds_oracle_ack(ds_oracle *o, const void *key, uint32_t keylen, const ds
 }
 
 static void describe(uint64_t v, char *buf, size_t cap) {
-    if (v == DS_ORACLE_V_ABSENT) snprintf(buf, cap, "absent");
-    else if (v == DS_ORACLE_V_ORIGIN) snprintf(buf, cap, "origin");
-    else if (v == DS_ORACLE_V_FOREIGN) snprintf(buf, cap, "foreign");
-    else snprintf(buf, cap, "v%llu", (unsigned long long)v);
+    if (v == DS_ORACLE_V_ABSENT)
+        snprintf(buf, cap, "absent");
+    else if (v == DS_ORACLE_V_ORIGIN)
+        snprintf(buf, cap, "origin");
+    else if (v == DS_ORACLE_V_FOREIGN)
+        snprintf(buf, cap, "foreign");
+    else
+        snprintf(buf, cap, "v%llu", (unsigned long long)v);
 }
 
 bool ds_oracle_check(ds_oracle *o, const void *key, uint32_t keylen, const ds_value *seen,
@@ -221,8 +230,8 @@ static bool scan_one(void *vctx, const void *key, uint32_t keylen, const ds_valu
     ds_oracle *o = sc->o;
     uint64_t got = classify(o, key, keylen, v);
     oracle_ent *e = find_slot(o->tab, o->cap, o->arena, key, keylen, key_hash(key, keylen));
-    uint64_t want = e->koff != UINT64_MAX ? e->version
-                                          : (o->origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_ABSENT);
+    uint64_t want =
+        e->koff != UINT64_MAX ? e->version : (o->origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_ABSENT);
     if (e->koff != UINT64_MAX) e->epoch = o->epoch;
     bool expired = e->koff != UINT64_MAX && e->expire_us && e->expire_us <= sc->now_us;
     if (got == want || expired) return true;

@@ -15,9 +15,9 @@
 #include "dslab.h"
 
 /* Observed or shadow states besides real versions (which are >= DS_ORACLE_V_FIRST). */
-#define DS_ORACLE_V_ABSENT 0u
-#define DS_ORACLE_V_ORIGIN 1u   /* the origin's copy of an object-id trace's object */
-#define DS_ORACLE_V_FIRST 2u
+#define DS_ORACLE_V_ABSENT  0u
+#define DS_ORACLE_V_ORIGIN  1u /* the origin's copy of an object-id trace's object */
+#define DS_ORACLE_V_FIRST   2u
 #define DS_ORACLE_V_FOREIGN UINT64_MAX /* a value no write of ours made */
 
 typedef struct ds_oracle ds_oracle;
@@ -32,9 +32,9 @@ ds_value *ds_oracle_value(ds_oracle *o, const void *key, uint32_t keylen, uint64
 
 /* The shadow's snapshot for a read issued now, to pass to ds_oracle_check at answer time. */
 typedef struct ds_oracle_snap {
-    uint64_t version;  /* the key's state at issue */
-    uint64_t created;  /* versions created before the issue are <= this */
-    uint64_t acks;     /* acknowledgements before the issue */
+    uint64_t version; /* the key's state at issue */
+    uint64_t created; /* versions created before the issue are <= this */
+    uint64_t acks;    /* acknowledgements before the issue */
 } ds_oracle_snap;
 void ds_oracle_snapshot(ds_oracle *o, const void *key, uint32_t keylen, ds_oracle_snap *s);
 
@@ -50,8 +50,8 @@ bool ds_oracle_check(ds_oracle *o, const void *key, uint32_t keylen, const ds_va
 
 /* Lost writes: compare the backend with the shadow after the drain; fn is called per
  * violation. Returns the backend's scan status. */
-typedef void (*ds_oracle_lost_fn)(void *ctx, const void *key, uint32_t keylen,
-                                  const char *expected, const char *observed);
+typedef void (*ds_oracle_lost_fn)(void *ctx, const void *key, uint32_t keylen, const char *expected,
+                                  const char *observed);
 ds_status ds_oracle_scan(ds_oracle *o, ds_backend *b, int64_t now_us, ds_oracle_lost_fn fn,
                          void *ctx, uint64_t *lost, ds_err *err);
 

@@ -46,9 +46,7 @@ void ds_progress_update(ds_progress *p, uint64_t requests, int64_t sim_us) {
     p->drawn = true;
 }
 
-double ds_progress_wall_seconds(const ds_progress *p) {
-    return p ? wall_now_s() - p->start_s : 0;
-}
+double ds_progress_wall_seconds(const ds_progress *p) { return p ? wall_now_s() - p->start_s : 0; }
 
 void ds_progress_free(ds_progress *p) {
     if (!p) return;

@@ -86,7 +86,8 @@ static bool cmap_grow(rp_run *r) {
     if (!nm) return false;
     for (uint32_t i = 0; i < r->nclients; i++) {
         uint32_t s = cmap_slot(r->clients[i].id, ncap);
-        while (nm[s]) s = (s + 1) & (ncap - 1);
+        while (nm[s])
+            s = (s + 1) & (ncap - 1);
         nm[s] = i + 1;
     }
     free(r->cmap);
@@ -123,7 +124,8 @@ static uint32_t client_index(rp_run *r, uint64_t id) {
 
 static rp_qnode *node_get(rp_run *r, uint32_t bytes) {
     rp_qnode *n = r->free_nodes;
-    if (n) r->free_nodes = n->next;
+    if (n)
+        r->free_nodes = n->next;
     else {
         n = calloc(1, sizeof *n);
         if (!n) return NULL;
@@ -152,11 +154,14 @@ static void node_put(rp_run *r, rp_qnode *n) {
 
 static ds_status client_push(rp_run *r, rp_client *c, const ds_trace_req *q, ds_err *err) {
     if (c->qlen >= r->o->client_queue_max)
-        return ds_err_set(err, DS_ERR_ARG, "%s:%llu: client %llu has %llu requests queued "
-                          "(--client-queue-max)", r->o->trace, (unsigned long long)q->line,
-                          (unsigned long long)c->id, (unsigned long long)c->qlen);
+        return ds_err_set(err, DS_ERR_ARG,
+                          "%s:%llu: client %llu has %llu requests queued "
+                          "(--client-queue-max)",
+                          r->o->trace, (unsigned long long)q->line, (unsigned long long)c->id,
+                          (unsigned long long)c->qlen);
     uint32_t bytes = 0;
-    for (uint32_t i = 0; i < q->nkeys; i++) bytes += 4 + q->keys[i].len;
+    for (uint32_t i = 0; i < q->nkeys; i++)
+        bytes += 4 + q->keys[i].len;
     rp_qnode *n = node_get(r, bytes);
     if (!n) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
     n->op = q->op;
@@ -171,8 +176,10 @@ static ds_status client_push(rp_run *r, rp_client *c, const ds_trace_req *q, ds_
         memcpy(p + 4, q->keys[i].p, q->keys[i].len);
         p += 4 + q->keys[i].len;
     }
-    if (c->tail) c->tail->next = n;
-    else c->head = n;
+    if (c->tail)
+        c->tail->next = n;
+    else
+        c->head = n;
     c->tail = n;
     c->qlen++;
     return DS_OK;
@@ -203,7 +210,8 @@ static bool inflight_reserve(rp_inflight *f, uint32_t nkeys, size_t kbytes) {
 /* Copy what the answer of a parked command needs (the scratch is reused by the next issue). */
 static bool inflight_copy(rp_inflight *f, const rp_inflight *s) {
     size_t kbytes = 0;
-    for (uint32_t i = 0; i < s->nkeys; i++) kbytes += s->keys[i].len;
+    for (uint32_t i = 0; i < s->nkeys; i++)
+        kbytes += s->keys[i].len;
     if (!inflight_reserve(f, s->nkeys ? s->nkeys : 1, kbytes ? kbytes : 1)) return false;
     f->op = s->op;
     f->nkeys = s->nkeys;
@@ -226,16 +234,16 @@ static void race(rp_run *r, uint64_t client, ds_op op, const ds_key *k, const ch
                  const char *obs) {
     ds_err e;
     r->stale_reads++;
-    if (ds_metrics_race(r->metrics, rp_now(r), client, op, k->p, k->len, exp, obs,
-                        "stale_read", &e) != DS_OK)
+    if (ds_metrics_race(r->metrics, rp_now(r), client, op, k->p, k->len, exp, obs, "stale_read",
+                        &e) != DS_OK)
         set_fatal(r, DS_ERR_IO, e.msg);
 }
 
 static void check_read(rp_run *r, uint64_t client, ds_op op, const rp_inflight *f, uint32_t i,
                        const ds_value *v) {
     char exp[32], obs[32];
-    if (!ds_oracle_check(r->oracle, f->keys[i].p, f->keys[i].len, v, &f->snaps[i], rp_now(r),
-                         exp, obs, sizeof exp))
+    if (!ds_oracle_check(r->oracle, f->keys[i].p, f->keys[i].len, v, &f->snaps[i], rp_now(r), exp,
+                         obs, sizeof exp))
         race(r, client, op, &f->keys[i], exp, obs);
 }
 
@@ -245,8 +253,7 @@ static void ack(rp_run *r, const ds_key *k, const ds_value *v) {
 }
 
 /* The oracle's view of one answer. SET and DEL acknowledge; reads are checked. */
-static void oracle_answer(rp_run *r, uint64_t client, const rp_inflight *f,
-                          const ds_reply *rep) {
+static void oracle_answer(rp_run *r, uint64_t client, const rp_inflight *f, const ds_reply *rep) {
     switch (f->op) {
     case DS_OP_GET:
     case DS_OP_MGET:
@@ -256,19 +263,18 @@ static void oracle_answer(rp_run *r, uint64_t client, const rp_inflight *f,
     case DS_OP_EXISTS:
         if (f->nkeys == 1 && rep->count == 0) check_read(r, client, f->op, f, 0, NULL);
         break;
-    case DS_OP_SET:
-        ack(r, &f->keys[0], f->vals[0]);
-        break;
+    case DS_OP_SET: ack(r, &f->keys[0], f->vals[0]); break;
     case DS_OP_DEL:
-        for (uint32_t i = 0; i < f->nkeys; i++) ack(r, &f->keys[i], NULL);
+        for (uint32_t i = 0; i < f->nkeys; i++)
+            ack(r, &f->keys[i], NULL);
         break;
     case DS_OP_EXEC:
         for (uint32_t i = 0; i < f->nkeys && i < rep->n; i++)
             if (rep->sub[i].n == 1) check_read(r, client, DS_OP_EXEC, f, i, rep->sub[i].values[0]);
-        for (uint32_t i = 0; i < f->nkeys; i++) ack(r, &f->keys[i], f->vals[i]);
+        for (uint32_t i = 0; i < f->nkeys; i++)
+            ack(r, &f->keys[i], f->vals[i]);
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -290,8 +296,8 @@ static void answer(rp_run *r, rp_client *c, rp_inflight *f, const ds_reply *rep)
     if (rep->status != DS_OK) {
         r->errors++;
         if (!r->first_error[0])
-            snprintf(r->first_error, sizeof r->first_error, "%s answered %s",
-                     ds_op_name(f->op), ds_status_name(rep->status));
+            snprintf(r->first_error, sizeof r->first_error, "%s answered %s", ds_op_name(f->op),
+                     ds_status_name(rep->status));
     } else {
         if (r->oracle) oracle_answer(r, c->id, f, rep);
         if (r->o->miss_is_set && f->op == DS_OP_GET && rep->n == 1 && !rep->values[0]) {
@@ -339,7 +345,8 @@ static ds_status build(rp_run *r, ds_cmd *cmd, int64_t now) {
     if (f->op == DS_OP_SET || f->op == DS_OP_EXEC)
         exp = f->ttl_s > 0 ? now + f->ttl_s * 1000000 : 0;
     *cmd = (ds_cmd){.op = f->op, .nkeys = f->nkeys, .keys = f->keys};
-    for (uint32_t i = 0; i < f->nkeys; i++) f->vals[i] = NULL;
+    for (uint32_t i = 0; i < f->nkeys; i++)
+        f->vals[i] = NULL;
     if (r->oracle && f->op != DS_OP_SET && f->op != DS_OP_DEL)
         for (uint32_t i = 0; i < f->nkeys; i++)
             ds_oracle_snapshot(r->oracle, f->keys[i].p, f->keys[i].len, &f->snaps[i]);
@@ -351,8 +358,8 @@ static ds_status build(rp_run *r, ds_cmd *cmd, int64_t now) {
         for (uint32_t i = 0; i < n; i++) {
             if (!(f->vals[i] = new_value(r, &f->keys[i], f->size, exp))) return DS_ERR_NOMEM;
             r->subs[i] = (ds_cmd){.op = DS_OP_GET, .nkeys = 1, .keys = &f->keys[i]};
-            r->subs[n + i] = (ds_cmd){.op = DS_OP_SET, .nkeys = 1, .keys = &f->keys[i],
-                                      .value = f->vals[i]};
+            r->subs[n + i] =
+                (ds_cmd){.op = DS_OP_SET, .nkeys = 1, .keys = &f->keys[i], .value = f->vals[i]};
         }
         *cmd = (ds_cmd){.op = DS_OP_EXEC, .nsub = 2 * n, .sub = r->subs};
     }

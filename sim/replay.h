@@ -45,14 +45,14 @@ typedef struct ds_replay_opts {
     char format[64];
     char csv_opts[DS_OPT_STR_MAX];
     bool miss_is_set;
-    int origin;      /* DS_ORIGIN_* */
-    double speed;    /* 0 = max */
+    int origin;   /* DS_ORIGIN_* */
+    double speed; /* 0 = max */
     bool closed;
     int64_t think_us;
     int64_t interval_ms;
     uint64_t client_queue_max; /* requests queued per client before the run fails */
     bool quiet;
-    bool progress;   /* progress line on a terminal (off for tests) */
+    bool progress; /* progress line on a terminal (off for tests) */
 } ds_replay_opts;
 
 void ds_replay_opts_default(ds_replay_opts *o);
@@ -88,9 +88,9 @@ typedef struct ds_replay_result {
     ds_stats stats;
     uint64_t requests, stale_reads, lost_writes, errors;
     double sim_seconds, wall_seconds;
-    uint64_t n_op[DS_OP__COUNT + 1];    /* answered requests per op; [DS_OP__COUNT] = all */
-    int64_t q_us[DS_OP__COUNT + 1][4];  /* p50, p99, p999, max latency per op */
-    char first_error[256];              /* the first command that answered an error */
+    uint64_t n_op[DS_OP__COUNT + 1];   /* answered requests per op; [DS_OP__COUNT] = all */
+    int64_t q_us[DS_OP__COUNT + 1][4]; /* p50, p99, p999, max latency per op */
+    char first_error[256];             /* the first command that answered an error */
 } ds_replay_result;
 
 /* Run one replay. DS_OK even when the oracle found violations (they are in the result); an
@@ -116,9 +116,9 @@ typedef struct rp_engine rp_engine;
 typedef struct rp_engine_ops {
     const char *name;
     int64_t (*now_us)(rp_engine *e);
-    bool (*wait_io)(rp_engine *e);               /* host.wait_io */
-    void (*jobs_ready)(rp_engine *e);            /* host.jobs_ready */
-    void (*pump)(rp_engine *e);                  /* after every cache call: take new jobs */
+    bool (*wait_io)(rp_engine *e);    /* host.wait_io */
+    void (*jobs_ready)(rp_engine *e); /* host.jobs_ready */
+    void (*pump)(rp_engine *e);       /* after every cache call: take new jobs */
     void (*client_wake)(rp_engine *e, uint32_t idx, int64_t delay_us);
     ds_status (*run)(rp_engine *e, ds_err *err); /* the whole trace; not the drain */
     void (*free)(rp_engine *e);
@@ -131,8 +131,8 @@ struct rp_engine {
 rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err);
 
 /* What replay.c offers an engine. */
-int rp_next_record(rp_run *r, const ds_trace_req **req, ds_err *err); /* 1, 0 end, -1 */
-int64_t rp_arrival_us(rp_run *r, const ds_trace_req *req);  /* speed applied */
+int rp_next_record(rp_run *r, const ds_trace_req **req, ds_err *err);  /* 1, 0 end, -1 */
+int64_t rp_arrival_us(rp_run *r, const ds_trace_req *req);             /* speed applied */
 ds_status rp_deliver(rp_run *r, const ds_trace_req *req, ds_err *err); /* open loop */
 /* Closed loop: queue a record in its client's FIFO (waking the client if it starves);
  * *idx is the client's index. */

@@ -27,7 +27,7 @@ typedef struct rp_qnode {
 typedef struct rp_inflight {
     ds_op op;
     uint32_t nkeys;
-    uint64_t size;   /* for --miss-is-set */
+    uint64_t size; /* for --miss-is-set */
     int64_t ttl_s;
     int64_t issue_us;
     unsigned char *kbuf;
@@ -40,9 +40,9 @@ typedef struct rp_inflight {
 
 typedef struct rp_client {
     uint64_t id;
-    bool parked;    /* a command is parked in the core */
-    bool woken;     /* a wake event is pending */
-    bool starving;  /* closed loop: waits for the trace to yield one of its records */
+    bool parked;      /* a command is parked in the core */
+    bool woken;       /* a wake event is pending */
+    bool starving;    /* closed loop: waits for the trace to yield one of its records */
     bool pending_set; /* --miss-is-set: the SET that follows a miss is due */
     rp_qnode *head, *tail;
     uint64_t qlen;
@@ -70,10 +70,10 @@ struct rp_run {
     uint64_t parked;
     uint64_t requests, errors, stale_reads, lost_writes;
     char first_error[256];
-    ds_status fatal;     /* a failure inside a callback, reported by rp_take_fatal */
+    ds_status fatal; /* a failure inside a callback, reported by rp_take_fatal */
     ds_err fatal_err;
     /* scratch for building one command */
-    ds_key keys[DS_MULTI_MAX_KEYS];        /* keys of a FIFO node being issued */
+    ds_key keys[DS_MULTI_MAX_KEYS]; /* keys of a FIFO node being issued */
     ds_cmd subs[2 * DS_MULTI_MAX_KEYS];
     ds_value *vals[DS_MULTI_MAX_KEYS];
     ds_oracle_snap snaps[DS_MULTI_MAX_KEYS];

@@ -30,8 +30,10 @@ static ds_status open_backend(rp_run *r, ds_err *err) {
     ds_backend *parent;
     if (o->backend == DS_BACKEND_FILE) {
         char path[2 * DS_OPT_STR_MAX];
-        if (o->backend_path[0]) snprintf(path, sizeof path, "%s", o->backend_path);
-        else snprintf(path, sizeof path, "%s/store", o->out);
+        if (o->backend_path[0])
+            snprintf(path, sizeof path, "%s", o->backend_path);
+        else
+            snprintf(path, sizeof path, "%s/store", o->out);
         ds_file_opts fo = {.fsync = o->fsync};
         parent = ds_backend_file_open(path, &fo, err);
     } else {
@@ -51,7 +53,8 @@ static ds_status open_backend(rp_run *r, ds_err *err) {
     } else {
         ds_backend_close(parent);
     }
-    for (int i = 0; i < 3; i++) ds_latency_free(&fo.lat[i]);
+    for (int i = 0; i < 3; i++)
+        ds_latency_free(&fo.lat[i]);
     return st;
 }
 
@@ -64,15 +67,15 @@ static uint64_t total_hint(const char *trace) {
 
 static ds_status setup(rp_run *r, ds_err *err) {
     const ds_replay_opts *o = r->o;
-    ds_reader_opts ro = {.format = o->format, .csv_opts = o->csv_opts[0] ? o->csv_opts : NULL,
+    ds_reader_opts ro = {.format = o->format,
+                         .csv_opts = o->csv_opts[0] ? o->csv_opts : NULL,
                          .miss_is_set = o->miss_is_set};
     r->reader = ds_reader_open(o->trace, &ro, err);
     if (!r->reader) return DS_ERR_ARG; /* bad input: exit 2 */
     bool id = ds_reader_is_id_trace(r->reader);
     /* auto: object-id traces read through to an origin holding every object, unless
      * --miss-is-set asks for the libCacheSim model (a miss is filled by a SET). */
-    r->origin = o->origin == DS_ORIGIN_ON ||
-                (o->origin == DS_ORIGIN_AUTO && id && !o->miss_is_set);
+    r->origin = o->origin == DS_ORIGIN_ON || (o->origin == DS_ORIGIN_AUTO && id && !o->miss_is_set);
     if (o->backend != DS_BACKEND_FAKE) r->origin = false; /* origin is a mem-backend mode */
     r->closed = o->closed || o->speed == 0;
     r->scratch.snaps = r->snaps;
@@ -91,18 +94,21 @@ static ds_status setup(rp_run *r, ds_err *err) {
     if (!r->eng) return DS_ERR_NOMEM;
     ds_config cfg = o->core;
     cfg.seed = o->seed;
-    ds_host host = {.ctx = r, .now_us = host_now, .jobs_ready = host_jobs_ready,
-                    .reply = rp_host_reply, .wait_io = host_wait_io};
+    ds_host host = {.ctx = r,
+                    .now_us = host_now,
+                    .jobs_ready = host_jobs_ready,
+                    .reply = rp_host_reply,
+                    .wait_io = host_wait_io};
     r->cache = ds_cache_new(&cfg, &host, err);
     return r->cache ? DS_OK : DS_ERR_CONFIG;
 }
 
-static void on_lost(void *ctx, const void *key, uint32_t keylen, const char *exp,
-                    const char *obs) {
+static void on_lost(void *ctx, const void *key, uint32_t keylen, const char *exp, const char *obs) {
     rp_run *r = ctx;
     ds_err e;
-    if (ds_metrics_race(r->metrics, rp_now(r), 0, DS_OP_SET, key, keylen, exp, obs,
-                        "lost_write", &e) != DS_OK && r->fatal == DS_OK) {
+    if (ds_metrics_race(r->metrics, rp_now(r), 0, DS_OP_SET, key, keylen, exp, obs, "lost_write",
+                        &e) != DS_OK &&
+        r->fatal == DS_OK) {
         r->fatal = DS_ERR_IO;
         r->fatal_err = e;
     }
@@ -112,8 +118,7 @@ static void on_lost(void *ctx, const void *key, uint32_t keylen, const char *exp
 static ds_status finish(rp_run *r, ds_err *err) {
     ds_backend_fake_faults_enable(r->backend, false);
     ds_status st = ds_cache_drain(r->cache);
-    if (st != DS_OK)
-        return ds_err_set(err, st, "drain: %s", ds_cache_last_error(r->cache));
+    if (st != DS_OK) return ds_err_set(err, st, "drain: %s", ds_cache_last_error(r->cache));
     if ((st = rp_take_fatal(r, err)) != DS_OK) return st;
     if (r->oracle) {
         st = ds_oracle_scan(r->oracle, r->backend, rp_now(r), on_lost, r, &r->lost_writes, err);
@@ -139,10 +144,15 @@ static ds_status close_metrics(rp_run *r, ds_replay_result *res, ds_err *err) {
     char *buf = malloc(DS_CLI_EFFECTIVE_BUF);
     if (!buf) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
     size_t n = ds_cli_effective(r->o, names, values, buf);
-    ds_run_info info = {.cfg_names = names, .cfg_values = values, .ncfg = n,
-                        .requests = res->requests, .stale_reads = res->stale_reads,
-                        .lost_writes = res->lost_writes, .errors = res->errors,
-                        .sim_seconds = res->sim_seconds, .wall_seconds = res->wall_seconds};
+    ds_run_info info = {.cfg_names = names,
+                        .cfg_values = values,
+                        .ncfg = n,
+                        .requests = res->requests,
+                        .stale_reads = res->stale_reads,
+                        .lost_writes = res->lost_writes,
+                        .errors = res->errors,
+                        .sim_seconds = res->sim_seconds,
+                        .wall_seconds = res->wall_seconds};
     ds_status st = ds_metrics_close(r->metrics, &res->stats, &info, err);
     r->metrics = NULL;
     free(buf);

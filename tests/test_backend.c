@@ -47,8 +47,8 @@ static void fx_open(fixture *fx, int kind) {
     if (kind == K_FAKE_MEM || kind == K_FAKE_FILE) {
         ds_fake_opts o;
         memset(&o, 0, sizeof(o));
-        for (int i = 0; i < 3; i++) ck_assert_int_eq(ds_latency_parse("fixed:0", &o.lat[i], &err),
-                                                     DS_OK);
+        for (int i = 0; i < 3; i++)
+            ck_assert_int_eq(ds_latency_parse("fixed:0", &o.lat[i], &err), DS_OK);
         o.seed = 1;
         b = ds_backend_fake_new(b, &o, &err);
         ck_assert_msg(b != NULL, "%s", err.msg);
@@ -168,7 +168,8 @@ START_TEST(test_large_4mib_and_empty_values_round_trip) {
     unsigned char *big = malloc(n);
     ds_rng r;
     ds_rng_seed(&r, 3);
-    for (uint32_t i = 0; i < n; i++) big[i] = (unsigned char)ds_rng_next(&r);
+    for (uint32_t i = 0; i < n; i++)
+        big[i] = (unsigned char)ds_rng_next(&r);
     ds_value *v = ds_value_new(big, n, 0, 0), *e = ds_value_new(NULL, 0, 0, 0), *out = NULL;
     ck_assert_int_eq(bset(fx.b, "big", 3, v, &err), DS_OK);
     ck_assert_int_eq(bset(fx.b, "empty", 5, e, &err), DS_OK);
@@ -291,7 +292,8 @@ START_TEST(test_scan_visits_each_key_once) {
     scan_tally t;
     memset(&t, 0, sizeof(t));
     ck_assert_int_eq(fx.b->ops->scan(fx.b, tally_fn, &t, &err), DS_OK);
-    for (int i = 0; i < 200; i++) ck_assert_int_eq(t.seen[i], i % 10 == 0 ? 0 : 1);
+    for (int i = 0; i < 200; i++)
+        ck_assert_int_eq(t.seen[i], i % 10 == 0 ? 0 : 1);
     ck_assert_int_eq(t.other, 0);
     fx_close(&fx);
 }
@@ -481,7 +483,7 @@ START_TEST(test_fake_failure_never_reaches_parent) {
     o.faults.fail_after = 1;
     o.faults.fail_count = 1;
     ds_backend *b = ds_backend_fake_new(mem, &o, &err);
-    put_str(b, "k", "v1");               /* call 1 succeeds */
+    put_str(b, "k", "v1"); /* call 1 succeeds */
     ds_value *v = ds_value_new("v2", 2, 0, 0);
     ck_assert_int_eq(bset(b, "k", 1, v, &err), DS_ERR_IO); /* call 2 fails */
     ck_assert_ptr_nonnull(strstr(err.msg, "injected"));
@@ -506,8 +508,7 @@ int main(void) {
     tcase_add_loop_test(tc, test_delete_removes_key, 0, K__COUNT);
     tcase_add_loop_test(tc, test_delete_of_missing_key_is_not_found, 0, K__COUNT);
     tcase_add_loop_test(tc, test_large_4mib_and_empty_values_round_trip, 0, K__COUNT);
-    tcase_add_loop_test(tc, test_binary_keys_with_slash_nul_and_dotdot_are_distinct, 0,
-                        K__COUNT);
+    tcase_add_loop_test(tc, test_binary_keys_with_slash_nul_and_dotdot_are_distinct, 0, K__COUNT);
     tcase_add_loop_test(tc, test_expire_and_size_bytes_round_trip, 0, K__COUNT);
     tcase_add_loop_test(tc, test_flush_all_empties_the_store, 0, K__COUNT);
     tcase_add_loop_test(tc, test_scan_visits_each_key_once, 0, K__COUNT);

@@ -96,9 +96,9 @@ START_TEST(test_record_format_is_header_key_value) {
     close(fd);
     ck_assert_int_eq(n, 36 + 3 + 6);
     ck_assert(memcmp(buf, "DSKV", 4) == 0);
-    ck_assert_int_eq(buf[4] | buf[5] << 8, 1);        /* version */
-    ck_assert_int_eq(buf[24], 3);                     /* keylen, little endian */
-    ck_assert_int_eq(buf[28], 6);                     /* valuelen */
+    ck_assert_int_eq(buf[4] | buf[5] << 8, 1); /* version */
+    ck_assert_int_eq(buf[24], 3);              /* keylen, little endian */
+    ck_assert_int_eq(buf[28], 6);              /* valuelen */
     ck_assert(memcmp(buf + 36, "fmt", 3) == 0);
     ck_assert(memcmp(buf + 39, "value!", 6) == 0);
     done(b);

@@ -119,11 +119,13 @@ START_TEST(test_full_disk_loses_no_acknowledged_write) {
     ds_value *v = ds_value_new(NULL, 4096, 0, 0);
     memset(v->data, 'x', 4096);
     const ds_reply *r;
-    ck_assert_int_eq(ds_cache_exec(h.c, 1, 1, &(ds_cmd){.op = DS_OP_SET, .nkeys = 1, .keys = &k,
-                                                        .value = v}, &r), DS_OK);
+    ck_assert_int_eq(ds_cache_exec(h.c, 1, 1,
+                                   &(ds_cmd){.op = DS_OP_SET, .nkeys = 1, .keys = &k, .value = v},
+                                   &r),
+                     DS_OK);
     bool waited[3];
     ds_status cron[3];
-    disk_room(64); /* no ck_assert while the limit holds (see above) */
+    disk_room(64);                /* no ck_assert while the limit holds (see above) */
     for (int i = 0; i < 3; i++) { /* three failed attempts, each retried after its backoff */
         waited[i] = h_wait(&h);
         h.now += 20 * 1000 * 1000;

@@ -68,10 +68,24 @@ START_TEST(test_missing_value_and_missing_trace) {
 END_TEST
 
 START_TEST(test_flags_set_core_and_host_options) {
-    const char *argv[] = {"t.csv", "--cache-max-memory", "2mb", "--negcache", "off",
-                          "--io-threads", "7", "--seed=42", "--closed", "--think", "250",
-                          "--no-oracle", "--speed", "max", "--latency", "fixed:10",
-                          "--load-priority", "always-head"};
+    const char *argv[] = {"t.csv",
+                          "--cache-max-memory",
+                          "2mb",
+                          "--negcache",
+                          "off",
+                          "--io-threads",
+                          "7",
+                          "--seed=42",
+                          "--closed",
+                          "--think",
+                          "250",
+                          "--no-oracle",
+                          "--speed",
+                          "max",
+                          "--latency",
+                          "fixed:10",
+                          "--load-priority",
+                          "always-head"};
     ck_assert_int_eq(parse(18, argv), DS_OK);
     ck_assert_str_eq(o.trace, "t.csv");
     ck_assert_uint_eq(o.core.max_memory_bytes, 2u << 20);
@@ -82,7 +96,8 @@ START_TEST(test_flags_set_core_and_host_options) {
     ck_assert_int_eq(o.think_us, 250);
     ck_assert(!o.oracle);
     ck_assert(o.speed == 0);
-    for (int i = 0; i < 3; i++) ck_assert_str_eq(o.latency[i], "fixed:10");
+    for (int i = 0; i < 3; i++)
+        ck_assert_str_eq(o.latency[i], "fixed:10");
     ck_assert_int_eq(o.core.load_priority, DS_LOAD_ALWAYS_HEAD);
 }
 END_TEST
@@ -141,8 +156,12 @@ END_TEST
 
 /* config.txt is the effective config as "name value" lines: loading it gives the same run. */
 START_TEST(test_effective_config_reloads_identically) {
-    const char *argv[] = {"t.csv", "--cache-max-memory", "3mb", "--concurrent-saves", "on",
-                          "--latency-del", "fixed:7", "--origin", "off", "--speed", "2.5"};
+    const char *argv[] = {"t.csv",   "--cache-max-memory",
+                          "3mb",     "--concurrent-saves",
+                          "on",      "--latency-del",
+                          "fixed:7", "--origin",
+                          "off",     "--speed",
+                          "2.5"};
     ck_assert_int_eq(parse(11, argv), DS_OK);
     const char *n1[DS_CLI_EFFECTIVE_MAX], *v1[DS_CLI_EFFECTIVE_MAX];
     static char b1[DS_CLI_EFFECTIVE_BUF], text[DS_CLI_EFFECTIVE_BUF];
@@ -191,10 +210,22 @@ START_TEST(test_help_lists_every_option_with_default) {
     FILE *f = open_memstream(&buf, &len);
     ds_cli_usage(f);
     fclose(f);
-    const char *names[] = {"--cache-max-memory", "--cache-flush-delay", "--max-io-jobs",
-                           "--negcache", "--evict-busy-keys", "--clock", "--backend",
-                           "--latency-get", "--faults", "--io-threads", "--seed", "--out",
-                           "--speed", "--think", "--interval-ms", "--origin"};
+    const char *names[] = {"--cache-max-memory",
+                           "--cache-flush-delay",
+                           "--max-io-jobs",
+                           "--negcache",
+                           "--evict-busy-keys",
+                           "--clock",
+                           "--backend",
+                           "--latency-get",
+                           "--faults",
+                           "--io-threads",
+                           "--seed",
+                           "--out",
+                           "--speed",
+                           "--think",
+                           "--interval-ms",
+                           "--origin"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         ck_assert_msg(strstr(buf, names[i]) != NULL, "%s missing", names[i]);
     ck_assert_ptr_nonnull(strstr(buf, "uniform:80:250"));

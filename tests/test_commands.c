@@ -13,7 +13,6 @@
 
 #include "testhost.h"
 
-
 /* ---- basic replies ---- */
 
 START_TEST(test_get_of_absent_key_replies_null_after_load) {

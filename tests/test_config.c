@@ -22,9 +22,9 @@ static bool cfg_equal(const ds_config *a, const ds_config *b) {
            a->negcache == b->negcache && a->negcache_max == b->negcache_max &&
            a->evict_samples == b->evict_samples && a->evict == b->evict &&
            a->evict_at == b->evict_at && a->load_priority == b->load_priority &&
-           a->concurrent_saves == b->concurrent_saves &&
-           a->evict_busy_keys == b->evict_busy_keys && a->save_retry_ms == b->save_retry_ms &&
-           a->save_retry_max_ms == b->save_retry_max_ms && a->seed == b->seed;
+           a->concurrent_saves == b->concurrent_saves && a->evict_busy_keys == b->evict_busy_keys &&
+           a->save_retry_ms == b->save_retry_ms && a->save_retry_max_ms == b->save_retry_max_ms &&
+           a->seed == b->seed;
 }
 
 static ds_config set_one(const char *name, const char *value) {
@@ -60,7 +60,7 @@ END_TEST
 
 START_TEST(test_booleans_accept_all_spellings) {
     static const char *const yes[] = {"on", "yes", "true", "1"}, *const no[] = {"off", "no",
-                                                                                  "false", "0"};
+                                                                                "false", "0"};
     static const char *const names[] = {"negcache", "concurrent-saves", "evict-busy-keys"};
     for (int n = 0; n < 3; n++) {
         for (int i = 0; i < 4; i++) {
@@ -217,16 +217,18 @@ static void describe_all(const ds_config *c, described *d) {
 
 START_TEST(test_describe_lists_the_known_options) {
     static const char *const known[] = {
-        "cache-max-memory", "cache-max-keys", "cache-flush-delay", "max-io-jobs", "negcache",
-        "negcache-max", "evict-samples", "evict", "evict-at", "load-priority",
-        "concurrent-saves", "evict-busy-keys", "save-retry-backoff"};
+        "cache-max-memory",  "cache-max-keys", "cache-flush-delay", "max-io-jobs",
+        "negcache",          "negcache-max",   "evict-samples",     "evict",
+        "evict-at",          "load-priority",  "concurrent-saves",  "evict-busy-keys",
+        "save-retry-backoff"};
     ds_config c;
     ds_config_default(&c);
     described d;
     describe_all(&c, &d);
     for (size_t k = 0; k < sizeof known / sizeof known[0]; k++) {
         bool found = false;
-        for (size_t i = 0; i < d.n; i++) found = found || strcmp(d.name[i], known[k]) == 0;
+        for (size_t i = 0; i < d.n; i++)
+            found = found || strcmp(d.name[i], known[k]) == 0;
         ck_assert_msg(found, "describe does not list %s", known[k]);
     }
     const char *name = NULL, *help = NULL;
@@ -269,13 +271,11 @@ static void check_field_round_trip(int field) {
     }
     ck_assert_msg(changed == 1, "field %d: %zu described lines changed", field, changed);
     ds_config back = set_one(b.name[at], b.value[at]);
-    ck_assert_msg(cfg_equal(&back, &mod), "field %d: %s=%s does not round-trip", field,
-                  b.name[at], b.value[at]);
+    ck_assert_msg(cfg_equal(&back, &mod), "field %d: %s=%s does not round-trip", field, b.name[at],
+                  b.value[at]);
 }
 
-START_TEST(test_describe_round_trips_every_field) {
-    check_field_round_trip(_i);
-}
+START_TEST(test_describe_round_trips_every_field) { check_field_round_trip(_i); }
 END_TEST
 
 START_TEST(test_describe_round_trips_defaults) {

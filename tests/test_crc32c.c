@@ -16,7 +16,8 @@ static uint32_t crc_ref(const unsigned char *p, size_t n) {
     uint32_t c = 0xffffffffu;
     for (size_t i = 0; i < n; i++) {
         c ^= p[i];
-        for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0x82F63B78u & (0u - (c & 1u)));
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0x82F63B78u & (0u - (c & 1u)));
     }
     return ~c;
 }
@@ -33,9 +34,11 @@ START_TEST(test_rfc3720_vectors) {
     ck_assert_uint_eq(ds_crc32c(0, b, 32), 0x8A9136AAu);
     memset(b, 0xff, sizeof(b));
     ck_assert_uint_eq(ds_crc32c(0, b, 32), 0x62A8AB43u);
-    for (int i = 0; i < 32; i++) b[i] = (unsigned char)i;
+    for (int i = 0; i < 32; i++)
+        b[i] = (unsigned char)i;
     ck_assert_uint_eq(ds_crc32c(0, b, 32), 0x46DD794Eu);
-    for (int i = 0; i < 32; i++) b[i] = (unsigned char)(31 - i);
+    for (int i = 0; i < 32; i++)
+        b[i] = (unsigned char)(31 - i);
     ck_assert_uint_eq(ds_crc32c(0, b, 32), 0x113FDB5Cu);
 }
 END_TEST
@@ -44,7 +47,8 @@ START_TEST(test_matches_bitwise_reference_at_every_length_and_offset) {
     unsigned char buf[300];
     ds_rng r;
     ds_rng_seed(&r, 7);
-    for (size_t i = 0; i < sizeof(buf); i++) buf[i] = (unsigned char)ds_rng_next(&r);
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (unsigned char)ds_rng_next(&r);
     for (size_t off = 0; off < 9; off++)
         for (size_t n = 0; n + off <= sizeof(buf); n++)
             ck_assert_uint_eq(ds_crc32c(0, buf + off, n), crc_ref(buf + off, n));

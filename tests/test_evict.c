@@ -14,7 +14,6 @@
 
 #include "testhost.h"
 
-
 #define VSIZE 100
 
 static void set_sized(th_host *th, const char *key, uint64_t size_bytes) {
@@ -29,9 +28,7 @@ static void get_hit(th_host *th, const char *key) {
 }
 
 /* Keys "k000".."kNNN", all the same length so every entry costs the same. */
-static void key_name(char *buf, size_t n, int i) {
-    snprintf(buf, n, "k%03d", i);
-}
+static void key_name(char *buf, size_t n, int i) { snprintf(buf, n, "k%03d", i); }
 
 START_TEST(test_sampled_lru_evicts_old_keys_before_recent_ones) {
     enum { N = 100, EXTRA = 20 };
@@ -59,14 +56,16 @@ START_TEST(test_sampled_lru_evicts_old_keys_before_recent_ones) {
     for (int i = 0; i < N; i++) {
         key_name(key, sizeof key, i);
         if (th_peek(th, key)) continue;
-        if (i < N / 2) old_gone++;
-        else recent_gone++;
+        if (i < N / 2)
+            old_gone++;
+        else
+            recent_gone++;
     }
     ds_stats st = th_stats(th);
     ck_assert_uint_eq(st.evictions, EXTRA);
     ck_assert_uint_le(st.used_memory_bytes, cfg.max_memory_bytes);
-    ck_assert_msg(old_gone >= 15 && recent_gone <= 5, "old evicted %d, recent evicted %d",
-                  old_gone, recent_gone);
+    ck_assert_msg(old_gone >= 15 && recent_gone <= 5, "old evicted %d, recent evicted %d", old_gone,
+                  recent_gone);
     th_fini(th);
 }
 END_TEST
@@ -263,7 +262,8 @@ static void busy_keys_scenario(bool evict_busy, ds_stats *out) {
     th_no_wait_io(th);
     th_open(th, &cfg);
     static const char *const keys[5] = {"a", "b", "c", "d", "e"};
-    for (int i = 0; i < 5; i++) set_sized(th, keys[i], VSIZE);
+    for (int i = 0; i < 5; i++)
+        set_sized(th, keys[i], VSIZE);
     ds_cache_cron(th->cache);
     *out = th_stats(th);
     th_fini(th);

@@ -17,12 +17,8 @@ typedef int64_t (*draw_fn)(ds_rng *r);
 static int64_t draw_uniform_huge(ds_rng *r) {
     return (int64_t)ds_rng_below(r, 10000000001ull); /* 0 .. 1e10 */
 }
-static int64_t draw_small(ds_rng *r) {
-    return (int64_t)ds_rng_below(r, 300);
-}
-static int64_t draw_exp(ds_rng *r) {
-    return (int64_t)(-log(1.0 - ds_rng_double(r)) * 500.0);
-}
+static int64_t draw_small(ds_rng *r) { return (int64_t)ds_rng_below(r, 300); }
+static int64_t draw_exp(ds_rng *r) { return (int64_t)(-log(1.0 - ds_rng_double(r)) * 500.0); }
 static int64_t draw_lognormal(ds_rng *r) {
     double u1 = 1.0 - ds_rng_double(r), u2 = ds_rng_double(r);
     double z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
@@ -52,8 +48,8 @@ static int64_t exact_quantile(const int64_t *v, size_t n, double q) {
 }
 
 static void check_distribution(draw_fn draw, uint64_t seed, const char *name) {
-    static const double qs[] = {0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75,
-                                0.9, 0.95, 0.99, 0.999, 0.9999, 1};
+    static const double qs[] = {0,   0.001, 0.01, 0.1,   0.25,   0.5, 0.75,
+                                0.9, 0.95,  0.99, 0.999, 0.9999, 1};
     int64_t *v = malloc(sizeof *v * N_SAMPLES);
     ck_assert_ptr_nonnull(v);
     ds_hist *h = ds_hist_new();
@@ -92,7 +88,8 @@ END_TEST
 
 START_TEST(test_small_values_are_exact) {
     ds_hist *h = ds_hist_new();
-    for (int64_t v = 0; v < 256; v++) ds_hist_add(h, v);
+    for (int64_t v = 0; v < 256; v++)
+        ds_hist_add(h, v);
     size_t it = 0;
     int64_t lo, hi;
     uint64_t n;
@@ -156,7 +153,8 @@ START_TEST(test_bucket_iteration_sums_to_count) {
     ds_hist *h = ds_hist_new();
     ds_rng r;
     ds_rng_seed(&r, 7);
-    for (int i = 0; i < 100000; i++) ds_hist_add(h, draw_pareto(&r));
+    for (int i = 0; i < 100000; i++)
+        ds_hist_add(h, draw_pareto(&r));
     ds_hist_add(h, INT64_MAX);
     size_t it = 0;
     int64_t lo, hi, prev_hi = -1;
@@ -210,7 +208,8 @@ END_TEST
 
 START_TEST(test_one_repeated_value_is_exact) {
     ds_hist *h = ds_hist_new();
-    for (int i = 0; i < 1000; i++) ds_hist_add(h, 123456789);
+    for (int i = 0; i < 1000; i++)
+        ds_hist_add(h, 123456789);
     ck_assert_int_eq(ds_hist_quantile(h, 0.0), 123456789);
     ck_assert_int_eq(ds_hist_quantile(h, 0.5), 123456789);
     ck_assert_int_eq(ds_hist_quantile(h, 0.999), 123456789);

@@ -14,7 +14,6 @@
 
 #include "testhost.h"
 
-
 START_TEST(test_two_caches_keep_keys_stats_and_jobs_apart) {
     ds_config ca = th_cfg(0), cb = th_cfg(100);
     cb.negcache = false;
@@ -144,7 +143,8 @@ START_TEST(test_rngs_with_one_seed_agree_and_do_not_share_state) {
     ds_rng_seed(&r2, 5);
     ds_rng_seed(&r3, 6);
     uint64_t a[8], same = 0;
-    for (int i = 0; i < 8; i++) a[i] = ds_rng_next(&r1);
+    for (int i = 0; i < 8; i++)
+        a[i] = ds_rng_next(&r1);
     for (int i = 0; i < 8; i++) {
         (void)ds_rng_next(&r3);
         uint64_t b = ds_rng_next(&r2);
@@ -152,7 +152,8 @@ START_TEST(test_rngs_with_one_seed_agree_and_do_not_share_state) {
     }
     ds_rng_seed(&r3, 6);
     ds_rng_seed(&r1, 5);
-    for (int i = 0; i < 8; i++) same += ds_rng_next(&r1) == ds_rng_next(&r3);
+    for (int i = 0; i < 8; i++)
+        same += ds_rng_next(&r1) == ds_rng_next(&r3);
     ck_assert_uint_lt(same, 8);
 }
 END_TEST

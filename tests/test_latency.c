@@ -45,7 +45,8 @@ START_TEST(test_fixed_draws_exactly_its_value) {
     ds_rng r;
     ds_rng_seed(&r, 1);
     ck_assert_int_eq(ds_latency_parse("fixed:250", &m, NULL), DS_OK);
-    for (int i = 0; i < 1000; i++) ck_assert_int_eq(ds_latency_draw(&m, &r), 250);
+    for (int i = 0; i < 1000; i++)
+        ck_assert_int_eq(ds_latency_draw(&m, &r), 250);
     ds_latency_free(&m);
 }
 END_TEST
@@ -112,16 +113,16 @@ START_TEST(test_same_seed_same_sequence) {
 END_TEST
 
 START_TEST(test_bad_latency_specs_are_rejected_with_the_spec_named) {
-    static const char *bad[] = {"fixed", "fixed:", "fixed:-1", "fixed:abc", "fixed:1:2",
-                                "uniform:5:1", "uniform:5", "exp:1:2", "exp:-3",
-                                "lognormal:1", "lognormal:1:-1", "pareto:0:1", "pareto:1:0",
-                                "bogus:1", "hist:", "hist:/nonexistent/dslab", "fixed:1e400",
-                                "fixed:nan", " fixed:1", "FIXED:1"};
+    static const char *bad[] = {
+        "fixed",       "fixed:",      "fixed:-1",       "fixed:abc",
+        "fixed:1:2",   "uniform:5:1", "uniform:5",      "exp:1:2",
+        "exp:-3",      "lognormal:1", "lognormal:1:-1", "pareto:0:1",
+        "pareto:1:0",  "bogus:1",     "hist:",          "hist:/nonexistent/dslab",
+        "fixed:1e400", "fixed:nan",   " fixed:1",       "FIXED:1"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         ds_latency m;
         ds_err err = {{0}};
-        ck_assert_msg(ds_latency_parse(bad[i], &m, &err) == DS_ERR_CONFIG, "accepted '%s'",
-                      bad[i]);
+        ck_assert_msg(ds_latency_parse(bad[i], &m, &err) == DS_ERR_CONFIG, "accepted '%s'", bad[i]);
         const char *name = strncmp(bad[i], "hist:", 5) == 0 && bad[i][5] ? bad[i] + 5 : bad[i];
         ck_assert_msg(strstr(err.msg, name) != NULL, "'%s': message '%s'", bad[i], err.msg);
     }
@@ -163,9 +164,10 @@ START_TEST(test_fault_specs_parse_and_reject) {
     ck_assert(f.fail_after == 3 && f.fail_count == 2);
     ck_assert_int_eq(ds_faults_parse("stall=7:9", &f, &err), DS_OK);
     ck_assert(f.err_p == 0 && f.stall_every == 7);
-    static const char *bad[] = {"err=2", "err=", "err", "slow=0.5", "stall=0:10", "bogus=1",
-                                "err=0.1,", "err=0.1;slow=1:1", "slow=0.5:-1", "fail=1",
-                                "stall=5:x", "a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8"};
+    static const char *bad[] = {
+        "err=2",       "err=",    "err",       "slow=0.5",
+        "stall=0:10",  "bogus=1", "err=0.1,",  "err=0.1;slow=1:1",
+        "slow=0.5:-1", "fail=1",  "stall=5:x", "a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         ck_assert_msg(ds_faults_parse(bad[i], &f, &err) == DS_ERR_CONFIG, "accepted %s", bad[i]);
         ck_assert_msg(strstr(err.msg, bad[i]) != NULL, "%s: %s", bad[i], err.msg);
@@ -177,11 +179,13 @@ static ds_backend *make_fake(const char *lat, const char *faults, uint64_t seed)
     ds_err err = {{0}};
     ds_fake_opts o;
     memset(&o, 0, sizeof(o));
-    for (int i = 0; i < 3; i++) ck_assert_int_eq(ds_latency_parse(lat, &o.lat[i], &err), DS_OK);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(ds_latency_parse(lat, &o.lat[i], &err), DS_OK);
     ck_assert_int_eq(ds_faults_parse(faults, &o.faults, &err), DS_OK);
     o.seed = seed;
     ds_backend *b = ds_backend_fake_new(ds_backend_mem_new(&err), &o, &err);
-    for (int i = 0; i < 3; i++) ds_latency_free(&o.lat[i]);
+    for (int i = 0; i < 3; i++)
+        ds_latency_free(&o.lat[i]);
     ck_assert_ptr_nonnull(b);
     return b;
 }
@@ -207,7 +211,8 @@ END_TEST
 START_TEST(test_err_rate_within_tolerance) {
     ds_backend *b = make_fake("fixed:0", "err=0.2", 77);
     int fails = 0, n = 100000;
-    for (int i = 0; i < n; i++) fails += plan(b).fail;
+    for (int i = 0; i < n; i++)
+        fails += plan(b).fail;
     ck_assert_msg(fabs((double)fails / n - 0.2) < 0.01, "rate %.4f", (double)fails / n);
     ds_backend_close(b);
 }
@@ -220,7 +225,8 @@ START_TEST(test_slow_and_stall_add_latency) {
     ds_backend_close(b);
     b = make_fake("fixed:0", "slow=0.5:100", 3);
     int slow = 0;
-    for (int n = 0; n < 20000; n++) slow += plan(b).service_us == 100;
+    for (int n = 0; n < 20000; n++)
+        slow += plan(b).service_us == 100;
     ck_assert(slow > 9500 && slow < 10500);
     ds_backend_close(b);
 }
@@ -243,7 +249,8 @@ START_TEST(test_fake_same_seed_same_draws_and_faults_toggle_keeps_sequence) {
     ck_assert_int_gt(differ, 1000);
     ds_backend_fake_faults_enable(b, true);
     int b_fails = 0;
-    for (int i = 0; i < 1000; i++) b_fails += plan(b).fail;
+    for (int i = 0; i < 1000; i++)
+        b_fails += plan(b).fail;
     ck_assert_int_gt(b_fails, 200);
     ds_backend_close(a);
     ds_backend_close(b);

@@ -30,22 +30,29 @@ typedef struct lru {
 
 static size_t bucket_of(const lru *l, const void *k, size_t len) {
     uint64_t h = 1469598103934665603ull; /* FNV-1a: independent of the core's hash */
-    for (size_t i = 0; i < len; i++) h = (h ^ ((const unsigned char *)k)[i]) * 1099511628211ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ ((const unsigned char *)k)[i]) * 1099511628211ull;
     return h % l->nbuckets;
 }
 
 static void list_unlink(lru *l, lnode *n) {
-    if (n->prev) n->prev->next = n->next;
-    else l->head = n->next;
-    if (n->next) n->next->prev = n->prev;
-    else l->tail = n->prev;
+    if (n->prev)
+        n->prev->next = n->next;
+    else
+        l->head = n->next;
+    if (n->next)
+        n->next->prev = n->prev;
+    else
+        l->tail = n->prev;
 }
 
 static void list_push(lru *l, lnode *n) {
     n->prev = NULL;
     n->next = l->head;
-    if (l->head) l->head->prev = n;
-    else l->tail = n;
+    if (l->head)
+        l->head->prev = n;
+    else
+        l->tail = n;
     l->head = n;
 }
 
@@ -62,7 +69,8 @@ static bool lru_access(lru *l, const void *k, size_t len) {
         lnode *v = l->tail;
         list_unlink(l, v);
         lnode **pp = &l->buckets[bucket_of(l, v->key, v->len)];
-        while (*pp != v) pp = &(*pp)->chain;
+        while (*pp != v)
+            pp = &(*pp)->chain;
         *pp = v->chain;
         free(v);
         l->count--;
@@ -108,14 +116,15 @@ static uint64_t dslab_misses(const char *trace, size_t cap, const char *origin) 
     char capbuf[32], dir[] = "/tmp/dslab_lru_XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(capbuf, sizeof capbuf, "%zu", cap);
-    const char *argv[] = {trace, "--evict", "lru-exact", "--cache-max-keys", capbuf,
-                          "--evict-at", "insert", "--latency", "fixed:0", "--origin", origin,
-                          "--no-oracle", "--quiet"};
+    const char *argv[] = {trace,        "--evict",     "lru-exact", "--cache-max-keys", capbuf,
+                          "--evict-at", "insert",      "--latency", "fixed:0",          "--origin",
+                          origin,       "--no-oracle", "--quiet"};
     bool help = false;
     ds_err err = {{0}};
     ds_replay_opts_default(&o);
-    ck_assert_msg(ds_cli_parse(&o, (int)(sizeof argv / sizeof argv[0]), (char **)argv, &help,
-                               &err) == DS_OK, "%s", err.msg);
+    ck_assert_msg(
+        ds_cli_parse(&o, (int)(sizeof argv / sizeof argv[0]), (char **)argv, &help, &err) == DS_OK,
+        "%s", err.msg);
     snprintf(o.out, sizeof o.out, "%s/out", dir);
     o.progress = false;
     ds_replay_result res;

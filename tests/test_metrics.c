@@ -46,7 +46,8 @@ static char *slurp(const char *dir, const char *name) {
 
 static int count_char(const char *s, const char *end, char c) {
     int n = 0;
-    for (; s < end; s++) n += *s == c;
+    for (; s < end; s++)
+        n += *s == c;
     return n;
 }
 
@@ -93,8 +94,9 @@ static void write_run(const char *dir, int64_t p99_extra_us) {
         st.used_memory_bytes = 1000u * (uint64_t)(t + 1);
     }
     /* 8 bytes: the C string plus its NUL, which must come out escaped too */
-    ck_assert_int_eq(ds_metrics_race(m, 4200000, 7, DS_OP_GET, "k\x01y\\z,w", 8, "v2", "v1",
-                                     "stale_read", &err), DS_OK);
+    ck_assert_int_eq(
+        ds_metrics_race(m, 4200000, 7, DS_OP_GET, "k\x01y\\z,w", 8, "v2", "v1", "stale_read", &err),
+        DS_OK);
     ds_run_info in = {cfg_names, cfg_values, 3, st.requests, 1, 0, 0, 4.5, 0.25};
     ck_assert_int_eq(ds_metrics_close(m, &st, &in, &err), DS_OK);
 }
@@ -179,7 +181,8 @@ START_TEST(test_latency_csv_is_a_cdf_per_op) {
     ck_assert_uint_eq(sum[0], 225);
     ck_assert_uint_eq(sum[1], 75);
     ck_assert_uint_eq(sum[2], 300);
-    for (int k = 0; k < 3; k++) ck_assert_str_eq(last[k], "1.000000000");
+    for (int k = 0; k < 3; k++)
+        ck_assert_str_eq(last[k], "1.000000000");
     free(s);
 }
 END_TEST

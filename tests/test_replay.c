@@ -12,8 +12,9 @@
 #include "oracle.h"
 #include "replay.h"
 
-#define GEN "gen:zipf:0.99,keys=2000,requests=20000,clients=16,mix=get:0.8/set:0.15/del:0.05," \
-            "arrival=poisson:20000,seed=3"
+#define GEN                                                                                        \
+    "gen:zipf:0.99,keys=2000,requests=20000,clients=16,mix=get:0.8/set:0.15/del:0.05,"             \
+    "arrival=poisson:20000,seed=3"
 
 static char tmpdir[64];
 
@@ -51,7 +52,8 @@ static ds_status run(const char *trace, const char *out, ds_replay_result *res, 
     static ds_replay_opts o;
     const char *argv[64] = {trace};
     int argc = 1;
-    for (; flags && flags[argc - 1]; argc++) argv[argc] = flags[argc - 1];
+    for (; flags && flags[argc - 1]; argc++)
+        argv[argc] = flags[argc - 1];
     bool help;
     ds_replay_opts_default(&o);
     ds_status st = ds_cli_parse(&o, argc, (char **)argv, &help, err);
@@ -85,8 +87,8 @@ static void strip_wall(char *csv) {
     int col = 0, wall[4], nw = 0;
     for (char *p = csv, *s = csv; p <= nl; p++)
         if (*p == ',' || p == nl) {
-            if ((strncmp(s, "wall_seconds", 12) == 0 || strncmp(s, "requests_per_wall", 17) == 0)
-                && nw < 4)
+            if ((strncmp(s, "wall_seconds", 12) == 0 || strncmp(s, "requests_per_wall", 17) == 0) &&
+                nw < 4)
                 wall[nw++] = col;
             col++;
             s = p + 1;
@@ -96,7 +98,8 @@ static void strip_wall(char *csv) {
     char *w = nl + 1;
     for (char *p = nl + 1; *p; p++) {
         bool drop = false;
-        for (int i = 0; i < nw; i++) drop |= col == wall[i] && *p != ',' && *p != '\n';
+        for (int i = 0; i < nw; i++)
+            drop |= col == wall[i] && *p != ',' && *p != '\n';
         if (*p == ',' || *p == '\n') col = *p == '\n' ? 0 : col + 1;
         if (!drop) *w++ = *p;
     }
@@ -104,8 +107,8 @@ static void strip_wall(char *csv) {
 }
 
 START_TEST(test_same_seed_gives_identical_results) {
-    const char *flags[] = {"--cache-max-memory", "60kb", "--seed", "5", "--interval-ms", "100",
-                           NULL};
+    const char *flags[] = {"--cache-max-memory", "60kb", "--seed", "5",
+                           "--interval-ms",      "100",  NULL};
     ds_replay_result a, b;
     ds_err err;
     ck_assert_int_eq(run(GEN, "a", &a, &err, flags), DS_OK);
@@ -123,8 +126,8 @@ START_TEST(test_same_seed_gives_identical_results) {
     strip_wall(sa);
     strip_wall(sb);
     ck_assert_str_eq(sa, sb);
-    const char *other[] = {"--cache-max-memory", "60kb", "--seed", "6", "--interval-ms", "100",
-                           NULL};
+    const char *other[] = {"--cache-max-memory", "60kb", "--seed", "6",
+                           "--interval-ms",      "100",  NULL};
     ck_assert_int_eq(run(GEN, "c", &b, &err, other), DS_OK);
     ck_assert_str_ne(slurp(path_in("a"), "latency.csv"), slurp(path_in("c"), "latency.csv"));
 }
@@ -147,8 +150,8 @@ START_TEST(test_del_then_get_is_stale_only_without_both_guards) {
     const char *one[] = {"--cache-flush-delay", "1000", "--negcache", "off", NULL};
     ck_assert_int_eq(run(t, "one", &res, &err, one), DS_OK);
     ck_assert_uint_eq(res.stale_reads, 0);
-    const char *both[] = {"--cache-flush-delay", "1000", "--negcache", "off", "--load-priority",
-                          "always-head", NULL};
+    const char *both[] = {"--cache-flush-delay", "1000",        "--negcache", "off",
+                          "--load-priority",     "always-head", NULL};
     ck_assert_int_eq(run(t, "both", &res, &err, both), DS_OK);
     ck_assert_uint_eq(res.stale_reads, 1);
     char *races = slurp(path_in("both"), "races.csv");
@@ -170,8 +173,13 @@ START_TEST(test_concurrent_saves_lose_writes) {
     const char *off[] = {"--cache-flush-delay", "0", "--latency-set", "uniform:100:100000", NULL};
     ck_assert_int_eq(run(t, "off", &res, &err, off), DS_OK);
     ck_assert_uint_eq(res.lost_writes, 0);
-    const char *on[] = {"--cache-flush-delay", "0", "--latency-set", "uniform:100:100000",
-                        "--concurrent-saves", "on", NULL};
+    const char *on[] = {"--cache-flush-delay",
+                        "0",
+                        "--latency-set",
+                        "uniform:100:100000",
+                        "--concurrent-saves",
+                        "on",
+                        NULL};
     ck_assert_int_eq(run(t, "on", &res, &err, on), DS_OK);
     ck_assert_uint_gt(res.lost_writes, 0);
     ck_assert_ptr_nonnull(strstr(slurp(path_in("on"), "races.csv"), "lost_write"));
@@ -246,8 +254,7 @@ START_TEST(test_id_trace_miss_is_set_has_no_violations) {
     if (access(t, R_OK) != 0) t = "gen:uniform,keys=500,requests=5000,clients=4";
     ds_replay_result res;
     ds_err err;
-    const char *flags[] = {"--miss-is-set", "--cache-max-memory", "4mb", "--speed", "1000",
-                           NULL};
+    const char *flags[] = {"--miss-is-set", "--cache-max-memory", "4mb", "--speed", "1000", NULL};
     ck_assert_int_eq(run(t, "id", &res, &err, flags), DS_OK);
     ck_assert_uint_gt(res.requests, 1000);
     ck_assert_uint_eq(res.stale_reads, 0);

@@ -14,7 +14,6 @@
 
 #include "testhost.h"
 
-
 /* ---- rule 1: lookup ---- */
 
 START_TEST(test_lookup_hit_answers_at_once) {
@@ -333,9 +332,12 @@ static void run_overtake_scenario(const int order[4]) {
     ds_config cfg = th_cfg(0);
     cfg.negcache = false;
     TH_OPEN(th, cfg);
-    for (int i = 0; i < 4; i++) th_disk_put(th, k4[i], "old");
-    for (int i = 0; i < 4; i++) ck_assert_int_eq(th_do(th, 10, TH_DEL(th, k4[i])), DS_OK);
-    for (int i = 0; i < 4; i++) th_get_blocked(th, (uint64_t)i + 1, k4[i]);
+    for (int i = 0; i < 4; i++)
+        th_disk_put(th, k4[i], "old");
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(th_do(th, 10, TH_DEL(th, k4[i])), DS_OK);
+    for (int i = 0; i < 4; i++)
+        th_get_blocked(th, (uint64_t)i + 1, k4[i]);
     ck_assert_uint_eq(th_take_all(th), 4);
     ck_assert_uint_eq(th_count(th, DS_JOB_LOAD, NULL), 0);
     for (int n = 0; n < 4; n++) {
@@ -344,7 +346,8 @@ static void run_overtake_scenario(const int order[4]) {
         th_take_all(th);
         assert_one_job_per_key(th);
         ck_assert_ptr_nonnull(th_find(th, DS_JOB_LOAD, key));
-        for (int m = n + 1; m < 4; m++) ck_assert_ptr_null(th_find(th, DS_JOB_LOAD, k4[order[m]]));
+        for (int m = n + 1; m < 4; m++)
+            ck_assert_ptr_null(th_find(th, DS_JOB_LOAD, k4[order[m]]));
     }
     /* A write while the first LOAD is in flight: its SAVE must wait for the LOAD. */
     th_set_ok(th, 20, k4[order[0]], "new");
@@ -424,7 +427,8 @@ START_TEST(test_max_io_jobs_bounds_jobs_in_flight) {
         ck_assert_uint_le(th_in_flight(th), 3);
     }
     ck_assert_uint_eq(done, 10);
-    for (int i = 0; i < 10; i++) ck_assert_uint_eq(th_replies_for(th, (uint64_t)i + 1), 1);
+    for (int i = 0; i < 10; i++)
+        ck_assert_uint_eq(th_replies_for(th, (uint64_t)i + 1), 1);
     th_fini(th);
 }
 END_TEST

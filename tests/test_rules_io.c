@@ -14,7 +14,6 @@
 
 #include "testhost.h"
 
-
 /* ---- rule 6: load completion ---- */
 
 START_TEST(test_load_found_value_is_added) {
@@ -174,15 +173,15 @@ START_TEST(test_mget_resumes_once_after_last_load_any_order) {
     for (int n = 0; n < 3; n++) {
         int k = perms[_i][n];
         ck_assert_uint_eq(th_replies_for(th, 7), 0);
-        ck_assert_int_eq(th_complete(th, th_find(th, DS_JOB_LOAD, keys[k]), DS_OK, vals[k]),
-                         DS_OK);
+        ck_assert_int_eq(th_complete(th, th_find(th, DS_JOB_LOAD, keys[k]), DS_OK, vals[k]), DS_OK);
     }
     ck_assert_uint_eq(th_replies_for(th, 7), 1);
     const th_rec *rec = th_last_for(th, 7);
     ck_assert_uint_eq(rec->tag, 77);
     ck_assert_int_eq(rec->r.status, DS_OK);
     ck_assert_uint_eq(rec->r.n, 3);
-    for (int k = 0; k < 3; k++) ck_assert(th_val_is(rec->r.values[k], vals[k]));
+    for (int k = 0; k < 3; k++)
+        ck_assert(th_val_is(rec->r.values[k], vals[k]));
     ck_assert_uint_eq(th_stats(th).blocked_clients, 0);
     th_fini(th);
 }
@@ -334,7 +333,8 @@ START_TEST(test_memory_hard_limit_reclaim_waits_for_saves) {
     cfg.max_memory_bytes = 2 * th_entry_bytes("a", 100);
     TH_OPEN(th, cfg);
     static const char *const keys[4] = {"a", "b", "c", "d"};
-    for (int i = 0; i < 4; i++) set_sized(th, keys[i], 100);
+    for (int i = 0; i < 4; i++)
+        set_sized(th, keys[i], 100);
     ck_assert_int_eq(ds_cache_cron(th->cache), DS_OK);
     ds_stats st = th_stats(th);
     ck_assert_uint_ge(st.reclaim_waits, 1);
@@ -344,8 +344,7 @@ START_TEST(test_memory_hard_limit_reclaim_waits_for_saves) {
     ck_assert_uint_eq(st.memory_limit_misses, 0);
     for (int i = 0; i < 4; i++) {
         if (th_peek(th, keys[i])) continue;
-        ck_assert_msg(th_disk_is(th, keys[i], keys[i]), "evicted %s before it was saved",
-                      keys[i]);
+        ck_assert_msg(th_disk_is(th, keys[i], keys[i]), "evicted %s before it was saved", keys[i]);
     }
     th_fini(th);
 }
@@ -414,7 +413,8 @@ START_TEST(test_drain_leaves_backend_equal_to_keyspace) {
     ds_rng rng;
     ds_rng_seed(&rng, 1234 + (uint64_t)_i);
     char keys[NKEYS][16], val[32];
-    for (int i = 0; i < NKEYS; i++) snprintf(keys[i], sizeof keys[i], "k%02d", i);
+    for (int i = 0; i < NKEYS; i++)
+        snprintf(keys[i], sizeof keys[i], "k%02d", i);
     for (int op = 0; op < 400; op++) {
         const char *key = keys[ds_rng_below(&rng, NKEYS)];
         uint64_t r = ds_rng_below(&rng, 10), client = 100 + (uint64_t)op;

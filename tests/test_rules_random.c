@@ -17,7 +17,6 @@
 
 #include "testhost.h"
 
-
 enum { NKEYS = 12, NOPS = 600, CLIENT0 = 1000 };
 
 typedef struct model {
@@ -28,9 +27,7 @@ typedef struct model {
     int stale, lost, same_key_jobs;
 } model;
 
-static void key_name(char *buf, size_t n, int i) {
-    snprintf(buf, n, "k%02d", i);
-}
+static void key_name(char *buf, size_t n, int i) { snprintf(buf, n, "k%02d", i); }
 
 static bool matches(const model *m, int k, const ds_value *v) {
     return m->present[k] ? th_val_is(v, m->shadow[k]) : v == NULL;

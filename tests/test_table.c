@@ -32,7 +32,8 @@ static void item_init(ds_table *t, int i) {
 START_TEST(test_random_ops_match_model) {
     ds_table t;
     ck_assert_int_eq(ds_table_init(&t, 0, 42), DS_OK);
-    for (int i = 0; i < N; i++) item_init(&t, i);
+    for (int i = 0; i < N; i++)
+        item_init(&t, i);
     ds_rng r;
     ds_rng_seed(&r, 7);
     size_t count = 0;
@@ -63,18 +64,21 @@ END_TEST
 START_TEST(test_grow_and_shrink_keep_members) {
     ds_table t;
     ck_assert_int_eq(ds_table_init(&t, 0, 1), DS_OK);
-    for (int i = 0; i < N; i++) item_init(&t, i);
-    for (int i = 0; i < N; i++) ck_assert_int_eq(ds_table_insert(&t, &items[i].node), DS_OK);
+    for (int i = 0; i < N; i++)
+        item_init(&t, i);
+    for (int i = 0; i < N; i++)
+        ck_assert_int_eq(ds_table_insert(&t, &items[i].node), DS_OK);
     size_t big = t.mask + 1;
     ck_assert_uint_ge(big * 7, (size_t)N * 10);
-    for (int i = 0; i < N - 10; i++) ds_table_remove(&t, &items[i].node);
+    for (int i = 0; i < N - 10; i++)
+        ds_table_remove(&t, &items[i].node);
     ck_assert_uint_lt(t.mask + 1, big);
     for (int i = N - 10; i < N; i++)
-        ck_assert_ptr_eq(ds_table_find(&t, items[i].node.hash, items[i].key,
-                                       items[i].node.keylen),
+        ck_assert_ptr_eq(ds_table_find(&t, items[i].node.hash, items[i].key, items[i].node.keylen),
                          &items[i].node);
     size_t it = 0, seen = 0;
-    while (ds_table_next(&t, &it)) seen++;
+    while (ds_table_next(&t, &it))
+        seen++;
     ck_assert_uint_eq(seen, 10);
     ds_table_free(&t);
 }
@@ -95,7 +99,8 @@ START_TEST(test_sampler_reaches_every_member) {
         ck_assert_ptr_nonnull(x);
         hits[x - items]++;
     }
-    for (int i = 0; i < 100; i++) ck_assert_int_gt(hits[i], 0);
+    for (int i = 0; i < 100; i++)
+        ck_assert_int_gt(hits[i], 0);
     ds_table_free(&t);
     ds_table t2;
     ck_assert_int_eq(ds_table_init(&t2, 0, 3), DS_OK);
@@ -116,7 +121,8 @@ START_TEST(test_rng_is_deterministic_and_bounded) {
     ds_rng a, b;
     ds_rng_seed(&a, 5);
     ds_rng_seed(&b, 5);
-    for (int i = 0; i < 1000; i++) ck_assert_uint_eq(ds_rng_next(&a), ds_rng_next(&b));
+    for (int i = 0; i < 1000; i++)
+        ck_assert_uint_eq(ds_rng_next(&a), ds_rng_next(&b));
     for (int i = 0; i < 10000; i++) {
         ck_assert_uint_lt(ds_rng_below(&a, 7), 7);
         double d = ds_rng_double(&a);

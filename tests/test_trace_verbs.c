@@ -15,7 +15,7 @@
 #include "trace.h"
 #include "verbs.h"
 
-#define SAMPLE_DIR "/work/shared/data/"
+#define SAMPLE_DIR  "/work/shared/data/"
 #define CP_CSV_OPTS "time-col=2,obj-id-col=5,obj-size-col=4,op-col=3,has-header=true"
 
 static char tmpdir[64];
@@ -38,7 +38,8 @@ static long count_records(const char *path) {
     ds_trace_req *q = malloc(sizeof *q);
     long n = 0;
     int rc;
-    while ((rc = ds_reader_next(r, q, &err)) == 1) n++;
+    while ((rc = ds_reader_next(r, q, &err)) == 1)
+        n++;
     ck_assert_msg(rc == 0, "%s", err.msg);
     free(q);
     ds_reader_close(r);
@@ -81,7 +82,7 @@ END_TEST
 
 START_TEST(test_stat_counts_the_public_sample) {
     char buf[4096];
-    char *a[] = {"stat", SAMPLE_DIR "cloudPhysicsIO.csv", "--format", "csv", "--csv-opts",
+    char *a[] = {"stat",     SAMPLE_DIR "cloudPhysicsIO.csv", "--format", "csv", "--csv-opts",
                  CP_CSV_OPTS};
     ck_assert_int_eq(stat_capture(6, a, buf, sizeof buf), 0);
     ck_assert_msg(strstr(buf, "requests           113872\n"), "%s", buf);

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* ---- pool: every allocation a test makes through the host, freed at th_fini ---- */
 
 typedef struct th_blk {
@@ -47,11 +46,13 @@ static void th_pool_free(th_host *th) {
 
 static void th_reply_free(th_reply *r) {
     if (r->values) {
-        for (uint32_t i = 0; i < r->n; i++) ds_value_unref(r->values[i]);
+        for (uint32_t i = 0; i < r->n; i++)
+            ds_value_unref(r->values[i]);
         free(r->values);
     }
     if (r->sub) {
-        for (uint32_t i = 0; i < r->nsub; i++) th_reply_free(&r->sub[i]);
+        for (uint32_t i = 0; i < r->nsub; i++)
+            th_reply_free(&r->sub[i]);
         free(r->sub);
     }
     memset(r, 0, sizeof *r);
@@ -66,21 +67,21 @@ static void th_reply_copy(th_reply *dst, const ds_reply *src) {
     if (src->values && src->n > 0) {
         dst->values = calloc(src->n, sizeof *dst->values);
         ck_assert(dst->values != NULL);
-        for (uint32_t i = 0; i < src->n; i++) dst->values[i] = ds_value_ref(src->values[i]);
+        for (uint32_t i = 0; i < src->n; i++)
+            dst->values[i] = ds_value_ref(src->values[i]);
     }
     if (src->sub && src->n > 0) {
         dst->nsub = src->n;
         dst->sub = calloc(src->n, sizeof *dst->sub);
         ck_assert(dst->sub != NULL);
-        for (uint32_t i = 0; i < src->n; i++) th_reply_copy(&dst->sub[i], &src->sub[i]);
+        for (uint32_t i = 0; i < src->n; i++)
+            th_reply_copy(&dst->sub[i], &src->sub[i]);
     }
 }
 
 /* ---- host callbacks ---- */
 
-static int64_t th_cb_now(void *ctx) {
-    return ((th_host *)ctx)->now_us;
-}
+static int64_t th_cb_now(void *ctx) { return ((th_host *)ctx)->now_us; }
 
 /* Try a call into the cache from inside a callback; it must be refused. */
 static void th_probe(th_host *th) {
@@ -176,15 +177,14 @@ ds_config th_cfg(int64_t flush_delay_ms) {
     return c;
 }
 
-void th_no_wait_io(th_host *th) {
-    th->host.wait_io = NULL;
-}
+void th_no_wait_io(th_host *th) { th->host.wait_io = NULL; }
 
 void th_fini(th_host *th) {
     if (th->cache) ds_cache_free(th->cache); /* frees jobs still in flight */
     th->cache = NULL;
     th->njobs = 0;
-    for (size_t i = 0; i < th->nrecs; i++) th_reply_free(&th->recs[i].r);
+    for (size_t i = 0; i < th->nrecs; i++)
+        th_reply_free(&th->recs[i].r);
     free(th->recs);
     th->recs = NULL;
     th->nrecs = th->caprecs = 0;
@@ -199,13 +199,9 @@ void th_set_now(th_host *th, int64_t now_us) {
     th->now_us = now_us;
 }
 
-void th_advance(th_host *th, int64_t delta_us) {
-    th_set_now(th, th->now_us + delta_us);
-}
+void th_advance(th_host *th, int64_t delta_us) { th_set_now(th, th->now_us + delta_us); }
 
-void th_advance_ms(th_host *th, int64_t delta_ms) {
-    th_advance(th, delta_ms * 1000);
-}
+void th_advance_ms(th_host *th, int64_t delta_ms) { th_advance(th, delta_ms * 1000); }
 
 /* ---- values and commands ---- */
 
@@ -216,9 +212,7 @@ ds_value *th_valx(th_host *th, const char *s, uint64_t size_bytes, int64_t expir
     return v;
 }
 
-ds_value *th_val(th_host *th, const char *s) {
-    return th_valx(th, s, 0, 0);
-}
+ds_value *th_val(th_host *th, const char *s) { return th_valx(th, s, 0, 0); }
 
 bool th_val_is(const ds_value *v, const char *s) {
     size_t n = strlen(s);
@@ -257,13 +251,15 @@ const ds_cmd *th_keys_cmd_(th_host *th, ds_op op, const char *first, ...) {
     va_list ap;
     uint32_t n = 0;
     va_start(ap, first);
-    for (const char *k = first; k; k = va_arg(ap, const char *)) n++;
+    for (const char *k = first; k; k = va_arg(ap, const char *))
+        n++;
     va_end(ap);
     ds_cmd *cmd = th_cmd_new(th, op, n);
     ds_key *keys = (ds_key *)(cmd + 1);
     va_start(ap, first);
     uint32_t i = 0;
-    for (const char *k = first; k; k = va_arg(ap, const char *)) keys[i++] = th_key(k);
+    for (const char *k = first; k; k = va_arg(ap, const char *))
+        keys[i++] = th_key(k);
     va_end(ap);
     return cmd;
 }
@@ -272,13 +268,15 @@ const ds_cmd *th_exec_(th_host *th, const ds_cmd *first, ...) {
     va_list ap;
     uint32_t n = 0;
     va_start(ap, first);
-    for (const ds_cmd *c = first; c; c = va_arg(ap, const ds_cmd *)) n++;
+    for (const ds_cmd *c = first; c; c = va_arg(ap, const ds_cmd *))
+        n++;
     va_end(ap);
     ds_cmd *cmd = th_alloc(th, sizeof(ds_cmd) * (1 + (size_t)n), NULL);
     ds_cmd *sub = cmd + 1;
     va_start(ap, first);
     uint32_t i = 0;
-    for (const ds_cmd *c = first; c; c = va_arg(ap, const ds_cmd *)) sub[i++] = *c;
+    for (const ds_cmd *c = first; c; c = va_arg(ap, const ds_cmd *))
+        sub[i++] = *c;
     va_end(ap);
     cmd->op = DS_OP_EXEC;
     cmd->nsub = n;
@@ -366,9 +364,7 @@ ds_status th_complete_value(th_host *th, ds_job *job, ds_status result, ds_value
     return ds_cache_job_done(th->cache, job);
 }
 
-ds_status th_complete_ok(th_host *th, ds_job *job) {
-    return th_complete(th, job, DS_OK, NULL);
-}
+ds_status th_complete_ok(th_host *th, ds_job *job) { return th_complete(th, job, DS_OK, NULL); }
 
 ds_status th_run(th_host *th, ds_job *job) {
     ck_assert_msg(job != NULL, "th_run: no such job");
@@ -457,7 +453,8 @@ uint64_t th_entry_bytes(const char *key, uint64_t size_bytes) {
 
 size_t th_replies_for(const th_host *th, uint64_t client) {
     size_t n = 0;
-    for (size_t i = 0; i < th->nrecs; i++) n += th->recs[i].client == client;
+    for (size_t i = 0; i < th->nrecs; i++)
+        n += th->recs[i].client == client;
     return n;
 }
 

@@ -27,7 +27,7 @@ typedef struct th_reply {
     uint32_t n;
     ds_value **values; /* n entries (NULL = absent) when the reply carried values, else NULL */
     int64_t count;
-    uint32_t nsub;     /* EXEC: number of sub replies */
+    uint32_t nsub; /* EXEC: number of sub replies */
     struct th_reply *sub;
 } th_reply;
 
@@ -69,10 +69,10 @@ void th_fini(th_host *th);
 /* Defaults with the given cache-flush-delay. */
 ds_config th_cfg(int64_t flush_delay_ms);
 /* Declare `th` (a th_host * on the stack), init it and open a cache with config `cfgv`. */
-#define TH_OPEN(th, cfgv)                                                                   \
-    th_host th##_s, *th = &th##_s;                                                          \
-    ds_config th##_config_ = (cfgv);                                                        \
-    th_init(th);                                                                            \
+#define TH_OPEN(th, cfgv)                                                                          \
+    th_host th##_s, *th = &th##_s;                                                                 \
+    ds_config th##_config_ = (cfgv);                                                               \
+    th_init(th);                                                                                   \
     th_open(th, &th##_config_)
 
 /* Clock. */
@@ -90,10 +90,10 @@ const ds_cmd *th_set(th_host *th, const char *key, const char *val);
 const ds_cmd *th_setv(th_host *th, const char *key, ds_value *v);
 const ds_cmd *th_keys_cmd_(th_host *th, ds_op op, const char *first, ...);
 const ds_cmd *th_exec_(th_host *th, const ds_cmd *first, ...);
-#define TH_DEL(th, ...) th_keys_cmd_((th), DS_OP_DEL, __VA_ARGS__, (const char *)0)
+#define TH_DEL(th, ...)    th_keys_cmd_((th), DS_OP_DEL, __VA_ARGS__, (const char *)0)
 #define TH_EXISTS(th, ...) th_keys_cmd_((th), DS_OP_EXISTS, __VA_ARGS__, (const char *)0)
-#define TH_MGET(th, ...) th_keys_cmd_((th), DS_OP_MGET, __VA_ARGS__, (const char *)0)
-#define TH_EXEC(th, ...) th_exec_((th), __VA_ARGS__, (const ds_cmd *)0)
+#define TH_MGET(th, ...)   th_keys_cmd_((th), DS_OP_MGET, __VA_ARGS__, (const char *)0)
+#define TH_EXEC(th, ...)   th_exec_((th), __VA_ARGS__, (const ds_cmd *)0)
 
 /* Run a command with a fresh tag. On DS_OK the immediate reply is copied to th->last. */
 ds_status th_do(th_host *th, uint64_t client, const ds_cmd *cmd);
@@ -105,7 +105,7 @@ void th_get_blocked(th_host *th, uint64_t client, const char *key);
 /* Jobs. th_take_all moves every new job into th->jobs and returns how many it took. */
 size_t th_take_all(th_host *th);
 ds_job *th_find(th_host *th, ds_job_type type, const char *key); /* first match or NULL */
-size_t th_count(th_host *th, int type, const char *key); /* type -1 = any; key NULL = any */
+size_t th_count(th_host *th, int type, const char *key);         /* type -1 = any; key NULL = any */
 /* Complete a taken job (removed from th->jobs) with a result; val is copied for DS_OK LOADs. */
 ds_status th_complete(th_host *th, ds_job *job, ds_status result, const char *val);
 ds_status th_complete_ok(th_host *th, ds_job *job); /* SAVE succeeded */

@@ -275,9 +275,11 @@ static uint32_t format_key(char *p, uint64_t x) {
         tmp[n++] = (char)('0' + x % 10);
         x /= 10;
     } while (x);
-    while (n < 10) tmp[n++] = '0';
+    while (n < 10)
+        tmp[n++] = '0';
     p[0] = 'k';
-    for (int i = 0; i < n; i++) p[1 + i] = tmp[n - 1 - i];
+    for (int i = 0; i < n; i++)
+        p[1 + i] = tmp[n - 1 - i];
     p[1 + n] = 0;
     return (uint32_t)(1 + n);
 }

@@ -15,11 +15,7 @@
 #include "trace_impl.h"
 
 static const ds_reader_ops *const formats[] = {
-    &ds_reader_native,
-    &ds_reader_oracle,
-    &ds_reader_csv,
-    &ds_reader_twitter,
-    &ds_reader_dsb,
+    &ds_reader_native, &ds_reader_oracle, &ds_reader_csv, &ds_reader_twitter, &ds_reader_dsb,
 };
 #define NFORMATS (sizeof formats / sizeof formats[0])
 

@@ -23,12 +23,12 @@
 typedef struct ds_trace_req {
     int64_t time_us;
     uint64_t client;
-    ds_op op;          /* GET SET DEL EXISTS MGET EXEC */
-    uint32_t nkeys;    /* 1 except MGET/EXEC */
+    ds_op op;       /* GET SET DEL EXISTS MGET EXEC */
+    uint32_t nkeys; /* 1 except MGET/EXEC */
     ds_key keys[DS_MULTI_MAX_KEYS];
-    uint64_t size;     /* value size in bytes (SET, EXEC; object size for GET in id traces) */
-    int64_t ttl_s;     /* 0 = none */
-    uint64_t line;     /* 1-based line (text) or record index (binary), for messages */
+    uint64_t size; /* value size in bytes (SET, EXEC; object size for GET in id traces) */
+    int64_t ttl_s; /* 0 = none */
+    uint64_t line; /* 1-based line (text) or record index (binary), for messages */
 } ds_trace_req;
 
 typedef struct ds_reader_opts {
