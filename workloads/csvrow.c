@@ -219,3 +219,19 @@ uint32_t ds_u64_to_dec(uint64_t v, char *buf) {
         buf[i] = tmp[n - 1 - i];
     return n;
 }
+
+ds_status ds_trace_check_keys(const ds_trace_req *req, ds_err *err) {
+    bool multi = req->op == DS_OP_MGET || req->op == DS_OP_EXEC;
+    if (req->nkeys == 0 || req->nkeys > DS_MULTI_MAX_KEYS || (!multi && req->nkeys != 1))
+        return ds_err_set(err, DS_ERR_ARG, "%s with %u keys cannot be written", ds_op_name(req->op),
+                          req->nkeys);
+    for (uint32_t i = 0; i < req->nkeys; i++) {
+        const ds_key *k = &req->keys[i];
+        if (k->len == 0 || k->len > DS_KEY_MAX_BYTES)
+            return ds_err_set(err, DS_ERR_ARG, "key of %u bytes cannot be written", k->len);
+        if (multi && memchr(k->p, ' ', k->len))
+            return ds_err_set(err, DS_ERR_ARG, "a %s key may not contain a space",
+                              ds_op_name(req->op));
+    }
+    return DS_OK;
+}

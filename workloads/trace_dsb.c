@@ -299,19 +299,7 @@ static ds_status dsb_check(const ds_trace_req *req, ds_err *err) {
     if (req->op < 0 || req->op >= DS_OP__COUNT || req->time_us < 0 || req->ttl_s < 0)
         return ds_err_set(err, DS_ERR_ARG, "bad request (op %d, time_us %lld, ttl_s %lld)",
                           (int)req->op, (long long)req->time_us, (long long)req->ttl_s);
-    bool multi = req->op == DS_OP_MGET || req->op == DS_OP_EXEC;
-    if (req->nkeys == 0 || req->nkeys > DS_MULTI_MAX_KEYS || (!multi && req->nkeys != 1))
-        return ds_err_set(err, DS_ERR_ARG, "%s with %u keys cannot be written", ds_op_name(req->op),
-                          req->nkeys);
-    for (uint32_t i = 0; i < req->nkeys; i++) {
-        const ds_key *k = &req->keys[i];
-        if (k->len == 0 || k->len > DS_KEY_MAX_BYTES)
-            return ds_err_set(err, DS_ERR_ARG, "key of %u bytes cannot be written", k->len);
-        if (multi && memchr(k->p, ' ', k->len))
-            return ds_err_set(err, DS_ERR_ARG, "a %s key may not contain a space",
-                              ds_op_name(req->op));
-    }
-    return DS_OK;
+    return ds_trace_check_keys(req, err);
 }
 
 static ds_status dsb_put(ds_wbuf *w, const ds_trace_req *req, ds_err *err) {

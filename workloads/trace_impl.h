@@ -74,6 +74,11 @@ bool ds_parse_u64(const char *p, size_t len, uint64_t *out);
 bool ds_parse_i64(const char *p, size_t len, int64_t *out);
 bool ds_field_eq(const ds_csvfield *f, const char *s);  /* exact */
 bool ds_field_ieq(const ds_csvfield *f, const char *s); /* ASCII case-insensitive */
+
+/* Writers: can this request's keys be written in the native formats? One key per op except
+ * MGET/EXEC (1..DS_MULTI_MAX_KEYS), each 1..DS_KEY_MAX_BYTES bytes, no space inside a
+ * multi-key list (space separates them). */
+ds_status ds_trace_check_keys(const ds_trace_req *req, ds_err *err);
 /* Decimal of v into buf (>= 21 bytes), no NUL; returns the length. */
 uint32_t ds_u64_to_dec(uint64_t v, char *buf);
 

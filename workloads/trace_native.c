@@ -168,20 +168,10 @@ static bool needs_quote(const ds_key *k) {
 
 /* Validate before writing anything, so a rejected request leaves no partial line behind. */
 static ds_status check_keys(const ds_trace_req *req, bool *quote, ds_err *err) {
-    bool multi = req->op == DS_OP_MGET || req->op == DS_OP_EXEC;
-    if (req->nkeys == 0 || req->nkeys > DS_MULTI_MAX_KEYS || (!multi && req->nkeys != 1))
-        return ds_err_set(err, DS_ERR_ARG, "%s with %u keys cannot be written", ds_op_name(req->op),
-                          req->nkeys);
+    ds_status st = ds_trace_check_keys(req, err);
+    if (st != DS_OK) return st;
     *quote = req->nkeys > 1;
-    for (uint32_t i = 0; i < req->nkeys; i++) {
-        const ds_key *k = &req->keys[i];
-        if (k->len == 0 || k->len > DS_KEY_MAX_BYTES)
-            return ds_err_set(err, DS_ERR_ARG, "key of %u bytes cannot be written", k->len);
-        if (multi && memchr(k->p, ' ', k->len))
-            return ds_err_set(err, DS_ERR_ARG, "a %s key may not contain a space",
-                              ds_op_name(req->op));
-        *quote = *quote || needs_quote(k);
-    }
+    for (uint32_t i = 0; i < req->nkeys && !*quote; i++) *quote = needs_quote(&req->keys[i]);
     return DS_OK;
 }
 
