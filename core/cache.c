@@ -102,7 +102,7 @@ static void expire_entry(ds_cache *c, ds_entry *e) {
     uint64_t h = e->node.hash;
     uint32_t len = e->node.keylen;
     unsigned char kbuf[DS_KEY_MAX_BYTES];
-    memcpy(kbuf, e->key, len);
+    memcpy(kbuf, e->node.key, len);
     c->st.expired++;
     (void)ds_c_write(c, h, kbuf, len, NULL, NULL);
 }

@@ -23,14 +23,18 @@
 typedef struct ds_ioent ds_ioent;
 
 typedef struct ds_entry {
-    ds_tnode node; /* key points at key[] below */
+    ds_tnode node;     /* node.key points at the key bytes stored after the entry */
     ds_value *val;
     int64_t expire_us; /* copy of val->expire_us: a hit need not touch the value */
     uint64_t lru;      /* logical access clock; larger = more recent */
-    struct ds_entry *lru_prev, *lru_next; /* evict=lru-exact only: MRU at head */
-    ds_ioent *io;                         /* flag-table entry of this key, if any */
-    unsigned char key[];
+    ds_ioent *io;      /* flag-table entry of this key, if any */
 } ds_entry;
+
+/* evict=lru-exact only: recency links, stored between the entry and its key bytes, so the
+ * sampled mode (the default) does not pay 16 bytes per key for them. */
+typedef struct ds_lru_links {
+    ds_entry *prev, *next; /* MRU at the list head */
+} ds_lru_links;
 
 typedef struct ds_keyspace {
     ds_table tab;

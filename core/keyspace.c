@@ -45,23 +45,27 @@ ds_entry *ds_ks_find(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len)
     return (ds_entry *)ds_table_find(&ks->tab, h, key, len);
 }
 
+static ds_lru_links *links(ds_entry *e) { return (ds_lru_links *)(e + 1); }
+
 static void lru_unlink(ds_keyspace *ks, ds_entry *e) {
-    if (e->lru_prev)
-        e->lru_prev->lru_next = e->lru_next;
+    ds_lru_links *l = links(e);
+    if (l->prev)
+        links(l->prev)->next = l->next;
     else
-        ks->lru_head = e->lru_next;
-    if (e->lru_next)
-        e->lru_next->lru_prev = e->lru_prev;
+        ks->lru_head = l->next;
+    if (l->next)
+        links(l->next)->prev = l->prev;
     else
-        ks->lru_tail = e->lru_prev;
-    e->lru_prev = e->lru_next = NULL;
+        ks->lru_tail = l->prev;
+    l->prev = l->next = NULL;
 }
 
 static void lru_push_head(ds_keyspace *ks, ds_entry *e) {
-    e->lru_prev = NULL;
-    e->lru_next = ks->lru_head;
+    ds_lru_links *l = links(e);
+    l->prev = NULL;
+    l->next = ks->lru_head;
     if (ks->lru_head)
-        ks->lru_head->lru_prev = e;
+        links(ks->lru_head)->prev = e;
     else
         ks->lru_tail = e;
     ks->lru_head = e;
@@ -94,14 +98,16 @@ ds_status ds_ks_set(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len, 
         if (out) *out = e;
         return DS_OK;
     }
-    e = malloc(sizeof *e + len);
+    size_t extra = ks->exact ? sizeof(ds_lru_links) : 0;
+    e = malloc(sizeof *e + extra + len);
     if (!e) return DS_ERR_NOMEM;
-    memcpy(e->key, key, len);
+    unsigned char *kp = (unsigned char *)(e + 1) + extra;
+    memcpy(kp, key, len);
     e->node.hash = h;
-    e->node.key = e->key;
+    e->node.key = kp;
     e->node.keylen = len;
     e->io = NULL;
-    e->lru_prev = e->lru_next = NULL;
+    if (ks->exact) links(e)->prev = links(e)->next = NULL;
     if (ds_table_insert(&ks->tab, &e->node) != DS_OK) {
         free(e);
         return DS_ERR_NOMEM;
@@ -132,7 +138,7 @@ void ds_ks_remove(ds_keyspace *ks, ds_entry *e) {
 ds_entry *ds_ks_pick_victim(ds_keyspace *ks, ds_rng *r, uint32_t samples, bool busy_ok) {
     if (ks->tab.count == 0) return NULL;
     if (ks->exact) {
-        for (ds_entry *e = ks->lru_tail; e; e = e->lru_prev)
+        for (ds_entry *e = ks->lru_tail; e; e = links(e)->prev)
             if (busy_ok || !e->io) return e;
         return NULL;
     }

@@ -63,7 +63,7 @@ static void expire_sample(ds_cache *c) {
         ds_entry *e = (ds_entry *)ds_table_sample(&c->ks.tab, &c->rng);
         if (e->expire_us && e->expire_us <= now) {
             ds_entry *out;
-            (void)ds_c_lookup(c, e->node.hash, e->key, e->node.keylen, &out, false);
+            (void)ds_c_lookup(c, e->node.hash, e->node.key, e->node.keylen, &out, false);
         }
     }
 }
