@@ -164,11 +164,7 @@ ds_status ds_c_write(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_
     ds_ioent *io = ds_sched_get(c, h, key, len);
     if (!io) return ds_fail(c, DS_ERR_NOMEM, "out of memory");
     if (io->flags & DS_FLAG_LOADINPROG) io->written_in_load = true;
-    ds_c_cancel_queued_load(c, io);
-    if (v) {
-        ds_entry *ne = ds_ks_find(&c->ks, h, key, len);
-        if (ne) ne->io = io;
-    }
+    ds_c_cancel_queued_load(c, io); /* the entry is linked: ds_c_put or ds_sched_get did it */
     ds_sched_schedule_save(c, io, ds_now(c) + c->cfg.flush_delay_ms * 1000);
     return DS_OK;
 }
@@ -308,9 +304,7 @@ ds_status ds_cache_exec(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd
         return st == DS_OK ? DS_BLOCKED : st;
     }
     ds_replybuf *b = &c->imm;
-    st = ds_c_prepare_reply(c, b, cmd);
-    /* needs_park counted the hits and misses already */
-    if (st == DS_OK) st = ds_c_run(c, cmd, &b->reply, b->vals, b->subs, false);
+    st = ds_c_run(c, cmd, b); /* needs_park counted the hits and misses already */
     ds_sched_pump(c, false);
     if (st != DS_OK) return st;
     *reply = &b->reply;

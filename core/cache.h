@@ -19,10 +19,9 @@ ds_status ds_c_write(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_
 ds_status ds_c_reclaim(ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys, bool can_wait);
 bool ds_c_can_wait(const ds_cache *c);
 
-/* Run a command whose keys are all resolved; fills rep. Never parks. */
-ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value **vals, ds_reply *subs,
-                   bool count);
-ds_status ds_c_prepare_reply(ds_cache *c, ds_replybuf *b, const ds_cmd *cmd);
+/* Run a command whose keys are all resolved into b (grown as needed). Never parks and
+ * counts no hits or misses: those were counted when the command first looked. */
+ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_replybuf *b);
 void ds_c_cancel_queued_load(ds_cache *c, ds_ioent *io);
 
 ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd);

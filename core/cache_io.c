@@ -36,7 +36,7 @@ static ds_status grow(ds_cache *c, ds_replybuf *b, uint32_t n, uint32_t nsubs) {
     return DS_OK;
 }
 
-ds_status ds_c_prepare_reply(ds_cache *c, ds_replybuf *b, const ds_cmd *cmd) {
+static ds_status prepare_reply(ds_cache *c, ds_replybuf *b, const ds_cmd *cmd) {
     uint32_t n = cmd->nkeys;
     for (uint32_t i = 0; i < cmd->nsub; i++)
         n += cmd->sub[i].nkeys;
@@ -44,8 +44,7 @@ ds_status ds_c_prepare_reply(ds_cache *c, ds_replybuf *b, const ds_cmd *cmd) {
 }
 
 /* Run one non-EXEC command with all keys resolved. vals has room for cmd->nkeys. */
-static ds_status run_one(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value **vals,
-                         bool count) {
+static ds_status run_one(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value **vals) {
     *rep = (ds_reply){.status = DS_OK, .op = cmd->op, .n = cmd->nkeys, .values = vals};
     if (cmd->op == DS_OP_SET || cmd->op == DS_OP_DEL) {
         for (uint32_t i = 0; i < cmd->nkeys; i++) {
@@ -64,20 +63,23 @@ static ds_status run_one(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value
         const ds_key *k = &cmd->keys[i];
         uint64_t h = ds_table_hash(&c->ks.tab, k->p, k->len);
         ds_entry *e;
-        (void)ds_c_lookup(c, h, k->p, k->len, &e, count); /* a resolved miss is absent */
+        (void)ds_c_lookup(c, h, k->p, k->len, &e, false); /* counted when it was first seen */
         vals[i] = e ? e->val : NULL;
         rep->count += e != NULL;
     }
     return DS_OK;
 }
 
-ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value **vals, ds_reply *subs,
-                   bool count) {
-    if (cmd->op != DS_OP_EXEC) return run_one(c, cmd, rep, vals, count);
+ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_replybuf *b) {
+    ds_status st = prepare_reply(c, b, cmd);
+    if (st != DS_OK) return st;
+    ds_reply *rep = &b->reply, *subs = b->subs;
+    ds_value **vals = b->vals;
+    if (cmd->op != DS_OP_EXEC) return run_one(c, cmd, rep, vals);
     *rep = (ds_reply){.status = DS_OK, .op = DS_OP_EXEC, .n = cmd->nsub, .sub = subs};
     uint32_t off = 0;
     for (uint32_t i = 0; i < cmd->nsub; i++) {
-        ds_status st = run_one(c, &cmd->sub[i], &subs[i], vals + off, count);
+        st = run_one(c, &cmd->sub[i], &subs[i], vals + off);
         if (st != DS_OK) subs[i].status = st;
         off += cmd->sub[i].nkeys;
     }
@@ -214,11 +216,8 @@ void ds_c_resume_ready(ds_cache *c) {
         ds_parked *p = *pp;
         *pp = NULL;
         ds_replybuf *b = &c->res;
-        ds_status st = ds_c_prepare_reply(c, b, &p->cmd);
-        if (st == DS_OK && !p->failed)
-            st = ds_c_run(c, &p->cmd, &b->reply, b->vals, b->subs, false);
-        if (st != DS_OK || p->failed)
-            b->reply = (ds_reply){.status = p->failed ? DS_ERR_IO : st, .op = p->cmd.op};
+        ds_status st = p->failed ? DS_ERR_IO : ds_c_run(c, &p->cmd, b);
+        if (st != DS_OK) b->reply = (ds_reply){.status = st, .op = p->cmd.op};
         c->in_callback++;
         c->host.reply(c->host.ctx, p->client, p->tag, &b->reply);
         c->in_callback--;

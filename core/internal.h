@@ -23,7 +23,7 @@
 typedef struct ds_ioent ds_ioent;
 
 typedef struct ds_entry {
-    ds_tnode node;     /* node.key points at the key bytes stored after the entry */
+    ds_tnode node; /* node.key points at the key bytes stored after the entry */
     ds_value *val;
     int64_t expire_us; /* copy of val->expire_us: a hit need not touch the value */
     uint64_t lru;      /* logical access clock; larger = more recent */
