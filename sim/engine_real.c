@@ -21,6 +21,7 @@
  * through wait_io; free() stops and joins the workers.
  */
 #include "engine_real.h"
+#include "iolat.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -41,6 +42,7 @@ typedef struct re_node {
     struct re_node *next;
     ds_job *job;
     ds_backend *backend;
+    int64_t push_ns, pop_ns, end_ns; /* CLOCK_MONOTONIC: queued, picked up, finished (iolat.h) */
 } re_node;
 
 typedef struct re_wake {
@@ -72,6 +74,7 @@ typedef struct re_engine {
     size_t nwakes, wcap;
     uint64_t wseq, idle_crons;
     FILE *save_log;
+    ds_iolat *iol; /* the run's io_latency.csv / core_cpu.csv accumulators (main thread) */
     ds_status fail;
     ds_err fail_err;
 } re_engine;
@@ -116,12 +119,14 @@ static void *worker(void *arg) {
         if (!e->todo_head) e->todo_tail = NULL;
         pthread_mutex_unlock(&e->mu);
 
+        n->pop_ns = mono_ns();
         ds_call call;
         ds_job_plan(n->backend, n->job, &call);
         sleep_us(call.service_us);
         ds_job_run(n->backend, n->job, &call);
 
         n->next = NULL;
+        n->end_ns = mono_ns();
         pthread_mutex_lock(&e->mu);
         bool first = !e->done_tail;
         if (e->done_tail)
@@ -194,6 +199,7 @@ static void re_pump(rp_engine *b) {
         n->backend = rp_backend(e->r);
         n->next = NULL;
         e->inflight++;
+        n->push_ns = mono_ns();
         pthread_mutex_lock(&e->mu);
         if (e->todo_tail)
             e->todo_tail->next = n;
@@ -203,6 +209,17 @@ static void re_pump(rp_engine *b) {
         pthread_cond_signal(&e->cv);
         pthread_mutex_unlock(&e->mu);
     }
+}
+
+/* io_latency.csv: the worker's time by op, the wait for a worker, the hand-off back. */
+static void account_io(re_engine *e, const re_node *n, const ds_job *job, int64_t seen_ns) {
+    if (!e->iol) return;
+    ds_iol_kind k = job->type == DS_JOB_LOAD ? DS_IOL_BACKEND_GET
+                    : job->value             ? DS_IOL_BACKEND_SET
+                                             : DS_IOL_BACKEND_DEL;
+    ds_iolat_add(e->iol, k, n->end_ns - n->pop_ns);
+    ds_iolat_add(e->iol, DS_IOL_QUEUE_WAIT, n->pop_ns - n->push_ns);
+    ds_iolat_add(e->iol, DS_IOL_HANDOFF, seen_ns - n->end_ns);
 }
 
 /* Hand every finished job back to the core. Returns how many. */
@@ -215,6 +232,7 @@ static uint64_t reap(re_engine *e) {
     e->done_head = e->done_tail = NULL;
     pthread_mutex_unlock(&e->mu);
     uint64_t got = 0;
+    int64_t seen_ns = n ? mono_ns() : 0;
     while (n) {
         re_node *next = n->next;
         ds_job *job = n->job;
@@ -222,8 +240,12 @@ static uint64_t reap(re_engine *e) {
         e->free_nodes = n;
         e->inflight--;
         got++;
+        account_io(e, n, job, seen_ns);
         log_ack(e, job);
-        ds_status st = ds_cache_job_done(rp_cache(e->r), job);
+        int kind = job->type == DS_JOB_LOAD ? DS_CPU_DONE_LOAD : DS_CPU_DONE_SAVE;
+        int64_t cpu0 = e->iol ? ds_thread_cpu_ns() : 0;
+        ds_status st = ds_cache_job_done(rp_cache(e->r), job); /* job is gone after this */
+        if (e->iol) ds_iolat_cpu(e->iol, kind, ds_thread_cpu_ns() - cpu0);
         if (st != DS_OK) fail(e, st, ds_cache_last_error(rp_cache(e->r)));
         e->maybe_jobs = true;
         n = next;
@@ -354,7 +376,9 @@ static void stop_workers(re_engine *e) {
 /* Parked clients with nothing in flight, no wake-up and no arrival can only be freed by cron
  * pushing delayed SAVEs (a LOAD behind them). Allow a generous number of such crons. */
 static ds_status cron(re_engine *e, ds_err *err) {
+    int64_t cpu0 = e->iol ? ds_thread_cpu_ns() : 0;
     ds_cache_cron(rp_cache(e->r)); /* DS_ERR_MEMORY is counted in the stats */
+    if (e->iol) ds_iolat_cpu(e->iol, DS_CPU_CRON, ds_thread_cpu_ns() - cpu0);
     re_pump(&e->base);
     if (e->inflight || e->nwakes || e->pending || rp_clients_parked(e->r) == 0) {
         e->idle_crons = 0;
@@ -475,6 +499,7 @@ rp_engine *ds_engine_real_new(rp_run *r, const ds_replay_opts *o, ds_err *err) {
     e->o = o;
     e->efd = -1;
     e->t0_ns = mono_ns();
+    e->iol = rp_iolat(r);
     pthread_mutex_init(&e->mu, NULL);
     pthread_cond_init(&e->cv, NULL);
     if (start(e, o, err) != DS_OK) {

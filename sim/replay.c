@@ -20,6 +20,7 @@
 
 int64_t rp_now(rp_run *r) { return r->eng->ops->now_us(r->eng); }
 ds_cache *rp_cache(rp_run *r) { return r->cache; }
+ds_iolat *rp_iolat(rp_run *r) { return r->iolat; }
 ds_backend *rp_backend(rp_run *r) { return r->backend; }
 bool rp_closed(const rp_run *r) { return r->closed; }
 uint64_t rp_clients_parked(const rp_run *r) { return r->parked; }
@@ -378,7 +379,11 @@ static ds_status issue(rp_run *r, uint32_t idx, ds_err *err) {
     ds_cmd cmd;
     const ds_reply *rep = NULL;
     ds_status st = build(r, &cmd, now);
-    if (st == DS_OK) st = ds_cache_exec(r->cache, c->id, ++c->tag, &cmd, &rep);
+    if (st == DS_OK) {
+        int64_t cpu0 = r->iolat ? ds_thread_cpu_ns() : 0;
+        st = ds_cache_exec(r->cache, c->id, ++c->tag, &cmd, &rep);
+        if (r->iolat) ds_iolat_cpu(r->iolat, (int)f->op, ds_thread_cpu_ns() - cpu0);
+    }
     if (st == DS_OK) {
         answer(r, c, f, rep);
     } else if (st == DS_BLOCKED) {

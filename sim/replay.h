@@ -147,6 +147,7 @@ ds_status rp_closed_fill(rp_run *r, uint32_t idx, bool *eof, ds_err *err);
 bool rp_client_starving(const rp_run *r, uint32_t idx);
 uint64_t rp_clients_parked(const rp_run *r);
 ds_cache *rp_cache(rp_run *r);
+struct ds_iolat *rp_iolat(rp_run *r); /* NULL unless the run measures real costs */
 ds_backend *rp_backend(rp_run *r);
 ds_status rp_tick(rp_run *r, int64_t now_us, ds_err *err); /* metrics + progress */
 

@@ -5,6 +5,7 @@
 #ifndef DS_REPLAY_INT_H
 #define DS_REPLAY_INT_H
 
+#include "iolat.h"
 #include "metrics.h"
 #include "oracle.h"
 #include "progress.h"
@@ -61,6 +62,7 @@ struct rp_run {
     ds_metrics *metrics;
     ds_oracle *oracle;
     ds_progress *progress;
+    ds_iolat *iolat; /* real clock: io_latency.csv and core_cpu.csv; NULL in virtual time */
     rp_engine *eng;
     rp_client *clients;
     uint32_t nclients, ccap;

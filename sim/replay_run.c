@@ -89,6 +89,8 @@ static ds_status setup(rp_run *r, ds_err *err) {
     if ((st = open_backend(r, err)) != DS_OK) return st;
     if (o->oracle && !(r->oracle = ds_oracle_new(r->origin, err))) return DS_ERR_NOMEM;
     r->progress = ds_progress_new(o->progress && !o->quiet, total_hint(o->trace));
+    if (o->clock == DS_CLOCK_REAL && !(r->iolat = ds_iolat_new()))
+        return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
     r->eng = o->clock == DS_CLOCK_REAL ? ds_engine_real_new(r, o, err)
                                        : ds_engine_virtual_new(r, o, err);
     if (!r->eng) return DS_ERR_NOMEM;
@@ -171,6 +173,7 @@ static void teardown(rp_run *r) {
     ds_backend_close(r->backend);
     if (r->reader) ds_reader_close(r->reader);
     ds_progress_free(r->progress);
+    ds_iolat_free(r->iolat);
     rp_clients_free(r);
 }
 
@@ -194,6 +197,7 @@ ds_status ds_replay_run(const ds_replay_opts *o, ds_replay_result *res, ds_err *
         collect(r, res);
         ds_err e2;
         ds_status cs = close_metrics(r, res, &e2);
+        if (cs == DS_OK && r->iolat) cs = ds_iolat_write(r->iolat, o->out, &e2);
         if (st == DS_OK && cs != DS_OK) st = ds_err_set(err, cs, "%s", e2.msg);
     }
     teardown(r);

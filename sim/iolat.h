@@ -1,0 +1,65 @@
+/*
+ * iolat.h - what a real-clock run spends outside the modelled costs: io_latency.csv and
+ * core_cpu.csv.
+ *
+ * Why: virtual time charges a latency model per backend call, a CPU cost per command and
+ * (optionally) a hand-off delay per completion. `dslab calibrate` needs those quantities
+ * measured on the real engine, and `dslab validate` needs them to explain a disagreement. So a
+ * real run records, on the main thread only (workers write timestamps into their job node; the
+ * main thread reads them after the done-queue mutex, so no extra locking):
+ *   - backend_get/backend_set/backend_del: a worker's time on one job (plan, any fake sleep, the
+ *     backend call), by op;
+ *   - queue_wait: from the job's hand-off to the todo queue to a worker picking it up;
+ *   - handoff: from the worker's push onto the done queue to the main thread seeing the job;
+ *   - the core's thread CPU time per command type and per job hand-back (CLOCK_THREAD_CPUTIME_ID).
+ * io_latency.csv has latency.csv's format (op = the kind above); core_cpu.csv has one row per
+ * command type: `op,count,total_us,mean_us`.
+ */
+#ifndef DS_IOLAT_H
+#define DS_IOLAT_H
+
+#include <stdint.h>
+
+#include "dslab.h"
+#include "hist.h"
+
+typedef enum {
+    DS_IOL_BACKEND_GET = 0,
+    DS_IOL_BACKEND_SET,
+    DS_IOL_BACKEND_DEL,
+    DS_IOL_QUEUE_WAIT,
+    DS_IOL_HANDOFF,
+    DS_IOL__COUNT
+} ds_iol_kind;
+
+/* Command types whose core CPU time is accounted: the ops, then job hand-backs and cron. */
+typedef enum {
+    DS_CPU_DONE_LOAD = DS_OP__COUNT, /* ds_cache_job_done of a LOAD */
+    DS_CPU_DONE_SAVE,                /* ... of a SAVE or delete */
+    DS_CPU_CRON,
+    DS_CPU__COUNT
+} ds_cpu_kind;
+
+typedef struct ds_iolat ds_iolat;
+
+ds_iolat *ds_iolat_new(void);
+void ds_iolat_free(ds_iolat *l);
+const char *ds_iol_name(ds_iol_kind k);
+const char *ds_cpu_name(int kind); /* an op name in lower case, or done_load/done_save/cron */
+
+/* Record one interval in ns (negative clamps to 0; stored with 1 us resolution). */
+void ds_iolat_add(ds_iolat *l, ds_iol_kind k, int64_t ns);
+/* Account ns of core CPU to a command type (a ds_op or a ds_cpu_kind). */
+void ds_iolat_cpu(ds_iolat *l, int kind, int64_t ns);
+const ds_hist *ds_iolat_hist(const ds_iolat *l, ds_iol_kind k);
+/* Mean CPU us per command of that type (0 when none). */
+double ds_iolat_cpu_mean_us(const ds_iolat *l, int kind);
+uint64_t ds_iolat_cpu_count(const ds_iolat *l, int kind);
+
+/* The calling thread's CPU clock in ns. */
+int64_t ds_thread_cpu_ns(void);
+
+/* DIR/io_latency.csv and DIR/core_cpu.csv; errors name the file. */
+ds_status ds_iolat_write(const ds_iolat *l, const char *dir, ds_err *err);
+
+#endif /* DS_IOLAT_H */

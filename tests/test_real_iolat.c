@@ -1,0 +1,152 @@
+/*
+ * test_real_iolat.c - what a real-clock run measures about itself: io_latency.csv (backend
+ * service time by op, wait for a worker, hand-off back to the core) and core_cpu.csv (the
+ * core's thread CPU time per command type). `dslab calibrate` builds its models from these, so
+ * the counts must match the run's own counters exactly and the times must respect what the
+ * fake backend is known to sleep.
+ *
+ * Named test_real_* so that make test-tsan runs it too.
+ */
+#include <check.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "replay.h"
+#include "testmain.h"
+
+#define TRACE "gen:uniform,keys=800,requests=3000,clients=4,seed=3,mix=get:0.6/set:0.3/del:0.1"
+
+static char dir[64];
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
+    (void)sb, (void)flag, (void)ftw;
+    return remove(p);
+}
+
+static void setup(void) {
+    snprintf(dir, sizeof dir, "/tmp/dslab-test-iolat-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void) { nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS); }
+
+static void set(ds_replay_opts *o, const char *name, const char *value) {
+    ds_err err = {{0}};
+    ck_assert_msg(ds_cli_set(o, name, value, &err) == DS_OK, "--%s: %s", name, err.msg);
+}
+
+static void run(const char *clock, const char *latency, ds_replay_result *res, char *out) {
+    ds_replay_opts o;
+    ds_replay_opts_default(&o);
+    snprintf(o.trace, sizeof o.trace, "%s", TRACE);
+    snprintf(out, 128, "%s/out-%s", dir, clock);
+    snprintf(o.out, sizeof o.out, "%s", out);
+    set(&o, "clock", clock);
+    set(&o, "speed", "max");
+    set(&o, "latency", latency);
+    set(&o, "cache-max-keys", "200");
+    set(&o, "cache-flush-delay", "0");
+    o.quiet = true;
+    o.progress = false;
+    ds_err err = {{0}};
+    ck_assert_msg(ds_replay_run(&o, res, &err) == DS_OK, "replay: %s", err.msg);
+    ck_assert_uint_eq(res->stale_reads + res->lost_writes, 0);
+}
+
+/* Sum of `count` and the largest bucket_hi reached at cum_fraction 0.5 for one op. */
+static uint64_t hist_count(const char *out, const char *file, const char *op, long *p50_hi) {
+    char path[256], line[256];
+    snprintf(path, sizeof path, "%s/%s", out, file);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "%s missing", path);
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_str_eq(line, "op,bucket_lo_us,bucket_hi_us,count,cum_fraction\n");
+    uint64_t n = 0;
+    *p50_hi = -1;
+    while (fgets(line, sizeof line, f)) {
+        char name[32];
+        long lo, hi;
+        unsigned long long c;
+        double cum;
+        ck_assert_int_eq(sscanf(line, "%31[^,],%ld,%ld,%llu,%lf", name, &lo, &hi, &c, &cum), 5);
+        if (strcmp(name, op) != 0) continue;
+        n += c;
+        if (*p50_hi < 0 && cum >= 0.5) *p50_hi = hi;
+    }
+    fclose(f);
+    return n;
+}
+
+/* count of one op in core_cpu.csv (0 when absent); mean in *mean_us. */
+static uint64_t cpu_count(const char *out, const char *op, double *mean_us) {
+    char path[256], line[256];
+    snprintf(path, sizeof path, "%s/core_cpu.csv", out);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "%s missing", path);
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_str_eq(line, "op,count,total_us,mean_us\n");
+    uint64_t n = 0;
+    *mean_us = 0;
+    while (fgets(line, sizeof line, f)) {
+        char name[32];
+        unsigned long long c;
+        double total, mean;
+        ck_assert_int_eq(sscanf(line, "%31[^,],%llu,%lf,%lf", name, &c, &total, &mean), 4);
+        if (strcmp(name, op) == 0) n = c, *mean_us = mean;
+    }
+    fclose(f);
+    return n;
+}
+
+START_TEST(test_io_latency_counts_match_the_run) {
+    ds_replay_result res;
+    char out[128];
+    run("real", "fixed:300", &res, out);
+    long p50;
+    ck_assert_uint_eq(hist_count(out, "io_latency.csv", "backend_get", &p50), res.stats.disk_loads);
+    ck_assert_int_ge(p50, 300); /* the worker slept the fake's 300 us */
+    uint64_t sets = hist_count(out, "io_latency.csv", "backend_set", &p50);
+    uint64_t dels = hist_count(out, "io_latency.csv", "backend_del", &p50);
+    ck_assert_uint_eq(sets + dels, res.stats.disk_saves + res.stats.disk_dels);
+    uint64_t jobs = res.stats.disk_loads + sets + dels;
+    ck_assert_uint_eq(hist_count(out, "io_latency.csv", "queue_wait", &p50), jobs);
+    ck_assert_uint_eq(hist_count(out, "io_latency.csv", "handoff", &p50), jobs);
+}
+END_TEST
+
+START_TEST(test_core_cpu_counts_every_command) {
+    ds_replay_result res;
+    char out[128];
+    run("real", "fixed:0", &res, out);
+    double mean;
+    uint64_t gets = cpu_count(out, "get", &mean);
+    ck_assert_uint_eq(gets, res.n_op[DS_OP_GET]);
+    ck_assert(mean > 0.0 && mean < 10000.0);
+    ck_assert_uint_eq(cpu_count(out, "set", &mean), res.n_op[DS_OP_SET]);
+    ck_assert_uint_eq(cpu_count(out, "done_load", &mean), res.stats.disk_loads);
+}
+END_TEST
+
+START_TEST(test_virtual_runs_write_no_cost_files) {
+    ds_replay_result res;
+    char out[128], path[256];
+    run("virtual", "fixed:100", &res, out);
+    snprintf(path, sizeof path, "%s/io_latency.csv", out);
+    ck_assert_int_ne(access(path, F_OK), 0); /* nothing real was measured */
+}
+END_TEST
+
+int main(void) {
+    Suite *s = suite_create("real_iolat");
+    TCase *tc = tcase_create("iolat");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_io_latency_counts_match_the_run);
+    tcase_add_test(tc, test_core_cpu_counts_every_command);
+    tcase_add_test(tc, test_virtual_runs_write_no_cost_files);
+    suite_add_tcase(s, tc);
+    return ds_test_run(s);
+}
