@@ -44,7 +44,8 @@ DSLAB    := $(BUILD)/dslab
 # Keep intermediate objects (tests, benches), so a second make does not rebuild them.
 .SECONDARY:
 
-.PHONY: all deps test test-run test-asan test-tsan run bench clean fuzz format tools
+.PHONY: all deps test test-run test-asan test-tsan test-anywhere check-paths run bench clean fuzz \
+	format tools
 
 all: $(DSLAB)
 
@@ -76,8 +77,8 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBSIM) $(LIBDSLAB)
 
 tools: $(DSLAB) $(TEST_BIN) $(BENCH_BIN)
 
-# The README's test command: plain build, then ASan+UBSan.
-test: deps
+# The README's test command: no machine path in the tree, plain build, then ASan+UBSan.
+test: deps check-paths
 	@$(MAKE) --no-print-directory test-run
 	@$(MAKE) --no-print-directory test-asan
 
@@ -94,6 +95,17 @@ TSAN_TESTS ?= $(notdir $(basename $(wildcard tests/test_backend*.c tests/test_re
 test-tsan:
 	@$(MAKE) --no-print-directory BUILD=build-tsan OPT="-O1 -g" SAN="-fsanitize=thread" \
 	  TESTS="$(TSAN_TESTS)" test-run
+
+# No tracked file names an absolute path of one machine (scripts/check-paths.sh says which are
+# allowed); the self-test proves the rule still flags one.
+check-paths:
+	@scripts/check-paths.sh --self-test
+	@scripts/check-paths.sh
+
+# The plain suites in a copy of the tracked tree under a temporary directory, with no public
+# sample beside it and DSLAB_SAMPLE_DIR unset: what a fresh clone anywhere else sees.
+test-anywhere:
+	@scripts/test-anywhere.sh
 
 run: deps
 	@$(MAKE) --no-print-directory $(DSLAB)

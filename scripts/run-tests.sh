@@ -1,11 +1,12 @@
 #!/bin/sh
-# Run every Check suite binary in BUILD/tests (or the ones named), print each summary line and
-# a total; exit non-zero if any test fails.
+# Run every Check suite binary in BUILD/tests (or the ones named), print each summary line, any
+# `skip:` line a suite printed (a test whose optional input is absent) and a total; exit non-zero
+# if any test fails.
 set -u
 build=$1; shift
 if [ $# -gt 0 ]; then list=""; for t in "$@"; do list="$list $build/tests/$t"; done
 else list=$(ls "$build"/tests/test_* 2>/dev/null); fi
-total=0; failed=0; bad=""
+total=0; failed=0; bad=""; skipped=0
 for t in $list; do
     out=$("$t" 2>&1); rc=$?
     line=$(printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks: ' | tail -n 1)
@@ -14,8 +15,13 @@ for t in $list; do
         failed=$((failed + 1)); bad="$bad $(basename "$t")"
     fi
     printf '%-28s %s\n' "$(basename "$t")" "${line:-no summary (exit $rc)}"
+    skips=$(printf '%s\n' "$out" | grep -E '^skip: ' || true)
+    if [ -n "$skips" ]; then
+        printf '%s\n' "$skips" | sed 's/^/    /'
+        skipped=$((skipped + $(printf '%s\n' "$skips" | wc -l)))
+    fi
     n=$(printf '%s\n' "$line" | sed -n 's/.*Checks: \([0-9]*\).*/\1/p')
     total=$((total + ${n:-0}))
 done
-echo "[$build] checks run: $total, failing suites: $failed$bad"
+echo "[$build] checks run: $total, skipped: $skipped, failing suites: $failed$bad"
 [ $failed -eq 0 ]

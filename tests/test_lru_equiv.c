@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "replay.h"
+#include "sample.h"
 #include "trace.h"
 #include "testmain.h"
 
@@ -149,19 +150,12 @@ START_TEST(test_lru_exact_matches_textbook_on_generated_trace) {
 }
 END_TEST
 
-/* The public sample (libCacheSim's cloudPhysics block trace in oracleGeneral format), read
- * from the shared data folder beside the checkout (or the workspace's). */
-static const char *sample_path(void) {
-    static const char *const where[] = {"../shared/data/cloudPhysicsIO.oracleGeneral.bin",
-                                        "/work/shared/data/cloudPhysicsIO.oracleGeneral.bin"};
-    for (size_t i = 0; i < sizeof where / sizeof where[0]; i++)
-        if (access(where[i], R_OK) == 0) return where[i];
-    return NULL;
-}
+/* The public sample: libCacheSim's cloudPhysics block trace in oracleGeneral format. */
+#define SAMPLE "cloudPhysicsIO.oracleGeneral.bin"
 
 START_TEST(test_lru_exact_matches_textbook_on_public_sample) {
-    const char *sample = sample_path();
-    ck_assert_msg(sample != NULL, "missing ../shared/data/cloudPhysicsIO.oracleGeneral.bin");
+    char sample[4096];
+    ck_assert_msg(ds_sample_path(SAMPLE, sample, sizeof sample), "missing " SAMPLE);
     static const size_t caps[] = {100, 5000, 20000};
     for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
         uint64_t want = textbook_misses(sample, NULL, caps[i]);
@@ -177,7 +171,8 @@ int main(void) {
     TCase *tc = tcase_create("lru_equiv");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_lru_exact_matches_textbook_on_generated_trace);
-    tcase_add_test(tc, test_lru_exact_matches_textbook_on_public_sample);
+    if (ds_sample_or_skip(SAMPLE, "test_lru_exact_matches_textbook_on_public_sample"))
+        tcase_add_test(tc, test_lru_exact_matches_textbook_on_public_sample);
     suite_add_tcase(s, tc);
     return ds_test_run(s);
 }

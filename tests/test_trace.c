@@ -14,9 +14,9 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "sample.h"
 #include "trace.h"
 
-#define SAMPLE_DIR  "/work/shared/data/"
 #define CP_CSV_OPTS "time-col=2,obj-id-col=5,obj-size-col=4,op-col=3,has-header=true"
 
 static char tmpdir[64];
@@ -415,8 +415,12 @@ END_TEST
 /* ---- public samples ---- */
 
 START_TEST(test_public_samples_agree) {
-    ds_reader *a = open_fmt(SAMPLE_DIR "cloudPhysicsIO.csv", "csv", CP_CSV_OPTS);
-    ds_reader *b = open_fmt(SAMPLE_DIR "cloudPhysicsIO.oracleGeneral.bin", NULL, NULL);
+    char csv[4096], bin[4096];
+    ck_assert_msg(ds_sample_path("cloudPhysicsIO.csv", csv, sizeof csv), "no cloudPhysicsIO.csv");
+    ck_assert_msg(ds_sample_path("cloudPhysicsIO.oracleGeneral.bin", bin, sizeof bin),
+                  "no cloudPhysicsIO.oracleGeneral.bin");
+    ds_reader *a = open_fmt(csv, "csv", CP_CSV_OPTS);
+    ds_reader *b = open_fmt(bin, NULL, NULL);
     ck_assert_str_eq(ds_reader_format(a), "csv");
     ck_assert(ds_reader_is_id_trace(a));
     ds_trace_req *qa = malloc(sizeof *qa), *qb = malloc(sizeof *qb);
@@ -608,7 +612,9 @@ static Suite *trace_suite(void) {
     tcase_add_test(tc, test_truncated_record_is_an_error);
     tcase_add_test(tc, test_truncated_zstd_frame_is_an_error);
     tcase_add_test(tc, test_oracle_writer_keeps_decimal_ids);
-    tcase_add_test(tc, test_public_samples_agree);
+    if (ds_sample_or_skip("cloudPhysicsIO.csv", "test_public_samples_agree") &&
+        ds_sample_or_skip("cloudPhysicsIO.oracleGeneral.bin", "test_public_samples_agree"))
+        tcase_add_test(tc, test_public_samples_agree);
     tcase_add_test(tc, test_twitter_op_mapping);
     tcase_add_test(tc, test_csv_opts_errors_name_the_problem);
     tcase_add_test(tc, test_csv_delimiter_time_unit_and_ops);

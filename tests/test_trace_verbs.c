@@ -12,10 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sample.h"
 #include "trace.h"
 #include "verbs.h"
 
-#define SAMPLE_DIR  "/work/shared/data/"
+#define SAMPLE_CSV  "cloudPhysicsIO.csv"
 #define CP_CSV_OPTS "time-col=2,obj-id-col=5,obj-size-col=4,op-col=3,has-header=true"
 
 static char tmpdir[64];
@@ -71,7 +72,9 @@ START_TEST(test_convert_keeps_every_request) {
     char out[128], back[128];
     snprintf(out, sizeof out, "%s/conv.oracleGeneral.zst", tmpdir);
     snprintf(back, sizeof back, "%s/back.csv", tmpdir);
-    char *a1[] = {"convert", SAMPLE_DIR "cloudPhysicsIO.csv", out, "--csv-opts", CP_CSV_OPTS};
+    char sample[4096];
+    ck_assert_msg(ds_sample_path(SAMPLE_CSV, sample, sizeof sample), "no " SAMPLE_CSV);
+    char *a1[] = {"convert", sample, out, "--csv-opts", CP_CSV_OPTS};
     ck_assert_int_eq(ds_main_convert(5, a1), 0);
     ck_assert_int_eq(count_records(out), 113872);
     char *a2[] = {"convert", out, back, "--to", "native"};
@@ -81,9 +84,9 @@ START_TEST(test_convert_keeps_every_request) {
 END_TEST
 
 START_TEST(test_stat_counts_the_public_sample) {
-    char buf[4096];
-    char *a[] = {"stat",     SAMPLE_DIR "cloudPhysicsIO.csv", "--format", "csv", "--csv-opts",
-                 CP_CSV_OPTS};
+    char buf[4096], sample[4096];
+    ck_assert_msg(ds_sample_path(SAMPLE_CSV, sample, sizeof sample), "no " SAMPLE_CSV);
+    char *a[] = {"stat", sample, "--format", "csv", "--csv-opts", CP_CSV_OPTS};
     ck_assert_int_eq(stat_capture(6, a, buf, sizeof buf), 0);
     ck_assert_msg(strstr(buf, "requests           113872\n"), "%s", buf);
     ck_assert_msg(strstr(buf, "distinct_keys      48974 (exact)\n"), "%s", buf);
@@ -105,13 +108,18 @@ START_TEST(test_stat_fits_zipf_alpha_of_a_generated_trace) {
 END_TEST
 
 START_TEST(test_verbs_reject_bad_input_with_exit_2) {
-    char out[128];
+    char out[128], blk[128];
     snprintf(out, sizeof out, "%s/x.csv", tmpdir);
-    char *a1[] = {"convert", SAMPLE_DIR "cloudPhysicsIO.csv", out, "--to", "parquet"};
+    snprintf(blk, sizeof blk, "%s/block.csv", tmpdir); /* a block trace: no native header */
+    FILE *f = fopen(blk, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("timestamp,obj_id,size\n1,2,4096\n", f);
+    fclose(f);
+    char *a1[] = {"convert", blk, out, "--to", "parquet"};
     ck_assert_int_eq(ds_main_convert(5, a1), 2);
     char *a2[] = {"convert", "/nonexistent.csv", out};
     ck_assert_int_eq(ds_main_convert(3, a2), 2);
-    char *a3[] = {"convert", SAMPLE_DIR "cloudPhysicsIO.csv", out}; /* not native: no header */
+    char *a3[] = {"convert", blk, out}; /* not native: no header */
     ck_assert_int_eq(ds_main_convert(3, a3), 2);
     char *a4[] = {"convert", "only-one"};
     ck_assert_int_eq(ds_main_convert(2, a4), 2);
@@ -131,8 +139,10 @@ static Suite *verbs_suite(void) {
     TCase *tc = tcase_create("trace_verbs");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_convert_keeps_every_request);
-    tcase_add_test(tc, test_stat_counts_the_public_sample);
+    if (ds_sample_or_skip(SAMPLE_CSV, "test_convert_keeps_every_request"))
+        tcase_add_test(tc, test_convert_keeps_every_request);
+    if (ds_sample_or_skip(SAMPLE_CSV, "test_stat_counts_the_public_sample"))
+        tcase_add_test(tc, test_stat_counts_the_public_sample);
     tcase_add_test(tc, test_stat_fits_zipf_alpha_of_a_generated_trace);
     tcase_add_test(tc, test_verbs_reject_bad_input_with_exit_2);
     suite_add_tcase(s, tc);
