@@ -77,6 +77,8 @@ void ds_cache_free(ds_cache *c) {
     if (c->sched.tab.slots) ds_sched_free(&c->sched);
     if (c->neg.tab.slots) ds_neg_free(&c->neg);
     if (c->ks.tab.slots) ds_ks_free(&c->ks);
+    ds_c_reply_release(&c->imm);
+    ds_c_reply_release(&c->res);
     free(c->imm.vals);
     free(c->imm.subs);
     free(c->res.vals);
@@ -264,7 +266,9 @@ static bool fast_get(ds_cache *c, const ds_cmd *cmd, const ds_reply **reply) {
     ds_lookup lk = ds_c_lookup(c, h, k->p, k->len, &e, true);
     if (lk == LK_MISS) return false;
     assert(c->imm.vals_cap >= 1);
-    c->imm.vals[0] = e ? e->val : NULL;
+    ds_c_reply_release(&c->imm);
+    c->imm.vals[0] = ds_value_ref(e ? e->val : NULL); /* owned by imm (see ds_replybuf) */
+    c->imm.nheld = 1;
     c->imm.reply = (ds_reply){
         .status = DS_OK, .op = DS_OP_GET, .n = 1, .values = c->imm.vals, .count = e ? 1 : 0};
     *reply = &c->imm.reply;

@@ -22,6 +22,8 @@ bool ds_c_can_wait(const ds_cache *c);
 /* Run a command whose keys are all resolved into b (grown as needed). Never parks and
  * counts no hits or misses: those were counted when the command first looked. */
 ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_replybuf *b);
+/* Drop the value references a reply buffer holds (before reuse, and when the cache is freed). */
+void ds_c_reply_release(ds_replybuf *b);
 void ds_c_cancel_queued_load(ds_cache *c, ds_ioent *io);
 
 ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd);

@@ -36,14 +36,29 @@ static ds_status grow(ds_cache *c, ds_replybuf *b, uint32_t n, uint32_t nsubs) {
     return DS_OK;
 }
 
+void ds_c_reply_release(ds_replybuf *b) {
+    for (uint32_t i = 0; i < b->nheld; i++) {
+        ds_value_unref(b->vals[i]);
+        b->vals[i] = NULL;
+    }
+    b->nheld = 0;
+}
+
 static ds_status prepare_reply(ds_cache *c, ds_replybuf *b, const ds_cmd *cmd) {
+    ds_c_reply_release(b);
     uint32_t n = cmd->nkeys;
     for (uint32_t i = 0; i < cmd->nsub; i++)
         n += cmd->sub[i].nkeys;
-    return grow(c, b, n ? n : 1, cmd->nsub ? cmd->nsub : 1);
+    ds_status st = grow(c, b, n ? n : 1, cmd->nsub ? cmd->nsub : 1);
+    if (st != DS_OK) return st;
+    memset(b->vals, 0, n * sizeof *b->vals);
+    b->nheld = n; /* run_one fills them with owned references or NULL */
+    return DS_OK;
 }
 
-/* Run one non-EXEC command with all keys resolved. vals has room for cmd->nkeys. */
+/* Run one non-EXEC command with all keys resolved. vals has room for cmd->nkeys and owns what
+ * it holds: a GET's answer is a new reference, so a SET later in the same EXEC that replaces
+ * (and frees) the entry's value cannot pull it from under the reply. */
 static ds_status run_one(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value **vals) {
     *rep = (ds_reply){.status = DS_OK, .op = cmd->op, .n = cmd->nkeys, .values = vals};
     if (cmd->op == DS_OP_SET || cmd->op == DS_OP_DEL) {
@@ -64,7 +79,7 @@ static ds_status run_one(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value
         uint64_t h = ds_table_hash(&c->ks.tab, k->p, k->len);
         ds_entry *e;
         (void)ds_c_lookup(c, h, k->p, k->len, &e, false); /* counted when it was first seen */
-        vals[i] = e ? e->val : NULL;
+        vals[i] = ds_value_ref(e ? e->val : NULL);
         rep->count += e != NULL;
     }
     return DS_OK;

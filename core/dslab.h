@@ -190,6 +190,10 @@ typedef struct ds_cmd {
 /*
  * A reply. Everything in it is borrowed: valid until the next call into the cache (immediate
  * replies) or until host.reply returns (resumed clients). Take ds_value_ref to keep a value.
+ * Ownership: the core's reply buffer holds its own reference to every value it shows, so a
+ * value stays valid for that whole span even when a later sub-command of the same EXEC (a SET
+ * of the key its GET read) replaced and released it in memory; the host needs no reference of
+ * its own to read a reply.
  *   GET, MGET: values[i] is the value of keys[i] or NULL (absent); n = nkeys.
  *   EXISTS: count = keys present. DEL: count = keys that were in memory (the disk is not read).
  *   SET: count = 1.  EXEC: sub[i] is the reply of sub-command i; n = nsub.

@@ -126,10 +126,18 @@ typedef struct ds_parked {
 
 /* ---- the cache ---- */
 
+/*
+ * Reply storage. Ownership: vals[0 .. nheld) each hold a value REFERENCE owned by the buffer
+ * (or NULL), taken when the reply is built and dropped when the buffer is reused for the next
+ * reply (ds_c_reply_release) or freed. A reply never borrows an entry's value: a later
+ * sub-command of the same EXEC (its SET) may replace and free that value before the host
+ * reads the reply.
+ */
 typedef struct ds_replybuf {
     ds_reply reply;
     ds_value **vals;
     uint32_t vals_cap;
+    uint32_t nheld; /* vals[0 .. nheld) are owned references or NULL */
     ds_reply *subs;
     uint32_t subs_cap;
 } ds_replybuf;

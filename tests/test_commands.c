@@ -167,6 +167,45 @@ START_TEST(test_exec_with_all_keys_in_memory_answers_at_once) {
 }
 END_TEST
 
+/*
+ * A read-modify-write EXEC: its GET answers the key's old value, and its SET then replaces that
+ * value in memory, dropping the keyspace's reference. The reply must own what it shows (the
+ * reply buffer holds a reference), not borrow the entry's value: the host reads the reply after
+ * the whole EXEC ran. The host keeps no reference of its own to the old value (th_set hands it
+ * over), so a borrowed pointer is freed memory here (ASan: heap-use-after-free).
+ */
+START_TEST(test_exec_get_reply_owns_the_value_its_own_set_replaces) {
+    TH_OPEN(th, th_cfg(0));
+    th_set_ok(th, 1, "a", "old");
+    th_run_all(th); /* its SAVE job no longer holds "old" either */
+    const ds_cmd *x = TH_EXEC(th, th_get(th, "a"), th_set(th, "a", "new"));
+    const ds_reply *r = NULL;
+    ck_assert_int_eq(ds_cache_exec(th->cache, 1, 1, x, &r), DS_OK);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_uint_eq(r->n, 2);
+    ck_assert_msg(th_val_is(r->sub[0].values[0], "old"), "EXEC's GET reply lost its value");
+    ck_assert(th_val_is(th_peek(th, "a"), "new"));
+    ck_assert_uint_eq(r->sub[0].values[0]->refcnt, 1); /* the reply's own reference */
+    th_fini(th);
+}
+END_TEST
+
+/* The same for a parked EXEC, answered through host.reply after its LOAD. */
+START_TEST(test_parked_exec_get_reply_owns_the_value_its_own_set_replaces) {
+    TH_OPEN(th, th_cfg(0));
+    th_disk_put(th, "a", "disk");
+    ck_assert_int_eq(th_do(th, 1, TH_EXEC(th, th_get(th, "a"), th_set(th, "a", "new"))),
+                     DS_BLOCKED);
+    th_take_all(th);
+    ck_assert_int_eq(th_run(th, th_find(th, DS_JOB_LOAD, "a")), DS_OK);
+    const th_rec *rec = th_last_for(th, 1);
+    ck_assert_ptr_nonnull(rec);
+    ck_assert_msg(th_val_is(rec->r.sub[0].values[0], "disk"), "parked EXEC's GET lost its value");
+    ck_assert(th_val_is(th_peek(th, "a"), "new"));
+    th_fini(th);
+}
+END_TEST
+
 /* ---- expire ---- */
 
 START_TEST(test_expired_value_is_absent) {
@@ -372,6 +411,8 @@ static Suite *commands_suite(void) {
     tcase_add_test(tc, test_exec_runs_sub_commands_back_to_back);
     tcase_add_test(tc, test_exec_sees_writes_made_while_it_was_parked);
     tcase_add_test(tc, test_exec_with_all_keys_in_memory_answers_at_once);
+    tcase_add_test(tc, test_exec_get_reply_owns_the_value_its_own_set_replaces);
+    tcase_add_test(tc, test_parked_exec_get_reply_owns_the_value_its_own_set_replaces);
     suite_add_tcase(s, tc);
     tc = tcase_create("expire_and_errors");
     tcase_add_test(tc, test_expired_value_is_absent);

@@ -265,6 +265,21 @@ START_TEST(test_id_trace_miss_is_set_has_no_violations) {
 }
 END_TEST
 
+/* YCSB-F is all read-modify-write EXECs on a few hot keys: each GET sub-reply must show the
+ * value from before its own SET (issue 8: 49,637 stale reads at 100,000 requests when the
+ * reply borrowed the value the SET freed). */
+START_TEST(test_ycsb_f_read_modify_write_has_no_stale_reads) {
+    ds_replay_result res;
+    ds_err err;
+    ck_assert_int_eq(run("gen:ycsb-f,keys=500,requests=20000,clients=64", "f", &res, &err, NULL),
+                     DS_OK);
+    ck_assert_uint_eq(res.requests, 20000);
+    ck_assert_uint_gt(res.n_op[DS_OP_EXEC], 5000);
+    ck_assert_uint_eq(res.stale_reads, 0);
+    ck_assert_uint_eq(res.lost_writes, 0);
+}
+END_TEST
+
 /* The oracle's rule: a read may return any state the key had between its issue and answer. */
 START_TEST(test_oracle_accepts_only_states_between_issue_and_answer) {
     ds_err err;
@@ -319,6 +334,7 @@ static Suite *replay_suite(void) {
     tcase_add_test(tc, test_busy_client_queues_in_order);
     tcase_add_test(tc, test_malformed_line_stops_with_trace_and_line);
     tcase_add_test(tc, test_id_trace_miss_is_set_has_no_violations);
+    tcase_add_test(tc, test_ycsb_f_read_modify_write_has_no_stale_reads);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -190,6 +190,11 @@ void th_fini(th_host *th) {
     th->nrecs = th->caprecs = 0;
     th_reply_free(&th->last);
     th_pool_free(th);
+    for (size_t i = 0; i < th->nhandoff; i++)
+        ds_value_unref(th->handoff[i]);
+    free(th->handoff);
+    th->handoff = NULL;
+    th->nhandoff = th->caphandoff = 0;
     ds_backend_close(th->backend);
     th->backend = NULL;
 }
@@ -243,8 +248,39 @@ const ds_cmd *th_setv(th_host *th, const char *key, ds_value *v) {
     return cmd;
 }
 
+/* The host's reference to a th_set value, released by th_release_handoff. */
+static ds_value *th_handoff(th_host *th, const char *s) {
+    if (th->nhandoff == th->caphandoff) {
+        size_t cap = th->caphandoff ? th->caphandoff * 2 : 16;
+        ds_value **n = realloc(th->handoff, cap * sizeof *n);
+        ck_assert(n != NULL);
+        th->handoff = n;
+        th->caphandoff = cap;
+    }
+    ds_value *v = ds_value_new(s, (uint32_t)strlen(s), 0, 0);
+    ck_assert_msg(v != NULL, "ds_value_new failed");
+    th->handoff[th->nhandoff++] = v;
+    return v;
+}
+
 const ds_cmd *th_set(th_host *th, const char *key, const char *val) {
-    return th_setv(th, key, th_val(th, val));
+    return th_setv(th, key, th_handoff(th, val));
+}
+
+/* Drop the host's reference to v if th_set made it (once). */
+static void th_release_value(th_host *th, ds_value *v) {
+    for (size_t i = 0; v && i < th->nhandoff; i++) {
+        if (th->handoff[i] != v) continue;
+        ds_value_unref(v);
+        th->handoff[i] = th->handoff[--th->nhandoff];
+        return;
+    }
+}
+
+static void th_release_handoff(th_host *th, const ds_cmd *cmd) {
+    if (cmd->op == DS_OP_SET) th_release_value(th, cmd->value);
+    for (uint32_t i = 0; cmd->op == DS_OP_EXEC && i < cmd->nsub; i++)
+        th_release_value(th, cmd->sub[i].op == DS_OP_SET ? cmd->sub[i].value : NULL);
 }
 
 const ds_cmd *th_keys_cmd_(th_host *th, ds_op op, const char *first, ...) {
@@ -292,6 +328,7 @@ ds_status th_do_tag(th_host *th, uint64_t client, uint64_t tag, const ds_cmd *cm
         ck_assert_msg(r != NULL, "ds_cache_exec returned ok without a reply");
         th_reply_copy(&th->last, r);
     }
+    th_release_handoff(th, cmd);
     return s;
 }
 

@@ -9,8 +9,9 @@
  * backend for "run it for real", and a wait_io that completes the oldest job in flight so
  * ds_cache_drain and the memory-reclaim loop work.
  *
- * Everything a test builds (commands, values) lives in a pool freed by th_fini, so tests stay
- * short. Keys are C strings.
+ * Everything a test builds (commands, th_val values) lives in a pool freed by th_fini, so tests
+ * stay short. Keys are C strings. The host holds no value reference a production host would
+ * not: th_set's value is released once its command ran (see th_set).
 
  */
 #ifndef DSLAB_TESTHOST_H
@@ -53,6 +54,10 @@ typedef struct th_host {
     th_reply last; /* copy of the last immediate reply of th_do */
     uint64_t next_tag;
     void *pool;
+    /* Values th_set made for a command: the host's reference, dropped when that command runs
+     * (th_do), as a production host does once it no longer needs them. Not the pool's. */
+    ds_value **handoff;
+    size_t nhandoff, caphandoff;
     /* Re-entrancy probe: when set, callbacks try to call into the cache and record the result. */
     bool probe_reentry;
     ds_status reentry_status;
@@ -80,7 +85,11 @@ void th_set_now(th_host *th, int64_t now_us);
 void th_advance(th_host *th, int64_t delta_us);
 void th_advance_ms(th_host *th, int64_t delta_ms);
 
-/* Values and commands, owned by the pool. */
+/* Values and commands. th_val/th_valx values are owned by the pool (the test keeps them, like a
+ * caller that keeps its reference). th_set's value is NOT kept: the host drops its reference
+ * as soon as th_do has run the command, so only the core keeps it alive, as in production
+ * (sim/replay.c). A test host that held it would hide lifetime bugs in the core (an EXEC whose
+ * GET reply pointed at a value its own SET then freed). Run each th_set command at most once. */
 ds_value *th_val(th_host *th, const char *s);
 ds_value *th_valx(th_host *th, const char *s, uint64_t size_bytes, int64_t expire_us);
 bool th_val_is(const ds_value *v, const char *s); /* v non-NULL with exactly these bytes */
