@@ -7,7 +7,7 @@
 #
 # Sources are picked up by directory: core/ and backend/ form libdslab.a, workloads/ and sim/
 # form the simulator library, sim/main.c is the dslab command, tests/test_*.c are one Check
-# binary each, bench/bench_*.c one benchmark each, fuzz/fuzz_*.c one libFuzzer target each.
+# binary each, bench/bench_*.c one benchmark each (and bench/crashcheck.c, the crash test's checker), fuzz/fuzz_*.c one libFuzzer target each.
 
 BUILD    ?= build
 CC       ?= cc
@@ -28,7 +28,7 @@ LDLIBS   := $(CSV_LIBS) $(PKG_LIBS) -lpthread -lm
 CORE_SRC := $(wildcard core/*.c) $(wildcard backend/*.c)
 SIM_SRC  := $(wildcard workloads/*.c) $(filter-out sim/main.c,$(wildcard sim/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
-BENCH_SRC:= $(wildcard bench/bench_*.c)
+BENCH_SRC:= $(wildcard bench/bench_*.c) bench/crashcheck.c
 HDRS     := $(wildcard core/*.h backend/*.h workloads/*.h sim/*.h tests/*.h)
 
 CORE_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRC))
