@@ -11,6 +11,7 @@
  * once. A LOAD that failed makes the command answer DS_ERR_IO.
  */
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -308,6 +309,16 @@ void ds_c_load_done(ds_cache *c, ds_job *job) {
     resolve_waiters(c, io, r != DS_OK && r != DS_NOT_FOUND);
 }
 
+/* A SAVE failed during a drain: count it in this drain's epoch; at the bound the key is given
+ * up for this drain (it stays scheduled, see ds_cache_drain). */
+static void drain_count_failure(ds_cache *c, ds_ioent *io) {
+    if (io->drain_epoch != c->drain_epoch) {
+        io->drain_epoch = c->drain_epoch;
+        io->drain_fails = 0;
+    }
+    if (++io->drain_fails == DS_DRAIN_SAVE_ATTEMPTS) c->st.drain_unsaved++;
+}
+
 void ds_c_save_done(ds_cache *c, ds_job *job) {
     ds_ioent *io = job->ioent;
     assert(io->saves_inflight > 0);
@@ -324,6 +335,8 @@ void ds_c_save_done(ds_cache *c, ds_job *job) {
         }
     } else {
         c->st.save_retries++;
+        snprintf(c->save_err, sizeof c->save_err, "%s", job->err.msg);
+        if (c->asap) drain_count_failure(c, io);
         int64_t backoff_ms = c->cfg.save_retry_ms;
         for (uint32_t i = 0; i < io->retries && backoff_ms < c->cfg.save_retry_max_ms; i++)
             backoff_ms *= 2;

@@ -289,7 +289,13 @@ ds_job *ds_cache_job_take(ds_cache *c);
 ds_status ds_cache_job_done(ds_cache *c, ds_job *job);
 
 /* Point in time (rule 10): push everything ASAP and drain through host.wait_io until no op is
- * queued and no job is in flight. Afterwards the backend holds exactly the keyspace. */
+ * queued and no job is in flight. Afterwards the backend holds exactly the keyspace.
+ * Bounded: within one drain a key's SAVE is tried at most DS_DRAIN_SAVE_ATTEMPTS times in a
+ * row (a full disk fails every time); then the drain stops trying it and returns DS_ERR_IO
+ * ("N keys not saved ...: <the backend's last error>"), with N in stats.drain_unsaved. Those
+ * keys stay in memory, dirty and scheduled: nothing is dropped, and a later drain (or the
+ * normal SAVE retry with backoff) tries them again. */
+#define DS_DRAIN_SAVE_ATTEMPTS 3u
 ds_status ds_cache_drain(ds_cache *c);
 
 const char *ds_cache_last_error(const ds_cache *c);
@@ -316,6 +322,7 @@ typedef struct ds_stats {
     uint64_t save_retries, load_errors, flag_errors;
     uint64_t loads_cancelled; /* queued LOADs made moot by a write to their key */
     uint64_t memory_limit_misses, reclaim_waits, asap_pushes;
+    uint64_t drain_unsaved; /* keys the last ds_cache_drain gave up on (DS_DRAIN_SAVE_ATTEMPTS) */
     uint64_t used_memory_bytes, peak_memory_bytes;
     uint64_t keys, neg_entries;
     uint64_t queued_ops, jobs_new, jobs_processing, blocked_clients;

@@ -85,6 +85,8 @@ struct ds_ioent {
     uint8_t flags;
     uint16_t saves_inflight; /* > 1 only with concurrent-saves=on */
     uint32_t retries;        /* consecutive failed SAVEs, for backoff */
+    uint32_t drain_epoch;    /* the drain drain_fails counts in (ds_cache.drain_epoch) */
+    uint32_t drain_fails;    /* failed SAVEs within that drain; given up at the bound */
     uint32_t nwaiters;
     bool written_in_load; /* a SET/DEL arrived while LOADINPROG */
     ds_wslot *waiters;
@@ -152,10 +154,12 @@ struct ds_cache {
     ds_table parked;       /* client id -> ds_parked */
     ds_parked *ready_head; /* parked commands whose keys are all resolved */
     ds_stats st;
-    int in_callback; /* > 0 while a host callback runs */
-    int in_wait;     /* > 0 while host.wait_io runs */
-    int in_done;     /* > 0 while ds_cache_job_done runs */
-    bool asap;       /* draining: push SAVEs regardless of age */
+    int in_callback;               /* > 0 while a host callback runs */
+    int in_wait;                   /* > 0 while host.wait_io runs */
+    int in_done;                   /* > 0 while ds_cache_job_done runs */
+    bool asap;                     /* draining: push SAVEs regardless of age */
+    uint32_t drain_epoch;          /* ds_cache_drain calls so far: scopes ioent.drain_fails */
+    char save_err[sizeof(ds_err)]; /* the last failed SAVE's message (for the drain's error) */
     bool reclaiming;
     /* reply storage, reused: one set for immediate answers, one for resumed commands, so a
      * command resumed at the end of an exec cannot overwrite that exec's reply */
@@ -202,6 +206,11 @@ void ds_sched_drop_all(ds_cache *c);
 
 /* cache.c helpers used by other modules */
 int64_t ds_now(ds_cache *c);
+/* Draining, this key's SAVE failed DS_DRAIN_SAVE_ATTEMPTS times: the pump leaves it queued. */
+static inline bool ds_c_drain_gave_up(const ds_cache *c, const ds_ioent *io) {
+    return c->asap && io->drain_epoch == c->drain_epoch &&
+           io->drain_fails >= DS_DRAIN_SAVE_ATTEMPTS;
+}
 ds_status ds_fail(ds_cache *c, ds_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -90,9 +90,17 @@ ds_status ds_cache_drain(ds_cache *c) {
     if (c->ready_head) ds_c_resume_ready(c);
     ds_status st = DS_OK;
     c->asap = true;
+    c->drain_epoch++; /* a new drain tries every key DS_DRAIN_SAVE_ATTEMPTS times again */
+    c->st.drain_unsaved = 0;
     for (;;) {
         ds_sched_pump(c, true);
         if (c->sched.queued == 0 && in_flight(c) == 0) break;
+        if (in_flight(c) == 0 && c->st.drain_unsaved) {
+            st = ds_fail(c, DS_ERR_IO, "%llu keys not saved (each SAVE failed %u times): %s",
+                         (unsigned long long)c->st.drain_unsaved, DS_DRAIN_SAVE_ATTEMPTS,
+                         c->save_err);
+            break;
+        }
         if (in_flight(c) == 0) {
             st = ds_fail(c, DS_ERR_STATE, "drain: %llu ops queued but none can run",
                          (unsigned long long)c->sched.queued);

@@ -230,6 +230,7 @@ static bool pushable(const ds_cache *c, const ds_qop *op) {
         return c->cfg.load_priority == DS_LOAD_ALWAYS_HEAD || !(io->flags & DS_FLAG_SAVE);
     }
     if (io->flags & DS_FLAG_LOADINPROG) return false;
+    if (ds_c_drain_gave_up(c, io)) return false; /* a bounded drain (ds_cache_drain) */
     return !(io->flags & DS_FLAG_SAVEINPROG) || c->cfg.concurrent_saves;
 }
 

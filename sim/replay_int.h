@@ -64,6 +64,7 @@ struct rp_run {
     ds_progress *progress;
     ds_iolat *iolat; /* real clock: io_latency.csv and core_cpu.csv; NULL in virtual time */
     rp_engine *eng;
+    char store_path[2 * DS_OPT_STR_MAX]; /* the backend's store ("mem" for the mem backend) */
     rp_client *clients;
     uint32_t nclients, ccap;
     uint32_t *cmap; /* open addressing: client id -> index + 1 (0 = empty) */

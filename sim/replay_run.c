@@ -29,14 +29,14 @@ static ds_status open_backend(rp_run *r, ds_err *err) {
     const ds_replay_opts *o = r->o;
     ds_backend *parent;
     if (o->backend == DS_BACKEND_FILE) {
-        char path[2 * DS_OPT_STR_MAX];
         if (o->backend_path[0])
-            snprintf(path, sizeof path, "%s", o->backend_path);
+            snprintf(r->store_path, sizeof r->store_path, "%s", o->backend_path);
         else
-            snprintf(path, sizeof path, "%s/store", o->out);
+            snprintf(r->store_path, sizeof r->store_path, "%s/store", o->out);
         ds_file_opts fo = {.fsync = o->fsync};
-        parent = ds_backend_file_open(path, &fo, err);
+        parent = ds_backend_file_open(r->store_path, &fo, err);
     } else {
+        snprintf(r->store_path, sizeof r->store_path, "mem");
         parent = ds_backend_mem_new(err);
         if (parent) ds_backend_mem_set_origin(parent, r->origin);
     }
@@ -116,17 +116,29 @@ static void on_lost(void *ctx, const void *key, uint32_t keylen, const char *exp
     }
 }
 
-/* After the trace: drain (faults off), lost-write scan. */
+/*
+ * After the trace: drain (faults off), lost-write scan. A drain that gave up (a full disk:
+ * each key's SAVE failed DS_DRAIN_SAVE_ATTEMPTS times) is reported as one line naming the
+ * store and the number of keys not saved, after the scan: the oracle lists those keys as
+ * lost writes (acknowledged, not on disk at the end), and every CSV is still written.
+ */
 static ds_status finish(rp_run *r, ds_err *err) {
     ds_backend_fake_faults_enable(r->backend, false);
-    ds_status st = ds_cache_drain(r->cache);
-    if (st != DS_OK) return ds_err_set(err, st, "drain: %s", ds_cache_last_error(r->cache));
-    if ((st = rp_take_fatal(r, err)) != DS_OK) return st;
+    ds_status drained = ds_cache_drain(r->cache);
+    if (drained != DS_OK && drained != DS_ERR_IO)
+        return ds_err_set(err, drained, "drain: %s", ds_cache_last_error(r->cache));
+    ds_err full = {{0}};
+    if (drained == DS_ERR_IO)
+        ds_err_set(&full, DS_ERR_IO, "%s: %s", r->store_path, ds_cache_last_error(r->cache));
+    ds_status st = rp_take_fatal(r, err);
+    if (st != DS_OK) return st;
     if (r->oracle) {
         st = ds_oracle_scan(r->oracle, r->backend, rp_now(r), on_lost, r, &r->lost_writes, err);
         if (st != DS_OK) return st;
     }
-    return rp_take_fatal(r, err);
+    if ((st = rp_take_fatal(r, err)) != DS_OK) return st;
+    if (drained == DS_ERR_IO) *err = full;
+    return drained;
 }
 
 static void collect(rp_run *r, ds_replay_result *res) {
