@@ -277,6 +277,11 @@ ds_status ds_cli_load_file(ds_replay_opts *o, const char *path, ds_err *err) {
             break;
         }
         ds_err e2;
+        if (strcmp(name, "trace_bytes") == 0) continue; /* config.txt's record of the trace */
+        if (strcmp(name, "trace") == 0 && value) {      /* the trace unless argv names one */
+            st = copy_str("trace", value, o->trace, DS_OPT_STR_MAX, err);
+            continue;
+        }
         if (ds_cli_set(o, name, value, &e2) != DS_OK)
             st = ds_err_set(err, DS_ERR_CONFIG, "%s:%u: %s", path, lineno, e2.msg);
     }
@@ -346,7 +351,7 @@ ds_status ds_cli_parse(ds_replay_opts *o, int argc, char **argv, bool *help, ds_
         ds_status st = ds_cli_set(o, name, value, err);
         if (st != DS_OK) return st;
     }
-    if (!have_trace)
+    if (!have_trace && !o->trace[0])
         return ds_err_set(err, DS_ERR_CONFIG,
                           "replay: missing TRACE argument (see dslab replay --help)");
     ds_err e2;

@@ -20,6 +20,7 @@
 #include <csv.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,54 +312,190 @@ static ds_status ds_write_latency(ds_metrics *m, ds_err *err) {
     return ds_metrics_fclose(m, f, "latency.csv", DS_OK, err);
 }
 
-static const char *const ds_summary_cols =
-    "requests,gets,sets,dels,hits,misses,neg_hits,disk_loads,disk_saves,disk_dels,"
-    "saves_coalesced,evictions,neg_evictions,blocked_requests,stale_reads,lost_writes,"
-    "p50_us,p90_us,p99_us,p999_us,max_us,sim_seconds,wall_seconds,requests_per_wall_second,"
-    "peak_memory_bytes,save_retries,load_errors,memory_limit_misses,errors,hit_ratio,mean_us\n";
+/* ---- summary.csv: one table of columns ---------------------------------------------------- */
 
-/* The data row after the config columns; same order as ds_summary_cols. */
-static void ds_write_summary_row(FILE *f, const ds_hist *h, const ds_stats *s,
-                                 const ds_run_info *in) {
-    char hr[32], rps[48];
-    ds_fmt_ratio(hr, sizeof hr, s->hits, s->hits + s->misses);
-    snprintf(rps, sizeof rps, "%.3f",
-             in->wall_seconds > 0 ? (double)in->requests / in->wall_seconds : 0.0);
-    fprintf(f,
-            "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-            ",%" PRIu64 ",%" PRIu64 ",",
-            in->requests, s->gets, s->sets, s->dels, s->hits, s->misses, s->neg_hits, s->disk_loads,
-            s->disk_saves, s->disk_dels, s->saves_coalesced, s->evictions, s->neg_evictions,
-            s->blocked_requests, in->stale_reads, in->lost_writes);
-    fprintf(f, "%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",",
-            ds_hist_quantile(h, 0.5), ds_hist_quantile(h, 0.9), ds_hist_quantile(h, 0.99),
-            ds_hist_quantile(h, 0.999), ds_hist_max(h));
-    fprintf(f, "%.6f,%.6f,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,%.3f\n",
-            in->sim_seconds, in->wall_seconds, rps, s->peak_memory_bytes, s->save_retries,
-            s->load_errors, s->memory_limit_misses, in->errors, hr, ds_hist_mean(h));
+/* What a summary column is computed from. */
+typedef struct ds_sum_src {
+    const ds_stats *s;
+    const ds_run_info *in;
+    ds_hist *const *hist; /* per op, then ALL at [DS_OP__COUNT] */
+} ds_sum_src;
+
+typedef void (*ds_sum_fn)(const ds_sum_src *src, size_t arg, char *buf, size_t len);
+
+/* One summary.csv column after trace, trace_bytes and the config columns. */
+typedef struct ds_sum_col {
+    const char *name;
+    ds_sum_fn fn;
+    size_t arg; /* a field offset, or an op and quantile packed by DS_Q */
+} ds_sum_col;
+
+static void ds_col_stat(const ds_sum_src *src, size_t off, char *buf, size_t len) {
+    uint64_t v;
+    memcpy(&v, (const char *)src->s + off, sizeof v);
+    snprintf(buf, len, "%" PRIu64, v);
+}
+
+static void ds_col_info(const ds_sum_src *src, size_t off, char *buf, size_t len) {
+    uint64_t v;
+    memcpy(&v, (const char *)src->in + off, sizeof v);
+    snprintf(buf, len, "%" PRIu64, v);
+}
+
+static void ds_col_info_f6(const ds_sum_src *src, size_t off, char *buf, size_t len) {
+    double v;
+    memcpy(&v, (const char *)src->in + off, sizeof v);
+    snprintf(buf, len, "%.6f", v);
+}
+
+static void ds_col_rps(const ds_sum_src *src, size_t arg, char *buf, size_t len) {
+    (void)arg;
+    double w = src->in->wall_seconds;
+    snprintf(buf, len, "%.3f", w > 0 ? (double)src->in->requests / w : 0.0);
+}
+
+static void ds_col_hit_ratio(const ds_sum_src *src, size_t arg, char *buf, size_t len) {
+    (void)arg;
+    ds_fmt_ratio(buf, len, src->s->hits, src->s->hits + src->s->misses);
+}
+
+static void ds_col_mean(const ds_sum_src *src, size_t arg, char *buf, size_t len) {
+    (void)arg;
+    snprintf(buf, len, "%.3f", ds_hist_mean(src->hist[DS_OP__COUNT]));
+}
+
+/* Quantiles by index: p50, p90, p99, p999, p9999, then max. */
+static const double ds_sum_q[] = {0.5, 0.9, 0.99, 0.999, 0.9999};
+#define DS_Q(op, qi) ((size_t)(op)*8 + (qi))
+#define DS_QMAX      5
+
+/* A latency quantile of one op (DS_OP__COUNT = all ops); empty when that op never ran, except
+ * for all ops, whose columns predate the per-op ones and print 0 for an empty run. */
+static void ds_col_quantile(const ds_sum_src *src, size_t arg, char *buf, size_t len) {
+    size_t op = arg / 8, qi = arg % 8;
+    const ds_hist *h = src->hist[op];
+    if (ds_hist_count(h) == 0 && op != DS_OP__COUNT) {
+        buf[0] = '\0';
+        return;
+    }
+    int64_t v = qi == DS_QMAX ? ds_hist_max(h) : ds_hist_quantile(h, ds_sum_q[qi]);
+    snprintf(buf, len, "%" PRId64, v);
+}
+
+#define STAT(f)     ds_col_stat, offsetof(ds_stats, f)
+#define INFO(f)     ds_col_info, offsetof(ds_run_info, f)
+#define INFO_F6(f)  ds_col_info_f6, offsetof(ds_run_info, f)
+#define QUANT(o, q) ds_col_quantile, DS_Q(o, q)
+
+/* The summary.csv contract after trace, trace_bytes and the config columns (README "Results";
+ * tests/test_metrics.c pins the order). DESIGN.md's columns first, then additions; a new
+ * column is one new row, appended at the end so existing readers keep their positions. */
+static const ds_sum_col ds_sum_cols[] = {
+    {"requests", INFO(requests)},
+    {"gets", STAT(gets)},
+    {"sets", STAT(sets)},
+    {"dels", STAT(dels)},
+    {"hits", STAT(hits)},
+    {"misses", STAT(misses)},
+    {"neg_hits", STAT(neg_hits)},
+    {"disk_loads", STAT(disk_loads)},
+    {"disk_saves", STAT(disk_saves)},
+    {"disk_dels", STAT(disk_dels)},
+    {"saves_coalesced", STAT(saves_coalesced)},
+    {"evictions", STAT(evictions)},
+    {"neg_evictions", STAT(neg_evictions)},
+    {"blocked_requests", STAT(blocked_requests)},
+    {"stale_reads", INFO(stale_reads)},
+    {"lost_writes", INFO(lost_writes)},
+    {"p50_us", QUANT(DS_OP__COUNT, 0)},
+    {"p90_us", QUANT(DS_OP__COUNT, 1)},
+    {"p99_us", QUANT(DS_OP__COUNT, 2)},
+    {"p999_us", QUANT(DS_OP__COUNT, 3)},
+    {"max_us", QUANT(DS_OP__COUNT, DS_QMAX)},
+    {"sim_seconds", INFO_F6(sim_seconds)},
+    {"wall_seconds", INFO_F6(wall_seconds)},
+    {"requests_per_wall_second", ds_col_rps, 0},
+    {"peak_memory_bytes", STAT(peak_memory_bytes)},
+    {"save_retries", STAT(save_retries)},
+    {"load_errors", STAT(load_errors)},
+    {"memory_limit_misses", STAT(memory_limit_misses)},
+    {"errors", INFO(errors)},
+    {"hit_ratio", ds_col_hit_ratio, 0},
+    {"mean_us", ds_col_mean, 0},
+    {"p9999_us", QUANT(DS_OP__COUNT, 4)},
+    {"get_p50_us", QUANT(DS_OP_GET, 0)},
+    {"get_p90_us", QUANT(DS_OP_GET, 1)},
+    {"get_p99_us", QUANT(DS_OP_GET, 2)},
+    {"get_p999_us", QUANT(DS_OP_GET, 3)},
+    {"get_p9999_us", QUANT(DS_OP_GET, 4)},
+    {"set_p50_us", QUANT(DS_OP_SET, 0)},
+    {"set_p90_us", QUANT(DS_OP_SET, 1)},
+    {"set_p99_us", QUANT(DS_OP_SET, 2)},
+    {"set_p999_us", QUANT(DS_OP_SET, 3)},
+    {"set_p9999_us", QUANT(DS_OP_SET, 4)},
+    {"del_p50_us", QUANT(DS_OP_DEL, 0)},
+    {"del_p90_us", QUANT(DS_OP_DEL, 1)},
+    {"del_p99_us", QUANT(DS_OP_DEL, 2)},
+    {"del_p999_us", QUANT(DS_OP_DEL, 3)},
+    {"del_p9999_us", QUANT(DS_OP_DEL, 4)},
+};
+#define DS_NSUM (sizeof ds_sum_cols / sizeof ds_sum_cols[0])
+
+size_t ds_metrics_summary_columns(const char **names, size_t cap) {
+    for (size_t i = 0; i < DS_NSUM && i < cap; i++)
+        names[i] = ds_sum_cols[i].name;
+    return DS_NSUM;
+}
+
+/* trace_bytes: the trace file's size; empty for gen: specs, stdin, or an unknown trace. */
+static void ds_fmt_trace_bytes(const ds_run_info *in, char *buf, size_t len) {
+    if (in->trace && in->trace_bytes >= 0)
+        snprintf(buf, len, "%" PRId64, in->trace_bytes);
+    else
+        buf[0] = '\0';
 }
 
 static ds_status ds_write_summary(ds_metrics *m, const ds_stats *s, const ds_run_info *in,
                                   ds_err *err) {
     FILE *f = ds_metrics_create(m, "summary.csv", NULL, err);
     if (!f) return DS_ERR_IO;
+    fputs("trace,trace_bytes", f);
     for (size_t i = 0; i < in->ncfg; i++) {
+        fputc(',', f);
         ds_csv_field(f, in->cfg_names[i]);
-        fputc(',', f);
     }
-    fputs(ds_summary_cols, f);
+    for (size_t i = 0; i < DS_NSUM; i++)
+        fprintf(f, ",%s", ds_sum_cols[i].name);
+    fputc('\n', f);
+    char buf[64];
+    ds_csv_field(f, in->trace);
+    ds_fmt_trace_bytes(in, buf, sizeof buf);
+    fprintf(f, ",%s", buf);
     for (size_t i = 0; i < in->ncfg; i++) {
-        ds_csv_field(f, in->cfg_values[i]);
         fputc(',', f);
+        ds_csv_field(f, in->cfg_values[i]);
     }
-    ds_write_summary_row(f, m->hist[DS_OP__COUNT], s, in);
+    ds_sum_src src = {.s = s, .in = in, .hist = m->hist};
+    for (size_t i = 0; i < DS_NSUM; i++) {
+        ds_sum_cols[i].fn(&src, ds_sum_cols[i].arg, buf, sizeof buf);
+        fprintf(f, ",%s", buf);
+    }
+    fputc('\n', f);
     return ds_metrics_fclose(m, f, "summary.csv", DS_OK, err);
 }
 
+/* config.txt: the trace and its size first (when known), then the effective config; every
+ * line loads again with --config (which takes `trace` as the trace when none is given and
+ * ignores `trace_bytes`). */
 static ds_status ds_write_config(ds_metrics *m, const ds_run_info *in, ds_err *err) {
     FILE *f = ds_metrics_create(m, "config.txt", NULL, err);
     if (!f) return DS_ERR_IO;
+    if (in->trace) {
+        char buf[64];
+        ds_fmt_trace_bytes(in, buf, sizeof buf);
+        fprintf(f, "trace %s\n", in->trace);
+        if (buf[0]) fprintf(f, "trace_bytes %s\n", buf);
+    }
     for (size_t i = 0; i < in->ncfg; i++)
         fprintf(f, "%s %s\n", in->cfg_names[i], in->cfg_values[i] ? in->cfg_values[i] : "");
     return ds_metrics_fclose(m, f, "config.txt", DS_OK, err);

@@ -23,7 +23,13 @@ typedef struct ds_run_info { /* what summary.csv needs besides ds_stats */
     size_t ncfg; /* effective config */
     uint64_t requests, stale_reads, lost_writes, errors;
     double sim_seconds, wall_seconds;
+    const char *trace;   /* path or gen: spec as given; NULL: unknown (trace columns empty) */
+    int64_t trace_bytes; /* size of the trace file; < 0 for gen: specs and stdin */
 } ds_run_info;
+
+/* The summary.csv columns after trace, trace_bytes and the config columns, in file order:
+ * fills up to cap names and returns how many there are. */
+size_t ds_metrics_summary_columns(const char **names, size_t cap);
 
 /* mkdir -p dir; opens timeseries.csv and races.csv with headers; the error names the path.
  * interval_us <= 0 means the default of 1 s. */

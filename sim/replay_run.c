@@ -153,6 +153,13 @@ static void collect(rp_run *r, ds_replay_result *res) {
     }
 }
 
+/* The trace file's size in bytes (as stored: compressed for .zst); -1 for gen:, stdin. */
+static int64_t trace_bytes(const char *trace) {
+    struct stat sb;
+    if (strncmp(trace, "gen:", 4) == 0 || strcmp(trace, "-") == 0) return -1;
+    return stat(trace, &sb) == 0 && S_ISREG(sb.st_mode) ? (int64_t)sb.st_size : -1;
+}
+
 static ds_status close_metrics(rp_run *r, ds_replay_result *res, ds_err *err) {
     const char *names[DS_CLI_EFFECTIVE_MAX], *values[DS_CLI_EFFECTIVE_MAX];
     char *buf = malloc(DS_CLI_EFFECTIVE_BUF);
@@ -166,7 +173,9 @@ static ds_status close_metrics(rp_run *r, ds_replay_result *res, ds_err *err) {
                         .lost_writes = res->lost_writes,
                         .errors = res->errors,
                         .sim_seconds = res->sim_seconds,
-                        .wall_seconds = res->wall_seconds};
+                        .wall_seconds = res->wall_seconds,
+                        .trace = r->o->trace,
+                        .trace_bytes = trace_bytes(r->o->trace)};
     ds_status st = ds_metrics_close(r->metrics, &res->stats, &info, err);
     r->metrics = NULL;
     free(buf);

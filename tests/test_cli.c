@@ -140,6 +140,21 @@ START_TEST(test_flag_overrides_file_in_any_order) {
 }
 END_TEST
 
+/* config.txt written by a run names its trace: `--config` alone reruns it, a TRACE argument
+ * wins over the file's, and trace_bytes (a record, not an option) is accepted and ignored. */
+START_TEST(test_config_trace_line_is_the_default_trace) {
+    const char *path = write_tmp("trace gen:uniform,keys=10\ntrace_bytes 99\nseed 7\n");
+    const char *a1[] = {"--config", path};
+    ck_assert_int_eq(parse(2, a1), DS_OK);
+    ck_assert_str_eq(o.trace, "gen:uniform,keys=10");
+    ck_assert_uint_eq(o.seed, 7);
+    const char *a2[] = {"other.csv", "--config", path};
+    ck_assert_int_eq(parse(3, a2), DS_OK);
+    ck_assert_str_eq(o.trace, "other.csv");
+    unlink(path);
+}
+END_TEST
+
 START_TEST(test_config_file_errors_name_file_and_line) {
     char *path = write_tmp("seed 1\nnegcache maybe\n");
     const char *argv[] = {"t.csv", "--config", path};
@@ -244,6 +259,7 @@ static Suite *cli_suite(void) {
     tcase_add_test(tc, test_config_file_is_parsed);
     tcase_add_test(tc, test_flag_overrides_file_in_any_order);
     tcase_add_test(tc, test_config_file_errors_name_file_and_line);
+    tcase_add_test(tc, test_config_trace_line_is_the_default_trace);
     tcase_add_test(tc, test_effective_config_reloads_identically);
     tcase_add_test(tc, test_default_out_depends_on_config);
     tcase_add_test(tc, test_help_lists_every_option_with_default);

@@ -97,7 +97,8 @@ static void write_run(const char *dir, int64_t p99_extra_us) {
     ck_assert_int_eq(
         ds_metrics_race(m, 4200000, 7, DS_OP_GET, "k\x01y\\z,w", 8, "v2", "v1", "stale_read", &err),
         DS_OK);
-    ds_run_info in = {cfg_names, cfg_values, 3, st.requests, 1, 0, 0, 4.5, 0.25};
+    ds_run_info in = {
+        cfg_names, cfg_values, 3, st.requests, 1, 0, 0, 4.5, 0.25, "gen:zipf:0.9,keys=10", -1};
     ck_assert_int_eq(ds_metrics_close(m, &st, &in, &err), DS_OK);
 }
 
@@ -125,26 +126,65 @@ START_TEST(test_timeseries_one_row_per_interval) {
 }
 END_TEST
 
+/* The whole summary.csv header is a contract (README "Results"): trace, trace_bytes, the
+ * config columns, then these, in this order. A new column is appended here and in the README. */
+static const char *const summary_tail =
+    "requests,gets,sets,dels,hits,misses,neg_hits,disk_loads,disk_saves,disk_dels,"
+    "saves_coalesced,evictions,neg_evictions,blocked_requests,stale_reads,lost_writes,"
+    "p50_us,p90_us,p99_us,p999_us,max_us,sim_seconds,wall_seconds,requests_per_wall_second,"
+    "peak_memory_bytes,save_retries,load_errors,memory_limit_misses,errors,hit_ratio,mean_us,"
+    "p9999_us,get_p50_us,get_p90_us,get_p99_us,get_p999_us,get_p9999_us,"
+    "set_p50_us,set_p90_us,set_p99_us,set_p999_us,set_p9999_us,"
+    "del_p50_us,del_p90_us,del_p99_us,del_p999_us,del_p9999_us";
+
 START_TEST(test_summary_columns_follow_contract) {
     write_run(tmpdir, 0);
     char *s = slurp(tmpdir, "summary.csv");
     ck_assert_ptr_nonnull(s);
-    char hdr[2048], row[2048];
+    char hdr[4096], row[4096], want[4096];
     line_of(s, 0, hdr, sizeof hdr);
     line_of(s, 1, row, sizeof row);
     ck_assert_int_eq(count_char(s, s + strlen(s), '\n'), 2);
-    const char *want =
-        "cache-max-memory,max-io-jobs,latency,requests,gets,sets,dels,hits,misses,neg_hits,"
-        "disk_loads,disk_saves,disk_dels,saves_coalesced,evictions,neg_evictions,"
-        "blocked_requests,stale_reads,lost_writes,p50_us,p90_us,p99_us,p999_us,max_us,"
-        "sim_seconds,wall_seconds,requests_per_wall_second,peak_memory_bytes,";
-    ck_assert_int_eq(strncmp(hdr, want, strlen(want)), 0);
+    snprintf(want, sizeof want, "trace,trace_bytes,cache-max-memory,max-io-jobs,latency,%s",
+             summary_tail);
+    ck_assert_str_eq(hdr, want);
+    const char *after = strchr(row + 1, '"'); /* past the quoted first field */
+    ck_assert_ptr_nonnull(after);
     ck_assert_int_eq(count_char(hdr, hdr + strlen(hdr), ','),
-                     count_char(row, row + strlen(row), ','));
-    ck_assert_int_eq(strncmp(row, "1mb,10,exp:100,300,225,75,0,150,75,0,", 37), 0);
+                     count_char(after, after + strlen(after), ','));
+    /* a gen: spec is quoted (it has commas) and has no size */
+    const char *head = "\"gen:zipf:0.9,keys=10\",,1mb,10,exp:100,300,225,75,0,150,75,0,";
+    ck_assert_msg(strncmp(row, head, strlen(head)) == 0, "%s", row);
     ck_assert_ptr_nonnull(strstr(row, ",4.500000,0.250000,1200.000,"));
+    /* per-op quantiles: GET's p50 is about 10+50, SET's are present, DEL never ran: empty */
+    ck_assert_msg(strstr(row, ",,,,,") && row[strlen(row) - 1] == ',', "%s", row);
+    size_t n = 0;
+    const char *names[128];
+    ck_assert_uint_eq(ds_metrics_summary_columns(names, 128), 47);
+    for (const char *p = summary_tail; *p; p++)
+        n += *p == ',';
+    ck_assert_uint_eq(n + 1, 47);
+    ck_assert_str_eq(names[46], "del_p9999_us");
     char *cfg = slurp(tmpdir, "config.txt");
-    ck_assert_str_eq(cfg, "cache-max-memory 1mb\nmax-io-jobs 10\nlatency exp:100\n");
+    ck_assert_str_eq(cfg, "trace gen:zipf:0.9,keys=10\n"
+                          "cache-max-memory 1mb\nmax-io-jobs 10\nlatency exp:100\n");
+    free(cfg);
+    free(s);
+}
+END_TEST
+
+/* A file trace: its path and size in bytes in summary.csv and config.txt. */
+START_TEST(test_trace_path_and_bytes_recorded) {
+    ds_err err = {{0}};
+    ds_metrics *m = ds_metrics_open(tmpdir, 0, &err);
+    ck_assert_ptr_nonnull(m);
+    ds_metrics_latency(m, DS_OP_GET, 7);
+    ds_run_info in = {.requests = 1, .trace = "w/t.csv", .trace_bytes = 12345};
+    ck_assert_int_eq(ds_metrics_close(m, NULL, &in, &err), DS_OK);
+    char *s = slurp(tmpdir, "summary.csv");
+    ck_assert_ptr_nonnull(strstr(s, "\nw/t.csv,12345,1,"));
+    char *cfg = slurp(tmpdir, "config.txt");
+    ck_assert_str_eq(cfg, "trace w/t.csv\ntrace_bytes 12345\n");
     free(cfg);
     free(s);
 }
@@ -240,7 +280,8 @@ START_TEST(test_hist_accessor_and_empty_run) {
     ck_assert_int_eq(ds_metrics_close(m, NULL, NULL, &err), DS_OK);
     char *s = slurp(tmpdir, "summary.csv");
     ck_assert_ptr_nonnull(s);
-    ck_assert_int_eq(strncmp(s, "requests,", 9), 0); /* no config columns */
+    ck_assert_int_eq(strncmp(s, "trace,trace_bytes,requests,", 27), 0); /* no config columns */
+    ck_assert_ptr_nonnull(strstr(s, "\n,,0,")); /* trace unknown: both fields empty */
     free(s);
 }
 END_TEST
@@ -281,6 +322,7 @@ static Suite *metrics_suite(void) {
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_timeseries_one_row_per_interval);
     tcase_add_test(tc, test_summary_columns_follow_contract);
+    tcase_add_test(tc, test_trace_path_and_bytes_recorded);
     tcase_add_test(tc, test_latency_csv_is_a_cdf_per_op);
     tcase_add_test(tc, test_same_input_same_bytes);
     tcase_add_test(tc, test_race_keys_are_escaped);

@@ -96,12 +96,15 @@ static void strip_wall(char *csv) {
         }
     ck_assert_int_eq(nw, 2);
     col = 0;
+    bool quoted = false; /* the trace column is quoted when it has commas (gen: specs) */
     char *w = nl + 1;
     for (char *p = nl + 1; *p; p++) {
+        if (*p == '"') quoted = !quoted;
+        bool sep = !quoted && (*p == ',' || *p == '\n');
         bool drop = false;
         for (int i = 0; i < nw; i++)
-            drop |= col == wall[i] && *p != ',' && *p != '\n';
-        if (*p == ',' || *p == '\n') col = *p == '\n' ? 0 : col + 1;
+            drop |= col == wall[i] && !sep;
+        if (sep) col = *p == '\n' ? 0 : col + 1;
         if (!drop) *w++ = *p;
     }
     *w = 0;
