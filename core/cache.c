@@ -45,8 +45,11 @@ ds_cache *ds_cache_new(const ds_config *cfg, const ds_host *host, ds_err *err) {
     c->host = *host;
     ds_rng_seed(&c->rng, cfg->seed);
     uint64_t hseed = ds_rng_next(&c->rng);
-    if (ds_ks_init(&c->ks, cfg->evict == DS_EVICT_LRU_EXACT, hseed) != DS_OK ||
-        ds_neg_init(&c->neg, hseed) != DS_OK || ds_sched_init(&c->sched, hseed) != DS_OK ||
+    if (ds_ks_init(&c->ks, cfg, &c->rng, hseed, err) != DS_OK) {
+        ds_cache_free(c);
+        return NULL;
+    }
+    if (ds_neg_init(&c->neg, hseed) != DS_OK || ds_sched_init(&c->sched, hseed) != DS_OK ||
         ds_table_init(&c->parked, 16, hseed) != DS_OK ||
         (c->imm.vals = calloc(16, sizeof *c->imm.vals)) == NULL) {
         ds_cache_free(c);
@@ -109,6 +112,9 @@ static void expire_entry(ds_cache *c, ds_entry *e) {
     (void)ds_c_write(c, h, kbuf, len, NULL, NULL);
 }
 
+/* count: this is the request's own look at the key (a read seen for the first time): count the
+ * hit or miss and tell the eviction policy, once per request and key. Later looks (a parked
+ * command running, expiry sampling, an EXEC's write keys) are silent. */
 ds_lookup ds_c_lookup(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_entry **out,
                       bool count) {
     ds_entry *e = ds_ks_find(&c->ks, h, key, len);
@@ -120,22 +126,30 @@ ds_lookup ds_c_lookup(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds
         return LK_ABSENT;
     }
     *out = e;
+    ds_evict_req rq = {h, key, len, c->next_access};
     if (e) {
-        ds_ks_touch(&c->ks, e);
-        if (count) c->st.hits++;
+        if (count) {
+            ds_ks_touch(&c->ks, e, &rq);
+            c->st.hits++;
+        }
         return LK_HIT;
     }
     if (c->cfg.negcache && ds_neg_find(&c->neg, h, key, len)) {
         if (count) c->st.neg_hits++;
         return LK_ABSENT;
     }
-    if (count) c->st.misses++;
+    if (count) {
+        ds_ks_miss(&c->ks, &rq);
+        c->st.misses++;
+    }
     return LK_MISS;
 }
 
-ds_entry *ds_c_put(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_value *v) {
+ds_entry *ds_c_put(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_value *v,
+                   int64_t next_access) {
     ds_entry *e = NULL;
-    if (ds_ks_set(&c->ks, h, key, len, v, &e) != DS_OK) return NULL;
+    ds_evict_req rq = {h, key, len, next_access};
+    if (ds_ks_set(&c->ks, h, key, len, v, &rq, &e) != DS_OK) return NULL;
     if (!e->io) e->io = ds_sched_find(&c->sched, h, key, len);
     ds_negent *n = c->cfg.negcache ? ds_neg_find(&c->neg, h, key, len) : NULL;
     if (n) ds_neg_del(&c->neg, n);
@@ -154,11 +168,13 @@ ds_status ds_c_write(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_
                            (unsigned long long)v->size_bytes);
         if (c->cfg.evict_at == DS_EVICT_AT_INSERT) {
             uint64_t old = e ? ds_ks_charge(len, e->val) : 0;
+            ds_evict_req in = {h, key, len, c->next_access};
             ds_status st =
-                ds_c_reclaim(c, charge > old ? charge - old : 0, e ? 0 : 1, ds_c_can_wait(c));
+                ds_c_reclaim(c, charge > old ? charge - old : 0, e ? 0 : 1, &in, ds_c_can_wait(c));
             if (st != DS_OK) return st;
         }
-        if (!ds_c_put(c, h, key, len, v)) return ds_fail(c, DS_ERR_NOMEM, "out of memory");
+        if (!ds_c_put(c, h, key, len, v, c->next_access))
+            return ds_fail(c, DS_ERR_NOMEM, "out of memory");
     } else {
         if (e) ds_ks_remove(&c->ks, e);
         ds_c_neg_set(c, h, key, len, true);
@@ -275,6 +291,9 @@ static bool fast_get(ds_cache *c, const ds_cmd *cmd, const ds_reply **reply) {
     return true;
 }
 
+static ds_status exec_counted(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd,
+                              const ds_reply **reply);
+
 ds_status ds_cache_exec(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd,
                         const ds_reply **reply) {
     if (!c) return DS_ERR_ARG;
@@ -292,6 +311,16 @@ ds_status ds_cache_exec(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd
                        (unsigned long long)client);
     c->st.requests++;
     count_op(c, cmd->op);
+    c->next_access = cmd->next_access;
+    st = exec_counted(c, client, tag, cmd, reply);
+    c->next_access = DS_NEXT_ACCESS_UNKNOWN;
+    return st;
+}
+
+/* The command is valid and counted; c->next_access holds its hint. */
+static ds_status exec_counted(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd,
+                              const ds_reply **reply) {
+    ds_status st;
     bool park;
     if (cmd->op == DS_OP_GET) {
         if (fast_get(c, cmd, reply)) {

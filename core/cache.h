@@ -12,11 +12,15 @@ typedef enum { LK_HIT, LK_ABSENT, LK_MISS } ds_lookup;
 
 ds_lookup ds_c_lookup(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_entry **out,
                       bool count);
-ds_entry *ds_c_put(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_value *v);
+ds_entry *ds_c_put(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_value *v,
+                   int64_t next_access);
 void ds_c_neg_set(ds_cache *c, uint64_t h, const void *key, uint32_t len, bool pinned);
 ds_status ds_c_write(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_value *v,
                      bool *was_present);
-ds_status ds_c_reclaim(ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys, bool can_wait);
+/* Evict until extra_bytes and extra_keys fit; incoming is the key about to be inserted (for
+ * policies whose choice depends on it), or NULL. */
+ds_status ds_c_reclaim(ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys,
+                       const ds_evict_req *incoming, bool can_wait);
 bool ds_c_can_wait(const ds_cache *c);
 
 /* Run a command whose keys are all resolved into b (grown as needed). Never parks and

@@ -174,6 +174,7 @@ static void slot_link(ds_cache *c, ds_parked *p, const ds_key *k) {
     s->resolved = e != NULL || known_absent;
     if (!s->resolved) {
         p->pending++;
+        io->next_access = c->next_access; /* the hint of the request that will insert it */
         ds_sched_schedule_load(c, io);
     }
 }
@@ -295,9 +296,10 @@ void ds_c_load_done(ds_cache *c, ds_job *job) {
     if (r == DS_OK) {
         c->st.disk_loads++;
         if (!in_mem && !newer_write) {
+            ds_evict_req in = {h, io->key, io->node.keylen, io->next_access};
             if (c->cfg.evict_at == DS_EVICT_AT_INSERT)
-                (void)ds_c_reclaim(c, ds_ks_charge(io->node.keylen, job->value), 1, false);
-            (void)ds_c_put(c, h, io->key, io->node.keylen, job->value);
+                (void)ds_c_reclaim(c, ds_ks_charge(io->node.keylen, job->value), 1, &in, false);
+            (void)ds_c_put(c, h, io->key, io->node.keylen, job->value, io->next_access);
         }
     } else if (r == DS_NOT_FOUND) {
         c->st.disk_loads++;

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "dslab.h"
+#include "evict.h"
 
 void ds_config_default(ds_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
@@ -22,7 +23,7 @@ void ds_config_default(ds_config *cfg) {
     cfg->negcache = true;
     cfg->negcache_max = 100000;
     cfg->evict_samples = 5;
-    cfg->evict = DS_EVICT_LRU_SAMPLED;
+    snprintf(cfg->evict, sizeof cfg->evict, "%s", "lru-sampled");
     cfg->evict_at = DS_EVICT_AT_CRON;
     cfg->load_priority = DS_LOAD_SAVE_FIRST;
     cfg->save_retry_ms = 100;
@@ -30,7 +31,7 @@ void ds_config_default(ds_config *cfg) {
     cfg->seed = 1;
 }
 
-typedef enum { T_SIZE, T_U64, T_MS, T_BOOL, T_ENUM } opt_type;
+typedef enum { T_SIZE, T_U64, T_MS, T_BOOL, T_ENUM, T_EVICT } opt_type;
 
 typedef struct opt {
     const char *name;
@@ -41,7 +42,6 @@ typedef struct opt {
     const char *help;
 } opt;
 
-static const char *const evict_names[] = {"lru-sampled", "lru-exact", NULL};
 static const char *const evict_at_names[] = {"cron", "insert", NULL};
 static const char *const prio_names[] = {"save-first", "always-head", NULL};
 
@@ -59,7 +59,7 @@ static const opt opts[] = {
      "bound on negative-cache entries"},
     {"evict-samples", T_U64, OFF(evict_samples), NULL, 1, 1024,
      "keys sampled per eviction (approximate LRU)"},
-    {"evict", T_ENUM, OFF(evict), evict_names, 0, 0, "eviction order: lru-sampled|lru-exact"},
+    {"evict", T_EVICT, OFF(evict), NULL, 0, 0, "eviction policy NAME[:k=v,...] (policies below)"},
     {"evict-at", T_ENUM, OFF(evict_at), evict_at_names, 0, 0,
      "when memory is reclaimed: cron|insert"},
     {"load-priority", T_ENUM, OFF(load_priority), prio_names, 0, 0,
@@ -108,6 +108,7 @@ static void store(ds_config *cfg, const opt *o, uint64_t n) {
     case T_MS: *(int64_t *)p = (int64_t)n; break;
     case T_BOOL: *(bool *)p = n != 0; break;
     case T_ENUM: *(int *)p = (int)n; break;
+    case T_EVICT: break; /* a string: set in ds_config_set */
     }
 }
 
@@ -121,6 +122,7 @@ static uint64_t load(const ds_config *cfg, const opt *o) {
     case T_MS: return (uint64_t) * (const int64_t *)p;
     case T_BOOL: return *(const bool *)p;
     case T_ENUM: return (uint64_t) * (const int *)p;
+    case T_EVICT: return 0;
     }
     return 0;
 }
@@ -131,6 +133,15 @@ ds_status ds_config_set(ds_config *cfg, const char *name, const char *value, ds_
     for (size_t i = 0; i < NOPTS; i++)
         if (!strcmp(opts[i].name, name)) o = &opts[i];
     if (!o) return ds_err_set(err, DS_ERR_CONFIG, "%s: unknown option", name);
+    if (o->type == T_EVICT) {
+        if (strlen(value) >= sizeof cfg->evict)
+            return ds_err_set(err, DS_ERR_CONFIG, "%s: longer than %zu characters", name,
+                              sizeof cfg->evict - 1);
+        ds_status st = ds_evict_check_spec(value, NULL, err);
+        if (st != DS_OK) return st;
+        snprintf(cfg->evict, sizeof cfg->evict, "%s", value);
+        return DS_OK;
+    }
     uint64_t n = 0;
     bool ok = false, b = false;
     switch (o->type) {
@@ -141,6 +152,7 @@ ds_status ds_config_set(ds_config *cfg, const char *name, const char *value, ds_
         ok = parse_bool(value, &b);
         n = ok && b;
         break;
+    case T_EVICT: break;
     case T_ENUM:
         for (size_t i = 0; o->enums[i]; i++)
             if (!strcmp(o->enums[i], value)) ok = true, n = i;
@@ -169,7 +181,11 @@ ds_status ds_config_validate(const ds_config *cfg, ds_err *err) {
     if (cfg->save_retry_ms <= 0 || cfg->save_retry_max_ms < cfg->save_retry_ms)
         return ds_err_set(err, DS_ERR_CONFIG,
                           "save-retry-backoff: must be > 0 and <= save-retry-max");
-    if ((unsigned)cfg->evict > DS_EVICT_LRU_EXACT || (unsigned)cfg->evict_at > DS_EVICT_AT_INSERT ||
+    if (!memchr(cfg->evict, '\0', sizeof cfg->evict))
+        return ds_err_set(err, DS_ERR_CONFIG, "evict: not a string");
+    ds_status st = ds_evict_check_spec(cfg->evict, cfg->evict_ops, err);
+    if (st != DS_OK) return st;
+    if ((unsigned)cfg->evict_at > DS_EVICT_AT_INSERT ||
         (unsigned)cfg->load_priority > DS_LOAD_ALWAYS_HEAD)
         return ds_err_set(err, DS_ERR_CONFIG, "bad enum value in config");
     return DS_OK;
@@ -186,6 +202,9 @@ bool ds_config_describe(const ds_config *cfg, size_t i, const char **name, char 
         switch (o->type) {
         case T_BOOL: snprintf(buf, buflen, "%s", n ? "on" : "off"); break;
         case T_ENUM: snprintf(buf, buflen, "%s", o->enums[n]); break;
+        case T_EVICT:
+            snprintf(buf, buflen, "%s", cfg->evict_ops ? cfg->evict_ops->name : cfg->evict);
+            break;
         default: snprintf(buf, buflen, "%llu", (unsigned long long)n); break;
         }
     }

@@ -106,19 +106,23 @@ void ds_value_unref(ds_value *v);    /* NULL-safe */
 /* Configuration                                                                               */
 /* ------------------------------------------------------------------------------------------ */
 
-typedef enum ds_evict_policy { DS_EVICT_LRU_SAMPLED = 0, DS_EVICT_LRU_EXACT } ds_evict_policy;
+/* Longest eviction spec ("s3fifo:small=0.1,ghost=0.9,threshold=2") a config holds. */
+#define DS_EVICT_SPEC_MAX 96u
+struct ds_evict_ops; /* the eviction plug-in interface: core/evict.h */
 typedef enum ds_evict_at { DS_EVICT_AT_CRON = 0, DS_EVICT_AT_INSERT } ds_evict_at;
 typedef enum ds_load_priority { DS_LOAD_SAVE_FIRST = 0, DS_LOAD_ALWAYS_HEAD } ds_load_priority;
 
 typedef struct ds_config {
-    uint64_t max_memory_bytes;      /* cache-max-memory; 0 = unlimited */
-    uint64_t max_keys;              /* cache-max-keys; 0 = unlimited */
-    int64_t flush_delay_ms;         /* cache-flush-delay */
-    uint32_t max_io_jobs;           /* max-io-jobs: jobs in flight at once (default 10) */
-    bool negcache;                  /* negcache on|off (default on) */
-    uint64_t negcache_max;          /* negcache-max: entries (default 100000) */
-    uint32_t evict_samples;         /* evict-samples (default 5) */
-    ds_evict_policy evict;          /* evict lru-sampled|lru-exact */
+    uint64_t max_memory_bytes;     /* cache-max-memory; 0 = unlimited */
+    uint64_t max_keys;             /* cache-max-keys; 0 = unlimited */
+    int64_t flush_delay_ms;        /* cache-flush-delay */
+    uint32_t max_io_jobs;          /* max-io-jobs: jobs in flight at once (default 10) */
+    bool negcache;                 /* negcache on|off (default on) */
+    uint64_t negcache_max;         /* negcache-max: entries (default 100000) */
+    uint32_t evict_samples;        /* evict-samples (default 5) */
+    char evict[DS_EVICT_SPEC_MAX]; /* evict NAME[:k=v,...] (default lru-sampled) */
+    /* An embedder's own policy (core/evict.h); when set it is used instead of the name. */
+    const struct ds_evict_ops *evict_ops;
     ds_evict_at evict_at;           /* evict-at cron|insert */
     ds_load_priority load_priority; /* load-priority save-first|always-head */
     bool concurrent_saves;          /* concurrent-saves on|off (default off) */
@@ -144,6 +148,9 @@ ds_status ds_config_validate(const ds_config *cfg, ds_err *err);
  * Returns false past the end. value is formatted into buf. */
 bool ds_config_describe(const ds_config *cfg, size_t i, const char **name, char *buf, size_t buflen,
                         const char **help);
+
+/* The built-in eviction policies in a fixed order, for --help: false past the end. */
+bool ds_evict_policy_describe(size_t i, const char **name, const char **help);
 
 /* Parse "100mb" style sizes; exposed because the host uses the same syntax. */
 ds_status ds_parse_size(const char *s, uint64_t *out);
@@ -185,7 +192,13 @@ typedef struct ds_cmd {
     ds_value *value;
     uint32_t nsub;
     const struct ds_cmd *sub;
+    /* Optional hint for oracle policies (evict=belady): when the key(s) will next be accessed,
+     * as a request index of the trace; DS_NEXT_ACCESS_UNKNOWN (0) or DS_NEXT_ACCESS_NEVER. */
+    int64_t next_access;
 } ds_cmd;
+
+#define DS_NEXT_ACCESS_UNKNOWN 0
+#define DS_NEXT_ACCESS_NEVER   INT64_MAX
 
 /*
  * A reply. Everything in it is borrowed: valid until the next call into the cache (immediate

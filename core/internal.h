@@ -1,7 +1,8 @@
 /*
  * internal.h - the core's private structures, shared by its modules:
  *
- *   keyspace.c  cached entries, memory accounting, LRU bookkeeping, victim selection
+ *   keyspace.c  cached entries, memory accounting; calls the eviction policy (evict.h)
+ *   evict/      one file per eviction policy, registry.c names them, sample.c samples
  *   negcache.c  keys known to be absent (pinned while their disk delete is pending)
  *   sched.c     the per-key flag table, the op queue, the job lists, the pump
  *   cache.c     commands, parked clients, job completion, cron, drain
@@ -16,32 +17,16 @@
 #include <stdint.h>
 
 #include "dslab.h"
+#include "evict.h"
 #include "table.h"
 
 /* ---- keyspace ---- */
 
-typedef struct ds_ioent ds_ioent;
-
-typedef struct ds_entry {
-    ds_tnode node; /* node.key points at the key bytes stored after the entry */
-    ds_value *val;
-    int64_t expire_us; /* copy of val->expire_us: a hit need not touch the value */
-    uint64_t lru;      /* logical access clock; larger = more recent */
-    ds_ioent *io;      /* flag-table entry of this key, if any */
-} ds_entry;
-
-/* evict=lru-exact only: recency links, stored between the entry and its key bytes, so the
- * sampled mode (the default) does not pay 16 bytes per key for them. */
-typedef struct ds_lru_links {
-    ds_entry *prev, *next; /* MRU at the list head */
-} ds_lru_links;
-
+/* ds_entry and the eviction policy interface: evict.h. */
 typedef struct ds_keyspace {
     ds_table tab;
     uint64_t used_bytes, peak_bytes;
-    uint64_t clock;
-    bool exact; /* maintain the LRU list */
-    ds_entry *lru_head, *lru_tail;
+    ds_evict ev; /* the eviction policy; its metadata follows each entry */
 } ds_keyspace;
 
 /* ---- negative cache ---- */
@@ -92,6 +77,7 @@ struct ds_ioent {
     ds_wslot *waiters;
     ds_qop load, save;
     struct ds_parked *mark; /* dedup while parking one command */
+    int64_t next_access;    /* hint of the request waiting for this key's LOAD */
     unsigned char key[];
 };
 
@@ -161,6 +147,7 @@ struct ds_cache {
     uint32_t drain_epoch;          /* ds_cache_drain calls so far: scopes ioent.drain_fails */
     char save_err[sizeof(ds_err)]; /* the last failed SAVE's message (for the drain's error) */
     bool reclaiming;
+    int64_t next_access; /* the current command's hint (ds_cmd.next_access) */
     /* reply storage, reused: one set for immediate answers, one for resumed commands, so a
      * command resumed at the end of an exec cannot overwrite that exec's reply */
     ds_replybuf imm, res;
@@ -168,15 +155,19 @@ struct ds_cache {
 };
 
 /* keyspace.c */
-ds_status ds_ks_init(ds_keyspace *ks, bool exact, uint64_t seed);
+ds_status ds_ks_init(ds_keyspace *ks, const ds_config *cfg, ds_rng *rng, uint64_t seed,
+                     ds_err *err);
 void ds_ks_free(ds_keyspace *ks);
 ds_entry *ds_ks_find(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len);
 uint64_t ds_ks_charge(uint32_t keylen, const ds_value *v);
+/* Insert or overwrite; takes a reference to v. rq: the request (hint), may be NULL. */
 ds_status ds_ks_set(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len, ds_value *v,
-                    ds_entry **out); /* takes a reference to v */
-void ds_ks_remove(ds_keyspace *ks, ds_entry *e);
-void ds_ks_touch(ds_keyspace *ks, ds_entry *e);
-ds_entry *ds_ks_pick_victim(ds_keyspace *ks, ds_rng *r, uint32_t samples, bool busy_ok);
+                    const ds_evict_req *rq, ds_entry **out);
+void ds_ks_remove(ds_keyspace *ks, ds_entry *e); /* DEL, expiry: not an eviction */
+void ds_ks_touch(ds_keyspace *ks, ds_entry *e, const ds_evict_req *rq);
+void ds_ks_miss(ds_keyspace *ks, const ds_evict_req *rq);
+/* Evict the policy's victim; false when nothing can be evicted now. */
+bool ds_ks_evict_one(ds_keyspace *ks, const ds_evict_req *incoming);
 
 /* negcache.c */
 ds_status ds_neg_init(ds_negcache *n, uint64_t seed);

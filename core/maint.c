@@ -2,12 +2,12 @@
  * maint.c - cron, the memory reclaim loop (rule 8), the point-in-time drain (rule 10), stats,
  * inspection and the checked flag API.
  *
- * Reclaim: evict idle keys by sampled LRU until the limit holds. Keys with IO flags or parked
- * waiters are never evicted (a dirty key's only copy is in memory; a key being loaded for a
- * waiting client must still be there when it runs). When nothing idle is left but SAVEs are
- * queued, push them ASAP and block in host.wait_io for completions: a completed SAVE turns a
- * dirty key into an evictable one. The loop is bounded; when it still cannot meet the limit it
- * says so (DS_ERR_MEMORY, memory_limit_misses) rather than pretend.
+ * Reclaim: evict idle keys (the policy's victims, evict.h) until the limit holds. Keys with IO
+ * flags or parked waiters are never evicted (a dirty key's only copy is in memory; a key being
+ * loaded for a waiting client must still be there when it runs). When nothing idle is left but
+ * SAVEs are queued, push them ASAP and block in host.wait_io for completions: a completed SAVE
+ * turns a dirty key into an evictable one. The loop is bounded; when it still cannot meet the limit
+ * it says so (DS_ERR_MEMORY, memory_limit_misses) rather than pretend.
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,17 +25,15 @@ static bool over(const ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys) {
 
 static uint64_t in_flight(const ds_cache *c) { return c->sched.jnew.count + c->sched.jproc.count; }
 
-ds_status ds_c_reclaim(ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys, bool can_wait) {
+ds_status ds_c_reclaim(ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys,
+                       const ds_evict_req *incoming, bool can_wait) {
     if (c->reclaiming) can_wait = false;
     bool was = c->reclaiming;
     c->reclaiming = true;
     uint32_t waits = 0;
     while (over(c, extra_bytes, extra_keys)) {
-        ds_entry *e =
-            ds_ks_pick_victim(&c->ks, &c->rng, c->cfg.evict_samples, c->cfg.evict_busy_keys);
-        if (e) {
+        if (ds_ks_evict_one(&c->ks, incoming)) {
             c->st.evictions++;
-            ds_ks_remove(&c->ks, e);
             continue;
         }
         if (!can_wait || !c->host.wait_io || waits >= RECLAIM_MAX_WAITS) break;
@@ -79,7 +77,7 @@ ds_status ds_cache_cron(ds_cache *c) {
            ds_neg_evict_one(&c->neg, &c->rng, c->cfg.evict_samples))
         c->st.neg_evictions++;
     ds_status st = DS_OK;
-    if (c->cfg.evict_at == DS_EVICT_AT_CRON) st = ds_c_reclaim(c, 0, 0, ds_c_can_wait(c));
+    if (c->cfg.evict_at == DS_EVICT_AT_CRON) st = ds_c_reclaim(c, 0, 0, NULL, ds_c_can_wait(c));
     ds_sched_pump(c, false);
     return st;
 }

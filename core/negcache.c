@@ -7,6 +7,7 @@
  * be evicted (rule 7). Unpinned entries (from LOADs that found nothing) are an optimisation and
  * are evicted by sampled LRU to keep the table within negcache-max.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,26 +64,23 @@ void ds_neg_del(ds_negcache *n, ds_negent *e) {
     free(e);
 }
 
-/* Evict the least recently used unpinned entry among `samples` random ones. */
+static bool neg_pinned(const ds_tnode *t, const void *ctx) {
+    (void)ctx;
+    return ((const ds_negent *)t)->pinned;
+}
+
+static uint64_t neg_age(const ds_tnode *t, const void *ctx) {
+    (void)ctx;
+    return ((const ds_negent *)t)->lru;
+}
+
+/* Evict the least recently used unpinned entry among `samples` random ones: the same sampler
+ * as evict=lru-sampled (evict/sample.c), with a scan of the whole table as the last resort, so
+ * an unpinned entry among many pinned ones is always found (the bound must hold, rule 7). */
 bool ds_neg_evict_one(ds_negcache *n, ds_rng *r, uint32_t samples) {
     if (n->tab.count <= n->pinned) return false;
-    ds_negent *best = NULL;
-    for (int round = 0; round < 4 && !best; round++) {
-        for (uint32_t i = 0; i < samples; i++) {
-            ds_negent *e = (ds_negent *)ds_table_sample(&n->tab, r);
-            if (e->pinned) continue;
-            if (!best || e->lru < best->lru) best = e;
-        }
-    }
-    if (!best) {
-        size_t it = 0;
-        ds_tnode *t;
-        while ((t = ds_table_next(&n->tab, &it)))
-            if (!((ds_negent *)t)->pinned) {
-                best = (ds_negent *)t;
-                break;
-            }
-    }
+    ds_sample_spec s = {samples, SIZE_MAX, neg_pinned, neg_age, NULL};
+    ds_negent *best = (ds_negent *)ds_sample_oldest(&n->tab, r, &s);
     if (!best) return false;
     ds_neg_del(n, best);
     return true;

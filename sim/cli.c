@@ -488,6 +488,9 @@ void ds_cli_usage(FILE *f) {
         if (find_host(name)) continue;
         fprintf(f, "  --%-20s %-14s %s\n", name, buf, help ? help : "");
     }
+    fprintf(f, "\neviction policies (--evict NAME[:k=v,...]):\n");
+    for (size_t i = 0; ds_evict_policy_describe(i, &name, &help); i++)
+        fprintf(f, "  %-14s %s\n", name, help);
     fprintf(f, "\nhost options (default):\n");
     for (size_t i = 0; i < NHOST; i++) {
         host_value(&d, host_opts[i].name, buf, sizeof buf);

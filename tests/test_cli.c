@@ -125,7 +125,7 @@ START_TEST(test_config_file_is_parsed) {
     ck_assert(o.closed);
     ck_assert_str_eq(o.latency[DS_BOP_SET], "exp:300");
     ck_assert_str_eq(o.latency[DS_BOP_GET], "uniform:50:150");
-    ck_assert_int_eq(o.core.evict, DS_EVICT_LRU_EXACT);
+    ck_assert_str_eq(o.core.evict, "lru-exact");
     unlink(path);
 }
 END_TEST

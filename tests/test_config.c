@@ -20,7 +20,7 @@ static bool cfg_equal(const ds_config *a, const ds_config *b) {
     return a->max_memory_bytes == b->max_memory_bytes && a->max_keys == b->max_keys &&
            a->flush_delay_ms == b->flush_delay_ms && a->max_io_jobs == b->max_io_jobs &&
            a->negcache == b->negcache && a->negcache_max == b->negcache_max &&
-           a->evict_samples == b->evict_samples && a->evict == b->evict &&
+           a->evict_samples == b->evict_samples && !strcmp(a->evict, b->evict) &&
            a->evict_at == b->evict_at && a->load_priority == b->load_priority &&
            a->concurrent_saves == b->concurrent_saves && a->evict_busy_keys == b->evict_busy_keys &&
            a->save_retry_ms == b->save_retry_ms && a->save_retry_max_ms == b->save_retry_max_ms &&
@@ -74,8 +74,8 @@ START_TEST(test_booleans_accept_all_spellings) {
 END_TEST
 
 START_TEST(test_enums_accept_their_names) {
-    ck_assert_int_eq(set_one("evict", "lru-exact").evict, DS_EVICT_LRU_EXACT);
-    ck_assert_int_eq(set_one("evict", "lru-sampled").evict, DS_EVICT_LRU_SAMPLED);
+    ck_assert_str_eq(set_one("evict", "lru-exact").evict, "lru-exact");
+    ck_assert_str_eq(set_one("evict", "lru-sampled").evict, "lru-sampled");
     ck_assert_int_eq(set_one("evict-at", "insert").evict_at, DS_EVICT_AT_INSERT);
     ck_assert_int_eq(set_one("evict-at", "cron").evict_at, DS_EVICT_AT_CRON);
     ck_assert_int_eq(set_one("load-priority", "always-head").load_priority, DS_LOAD_ALWAYS_HEAD);
@@ -252,7 +252,7 @@ static void check_field_round_trip(int field) {
     case 4: mod.negcache = !def.negcache; break;
     case 5: mod.negcache_max = 55; break;
     case 6: mod.evict_samples = 9; break;
-    case 7: mod.evict = DS_EVICT_LRU_EXACT; break;
+    case 7: snprintf(mod.evict, sizeof mod.evict, "lru-exact"); break;
     case 8: mod.evict_at = DS_EVICT_AT_INSERT; break;
     case 9: mod.load_priority = DS_LOAD_ALWAYS_HEAD; break;
     case 10: mod.concurrent_saves = !def.concurrent_saves; break;

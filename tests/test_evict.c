@@ -72,7 +72,7 @@ END_TEST
 
 START_TEST(test_lru_exact_evicts_exactly_the_lru_key) {
     ds_config cfg = th_cfg(0);
-    cfg.evict = DS_EVICT_LRU_EXACT;
+    snprintf(cfg.evict, sizeof cfg.evict, "lru-exact");
     cfg.max_memory_bytes = 3 * th_entry_bytes("a", VSIZE);
     TH_OPEN(th, cfg);
     set_sized(th, "a", VSIZE);
@@ -288,7 +288,8 @@ START_TEST(test_toggles_default_off) {
     ck_assert_int_eq(c.load_priority, DS_LOAD_SAVE_FIRST);
     ck_assert(!c.concurrent_saves);
     ck_assert(!c.evict_busy_keys);
-    ck_assert_int_eq(c.evict, DS_EVICT_LRU_SAMPLED);
+    ck_assert_str_eq(c.evict, "lru-sampled");
+    ck_assert_ptr_null(c.evict_ops);
     ck_assert_int_eq(c.evict_at, DS_EVICT_AT_CRON);
     ck_assert_uint_eq(c.evict_samples, 5);
     ck_assert_uint_eq(c.max_io_jobs, 10);

@@ -1,0 +1,131 @@
+/*
+ * evict.h - the eviction plug-in interface: what a policy sees and what it must provide.
+ *
+ * A policy is a value of type ds_evict_ops (a name, the bytes of metadata it keeps per entry,
+ * and callbacks), in the manner of libCacheSim's cache_t and SQLite's sqlite3_vfs. The built-in
+ * ones live one per file in core/evict/ and are listed in core/evict/registry.c; an embedder
+ * may also pass its own through ds_config.evict_ops. The keyspace calls the policy:
+ *
+ *   on_miss    a read found the key neither in memory nor known absent (optional; policies
+ *              with ghost lists look the key up here, as libCacheSim's find does on a miss)
+ *   on_insert  a new entry (after a LOAD or a SET of an absent key)
+ *   on_access  a hit, or a SET overwriting a cached key; once per request and key
+ *   on_remove  the entry leaves memory: evicted (it was the victim) or removed (DEL, expiry)
+ *   victim     which entry to evict next, or NULL when nothing can go; it must skip busy
+ *              entries (ds_evict_busy) and may reorder its own structures while it looks
+ *
+ * Why metadata lives after the entry: each policy pays only for what it uses (lru-sampled 8
+ * bytes, a list policy 16-24), and the default's per-key cost does not grow with the zoo. The
+ * bytes are ops->entry_bytes long, 8-aligned, at ds_evict_meta(e), and zeroed before on_insert.
+ * Memory accounting charges every policy the same fixed overhead (README "Eviction").
+ */
+#ifndef DS_EVICT_H
+#define DS_EVICT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dslab.h"
+#include "table.h"
+
+#define DS_EVICT_OPS_VERSION 1
+
+typedef struct ds_ioent ds_ioent;
+
+/* A cached key. The policy's metadata follows it, then the key bytes. */
+typedef struct ds_entry {
+    ds_tnode node; /* node.key points at the key bytes stored after the metadata */
+    ds_value *val;
+    int64_t expire_us; /* copy of val->expire_us: a hit need not touch the value */
+    ds_ioent *io;      /* flag-table entry of this key, if any: the key is busy */
+} ds_entry;
+
+static inline void *ds_evict_meta(ds_entry *e) { return e + 1; }
+static inline const void *ds_evict_cmeta(const ds_entry *e) { return e + 1; }
+
+/* The request that caused a callback: the key and the trace's hint of its next access. */
+typedef struct ds_evict_req {
+    uint64_t hash;
+    const void *key;
+    uint32_t len;
+    int64_t next_access; /* DS_NEXT_ACCESS_UNKNOWN, a request index, or DS_NEXT_ACCESS_NEVER */
+} ds_evict_req;
+
+typedef enum ds_evict_why { DS_EVICT_WHY_REMOVED = 0, DS_EVICT_WHY_EVICTED } ds_evict_why;
+
+typedef struct ds_evict ds_evict;
+
+typedef struct ds_evict_ops {
+    int version; /* DS_EVICT_OPS_VERSION */
+    const char *name;
+    const char *help;   /* one line: the rule and its parameters with defaults */
+    size_t entry_bytes; /* metadata per entry, a multiple of 8 */
+    /* Parse "k=v,k=v" (may be "") and set ev->state; DS_ERR_CONFIG with a message on a bad
+     * parameter. ev's table, limits and generator are set before init is called. */
+    ds_status (*init)(ds_evict *ev, const char *params, ds_err *err);
+    void (*destroy)(ds_evict *ev);
+    void (*on_miss)(ds_evict *ev, const ds_evict_req *rq); /* optional */
+    void (*on_insert)(ds_evict *ev, ds_entry *e, const ds_evict_req *rq);
+    void (*on_access)(ds_evict *ev, ds_entry *e, const ds_evict_req *rq);
+    void (*on_remove)(ds_evict *ev, ds_entry *e, ds_evict_why why);
+    /* incoming: the key about to be inserted (evict-at=insert), or NULL (cron). */
+    ds_entry *(*victim)(ds_evict *ev, const ds_evict_req *incoming);
+} ds_evict_ops;
+
+/* A policy instance, owned by the keyspace. */
+struct ds_evict {
+    const ds_evict_ops *ops;
+    void *state;
+    const ds_table *tab;   /* every cached entry (sampling policies draw from it) */
+    ds_rng *rng;           /* the cache's seeded generator */
+    uint32_t samples;      /* evict-samples */
+    bool busy_ok;          /* evict-busy-keys=on: busy entries may be evicted */
+    uint64_t capacity;     /* cache-max-keys if set, else cache-max-memory bytes; 0 = none */
+    bool capacity_in_keys; /* the unit of capacity and of ds_evict_units */
+    uint64_t entry_charge; /* bytes charged per entry besides key and value */
+};
+
+/* An entry is busy when it has IO flags or waiters (or is pinned by a parked command). */
+static inline bool ds_evict_busy(const ds_evict *ev, const ds_entry *e) {
+    return e->io != NULL && !ev->busy_ok;
+}
+
+/* The entry's size in capacity units: 1 key, or its charged bytes. */
+static inline uint64_t ds_evict_units(const ds_evict *ev, const ds_entry *e) {
+    if (ev->capacity_in_keys) return 1;
+    return e->node.keylen + (e->val ? e->val->size_bytes : 0) + ev->entry_charge;
+}
+
+/* Parameter strings: the next "key=value" of a comma-separated list. Returns false at the end;
+ * *p advances. A pair without '=' yields an empty value. */
+bool ds_evict_param_next(const char **p, char *key, size_t keycap, char *val, size_t valcap);
+ds_status ds_evict_param_double(const char *policy, const char *key, const char *val, double lo,
+                                double hi, double *out, ds_err *err);
+ds_status ds_evict_param_unknown(const char *policy, const char *key, ds_err *err);
+
+/* The built-in policies, by name (name may end at len, before a ':'). */
+const ds_evict_ops *ds_evict_find(const char *name, size_t len);
+
+/* Split "name:params" and find the policy: the embedder's ops when given, else by name. */
+ds_status ds_evict_resolve(const char *spec, const ds_evict_ops *override, const ds_evict_ops **ops,
+                           const char **params, ds_err *err);
+
+/* Resolve and try the spec's parameters (init + destroy on an empty instance). */
+ds_status ds_evict_check_spec(const char *spec, const ds_evict_ops *override, ds_err *err);
+
+/* The shared sampler: the oldest of `samples` random table items not skipped, drawn for up to
+ * DS_SAMPLE_ROUNDS rounds, then a forward scan of at most scan_max slots from a random start.
+ * lru-sampled and the negative cache both evict with it. */
+#define DS_SAMPLE_ROUNDS   3
+#define DS_SAMPLE_SCAN_MAX 1024u
+typedef struct ds_sample_spec {
+    uint32_t samples;
+    size_t scan_max;
+    bool (*skip)(const ds_tnode *n, const void *ctx);
+    uint64_t (*age)(const ds_tnode *n, const void *ctx); /* smaller = older */
+    const void *ctx;
+} ds_sample_spec;
+ds_tnode *ds_sample_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s);
+
+#endif
