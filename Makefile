@@ -4,6 +4,7 @@
 #                write CSV and PNG under results/default/
 #   make test    build and run every Check suite, plain and under ASan+UBSan
 #   make bench   benchmarks (numbers quoted in README.md)
+#   make bench-libcachesim   only dslab vs libCacheSim (CACHESIM=/path/to/cachesim)
 #
 # Sources are picked up by directory: core/ and backend/ form libdslab.a, workloads/ and sim/
 # form the simulator library, sim/main.c is the dslab command, tests/test_*.c are one Check
@@ -44,8 +45,8 @@ DSLAB    := $(BUILD)/dslab
 # Keep intermediate objects (tests, benches), so a second make does not rebuild them.
 .SECONDARY:
 
-.PHONY: all deps test test-run test-asan test-tsan test-anywhere check-paths run bench clean fuzz \
-	format tools
+.PHONY: all deps test test-run test-asan test-tsan test-anywhere check-paths run bench \
+	bench-libcachesim clean fuzz format tools
 
 all: $(DSLAB)
 
@@ -114,6 +115,11 @@ run: deps
 bench: deps
 	@$(MAKE) --no-print-directory OPT="-O2 -g -DNDEBUG" BUILD=build-bench tools
 	@scripts/bench.sh build-bench
+
+# Only the libCacheSim comparison (needs CACHESIM=/path/to/cachesim; README "Benchmarks").
+bench-libcachesim: deps
+	@$(MAKE) --no-print-directory OPT="-O2 -g -DNDEBUG" BUILD=build-bench tools
+	@scripts/bench-libcachesim.sh build-bench/dslab
 
 fuzz:
 	@scripts/fuzz.sh $(FUZZ_SECONDS)

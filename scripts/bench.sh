@@ -43,3 +43,7 @@ if [ -x "$DSLAB" ]; then
     fi
     rm -rf "$out"
 fi
+
+# dslab against libCacheSim's cachesim (only when CACHESIM names a build; one line otherwise).
+echo
+scripts/bench-libcachesim.sh "$DSLAB"
