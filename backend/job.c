@@ -41,6 +41,7 @@ void ds_job_run(ds_backend *b, ds_job *job, ds_call *call) {
     if (!call) call = &local;
     if (job->type == DS_JOB_LOAD) {
         ds_value *v = NULL;
+        call->size_hint = job->size_hint;
         st = b->ops->get(b, call, job->key, job->keylen, &v, &job->err);
         if (st == DS_OK) {
             job->value = v;

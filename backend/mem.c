@@ -1,5 +1,6 @@
 /*
- * mem.c - the in-memory backend: a mutex-guarded hash table of key bytes -> value copies.
+ * mem.c - the in-memory backend: a mutex-guarded hash table (core/table.c) of key bytes ->
+ * value copies.
  *
  * Why copies: values are reference counted on the core's thread only, and this backend is
  * called from worker threads. So set() stores its own copy (allocated here), get() returns a
@@ -7,9 +8,12 @@
  * Every refcount this file touches belongs to a value it allocated, under its own mutex.
  *
  * Origin mode models object-id traces where every object "exists at the origin": a key that was
- * never written nor deleted but has a size hint reads as present, with a small deterministic
- * stamp as data and the hinted size as size_bytes. Hints are bookkeeping, not stored keys:
- * scan() and stats.keys count only values written with set().
+ * never written nor deleted reads as present, with a small deterministic stamp derived from the
+ * key as data and the call's size_hint (the size the loading command named) as size_bytes. Such
+ * a key needs no entry at all: its answer is a function of its bytes and the hint, so a
+ * read-only replay of a billion-object trace stores nothing here. Only written keys and
+ * tombstones (deleted keys, so the origin no longer answers for them) are entries; scan() and
+ * stats.keys count written values only.
  */
 #include "backend_int.h"
 
@@ -17,79 +21,46 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "table.h"
+
 #define MEM_HASH_SEED   0x6d656d6b76ull /* "memkv" */
-#define MEM_BUCKETS_MIN 1024u
+#define MEM_KEYS_MIN    1024u
 #define MEM_STAMP_BYTES 16u
 
 typedef struct mem_ent {
-    struct mem_ent *next;
-    uint64_t hash;
-    ds_value *value;     /* NULL: deleted, or a hint-only entry */
-    uint64_t hint_bytes; /* origin size hint */
-    bool touched;        /* written or deleted at least once */
-    bool hinted;
-    uint32_t keylen;
+    ds_tnode node;   /* node.key points at key[] */
+    ds_value *value; /* NULL: deleted (a tombstone) */
     unsigned char key[];
 } mem_ent;
 
 typedef struct mem_backend {
     ds_backend base;
     pthread_mutex_t mu;
-    mem_ent **buckets;
-    size_t nbuckets; /* power of two */
-    size_t nents;
+    ds_table tab; /* key -> mem_ent */
     uint64_t nvalues;
     bool origin;
     ds_backend_stats st;
 } mem_backend;
 
-static mem_ent **mem_slot(mem_backend *m, const void *key, uint32_t keylen, uint64_t h) {
-    mem_ent **pp = &m->buckets[h & (m->nbuckets - 1)];
-    while (*pp) {
-        mem_ent *e = *pp;
-        if (e->hash == h && e->keylen == keylen && memcmp(e->key, key, keylen) == 0) break;
-        pp = &e->next;
-    }
-    return pp;
-}
-
-/* Double the bucket array when the load factor passes 1; on allocation failure keep going
- * with longer chains (correct, only slower). */
-static void mem_grow(mem_backend *m) {
-    size_t n = m->nbuckets * 2;
-    mem_ent **nb = calloc(n, sizeof(*nb));
-    if (!nb) return;
-    for (size_t i = 0; i < m->nbuckets; i++) {
-        mem_ent *e = m->buckets[i];
-        while (e) {
-            mem_ent *next = e->next;
-            e->next = nb[e->hash & (n - 1)];
-            nb[e->hash & (n - 1)] = e;
-            e = next;
-        }
-    }
-    free(m->buckets);
-    m->buckets = nb;
-    m->nbuckets = n;
+static mem_ent *mem_find(mem_backend *m, const void *key, uint32_t keylen) {
+    return (mem_ent *)ds_table_find(&m->tab, ds_table_hash(&m->tab, key, keylen), key, keylen);
 }
 
 /* Find or create the entry for key; NULL only when out of memory. Caller holds the mutex. */
 static mem_ent *mem_upsert(mem_backend *m, const void *key, uint32_t keylen) {
-    uint64_t h = ds_hash64(key, keylen, MEM_HASH_SEED);
-    mem_ent **pp = mem_slot(m, key, keylen, h);
-    if (*pp) return *pp;
-    mem_ent *e = calloc(1, sizeof(*e) + keylen);
+    uint64_t h = ds_table_hash(&m->tab, key, keylen);
+    mem_ent *e = (mem_ent *)ds_table_find(&m->tab, h, key, keylen);
+    if (e) return e;
+    e = malloc(sizeof(*e) + keylen);
     if (!e) return NULL;
-    e->hash = h;
-    e->keylen = keylen;
     memcpy(e->key, key, keylen);
-    *pp = e;
-    if (++m->nents > m->nbuckets) mem_grow(m);
+    e->node = (ds_tnode){.hash = h, .key = e->key, .keylen = keylen};
+    e->value = NULL;
+    if (ds_table_insert(&m->tab, &e->node) != DS_OK) {
+        free(e);
+        return NULL;
+    }
     return e;
-}
-
-static mem_ent *mem_find(mem_backend *m, const void *key, uint32_t keylen) {
-    return *mem_slot(m, key, keylen, ds_hash64(key, keylen, MEM_HASH_SEED));
 }
 
 static void mem_plan(ds_backend *b, ds_bop op, const void *key, uint32_t keylen, ds_call *call) {
@@ -99,19 +70,19 @@ static void mem_plan(ds_backend *b, ds_bop op, const void *key, uint32_t keylen,
 }
 
 /* The origin stamp: up to 16 bytes derived from the key, so two reads agree. */
-static ds_value *mem_origin_value(const mem_ent *e) {
+static ds_value *mem_origin_value(const void *key, uint32_t keylen, uint64_t size_bytes) {
     unsigned char stamp[MEM_STAMP_BYTES];
-    uint64_t h1 = ds_hash64(e->key, e->keylen, 1), h2 = ds_hash64(e->key, e->keylen, 2);
+    uint64_t h1 = ds_hash64(key, keylen, 1);
+    uint64_t h2 = (h1 ^ (h1 >> 31)) * 0x9e3779b97f4a7c15ull;
     memcpy(stamp, &h1, 8);
     memcpy(stamp + 8, &h2, 8);
-    uint32_t len = e->hint_bytes < MEM_STAMP_BYTES ? (uint32_t)e->hint_bytes : MEM_STAMP_BYTES;
-    return ds_value_new(stamp, len, e->hint_bytes, 0);
+    uint32_t len = size_bytes < MEM_STAMP_BYTES ? (uint32_t)size_bytes : MEM_STAMP_BYTES;
+    return ds_value_new(stamp, len, size_bytes, 0);
 }
 
 static ds_status mem_get(ds_backend *b, ds_call *call, const void *key, uint32_t keylen,
                          ds_value **out, ds_err *err) {
     mem_backend *m = (mem_backend *)b;
-    (void)call;
     *out = NULL;
     if (!key && keylen) return ds_err_set(err, DS_ERR_ARG, "mem get: NULL key");
     ds_status st = DS_NOT_FOUND;
@@ -122,8 +93,8 @@ static ds_status mem_get(ds_backend *b, ds_call *call, const void *key, uint32_t
         const ds_value *v = e->value;
         *out = ds_value_new(v->data, v->len, v->size_bytes, v->expire_us);
         st = *out ? DS_OK : DS_ERR_NOMEM;
-    } else if (e && m->origin && e->hinted && !e->touched) {
-        *out = mem_origin_value(e);
+    } else if (!e && m->origin) {
+        *out = mem_origin_value(key, keylen, call ? call->size_hint : 0);
         st = *out ? DS_OK : DS_ERR_NOMEM;
     }
     if (st == DS_OK) m->st.bytes_read += (*out)->len;
@@ -147,7 +118,6 @@ static ds_status mem_set(ds_backend *b, ds_call *call, const void *key, uint32_t
         if (!e->value) m->nvalues++;
         ds_value_unref(e->value);
         e->value = copy;
-        e->touched = true;
         m->st.bytes_written += v->len;
     } else {
         m->st.errors++;
@@ -160,8 +130,8 @@ static ds_status mem_set(ds_backend *b, ds_call *call, const void *key, uint32_t
     return DS_OK;
 }
 
-/* Delete of an absent key returns DS_NOT_FOUND (ds_job_run treats it as success). The entry
- * stays as a tombstone so an origin hint no longer resurrects the key. */
+/* Delete of an absent key returns DS_NOT_FOUND (ds_job_run treats it as success). In origin
+ * mode the entry stays as a tombstone so the origin no longer answers for the key. */
 static ds_status mem_del(ds_backend *b, ds_call *call, const void *key, uint32_t keylen,
                          ds_err *err) {
     mem_backend *m = (mem_backend *)b;
@@ -170,44 +140,44 @@ static ds_status mem_del(ds_backend *b, ds_call *call, const void *key, uint32_t
     ds_status st = DS_NOT_FOUND;
     pthread_mutex_lock(&m->mu);
     m->st.dels++;
-    mem_ent *e = m->origin ? mem_upsert(m, key, keylen) : mem_find(m, key, keylen);
-    if (e) {
-        if (e->value) {
-            ds_value_unref(e->value);
-            e->value = NULL;
-            m->nvalues--;
-            st = DS_OK;
-        } else if (m->origin && e->hinted && !e->touched) {
-            st = DS_OK; /* the origin's copy is gone now */
-        }
-        e->touched = true;
+    mem_ent *e = mem_find(m, key, keylen);
+    if (!e && m->origin) {
+        e = mem_upsert(m, key, keylen);
+        st = e ? DS_OK : DS_ERR_NOMEM; /* the origin's copy is gone now */
+    } else if (e && e->value) {
+        ds_value_unref(e->value);
+        e->value = NULL;
+        m->nvalues--;
+        st = DS_OK;
     }
+    if (st == DS_ERR_NOMEM) m->st.errors++;
     pthread_mutex_unlock(&m->mu);
+    if (st == DS_ERR_NOMEM) return ds_err_set(err, st, "mem del: out of memory");
     return st;
 }
 
 static void mem_clear(mem_backend *m) {
-    for (size_t i = 0; i < m->nbuckets; i++) {
-        mem_ent *e = m->buckets[i];
-        while (e) {
-            mem_ent *next = e->next;
-            ds_value_unref(e->value);
-            free(e);
-            e = next;
-        }
-        m->buckets[i] = NULL;
+    size_t it = 0;
+    ds_tnode *n;
+    while ((n = ds_table_next(&m->tab, &it))) {
+        mem_ent *e = (mem_ent *)n;
+        ds_value_unref(e->value);
+        free(e);
     }
-    m->nents = 0;
+    ds_table_free(&m->tab);
     m->nvalues = 0;
 }
 
-/* Empties everything, origin hints and tombstones included: the store is as new. */
+/* Empties everything, tombstones included: the store is as new. On allocation failure the
+ * table keeps its minimum size (ds_table_init of 0 keys cannot fail short of that). */
 static ds_status mem_flush_all(ds_backend *b, ds_err *err) {
     mem_backend *m = (mem_backend *)b;
-    (void)err;
     pthread_mutex_lock(&m->mu);
+    uint64_t seed = m->tab.seed;
     mem_clear(m);
+    ds_status st = ds_table_init(&m->tab, MEM_KEYS_MIN, seed);
     pthread_mutex_unlock(&m->mu);
+    if (st != DS_OK) return ds_err_set(err, st, "mem flush: out of memory");
     return DS_OK;
 }
 
@@ -217,9 +187,12 @@ static ds_status mem_scan(ds_backend *b, ds_scan_fn fn, void *ctx, ds_err *err) 
     (void)err;
     pthread_mutex_lock(&m->mu);
     bool go = true;
-    for (size_t i = 0; go && i < m->nbuckets; i++)
-        for (mem_ent *e = m->buckets[i]; go && e; e = e->next)
-            if (e->value) go = fn(ctx, e->key, e->keylen, e->value);
+    size_t it = 0;
+    ds_tnode *n;
+    while (go && (n = ds_table_next(&m->tab, &it))) {
+        mem_ent *e = (mem_ent *)n;
+        if (e->value) go = fn(ctx, e->key, n->keylen, e->value);
+    }
     pthread_mutex_unlock(&m->mu);
     return DS_OK;
 }
@@ -235,7 +208,6 @@ static void mem_stats(ds_backend *b, ds_backend_stats *out) {
 static void mem_close(ds_backend *b) {
     mem_backend *m = (mem_backend *)b;
     mem_clear(m);
-    free(m->buckets);
     pthread_mutex_destroy(&m->mu);
     free(m);
 }
@@ -255,21 +227,19 @@ static const ds_backend_ops mem_ops = {
 
 ds_backend *ds_backend_mem_new(ds_err *err) {
     mem_backend *m = calloc(1, sizeof(*m));
-    if (m) m->buckets = calloc(MEM_BUCKETS_MIN, sizeof(*m->buckets));
-    if (!m || !m->buckets) {
+    if (!m || ds_table_init(&m->tab, MEM_KEYS_MIN, MEM_HASH_SEED) != DS_OK) {
         free(m);
         ds_err_set(err, DS_ERR_NOMEM, "mem backend: out of memory");
         return NULL;
     }
-    m->nbuckets = MEM_BUCKETS_MIN;
     pthread_mutex_init(&m->mu, NULL);
     m->base.ops = &mem_ops;
     return &m->base;
 }
 
-/* Both calls below see through fake shims (origin mode on fake(mem) is the common setup) and
- * otherwise accept only a mem backend, checked through the ops table, so a file backend gets a
- * harmless no-op / DS_ERR_ARG instead of memory corruption. */
+/* Sees through fake shims (origin mode on fake(mem) is the common setup) and otherwise accepts
+ * only a mem backend, checked through the ops table, so a file backend gets a harmless no-op
+ * instead of memory corruption. */
 void ds_backend_mem_set_origin(ds_backend *b, bool on) {
     b = ds_backend_unwrap(b);
     if (!b || b->ops != &mem_ops) return;
@@ -277,19 +247,4 @@ void ds_backend_mem_set_origin(ds_backend *b, bool on) {
     pthread_mutex_lock(&m->mu);
     m->origin = on;
     pthread_mutex_unlock(&m->mu);
-}
-
-ds_status ds_backend_mem_origin_hint(ds_backend *b, const void *key, uint32_t keylen,
-                                     uint64_t size_bytes) {
-    b = ds_backend_unwrap(b);
-    if (!b || b->ops != &mem_ops || (!key && keylen)) return DS_ERR_ARG;
-    mem_backend *m = (mem_backend *)b;
-    pthread_mutex_lock(&m->mu);
-    mem_ent *e = mem_upsert(m, key, keylen);
-    if (e) {
-        e->hinted = true;
-        e->hint_bytes = size_bytes;
-    }
-    pthread_mutex_unlock(&m->mu);
-    return e ? DS_OK : DS_ERR_NOMEM;
 }

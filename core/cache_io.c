@@ -175,6 +175,7 @@ static void slot_link(ds_cache *c, ds_parked *p, const ds_key *k) {
     if (!s->resolved) {
         p->pending++;
         io->next_access = c->next_access; /* the hint of the request that will insert it */
+        if (!(io->flags & (DS_FLAG_LOAD | DS_FLAG_LOADINPROG))) io->size_hint = p->cmd.size_hint;
         ds_sched_schedule_load(c, io);
     }
 }

@@ -195,6 +195,10 @@ typedef struct ds_cmd {
     /* Optional hint for oracle policies (evict=belady): when the key(s) will next be accessed,
      * as a request index of the trace; DS_NEXT_ACCESS_UNKNOWN (0) or DS_NEXT_ACCESS_NEVER. */
     int64_t next_access;
+    /* Optional: the object size the host expects its keys to have (an object-id trace's
+     * size). A LOAD this command causes carries it to the backend (ds_job.size_hint); the
+     * core does nothing else with it. 0 = none. */
+    uint64_t size_hint;
 } ds_cmd;
 
 #define DS_NEXT_ACCESS_UNKNOWN 0
@@ -245,6 +249,7 @@ typedef struct ds_job {
     int64_t created_us; /* when the job was pushed */
     void *host_data;    /* free for the host */
     ds_err err;         /* filled by ds_job_run on failure */
+    uint64_t size_hint; /* LOAD: ds_cmd.size_hint of the command that caused it */
     /* private to the core */
     struct ds_job *prev, *next;
     void *ioent;
@@ -363,6 +368,7 @@ typedef enum ds_bop { DS_BOP_GET = 0, DS_BOP_SET, DS_BOP_DEL } ds_bop;
 typedef struct ds_call {
     int64_t service_us;
     bool fail;
+    uint64_t size_hint; /* get: the LOAD's ds_job.size_hint (set by ds_job_run) */
 } ds_call;
 
 typedef struct ds_backend_stats {
@@ -400,11 +406,10 @@ void ds_job_plan(ds_backend *b, const ds_job *job, ds_call *call);
 void ds_job_run(ds_backend *b, ds_job *job, ds_call *call);
 
 /* In-memory store. Thread-safe. Origin mode (object-id traces): a key that was never written
- * nor deleted but has a hint is answered present with a value of the hinted size. */
+ * nor deleted is answered present with a value of the call's size_hint bytes; it costs no
+ * memory until it is written or deleted. */
 ds_backend *ds_backend_mem_new(ds_err *err);
 void ds_backend_mem_set_origin(ds_backend *b, bool on);
-ds_status ds_backend_mem_origin_hint(ds_backend *b, const void *key, uint32_t keylen,
-                                     uint64_t size_bytes);
 
 /* One file per key under a hashed directory tree; atomic temp-write + rename. */
 typedef enum ds_fsync { DS_FSYNC_NEVER = 0, DS_FSYNC_ALWAYS } ds_fsync;

@@ -78,6 +78,7 @@ struct ds_ioent {
     ds_qop load, save;
     struct ds_parked *mark; /* dedup while parking one command */
     int64_t next_access;    /* hint of the request waiting for this key's LOAD */
+    uint64_t size_hint;     /* of the command that scheduled the LOAD (ds_job.size_hint) */
     unsigned char key[];
 };
 

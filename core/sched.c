@@ -247,6 +247,7 @@ static void push_job(ds_cache *c, ds_qop *op) {
     j->state = JOB_NEW;
     if (op->type == OPQ_LOAD) {
         j->type = DS_JOB_LOAD;
+        j->size_hint = io->size_hint;
         (void)ds_sched_flag_clear(c, io, DS_FLAG_LOAD);
         (void)ds_sched_flag_set(c, io, DS_FLAG_LOADINPROG);
     } else {

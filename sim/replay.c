@@ -234,8 +234,10 @@ static bool inflight_copy(rp_inflight *f, const rp_inflight *s) {
 static void race(rp_run *r, uint64_t client, ds_op op, const ds_key *k, const char *exp,
                  const char *obs) {
     ds_err e;
+    char buf[24];
+    ds_key t = ds_key_text(k, r->binary_keys, buf);
     r->stale_reads++;
-    if (ds_metrics_race(r->metrics, rp_now(r), client, op, k->p, k->len, exp, obs, "stale_read",
+    if (ds_metrics_race(r->metrics, rp_now(r), client, op, t.p, t.len, exp, obs, "stale_read",
                         &e) != DS_OK)
         set_fatal(r, DS_ERR_IO, e.msg);
 }
@@ -345,7 +347,7 @@ static ds_status build(rp_run *r, ds_cmd *cmd, int64_t now) {
     int64_t exp = 0;
     if (f->op == DS_OP_SET || f->op == DS_OP_EXEC)
         exp = f->ttl_s > 0 ? now + f->ttl_s * 1000000 : 0;
-    *cmd = (ds_cmd){.op = f->op, .nkeys = f->nkeys, .keys = f->keys};
+    *cmd = (ds_cmd){.op = f->op, .nkeys = f->nkeys, .keys = f->keys, .size_hint = f->size};
     for (uint32_t i = 0; i < f->nkeys; i++)
         f->vals[i] = NULL;
     if (r->oracle && f->op != DS_OP_SET && f->op != DS_OP_DEL)
@@ -362,7 +364,7 @@ static ds_status build(rp_run *r, ds_cmd *cmd, int64_t now) {
             r->subs[n + i] =
                 (ds_cmd){.op = DS_OP_SET, .nkeys = 1, .keys = &f->keys[i], .value = f->vals[i]};
         }
-        *cmd = (ds_cmd){.op = DS_OP_EXEC, .nsub = 2 * n, .sub = r->subs};
+        *cmd = (ds_cmd){.op = DS_OP_EXEC, .nsub = 2 * n, .sub = r->subs, .size_hint = f->size};
     }
     return DS_OK;
 }
@@ -373,9 +375,6 @@ static ds_status issue(rp_run *r, uint32_t idx, ds_err *err) {
     rp_inflight *f = &r->scratch;
     int64_t now = rp_now(r);
     f->issue_us = now;
-    if (r->origin)
-        for (uint32_t i = 0; i < f->nkeys; i++)
-            ds_backend_mem_origin_hint(r->backend, f->keys[i].p, f->keys[i].len, f->size);
     ds_cmd cmd;
     const ds_reply *rep = NULL;
     ds_status st = build(r, &cmd, now);

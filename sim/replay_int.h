@@ -56,6 +56,7 @@ struct rp_run {
     ds_reader *reader;
     ds_trace_req req; /* the record handed to the engine */
     bool have_t0, closed, origin;
+    bool binary_keys; /* keys are 8-byte ids (ds_reader_binary_keys): print with ds_key_text */
     int64_t t0_us;
     ds_backend *backend;
     ds_cache *cache;

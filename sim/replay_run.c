@@ -69,9 +69,11 @@ static ds_status setup(rp_run *r, ds_err *err) {
     const ds_replay_opts *o = r->o;
     ds_reader_opts ro = {.format = o->format,
                          .csv_opts = o->csv_opts[0] ? o->csv_opts : NULL,
-                         .miss_is_set = o->miss_is_set};
+                         .miss_is_set = o->miss_is_set,
+                         .binary_ids = true};
     r->reader = ds_reader_open(o->trace, &ro, err);
     if (!r->reader) return DS_ERR_ARG; /* bad input: exit 2 */
+    r->binary_keys = ds_reader_binary_keys(r->reader);
     bool id = ds_reader_is_id_trace(r->reader);
     /* auto: object-id traces read through to an origin holding every object, unless
      * --miss-is-set asks for the libCacheSim model (a miss is filled by a SET). */
@@ -108,7 +110,9 @@ static ds_status setup(rp_run *r, ds_err *err) {
 static void on_lost(void *ctx, const void *key, uint32_t keylen, const char *exp, const char *obs) {
     rp_run *r = ctx;
     ds_err e;
-    if (ds_metrics_race(r->metrics, rp_now(r), 0, DS_OP_SET, key, keylen, exp, obs, "lost_write",
+    char buf[24];
+    ds_key k = ds_key_text(&(ds_key){key, keylen}, r->binary_keys, buf);
+    if (ds_metrics_race(r->metrics, rp_now(r), 0, DS_OP_SET, k.p, k.len, exp, obs, "lost_write",
                         &e) != DS_OK &&
         r->fatal == DS_OK) {
         r->fatal = DS_ERR_IO;

@@ -439,38 +439,57 @@ START_TEST(test_job_run_maps_load_save_and_delete) {
 }
 END_TEST
 
-START_TEST(test_mem_origin_hint_answers_until_written_or_deleted) {
+static ds_status bget_hint(ds_backend *b, const char *k, uint64_t hint, ds_value **out) {
+    ds_err err = {{0}};
+    ds_call c = {0};
+    b->ops->plan(b, DS_BOP_GET, k, (uint32_t)strlen(k), &c);
+    c.size_hint = hint;
+    return b->ops->get(b, &c, k, (uint32_t)strlen(k), out, &err);
+}
+
+/* Origin mode: a key never written nor deleted reads present with the call's size hint and a
+ * stamp that depends on the key only; it is not stored (stats.keys and scan see no key). */
+START_TEST(test_mem_origin_answers_untouched_keys_until_written_or_deleted) {
     ds_err err = {{0}};
     ds_backend *b = ds_backend_mem_new(&err);
     ds_fake_opts o;
     memset(&o, 0, sizeof(o));
-    b = ds_backend_fake_new(b, &o, &err); /* hints must reach through the shim */
-    ck_assert_int_eq(ds_backend_mem_origin_hint(b, "obj1", 4, 100000), DS_OK);
-    ck_assert_int_eq(ds_backend_mem_origin_hint(b, "obj2", 4, 8), DS_OK);
-    ck_assert_int_eq(ds_backend_mem_origin_hint(b, "obj3", 4, 50), DS_OK);
-    expect_absent(b, "obj1", 4); /* origin mode is off */
-    ds_backend_mem_set_origin(b, true);
+    b = ds_backend_fake_new(b, &o, &err); /* origin mode must reach through the shim */
     ds_value *a = NULL, *c = NULL;
-    ck_assert_int_eq(bget(b, "obj1", 4, &a, &err), DS_OK);
+    ck_assert_int_eq(bget_hint(b, "obj1", 100000, &a), DS_NOT_FOUND); /* origin mode is off */
+    ds_backend_mem_set_origin(b, true);
+    ck_assert_int_eq(bget_hint(b, "obj1", 100000, &a), DS_OK);
     ck_assert_uint_eq(a->size_bytes, 100000);
     ck_assert_uint_le(a->len, 16);
-    ck_assert_int_eq(bget(b, "obj1", 4, &c, &err), DS_OK);
-    ck_assert(a->len == c->len && memcmp(a->data, c->data, a->len) == 0);
+    ck_assert_int_eq(bget_hint(b, "obj1", 7, &c), DS_OK);
+    ck_assert_uint_eq(c->size_bytes, 7);
+    ck_assert_uint_eq(c->len, 7);
+    ck_assert(memcmp(a->data, c->data, c->len) == 0); /* same key, same stamp */
+    ds_value_unref(c);
+    ck_assert_int_eq(bget_hint(b, "obj2", 100000, &c), DS_OK);
+    ck_assert(memcmp(a->data, c->data, a->len) != 0); /* another key, another stamp */
     ds_value_unref(a);
     ds_value_unref(c);
-    ck_assert_int_eq(bget(b, "obj2", 4, &a, &err), DS_OK);
-    ck_assert_uint_eq(a->size_bytes, 8);
-    ds_value_unref(a);
-    expect_absent(b, "obj4", 4);
+    ds_job job = {.type = DS_JOB_LOAD, .key = "obj5", .keylen = 4, .size_hint = 321};
+    ds_call call;
+    ds_job_plan(b, &job, &call);
+    ds_job_run(b, &job, &call); /* the job's hint reaches the backend */
+    ck_assert_int_eq(job.result, DS_OK);
+    ck_assert_uint_eq(job.value->size_bytes, 321);
+    ds_value_unref(job.value);
     put_str(b, "obj1", "written");
     expect_str(b, "obj1", "written");
     ck_assert_int_eq(bdel(b, "obj1", 4, &err), DS_OK);
-    expect_absent(b, "obj1", 4); /* deleted: the hint no longer resurrects it */
-    ck_assert_int_eq(bdel(b, "obj3", 4, &err), DS_OK);
+    expect_absent(b, "obj1", 4); /* deleted: the origin no longer answers for it */
+    ck_assert_int_eq(bdel(b, "obj3", 4, &err), DS_OK); /* the origin's copy is gone */
     expect_absent(b, "obj3", 4);
+    ck_assert_int_eq(bdel(b, "obj3", 4, &err), DS_NOT_FOUND);
     ds_backend_stats st;
     b->ops->stats(b, &st);
-    ck_assert_uint_eq(st.keys, 0); /* hints are not stored keys */
+    ck_assert_uint_eq(st.keys, 0); /* untouched keys and tombstones are not stored keys */
+    ck_assert_int_eq(b->ops->flush_all(b, &err), DS_OK);
+    ck_assert_int_eq(bget_hint(b, "obj1", 5, &a), DS_OK); /* flush forgets tombstones */
+    ds_value_unref(a);
     ds_backend_close(b);
 }
 END_TEST
@@ -518,7 +537,7 @@ int main(void) {
     tcase_add_loop_test(tc, test_job_run_maps_load_save_and_delete, 0, K__COUNT);
     suite_add_tcase(s, tc);
     TCase *tm = tcase_create("mem-and-fake");
-    tcase_add_test(tm, test_mem_origin_hint_answers_until_written_or_deleted);
+    tcase_add_test(tm, test_mem_origin_answers_untouched_keys_until_written_or_deleted);
     tcase_add_test(tm, test_fake_failure_never_reaches_parent);
     suite_add_tcase(s, tm);
     SRunner *sr = srunner_create(s);

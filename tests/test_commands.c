@@ -30,6 +30,29 @@ START_TEST(test_get_of_absent_key_replies_null_after_load) {
 }
 END_TEST
 
+/* A command's size_hint rides on the LOAD it causes (and only the first command's, when two
+ * wait on one LOAD): a host's origin answers with that size. */
+START_TEST(test_size_hint_reaches_the_load_job) {
+    TH_OPEN(th, th_cfg(0));
+    ds_key k = th_key("obj");
+    ds_cmd get = {.op = DS_OP_GET, .nkeys = 1, .keys = &k, .size_hint = 4096};
+    ck_assert_int_eq(th_do(th, 1, &get), DS_BLOCKED);
+    ds_cmd get2 = get;
+    get2.size_hint = 7;
+    ck_assert_int_eq(th_do(th, 2, &get2), DS_BLOCKED);
+    ck_assert_uint_eq(th_take_all(th), 1);
+    ds_job *j = th_find(th, DS_JOB_LOAD, "obj");
+    ck_assert_ptr_nonnull(j);
+    ck_assert_uint_eq(j->size_hint, 4096);
+    th_run(th, j);
+    ck_assert_int_eq(th_do(th, 3, th_get(th, "other")), DS_BLOCKED); /* no hint: 0 */
+    th_take_all(th);
+    ck_assert_uint_eq(th_find(th, DS_JOB_LOAD, "other")->size_hint, 0);
+    th_run_all(th);
+    th_fini(th);
+}
+END_TEST
+
 START_TEST(test_set_replies_count_one_and_get_sees_it) {
     TH_OPEN(th, th_cfg(0));
     ck_assert_int_eq(th_do(th, 1, th_set(th, "k", "v")), DS_OK);
@@ -401,6 +424,7 @@ static Suite *commands_suite(void) {
     Suite *s = suite_create("commands");
     TCase *tc = tcase_create("replies");
     tcase_add_test(tc, test_get_of_absent_key_replies_null_after_load);
+    tcase_add_test(tc, test_size_hint_reaches_the_load_job);
     tcase_add_test(tc, test_set_replies_count_one_and_get_sees_it);
     tcase_add_test(tc, test_set_keeps_callers_reference);
     tcase_add_test(tc, test_del_count_is_keys_in_memory);

@@ -340,6 +340,42 @@ START_TEST(test_oracle_plain_and_zstd_read_the_same) {
 }
 END_TEST
 
+/* binary_ids: the key is the id's 8 bytes (no decimal formatting per record); ds_key_text gives
+ * back exactly the text a plain reader gives. Other formats ignore the option. */
+START_TEST(test_oracle_binary_ids_print_as_the_decimal_keys) {
+    unsigned char buf[24 * 20];
+    size_t len = oracle_bytes(buf, 20);
+    char p[128];
+    write_file(tpath(p, sizeof p, "b.oracleGeneral.bin"), buf, len);
+    ds_reader_opts o = {.binary_ids = true};
+    ds_err err = {{0}};
+    ds_reader *bin = ds_reader_open(p, &o, &err), *txt = open_fmt(p, NULL, NULL);
+    ck_assert(bin && ds_reader_binary_keys(bin) && !ds_reader_binary_keys(txt));
+    ds_trace_req *qb = malloc(sizeof *qb), *qt = malloc(sizeof *qt);
+    for (uint32_t i = 0; i < 20; i++) {
+        ck_assert_int_eq(ds_reader_next(bin, qb, &err), 1);
+        ck_assert_int_eq(ds_reader_next(txt, qt, &err), 1);
+        ck_assert_uint_eq(qb->keys[0].len, 8);
+        ck_assert(memcmp(qb->keys[0].p, buf + 24 * i + 4, 8) == 0);
+        char t[24];
+        ds_key k = ds_key_text(&qb->keys[0], true, t);
+        ck_assert(k.len == qt->keys[0].len && memcmp(k.p, qt->keys[0].p, k.len) == 0);
+        k = ds_key_text(&qt->keys[0], false, t); /* text keys print as they are */
+        ck_assert(k.p == qt->keys[0].p);
+        ck_assert_uint_eq(qb->size, qt->size);
+    }
+    ds_reader_close(bin);
+    ds_reader_close(txt);
+    write_file(tpath(p, sizeof p, "n.csv"), "time_us,client,op,key,size,ttl_s\n0,0,GET,k,0,0\n",
+               47);
+    ds_reader *nat = ds_reader_open(p, &o, &err);
+    ck_assert(nat && !ds_reader_binary_keys(nat));
+    ds_reader_close(nat);
+    free(qb);
+    free(qt);
+}
+END_TEST
+
 START_TEST(test_truncated_record_is_an_error) {
     unsigned char buf[24 * 4];
     oracle_bytes(buf, 4);
@@ -609,6 +645,7 @@ static Suite *trace_suite(void) {
     tcase_add_test(tc, test_reader_error_is_sticky);
     tcase_add_test(tc, test_writer_rejects_bad_request_without_partial_line);
     tcase_add_test(tc, test_oracle_plain_and_zstd_read_the_same);
+    tcase_add_test(tc, test_oracle_binary_ids_print_as_the_decimal_keys);
     tcase_add_test(tc, test_truncated_record_is_an_error);
     tcase_add_test(tc, test_truncated_zstd_frame_is_an_error);
     tcase_add_test(tc, test_oracle_writer_keeps_decimal_ids);

@@ -27,6 +27,7 @@ struct ds_reader {
     const ds_reader_ops *ops;
     void *st;
     int failed;
+    bool binary_keys;
     ds_err last;
 };
 
@@ -91,6 +92,7 @@ ds_reader *ds_reader_open(const char *path, const ds_reader_opts *o, ds_err *err
     }
     static const ds_reader_opts none = {0};
     r->ops = ops;
+    r->binary_keys = o && o->binary_ids && ops == &ds_reader_oracle;
     r->st = ops->open(path, src, o ? o : &none, err);
     if (!r->st) {
         free(r);
@@ -115,6 +117,17 @@ int ds_reader_next(ds_reader *r, ds_trace_req *out, ds_err *err) {
 const char *ds_reader_format(const ds_reader *r) { return r->ops->name; }
 
 bool ds_reader_is_id_trace(const ds_reader *r) { return r->ops->id_trace; }
+
+bool ds_reader_binary_keys(const ds_reader *r) { return r->binary_keys; }
+
+ds_key ds_key_text(const ds_key *k, bool binary, char *buf) {
+    if (!binary || k->len != 8) return *k;
+    uint64_t id = 0;
+    const unsigned char *p = k->p;
+    for (int i = 7; i >= 0; i--)
+        id = id << 8 | p[i];
+    return (ds_key){buf, ds_u64_to_dec(id, buf)};
+}
 
 void ds_reader_close(ds_reader *r) {
     if (!r) return;

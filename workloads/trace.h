@@ -35,6 +35,10 @@ typedef struct ds_reader_opts {
     const char *format;   /* NULL or "auto": detect from the file name */
     const char *csv_opts; /* libCacheSim-style column options for --format csv */
     bool miss_is_set;     /* id traces: the host turns a miss into a SET of the size */
+    /* Numeric-id formats (oracleGeneral): keys are the id's 8 bytes, little-endian, instead of
+     * its decimal text (no formatting per record, shorter keys). For hosts that print keys
+     * through ds_key_text; writers (convert) want the text. */
+    bool binary_ids;
 } ds_reader_opts;
 
 typedef struct ds_reader ds_reader;
@@ -51,6 +55,15 @@ const char *ds_reader_format(const ds_reader *r);
 
 /* True for object-id traces (oracleGeneral, csv block traces) where --origin is the default. */
 bool ds_reader_is_id_trace(const ds_reader *r);
+
+/* True when the reader was asked for binary ids and its format has them: every key is then
+ * the 8-byte little-endian id. */
+bool ds_reader_binary_keys(const ds_reader *r);
+
+/* A key as text for messages and CSV: binary ids (binary = true, len 8) as their decimal
+ * number, other keys unchanged. Writes into buf (>= 21 bytes) when it converts; returns the
+ * key to print. */
+ds_key ds_key_text(const ds_key *k, bool binary, char *buf);
 
 void ds_reader_close(ds_reader *r);
 
