@@ -16,7 +16,7 @@ OPT      ?= -O2 -g
 SAN      ?=
 CSTD     := -std=c11 -D_GNU_SOURCE
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
-INCS     := -Icore -Iworkloads -Isim -Ibackend
+INCS     := -Icore -Iworkloads -Isim -Ibackend -I$(BUILD)/gen
 PKGS     := check libzstd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs libzstd 2>/dev/null || echo -lzstd)
@@ -52,6 +52,18 @@ all: $(DSLAB)
 
 deps:
 	@scripts/deps.sh
+
+# The commit a calibration names (sim/calibrate.c): rewritten only when it changes, so a
+# commit does not rebuild everything.
+$(BUILD)/gen/version.h: FORCE
+	@mkdir -p $(dir $@)
+	@c=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
+	 git diff --quiet HEAD -- 2>/dev/null || c="$$c-dirty"; \
+	 printf '#define DSLAB_COMMIT "%s"\n' "$$c" > $@.tmp; \
+	 cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(BUILD)/obj/sim/calibrate.o: $(BUILD)/gen/version.h
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "calibrate.h"
 #include "gen.h"
 #include "replay.h"
 #include "verbs.h"
@@ -28,6 +29,8 @@ static const verb verbs[] = {
     {"plot", ds_main_plot, "draw the PNGs of a results directory with gnuplot"},
     {"compare", ds_main_compare, "compare a run with a baseline; non-zero exit on regression"},
     {"check", ds_main_check, "run the race scenarios with and without their toggles"},
+    {"calibrate", ds_main_calibrate, "measure a real backend and host; write a calibration"},
+    {"validate", ds_main_validate, "replay in real and calibrated virtual time; compare"},
     {"help", main_help, "this list"},
 };
 #define NVERBS (sizeof verbs / sizeof verbs[0])

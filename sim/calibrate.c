@@ -1,0 +1,399 @@
+/*
+ * calibrate.c - `dslab calibrate`: measure a real backend and this host, write a config file
+ * that makes virtual time charge what real runs spend.
+ *
+ * Why measure inside a replay and not with a micro-benchmark alone: the costs that make real
+ * latencies differ from virtual ones (service time of each backend call under the real mix of
+ * reads and writes, the core's CPU per command, the wake-up of the main thread when a job
+ * finishes) depend on the access pattern and on the engine itself. So calibrate runs a short
+ * real-clock replay on the real backend (a fixed workload, or the user's trace) and reads back
+ * what that run measured about itself (io_latency.csv, core_cpu.csv: sim/iolat.h). Only the
+ * device's concurrency needs a separate probe: K threads writing at once, K = 1, 2, 4, 8.
+ *
+ * The output is a config file `--config` loads: empirical hist: latency models (files beside
+ * it, named relative to it), the core cost model, the device channels, the hand-off model, and
+ * comments naming the machine, the date, the backend options and the dslab commit. Its first
+ * option is `calibration-format`, so a file written by another format is refused (exit 2).
+ */
+#include "calibrate.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "csvtab.h"
+#include "replay.h"
+#include "version.h"
+
+#define CAL_PATH_MAX    4096
+#define CAL_TMP_MAX     1024 /* the scratch directory; paths under it fit CAL_PATH_MAX */
+#define CAL_PASS_MAX    64
+#define CAL_PROBE_NS    250000000LL /* per concurrency level */
+#define CAL_PROBE_KEYS  256         /* keys each probe thread rewrites */
+#define CAL_PROBE_VALUE 100         /* bytes per probe value */
+#define CAL_PROBE_SHARE 0.9         /* channels = fewest threads reaching 90% of the best */
+#define CAL_DEFAULT_TRACE                                                                          \
+    "gen:uniform,keys=20000,requests=30000,clients=8,seed=11,mix=get:0.6/set:0.3/del:0.1,"         \
+    "arrival=poisson:10000"
+
+typedef struct cal_opts {
+    const char *backend_path, *fsync, *io_threads, *trace, *out;
+    const char *pass[CAL_PASS_MAX]; /* further replay options, name/value pairs */
+    int npass;
+} cal_opts;
+
+static int usage(FILE *f) {
+    fprintf(f,
+            "usage: dslab calibrate --backend-path DIR [--fsync never|always] [--io-threads N]\n"
+            "                       [--trace TRACE] [replay options] -o CAL.conf\n"
+            "Runs a short real-clock replay on the file backend in a fresh store under DIR\n"
+            "(removed afterwards) and probes the device's concurrency, then writes CAL.conf\n"
+            "(load it with `dslab replay --config CAL.conf`) and CAL.{get,set,del,handoff}.hist.\n"
+            "  --trace TRACE   calibrate on this trace instead of the built-in workload:\n"
+            "                  %s\n"
+            "  replay options  --name value pairs passed to the calibration replay\n",
+            CAL_DEFAULT_TRACE);
+    return f == stdout ? 0 : 2;
+}
+
+static int parse(cal_opts *o, int argc, char **argv) {
+    memset(o, 0, sizeof *o);
+    o->fsync = "never";
+    o->io_threads = "4";
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) return usage(stdout), 1;
+        if (strncmp(a, "--", 2) != 0 && strcmp(a, "-o") != 0) {
+            fprintf(stderr, "dslab calibrate: %s: unexpected argument (see --help)\n", a);
+            return 2;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "dslab calibrate: %s: missing value\n", a);
+            return 2;
+        }
+        const char *v = argv[++i];
+        if (!strcmp(a, "-o") || !strcmp(a, "--out"))
+            o->out = v;
+        else if (!strcmp(a, "--backend-path"))
+            o->backend_path = v;
+        else if (!strcmp(a, "--fsync"))
+            o->fsync = v;
+        else if (!strcmp(a, "--io-threads"))
+            o->io_threads = v;
+        else if (!strcmp(a, "--trace"))
+            o->trace = v;
+        else if (o->npass + 2 <= CAL_PASS_MAX)
+            o->pass[o->npass++] = a + 2, o->pass[o->npass++] = v;
+        else
+            return fprintf(stderr, "dslab calibrate: too many options\n"), 2;
+    }
+    if (!o->backend_path)
+        return fprintf(stderr, "dslab calibrate: --backend-path is required\n"), 2;
+    if (!o->out) return fprintf(stderr, "dslab calibrate: -o CAL.conf is required\n"), 2;
+    struct stat sb;
+    if (stat(o->backend_path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "dslab calibrate: --backend-path: %s: %s\n", o->backend_path,
+                stat(o->backend_path, &sb) != 0 ? strerror(errno) : "not a directory");
+        return 2;
+    }
+    return 0;
+}
+
+/* snprintf that reports truncation as an error instead of cutting a path short. */
+#define PATHF(buf, err, ...)                                                                       \
+    (snprintf(buf, sizeof buf, __VA_ARGS__) >= (int)sizeof buf                                     \
+         ? ds_err_set(err, DS_ERR_ARG, "path too long: %s", buf)                                   \
+         : DS_OK)
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
+    (void)sb, (void)flag, (void)ftw;
+    return remove(p);
+}
+
+/* ---- the calibration replay ----------------------------------------------------------------- */
+
+static ds_status set_opt(ds_replay_opts *r, const char *name, const char *value, ds_err *err) {
+    return ds_cli_set(r, name, value, err);
+}
+
+static ds_status run_replay(const cal_opts *o, const char *tmp, ds_replay_result *res,
+                            ds_err *err) {
+    static ds_replay_opts r; /* large */
+    ds_replay_opts_default(&r);
+    snprintf(r.trace, sizeof r.trace, "%s", o->trace ? o->trace : CAL_DEFAULT_TRACE);
+    char store[CAL_PATH_MAX];
+    ds_status st = PATHF(r.out, err, "%s/run", tmp);
+    if (st == DS_OK) st = PATHF(store, err, "%s/store", tmp);
+    if (st == DS_OK) st = set_opt(&r, "clock", "real", err);
+    if (st == DS_OK) st = set_opt(&r, "backend", "file", err);
+    if (st == DS_OK) st = set_opt(&r, "backend-path", store, err);
+    if (st == DS_OK) st = set_opt(&r, "fsync", o->fsync, err);
+    if (st == DS_OK) st = set_opt(&r, "io-threads", o->io_threads, err);
+    if (st == DS_OK) st = set_opt(&r, "latency", "fixed:0", err);
+    if (st == DS_OK && !o->trace) st = set_opt(&r, "cache-max-keys", "2000", err);
+    if (st == DS_OK && !o->trace) st = set_opt(&r, "cache-flush-delay", "0", err);
+    for (int i = 0; st == DS_OK && i < o->npass; i += 2)
+        st = set_opt(&r, o->pass[i], o->pass[i + 1], err);
+    if (st != DS_OK) return st;
+    r.quiet = true;
+    r.progress = false;
+    return ds_replay_run(&r, res, err);
+}
+
+/* ---- reading what the run measured ---------------------------------------------------------- */
+
+/* io_latency.csv rows of `kind` -> FILE of "latency_us cumulative_fraction" lines (the
+ * hist: latency model). Returns the sample count (0: nothing written). */
+static uint64_t write_hist(const ds_csvtab *t, const char *kind, const char *path, ds_err *err) {
+    int c_op = ds_csvtab_col(t, "op"), c_hi = ds_csvtab_col(t, "bucket_hi_us");
+    int c_n = ds_csvtab_col(t, "count"), c_cum = ds_csvtab_col(t, "cum_fraction");
+    if (c_op < 0 || c_hi < 0 || c_n < 0 || c_cum < 0) return 0;
+    uint64_t n = 0;
+    FILE *f = NULL;
+    for (size_t i = 0; i < t->nrows; i++) {
+        if (strcmp(ds_csvtab_get(t, i, c_op), kind) != 0) continue;
+        if (!f && !(f = fopen(path, "w"))) {
+            ds_err_set(err, DS_ERR_IO, "%s: %s", path, strerror(errno));
+            return 0;
+        }
+        if (!n)
+            fprintf(f, "# %s service time measured by dslab calibrate: us cum_fraction\n", kind);
+        fprintf(f, "%s %s\n", ds_csvtab_get(t, i, c_hi), ds_csvtab_get(t, i, c_cum));
+        n += strtoull(ds_csvtab_get(t, i, c_n), NULL, 10);
+    }
+    if (f && fclose(f) != 0) ds_err_set(err, DS_ERR_IO, "%s: write failed", path), n = 0;
+    return n;
+}
+
+/* core_cpu.csv -> "get:1.04,set:1.68,..." (mean us per command). */
+static void core_costs(const ds_csvtab *t, char *buf, size_t cap) {
+    static const char *const want[][2] = {{"get", "get"},        {"set", "set"},   {"del", "del"},
+                                          {"exists", "exists"},  {"mget", "mget"}, {"exec", "exec"},
+                                          {"done", "done_load"}, {"cron", "cron"}};
+    int c_op = ds_csvtab_col(t, "op"), c_mean = ds_csvtab_col(t, "mean_us");
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t w = 0; w < sizeof want / sizeof want[0]; w++)
+        for (size_t i = 0; c_op >= 0 && c_mean >= 0 && i < t->nrows; i++) {
+            if (strcmp(ds_csvtab_get(t, i, c_op), want[w][1]) != 0) continue;
+            int k = snprintf(buf + len, cap - len, "%s%s:%.3f", len ? "," : "", want[w][0],
+                             strtod(ds_csvtab_get(t, i, c_mean), NULL));
+            if (k > 0 && (size_t)k < cap - len) len += (size_t)k;
+        }
+}
+
+/* ---- the device probe ----------------------------------------------------------------------- */
+
+typedef struct probe_arg {
+    ds_backend *b;
+    int id;
+    int64_t deadline_ns;
+    uint64_t ops;
+    ds_status st;
+} probe_arg;
+
+static int64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void *probe_thread(void *p) {
+    probe_arg *a = p;
+    char val[CAL_PROBE_VALUE];
+    memset(val, 'v', sizeof val);
+    ds_value *v = ds_value_new(val, sizeof val, 0, 0);
+    if (!v) return a->st = DS_ERR_NOMEM, NULL;
+    for (uint64_t i = 0; mono_ns() < a->deadline_ns; i++) {
+        char key[32];
+        int kl = snprintf(key, sizeof key, "probe-%d-%llu", a->id,
+                          (unsigned long long)(i % CAL_PROBE_KEYS));
+        ds_call call = {0};
+        ds_err e;
+        a->b->ops->plan(a->b, DS_BOP_SET, key, (uint32_t)kl, &call);
+        if ((a->st = a->b->ops->set(a->b, &call, key, (uint32_t)kl, v, &e)) != DS_OK) break;
+        a->ops++;
+    }
+    ds_value_unref(v);
+    return NULL;
+}
+
+/* Writes/s with k threads at once; < 0 on error. */
+static double probe_level(ds_backend *b, int k) {
+    pthread_t th[8];
+    probe_arg a[8];
+    int64_t t0 = mono_ns();
+    int started = 0;
+    for (int i = 0; i < k; i++) {
+        a[i] = (probe_arg){.b = b, .id = i, .deadline_ns = t0 + CAL_PROBE_NS};
+        if (pthread_create(&th[i], NULL, probe_thread, &a[i]) != 0) break;
+        started++;
+    }
+    uint64_t ops = 0;
+    bool bad = started < k;
+    for (int i = 0; i < started; i++) {
+        pthread_join(th[i], NULL);
+        ops += a[i].ops;
+        bad = bad || a[i].st != DS_OK;
+    }
+    double secs = (double)(mono_ns() - t0) / 1e9;
+    return bad ? -1.0 : (double)ops / secs;
+}
+
+/* The fewest writer threads that reach CAL_PROBE_SHARE of the best throughput. */
+static int probe_channels(const char *tmp, const char *fsync, double tput[4], ds_err *err) {
+    char dir[CAL_PATH_MAX];
+    if (PATHF(dir, err, "%s/probe", tmp) != DS_OK) return -1;
+    ds_file_opts fo = {.fsync = strcmp(fsync, "always") == 0 ? DS_FSYNC_ALWAYS : DS_FSYNC_NEVER};
+    ds_backend *b = ds_backend_file_open(dir, &fo, err);
+    if (!b) return -1;
+    static const int levels[4] = {1, 2, 4, 8};
+    double best = 0;
+    for (int i = 0; i < 4; i++) {
+        tput[i] = probe_level(b, levels[i]);
+        if (tput[i] < 0) {
+            ds_backend_close(b);
+            return ds_err_set(err, DS_ERR_IO, "%s: device probe: a write failed", dir), -1;
+        }
+        if (tput[i] > best) best = tput[i];
+    }
+    ds_backend_close(b);
+    for (int i = 0; i < 4; i++)
+        if (tput[i] >= CAL_PROBE_SHARE * best) return levels[i];
+    return levels[3];
+}
+
+/* ---- the config file ------------------------------------------------------------------------ */
+
+static void machine_line(FILE *f) {
+    struct utsname u;
+    char host[1024] = "?", cpu[256] = "?", line[512];
+    if (uname(&u) == 0 && snprintf(host, sizeof host, "%s, %s %s %s", u.nodename, u.sysname,
+                                   u.release, u.machine) < 0)
+        host[0] = '\0';
+    FILE *c = fopen("/proc/cpuinfo", "r");
+    while (c && fgets(line, sizeof line, c))
+        if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
+            snprintf(cpu, sizeof cpu, "%s", strchr(line, ':') + 2);
+            cpu[strcspn(cpu, "\n")] = '\0';
+            break;
+        }
+    if (c) fclose(c);
+    fprintf(f, "# machine: %s; %s; %ld CPUs\n", host, cpu, sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+/* CAL.conf -> "CAL" (the prefix of the .hist files) and its base name. */
+static void hist_names(const char *out, const char *kind, char *path, size_t cap, char *rel,
+                       size_t rcap) {
+    size_t n = strlen(out);
+    if (n > 5 && !strcmp(out + n - 5, ".conf")) n -= 5;
+    snprintf(path, cap, "%.*s.%s.hist", (int)n, out, kind);
+    const char *slash = strrchr(path, '/');
+    snprintf(rel, rcap, "%s", slash ? slash + 1 : path);
+}
+
+typedef struct cal_result {
+    char rel[4][CAL_PATH_MAX]; /* get, set, del, handoff hist files ("" = none) */
+    uint64_t samples[4];
+    char costs[512];
+    int channels;
+    double tput[4];
+} cal_result;
+
+static const char *const hist_kinds[4] = {"backend_get", "backend_set", "backend_del", "handoff"};
+static const char *const hist_opts[4] = {"latency-get", "latency-set", "latency-del",
+                                         "handoff-latency"};
+
+static ds_status write_conf(const cal_opts *o, const cal_result *c, ds_err *err) {
+    FILE *f = fopen(o->out, "w");
+    if (!f) return ds_err_set(err, DS_ERR_ARG, "-o: %s: %s", o->out, strerror(errno));
+    time_t now = time(NULL);
+    char date[64];
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    fprintf(f, "# dslab calibration (load with: dslab replay --config %s)\n", o->out);
+    machine_line(f);
+    fprintf(f, "# date: %s\n# dslab commit: %s\n", date, DSLAB_COMMIT);
+    fprintf(f, "# backend: file, fsync %s, %s io threads; workload: %s\n", o->fsync, o->io_threads,
+            o->trace ? o->trace : CAL_DEFAULT_TRACE);
+    fprintf(f, "# device probe (writes/s with 1/2/4/8 threads): %.0f %.0f %.0f %.0f\n", c->tput[0],
+            c->tput[1], c->tput[2], c->tput[3]);
+    fprintf(f, "calibration-format %d\n", DS_CAL_FORMAT);
+    for (int i = 0; i < 4; i++)
+        if (c->rel[i][0]) fprintf(f, "%s hist:%s\n", hist_opts[i], c->rel[i]);
+    if (c->costs[0]) fprintf(f, "core-cost-us %s\n", c->costs);
+    fprintf(f, "disk-channels %d\nio-threads %s\nfsync %s\n", c->channels, o->io_threads, o->fsync);
+    bool bad = ferror(f) != 0;
+    if (fclose(f) != 0 || bad) return ds_err_set(err, DS_ERR_IO, "%s: write failed", o->out);
+    return DS_OK;
+}
+
+static ds_status measure(const cal_opts *o, const char *tmp, cal_result *c, ds_err *err) {
+    ds_replay_result res;
+    ds_status st = run_replay(o, tmp, &res, err);
+    if (st != DS_OK) return st;
+    char path[CAL_PATH_MAX];
+    ds_csvtab t;
+    if ((st = PATHF(path, err, "%s/run/io_latency.csv", tmp)) != DS_OK) return st;
+    if ((st = ds_csvtab_read(path, &t, err)) != DS_OK) return st;
+    for (int i = 0; i < 4 && st == DS_OK; i++) {
+        char hp[CAL_PATH_MAX];
+        hist_names(o->out, hist_kinds[i] + (i < 3 ? 8 : 0), hp, sizeof hp, c->rel[i],
+                   sizeof c->rel[i]);
+        err->msg[0] = '\0';
+        c->samples[i] = write_hist(&t, hist_kinds[i], hp, err);
+        if (err->msg[0]) st = DS_ERR_IO;
+        if (!c->samples[i]) c->rel[i][0] = '\0';
+    }
+    ds_csvtab_free(&t);
+    if (st == DS_OK) st = PATHF(path, err, "%s/run/core_cpu.csv", tmp);
+    if (st == DS_OK && (st = ds_csvtab_read(path, &t, err)) == DS_OK) {
+        core_costs(&t, c->costs, sizeof c->costs);
+        ds_csvtab_free(&t);
+    }
+    if (st == DS_OK && (c->channels = probe_channels(tmp, o->fsync, c->tput, err)) < 0)
+        st = DS_ERR_IO;
+    return st;
+}
+
+static void report(const cal_opts *o, const cal_result *c) {
+    printf("calibration written to %s\n", o->out);
+    for (int i = 0; i < 4; i++)
+        printf("  %-16s %s (%llu samples)\n", hist_opts[i], c->rel[i][0] ? c->rel[i] : "(none)",
+               (unsigned long long)c->samples[i]);
+    printf("  %-16s %s\n  %-16s %d (writes/s with 1/2/4/8 threads: %.0f %.0f %.0f %.0f)\n",
+           "core-cost-us", c->costs, "disk-channels", c->channels, c->tput[0], c->tput[1],
+           c->tput[2], c->tput[3]);
+}
+
+int ds_main_calibrate(int argc, char **argv) {
+    if (argc > 0) argc--, argv++; /* the verb */
+    cal_opts o;
+    int rc = parse(&o, argc, argv);
+    if (rc) return rc == 1 ? 0 : rc;
+    char tmp[CAL_TMP_MAX];
+    ds_err perr;
+    if (PATHF(tmp, &perr, "%s/dslab-calibrate-XXXXXX", o.backend_path) != DS_OK || !mkdtemp(tmp)) {
+        fprintf(stderr, "dslab calibrate: --backend-path: %s: %s\n", o.backend_path,
+                strerror(errno));
+        return 2;
+    }
+    fprintf(stderr, "dslab calibrate: measuring in %s ...\n", tmp);
+    cal_result c = {0};
+    ds_err err = {{0}};
+    ds_status st = measure(&o, tmp, &c, &err);
+    if (st == DS_OK) st = write_conf(&o, &c, &err);
+    nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    if (st != DS_OK) {
+        fprintf(stderr, "dslab calibrate: %s\n", err.msg);
+        return st == DS_ERR_ARG || st == DS_ERR_CONFIG || st == DS_ERR_CORRUPT ? 2 : 1;
+    }
+    report(&o, &c);
+    return 0;
+}
