@@ -17,6 +17,7 @@ typedef struct tab_build {
     char **cells;
     size_t n, cap, in_row, line;
     const char *what; /* first error, or NULL */
+    size_t what_line; /* its line */
 } tab_build;
 
 static void on_field(void *s, size_t len, void *data) {
@@ -27,6 +28,7 @@ static void on_field(void *s, size_t len, void *data) {
         char **nc = ncap <= CSVTAB_MAX_CELLS ? realloc(b->cells, ncap * sizeof *nc) : NULL;
         if (!nc) {
             b->what = "too large or out of memory";
+            b->what_line = b->line + 1;
             return;
         }
         b->cells = nc;
@@ -35,6 +37,7 @@ static void on_field(void *s, size_t len, void *data) {
     char *c = malloc(len + 1);
     if (!c) {
         b->what = "out of memory";
+        b->what_line = b->line + 1;
         return;
     }
     memcpy(c, s, len);
@@ -52,6 +55,7 @@ static void on_row(int c, void *data) {
         b->t->ncols = b->in_row;
     } else if (b->in_row != b->t->ncols) {
         b->what = "row and header differ in the number of fields";
+        b->what_line = b->line;
         return;
     } else {
         b->t->nrows++;
@@ -69,7 +73,7 @@ static ds_status parse_file(FILE *f, tab_build *b) {
         bad = csv_parse(&p, buf, n, on_field, on_row, b) != n;
     if (!bad && !b->what) bad = csv_fini(&p, on_field, on_row, b) != 0;
     csv_free(&p);
-    if (bad && !b->what) b->what = "malformed CSV";
+    if (bad && !b->what) b->what = "malformed CSV", b->what_line = b->line + 1;
     return b->what ? DS_ERR_CORRUPT : DS_OK;
 }
 
@@ -84,10 +88,11 @@ ds_status ds_csvtab_read(const char *path, ds_csvtab *t, ds_err *err) {
     t->cells = b.cells;
     if (st == DS_OK && (b.line == 0 || t->ncols == 0)) {
         b.what = "empty: expected a header";
+        b.what_line = 1;
         st = DS_ERR_CORRUPT;
     }
     if (b.what) {
-        ds_err_set(err, DS_ERR_CORRUPT, "%s:%zu: %s", path, b.line + 1, b.what);
+        ds_err_set(err, DS_ERR_CORRUPT, "%s:%zu: %s", path, b.what_line, b.what);
         for (size_t i = 0; i < b.n; i++)
             free(b.cells[i]);
         free(b.cells);
