@@ -382,6 +382,14 @@ static void ds_col_quantile(const ds_sum_src *src, size_t arg, char *buf, size_t
     snprintf(buf, len, "%" PRId64, v);
 }
 
+/* Core CPU per command type, measured by real-clock runs; empty in virtual time. */
+static void ds_col_core_cpu(const ds_sum_src *src, size_t arg, char *buf, size_t len) {
+    if (!src->in->core_cpu || arg >= DS_RUN_CPU_COLS)
+        buf[0] = '\0';
+    else
+        snprintf(buf, len, "%.3f", src->in->core_cpu_us[arg]);
+}
+
 #define STAT(f)     ds_col_stat, offsetof(ds_stats, f)
 #define INFO(f)     ds_col_info, offsetof(ds_run_info, f)
 #define INFO_F6(f)  ds_col_info_f6, offsetof(ds_run_info, f)
@@ -438,6 +446,11 @@ static const ds_sum_col ds_sum_cols[] = {
     {"del_p99_us", QUANT(DS_OP_DEL, 2)},
     {"del_p999_us", QUANT(DS_OP_DEL, 3)},
     {"del_p9999_us", QUANT(DS_OP_DEL, 4)},
+    {"core_cpu_get_us", ds_col_core_cpu, 0},
+    {"core_cpu_set_us", ds_col_core_cpu, 1},
+    {"core_cpu_del_us", ds_col_core_cpu, 2},
+    {"core_cpu_done_us", ds_col_core_cpu, 3},
+    {"core_cpu_cron_us", ds_col_core_cpu, 4},
 };
 #define DS_NSUM (sizeof ds_sum_cols / sizeof ds_sum_cols[0])
 

@@ -17,6 +17,8 @@
 
 typedef struct ds_metrics ds_metrics;
 
+#define DS_RUN_CPU_COLS 5
+
 typedef struct ds_run_info { /* what summary.csv needs besides ds_stats */
     const char *const *cfg_names;
     const char *const *cfg_values;
@@ -25,6 +27,8 @@ typedef struct ds_run_info { /* what summary.csv needs besides ds_stats */
     double sim_seconds, wall_seconds;
     const char *trace;   /* path or gen: spec as given; NULL: unknown (trace columns empty) */
     int64_t trace_bytes; /* size of the trace file; < 0 for gen: specs and stdin */
+    bool core_cpu;       /* real clock: core_cpu_us holds measured means (sim/iolat.h) */
+    double core_cpu_us[DS_RUN_CPU_COLS]; /* get, set, del, job hand-back, cron */
 } ds_run_info;
 
 /* The summary.csv columns after trace, trace_bytes and the config columns, in file order:

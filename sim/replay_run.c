@@ -164,6 +164,22 @@ static int64_t trace_bytes(const char *trace) {
     return stat(trace, &sb) == 0 && S_ISREG(sb.st_mode) ? (int64_t)sb.st_size : -1;
 }
 
+/* summary.csv's core_cpu_*_us: mean CPU per command type; a hand-back is a LOAD's or a
+ * SAVE's, weighted by their counts. */
+static void core_cpu_info(const ds_iolat *l, ds_run_info *in) {
+    if (!l) return;
+    static const int kinds[] = {DS_OP_GET, DS_OP_SET, DS_OP_DEL};
+    in->core_cpu = true;
+    for (int i = 0; i < 3; i++)
+        in->core_cpu_us[i] = ds_iolat_cpu_mean_us(l, kinds[i]);
+    uint64_t nl = ds_iolat_cpu_count(l, DS_CPU_DONE_LOAD),
+             ns = ds_iolat_cpu_count(l, DS_CPU_DONE_SAVE);
+    double tl = ds_iolat_cpu_mean_us(l, DS_CPU_DONE_LOAD) * (double)nl;
+    double ts = ds_iolat_cpu_mean_us(l, DS_CPU_DONE_SAVE) * (double)ns;
+    in->core_cpu_us[3] = nl + ns ? (tl + ts) / (double)(nl + ns) : 0.0;
+    in->core_cpu_us[4] = ds_iolat_cpu_mean_us(l, DS_CPU_CRON);
+}
+
 static ds_status close_metrics(rp_run *r, ds_replay_result *res, ds_err *err) {
     const char *names[DS_CLI_EFFECTIVE_MAX], *values[DS_CLI_EFFECTIVE_MAX];
     char *buf = malloc(DS_CLI_EFFECTIVE_BUF);
@@ -180,6 +196,7 @@ static ds_status close_metrics(rp_run *r, ds_replay_result *res, ds_err *err) {
                         .wall_seconds = res->wall_seconds,
                         .trace = r->o->trace,
                         .trace_bytes = trace_bytes(r->o->trace)};
+    core_cpu_info(r->iolat, &info);
     ds_status st = ds_metrics_close(r->metrics, &res->stats, &info, err);
     r->metrics = NULL;
     free(buf);

@@ -135,7 +135,8 @@ static const char *const summary_tail =
     "peak_memory_bytes,save_retries,load_errors,memory_limit_misses,errors,hit_ratio,mean_us,"
     "p9999_us,get_p50_us,get_p90_us,get_p99_us,get_p999_us,get_p9999_us,"
     "set_p50_us,set_p90_us,set_p99_us,set_p999_us,set_p9999_us,"
-    "del_p50_us,del_p90_us,del_p99_us,del_p999_us,del_p9999_us";
+    "del_p50_us,del_p90_us,del_p99_us,del_p999_us,del_p9999_us,"
+    "core_cpu_get_us,core_cpu_set_us,core_cpu_del_us,core_cpu_done_us,core_cpu_cron_us";
 
 START_TEST(test_summary_columns_follow_contract) {
     write_run(tmpdir, 0);
@@ -160,11 +161,12 @@ START_TEST(test_summary_columns_follow_contract) {
     ck_assert_msg(strstr(row, ",,,,,") && row[strlen(row) - 1] == ',', "%s", row);
     size_t n = 0;
     const char *names[128];
-    ck_assert_uint_eq(ds_metrics_summary_columns(names, 128), 47);
+    ck_assert_uint_eq(ds_metrics_summary_columns(names, 128), 52);
     for (const char *p = summary_tail; *p; p++)
         n += *p == ',';
-    ck_assert_uint_eq(n + 1, 47);
+    ck_assert_uint_eq(n + 1, 52);
     ck_assert_str_eq(names[46], "del_p9999_us");
+    ck_assert_str_eq(names[51], "core_cpu_cron_us"); /* empty: not a real-clock run */
     char *cfg = slurp(tmpdir, "config.txt");
     ck_assert_str_eq(cfg, "trace gen:zipf:0.9,keys=10\n"
                           "cache-max-memory 1mb\nmax-io-jobs 10\nlatency exp:100\n");
