@@ -1,7 +1,7 @@
 #!/bin/sh
 # Run every Check suite binary in BUILD/tests (or the ones named), print each summary line, any
-# `skip:` line a suite printed (a test whose optional input is absent) and a total; exit non-zero
-# if any test fails.
+# `skip:` line a suite printed (a test whose optional input is absent) and a total, then
+# scripts/check-paths.sh; exit non-zero if any test or the path check fails.
 set -u
 build=$1; shift
 if [ $# -gt 0 ]; then list=""; for t in "$@"; do list="$list $build/tests/$t"; done
@@ -23,5 +23,8 @@ for t in $list; do
     n=$(printf '%s\n' "$line" | sed -n 's/.*Checks: \([0-9]*\).*/\1/p')
     total=$((total + ${n:-0}))
 done
+# The tree itself: no absolute machine path (make test runs this too; here so that every
+# landing check sees it).
+if ! "$(dirname "$0")/check-paths.sh" >/dev/null; then failed=$((failed + 1)); bad="$bad check-paths"; fi
 echo "[$build] checks run: $total, skipped: $skipped, failing suites: $failed$bad"
 [ $failed -eq 0 ]
