@@ -20,15 +20,7 @@
 #define SPEC_MAX        256
 
 /* Parse one finite double that must use the whole token. */
-static bool parse_num(const char *s, double *out) {
-    char *end;
-    if (!s || !*s) return false;
-    errno = 0;
-    double d = strtod(s, &end);
-    if (errno || *end || !isfinite(d)) return false;
-    *out = d;
-    return true;
-}
+static bool parse_num(const char *s, double *out) { return ds_parse_f64(s, out); }
 
 /* Split "a:b:c" into at most max parts in buf; returns the count (or max+1 if too many). */
 static int split(char *buf, char sep, char **parts, int max) {
@@ -218,13 +210,7 @@ void ds_latency_free(ds_latency *m) {
 static bool parse_prob(const char *s, double *p) { return parse_num(s, p) && *p >= 0 && *p <= 1; }
 
 static bool parse_u64(const char *s, uint64_t *out) {
-    char *end;
-    if (!s || *s < '0' || *s > '9') return false;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end) return false;
-    *out = v;
-    return true;
+    return s && ds_parse_u64(s, strlen(s), out);
 }
 
 static bool parse_us(const char *s, int64_t *out) {

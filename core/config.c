@@ -75,26 +75,6 @@ static const opt opts[] = {
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
-static bool parse_bool(const char *v, bool *out) {
-    static const char *const yes[] = {"on", "yes", "true", "1"};
-    static const char *const no[] = {"off", "no", "false", "0"};
-    for (int i = 0; i < 4; i++) {
-        if (!strcasecmp(v, yes[i])) return *out = true, true;
-        if (!strcasecmp(v, no[i])) return *out = false, true;
-    }
-    return false;
-}
-
-static bool parse_u64(const char *v, uint64_t *out) {
-    if (!*v || *v == '-' || *v == '+') return false;
-    errno = 0;
-    char *end;
-    unsigned long long n = strtoull(v, &end, 10);
-    if (errno || *end) return false;
-    *out = n;
-    return true;
-}
-
 static void store(ds_config *cfg, const opt *o, uint64_t n) {
     char *p = (char *)cfg + o->off;
     switch (o->type) {
@@ -147,9 +127,9 @@ ds_status ds_config_set(ds_config *cfg, const char *name, const char *value, ds_
     switch (o->type) {
     case T_SIZE: ok = ds_parse_size(value, &n) == DS_OK; break;
     case T_U64:
-    case T_MS: ok = parse_u64(value, &n); break;
+    case T_MS: ok = ds_parse_u64(value, strlen(value), &n); break;
     case T_BOOL:
-        ok = parse_bool(value, &b);
+        ok = ds_parse_bool(value, strlen(value), &b);
         n = ok && b;
         break;
     case T_EVICT: break;

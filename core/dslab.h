@@ -155,6 +155,19 @@ bool ds_evict_policy_describe(size_t i, const char **name, const char **help);
 /* Parse "100mb" style sizes; exposed because the host uses the same syntax. */
 ds_status ds_parse_size(const char *s, uint64_t *out);
 
+/*
+ * The one set of value parsers of the tree (core config, the CLI, trace readers, model specs).
+ * Each reads exactly `len` bytes (so CSV fields need no copy; pass strlen(s) for a C string),
+ * accepts nothing else (no spaces, no '+') and returns false without touching *out otherwise.
+ *   ds_parse_u64: decimal digits, no overflow.   ds_parse_i64: the same with an optional '-'.
+ *   ds_parse_bool: on/off, yes/no, true/false, 1/0, in any case.
+ *   ds_parse_f64: a finite strtod number (C string; the whole string).
+ */
+bool ds_parse_u64(const char *p, size_t len, uint64_t *out);
+bool ds_parse_i64(const char *p, size_t len, int64_t *out);
+bool ds_parse_bool(const char *p, size_t len, bool *out);
+bool ds_parse_f64(const char *s, double *out);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Commands and replies                                                                        */
 /* ------------------------------------------------------------------------------------------ */

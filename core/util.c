@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,4 +190,46 @@ ds_status ds_parse_size(const char *s, uint64_t *out) {
     if (n > UINT64_MAX / mul) return DS_ERR_CONFIG;
     *out = (uint64_t)n * mul;
     return DS_OK;
+}
+
+bool ds_parse_u64(const char *p, size_t len, uint64_t *out) {
+    if (!p || len == 0 || len > 20) return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned d = (unsigned)((unsigned char)p[i] - '0');
+        if (d > 9) return false;
+        if (v > (UINT64_MAX - d) / 10) return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+bool ds_parse_i64(const char *p, size_t len, int64_t *out) {
+    bool neg = p && len > 0 && p[0] == '-';
+    uint64_t v;
+    if (!p || !ds_parse_u64(p + neg, len - neg, &v)) return false;
+    if (v > (uint64_t)INT64_MAX + neg) return false;
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return true;
+}
+
+bool ds_parse_bool(const char *p, size_t len, bool *out) {
+    static const char *const yes[] = {"on", "yes", "true", "1"};
+    static const char *const no[] = {"off", "no", "false", "0"};
+    for (size_t i = 0; p && i < 4; i++) {
+        if (strlen(yes[i]) == len && !strncasecmp(p, yes[i], len)) return *out = true, true;
+        if (strlen(no[i]) == len && !strncasecmp(p, no[i], len)) return *out = false, true;
+    }
+    return false;
+}
+
+bool ds_parse_f64(const char *s, double *out) {
+    if (!s || !*s || isspace((unsigned char)*s)) return false;
+    char *end;
+    errno = 0;
+    double d = strtod(s, &end);
+    if (errno || *end || !isfinite(d)) return false;
+    *out = d;
+    return true;
 }

@@ -1,106 +1,85 @@
 /*
- * cli.c - options of `dslab replay`: flags, config file, effective config, default out dir.
+ * cli.c - options of `dslab replay`: one table, from which flags, config files, --help and the
+ * effective config (config.txt) are all produced.
  *
- * Why one setter for everything: a flag `--name value` and a config file line `name value` go
- * through the same ds_cli_set, so the two can never disagree and config.txt written by a run
- * loads again with --config. Core options are forwarded to ds_config_set (the core owns their
- * parsing and defaults); host options live in the table below. Errors are one line naming the
- * option ("--name: what is wrong"); the command exits 2 on them.
+ * Why a table: an option used to live in three hand-kept places (a name list, a setter chain and
+ * a printer chain) that drifted apart. Now a host option is one row of host_opts[] (name,
+ * default, parser, printer, help), in the manner of core/config.c, which owns the core options:
+ * they are forwarded to ds_config_set and listed by ds_config_describe. A flag `--name value`
+ * and a config-file line `name value` go through the same ds_cli_set, so config.txt written by a
+ * run loads again with --config. Defaults are the rows' default strings, parsed by the rows'
+ * own parsers (ds_replay_opts_default), so --help cannot disagree with what a run uses.
+ * Errors are one line naming the option ("--name: what is wrong"); the command exits 2 on them.
+ * Adding an option: a field in ds_replay_opts (replay.h) and a row below.
  */
+#include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "replay.h"
 
-/* Default latency models of the fake backend (microseconds), roughly a local SSD behind a
- * small KV engine: reads 50-150 us, writes 80-250 us, deletes 50-150 us. */
-#define DS_LAT_GET_DEFAULT "uniform:50:150"
-#define DS_LAT_SET_DEFAULT "uniform:80:250"
-#define DS_LAT_DEL_DEFAULT "uniform:50:150"
+typedef struct cli_opt cli_opt;
+typedef ds_status (*cli_set_fn)(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err);
+typedef void (*cli_show_fn)(const ds_replay_opts *o, const cli_opt *r, char *buf, size_t cap);
 
-typedef struct cli_opt {
-    const char *name;
-    const char *help;
-    bool valueless; /* a bare flag means "on" */
-} cli_opt;
-
-/* Host options in --help and effective-config order (core options come first). */
-static const cli_opt host_opts[] = {
-    {"clock", "virtual|real: discrete-event virtual time or wall clock", false},
-    {"backend", "fake|file: in-memory fake with latency/faults, or files", false},
-    {"backend-path", "directory of the file backend", false},
-    {"fsync", "never|always (file backend)", false},
-    {"save-log", "FILE: real clock: append each acknowledged SAVE (key version) for crash tests",
-     false},
-    {"latency", "MODEL for all three ops (shown: get's): fixed:US uniform:LO:HI exp:MEAN ..",
-     false},
-    {"latency-get", "MODEL for backend reads", false},
-    {"latency-set", "MODEL for backend writes", false},
-    {"latency-del", "MODEL for backend deletes", false},
-    {"faults", "err=P,slow=P:US,stall=EVERY:LEN_US (\"none\" = no faults)", false},
-    {"io-threads", "IO servers (virtual) or worker threads (real)", false},
-    {"seed", "seed of every random draw of the run", false},
-    {"out", "results directory (default results/<trace>-<config hash>)", false},
-    {"oracle", "on|off: shadow checks for stale reads and lost writes", false},
-    {"format", "trace format (auto from the name)", false},
-    {"csv-opts", "libCacheSim-style column options for --format csv", false},
-    {"miss-is-set", "on|off: id traces: a GET miss is followed by a SET", true},
-    {"origin",
-     "auto|on|off: the backend holds every object (auto: id traces without "
-     "--miss-is-set)",
-     true},
-    {"speed", "X|max: divide trace times by X; max = closed loop, no think time", false},
-    {"closed", "on|off: closed loop (trace times ignored)", true},
-    {"think", "think time in us between an answer and the next request (closed)", false},
-    {"interval-ms", "timeseries interval in ms of the run's clock", false},
-    {"client-queue-max", "requests queued per client before the run fails", false},
-    {"quiet", "on|off: no header and no progress line (the summary still prints)", true},
+enum {
+    CLI_VALUELESS = 1,  /* a bare flag means "on" (it takes a value only if it is on/off/auto) */
+    CLI_NOT_SAVED = 2,  /* not in config.txt: run-local (out, quiet) or an alias (latency) */
+    CLI_OMIT_UNSET = 4, /* not in config.txt while its string is empty */
 };
-#define NHOST (sizeof host_opts / sizeof host_opts[0])
 
-void ds_replay_opts_default(ds_replay_opts *o) {
-    memset(o, 0, sizeof *o);
-    ds_config_default(&o->core);
-    o->clock = DS_CLOCK_VIRTUAL;
-    o->backend = DS_BACKEND_FAKE;
-    o->fsync = DS_FSYNC_NEVER;
-    snprintf(o->latency[DS_BOP_GET], DS_OPT_STR_MAX, "%s", DS_LAT_GET_DEFAULT);
-    snprintf(o->latency[DS_BOP_SET], DS_OPT_STR_MAX, "%s", DS_LAT_SET_DEFAULT);
-    snprintf(o->latency[DS_BOP_DEL], DS_OPT_STR_MAX, "%s", DS_LAT_DEL_DEFAULT);
-    snprintf(o->faults, DS_OPT_STR_MAX, "none");
-    snprintf(o->format, sizeof o->format, "auto");
-    o->io_threads = 4;
-    o->seed = 1;
-    o->oracle = true;
-    o->origin = DS_ORIGIN_AUTO;
-    o->speed = 1.0;
-    o->interval_ms = 1000;
-    o->client_queue_max = 1000000;
-    o->progress = true;
-}
+/* One host option. off/cap locate the field; lo..hi bound integers; words are the choices of
+ * set_choice (the stored value is the index); unset is what an empty string shows. */
+struct cli_opt {
+    const char *name;
+    const char *def; /* default, parsed by `set`; NULL = none (an alias) */
+    cli_set_fn set;
+    cli_show_fn show;
+    size_t off, cap;
+    uint64_t lo, hi;
+    const char *const *words;
+    const char *unset;
+    unsigned flags;
+    const char *help;
+};
 
-static ds_status parse_bool(const char *name, const char *v, bool *out, ds_err *err) {
-    static const char *const yes[] = {"on", "yes", "true", "1"};
-    static const char *const no[] = {"off", "no", "false", "0"};
-    for (size_t i = 0; i < 4; i++) {
-        if (strcmp(v, yes[i]) == 0) return *out = true, DS_OK;
-        if (strcmp(v, no[i]) == 0) return *out = false, DS_OK;
-    }
-    return ds_err_set(err, DS_ERR_CONFIG, "--%s: expected on or off, got '%s'", name, v);
-}
+/* ---- the shared parsers, with the option's name in every message ---- */
 
-static ds_status parse_u64(const char *name, const char *v, uint64_t lo, uint64_t hi, uint64_t *out,
-                           ds_err *err) {
-    char *end;
-    errno = 0;
-    unsigned long long x = strtoull(v, &end, 10);
-    if (errno || end == v || *end || v[0] == '-' || x < lo || x > hi)
-        return ds_err_set(err, DS_ERR_CONFIG, "--%s: expected an integer in %llu..%llu, got '%s'",
-                          name, (unsigned long long)lo, (unsigned long long)hi, v);
-    *out = x;
+#define FIELD(o, r, type)  ((type *)(void *)((char *)(o) + (r)->off))
+#define CFIELD(o, r, type) ((const type *)(const void *)((const char *)(o) + (r)->off))
+
+static ds_status set_bool(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
+    if (!ds_parse_bool(v, strlen(v), FIELD(o, r, bool)))
+        return ds_err_set(err, DS_ERR_CONFIG, "--%s: expected on or off, got '%s'", r->name, v);
     return DS_OK;
+}
+
+static ds_status parse_int(const cli_opt *r, const char *v, uint64_t *out, ds_err *err) {
+    if (!ds_parse_u64(v, strlen(v), out) || *out < r->lo || *out > r->hi)
+        return ds_err_set(err, DS_ERR_CONFIG, "--%s: expected an integer in %llu..%llu, got '%s'",
+                          r->name, (unsigned long long)r->lo, (unsigned long long)r->hi, v);
+    return DS_OK;
+}
+
+static ds_status set_u64(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
+    return parse_int(r, v, FIELD(o, r, uint64_t), err);
+}
+
+static ds_status set_u32(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
+    uint64_t u;
+    ds_status st = parse_int(r, v, &u, err);
+    if (st == DS_OK) *FIELD(o, r, uint32_t) = (uint32_t)u;
+    return st;
+}
+
+static ds_status set_i64(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
+    uint64_t u;
+    ds_status st = parse_int(r, v, &u, err); /* rows keep hi <= INT64_MAX */
+    if (st == DS_OK) *FIELD(o, r, int64_t) = (int64_t)u;
+    return st;
 }
 
 static ds_status copy_str(const char *name, const char *v, char *dst, size_t cap, ds_err *err) {
@@ -110,106 +89,218 @@ static ds_status copy_str(const char *name, const char *v, char *dst, size_t cap
     return DS_OK;
 }
 
-/* Latency and faults are checked here with the backend's own parsers, so a bad model fails at
- * option time with the option's name rather than later. */
-static ds_status set_latency(ds_replay_opts *o, const char *name, const char *v, int which,
-                             ds_err *err) {
+static ds_status set_str(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
+    return copy_str(r->name, v, FIELD(o, r, char), r->cap, err);
+}
+
+static ds_status choice_index(const cli_opt *r, const char *v, int *out, ds_err *err) {
+    for (int i = 0; r->words[i]; i++)
+        if (strcmp(v, r->words[i]) == 0) return *out = i, DS_OK;
+    return ds_err_set(err, DS_ERR_CONFIG, "--%s: expected %s or %s, got '%s'", r->name, r->words[0],
+                      r->words[1], v);
+}
+
+static ds_status set_choice(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
+    return choice_index(r, v, FIELD(o, r, int), err);
+}
+
+/* Latency models and faults are checked with the backend's own parsers, so a bad model fails
+ * at option time with the option's name rather than later. */
+static ds_status check_latency(const cli_opt *r, const char *v, ds_err *err) {
     ds_latency m;
     ds_err e2;
     if (ds_latency_parse(v, &m, &e2) != DS_OK)
-        return ds_err_set(err, DS_ERR_CONFIG, "--%s: %s", name, e2.msg);
+        return ds_err_set(err, DS_ERR_CONFIG, "--%s: %s", r->name, e2.msg);
     ds_latency_free(&m);
-    for (int i = 0; i < 3; i++) {
-        if (which >= 0 && i != which) continue;
-        ds_status st = copy_str(name, v, o->latency[i], DS_OPT_STR_MAX, err);
-        if (st != DS_OK) return st;
-    }
     return DS_OK;
 }
 
-static ds_status set_faults(ds_replay_opts *o, const char *v, ds_err *err) {
+static ds_status set_latency(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
+    ds_status st = check_latency(r, v, err);
+    return st == DS_OK ? set_str(o, r, v, err) : st;
+}
+
+static ds_status set_latency_all(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
+    ds_status st = check_latency(r, v, err);
+    for (int i = 0; i < 3 && st == DS_OK; i++)
+        st = copy_str(r->name, v, o->latency[i], DS_OPT_STR_MAX, err);
+    return st;
+}
+
+static ds_status set_faults(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
     if (strcmp(v, "none") != 0) {
         ds_faults f;
         ds_err e2;
         if (ds_faults_parse(v, &f, &e2) != DS_OK)
-            return ds_err_set(err, DS_ERR_CONFIG, "--faults: %s", e2.msg);
+            return ds_err_set(err, DS_ERR_CONFIG, "--%s: %s", r->name, e2.msg);
     }
-    return copy_str("faults", v, o->faults, DS_OPT_STR_MAX, err);
+    return set_str(o, r, v, err);
 }
 
-static ds_status set_speed(ds_replay_opts *o, const char *v, ds_err *err) {
+static ds_status set_fsync(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
+    int c;
+    ds_status st = choice_index(r, v, &c, err);
+    if (st == DS_OK) o->fsync = c ? DS_FSYNC_ALWAYS : DS_FSYNC_NEVER;
+    return st;
+}
+
+static ds_status set_speed(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
     if (strcmp(v, "max") == 0) return o->speed = 0, DS_OK;
-    char *end;
-    double x = strtod(v, &end);
-    if (end == v || *end || !(x > 0) || x > 1e9)
-        return ds_err_set(err, DS_ERR_CONFIG, "--speed: expected a factor > 0 or max, got '%s'", v);
+    double x;
+    if (!ds_parse_f64(v, &x) || !(x > 0) || x > 1e9)
+        return ds_err_set(err, DS_ERR_CONFIG, "--%s: expected a factor > 0 or max, got '%s'",
+                          r->name, v);
     o->speed = x;
     return DS_OK;
 }
 
-static ds_status set_choice(const char *name, const char *v, const char *a, const char *b, int *out,
-                            ds_err *err) {
-    if (strcmp(v, a) == 0) return *out = 0, DS_OK;
-    if (strcmp(v, b) == 0) return *out = 1, DS_OK;
-    return ds_err_set(err, DS_ERR_CONFIG, "--%s: expected %s or %s, got '%s'", name, a, b, v);
+static ds_status set_origin(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
+    if (strcmp(v, "auto") == 0) return o->origin = DS_ORIGIN_AUTO, DS_OK;
+    bool b;
+    if (!ds_parse_bool(v, strlen(v), &b))
+        return ds_err_set(err, DS_ERR_CONFIG, "--%s: expected auto, on or off, got '%s'", r->name,
+                          v);
+    o->origin = b ? DS_ORIGIN_ON : DS_ORIGIN_OFF;
+    return DS_OK;
 }
 
-static ds_status set_host2(ds_replay_opts *o, const char *n, const char *v, ds_err *err) {
-    uint64_t u;
-    ds_status st;
-    if (strcmp(n, "oracle") == 0) return parse_bool(n, v, &o->oracle, err);
-    if (strcmp(n, "format") == 0) return copy_str(n, v, o->format, sizeof o->format, err);
-    if (strcmp(n, "csv-opts") == 0) return copy_str(n, v, o->csv_opts, DS_OPT_STR_MAX, err);
-    if (strcmp(n, "miss-is-set") == 0) return parse_bool(n, v, &o->miss_is_set, err);
-    if (strcmp(n, "closed") == 0) return parse_bool(n, v, &o->closed, err);
-    if (strcmp(n, "quiet") == 0) return parse_bool(n, v, &o->quiet, err);
-    if (strcmp(n, "speed") == 0) return set_speed(o, v, err);
-    if (strcmp(n, "origin") == 0) {
-        if (strcmp(v, "auto") == 0) return o->origin = DS_ORIGIN_AUTO, DS_OK;
-        bool b;
-        if ((st = parse_bool(n, v, &b, err)) != DS_OK) return st;
-        o->origin = b ? DS_ORIGIN_ON : DS_ORIGIN_OFF;
-        return DS_OK;
-    }
-    if (strcmp(n, "think") == 0) {
-        if ((st = parse_u64(n, v, 0, INT64_MAX / 4, &u, err)) == DS_OK) o->think_us = (int64_t)u;
-        return st;
-    }
-    if (strcmp(n, "interval-ms") == 0) {
-        if ((st = parse_u64(n, v, 1, 86400000, &u, err)) == DS_OK) o->interval_ms = (int64_t)u;
-        return st;
-    }
-    if (strcmp(n, "client-queue-max") == 0)
-        return parse_u64(n, v, 1, UINT32_MAX, &o->client_queue_max, err);
-    return ds_err_set(err, DS_ERR_CONFIG, "--%s: unknown option (see dslab replay --help)", n);
+/* ---- printers: the value as a config line would give it ---- */
+
+static void show_bool(const ds_replay_opts *o, const cli_opt *r, char *buf, size_t cap) {
+    snprintf(buf, cap, "%s", *CFIELD(o, r, bool) ? "on" : "off");
+}
+static void show_u64(const ds_replay_opts *o, const cli_opt *r, char *buf, size_t cap) {
+    snprintf(buf, cap, "%llu", (unsigned long long)*CFIELD(o, r, uint64_t));
+}
+static void show_u32(const ds_replay_opts *o, const cli_opt *r, char *buf, size_t cap) {
+    snprintf(buf, cap, "%u", (unsigned)*CFIELD(o, r, uint32_t));
+}
+static void show_i64(const ds_replay_opts *o, const cli_opt *r, char *buf, size_t cap) {
+    snprintf(buf, cap, "%lld", (long long)*CFIELD(o, r, int64_t));
+}
+static void show_str(const ds_replay_opts *o, const cli_opt *r, char *buf, size_t cap) {
+    const char *v = CFIELD(o, r, char);
+    snprintf(buf, cap, "%s", v[0] || !r->unset ? v : r->unset);
+}
+static void show_choice(const ds_replay_opts *o, const cli_opt *r, char *buf, size_t cap) {
+    snprintf(buf, cap, "%s", r->words[*CFIELD(o, r, int)]);
+}
+static void show_fsync(const ds_replay_opts *o, const cli_opt *r, char *buf, size_t cap) {
+    snprintf(buf, cap, "%s", r->words[o->fsync == DS_FSYNC_ALWAYS]);
+}
+static void show_speed(const ds_replay_opts *o, const cli_opt *r, char *buf, size_t cap) {
+    (void)r;
+    if (o->speed > 0)
+        snprintf(buf, cap, "%g", o->speed);
+    else
+        snprintf(buf, cap, "max");
+}
+static void show_origin(const ds_replay_opts *o, const cli_opt *r, char *buf, size_t cap) {
+    (void)r;
+    snprintf(buf, cap, "%s", o->origin == DS_ORIGIN_AUTO ? "auto" : o->origin ? "on" : "off");
+}
+static void show_latency_all(const ds_replay_opts *o, const cli_opt *r, char *buf, size_t cap) {
+    (void)r;
+    snprintf(buf, cap, "%s", o->latency[DS_BOP_GET]);
 }
 
-static ds_status set_host(ds_replay_opts *o, const char *n, const char *v, ds_err *err) {
-    uint64_t u;
-    ds_status st;
-    int c = 0;
-    if (strcmp(n, "clock") == 0) return set_choice(n, v, "virtual", "real", &o->clock, err);
-    if (strcmp(n, "backend") == 0) return set_choice(n, v, "fake", "file", &o->backend, err);
-    if (strcmp(n, "backend-path") == 0) return copy_str(n, v, o->backend_path, DS_OPT_STR_MAX, err);
-    if (strcmp(n, "save-log") == 0) return copy_str(n, v, o->save_log, DS_OPT_STR_MAX, err);
-    if (strcmp(n, "fsync") == 0) {
-        if ((st = set_choice(n, v, "never", "always", &c, err)) == DS_OK)
-            o->fsync = c ? DS_FSYNC_ALWAYS : DS_FSYNC_NEVER;
-        return st;
-    }
-    if (strcmp(n, "latency") == 0) return set_latency(o, n, v, -1, err);
-    if (strcmp(n, "latency-get") == 0) return set_latency(o, n, v, DS_BOP_GET, err);
-    if (strcmp(n, "latency-set") == 0) return set_latency(o, n, v, DS_BOP_SET, err);
-    if (strcmp(n, "latency-del") == 0) return set_latency(o, n, v, DS_BOP_DEL, err);
-    if (strcmp(n, "faults") == 0) return set_faults(o, v, err);
-    if (strcmp(n, "io-threads") == 0) {
-        if ((st = parse_u64(n, v, 1, 4096, &u, err)) == DS_OK) o->io_threads = (uint32_t)u;
-        return st;
-    }
-    if (strcmp(n, "seed") == 0) return parse_u64(n, v, 0, UINT64_MAX, &o->seed, err);
-    if (strcmp(n, "out") == 0) return copy_str(n, v, o->out, DS_OPT_STR_MAX, err);
-    return set_host2(o, n, v, err);
+/* ---- the table ---- */
+
+static const char *const clock_words[] = {"virtual", "real", NULL};
+static const char *const backend_words[] = {"fake", "file", NULL};
+static const char *const fsync_words[] = {"never", "always", NULL};
+
+#define F(field)                 offsetof(ds_replay_opts, field), sizeof(((ds_replay_opts *)0)->field)
+#define LAT(i)                   offsetof(ds_replay_opts, latency[i]), DS_OPT_STR_MAX
+#define BOOL(field)              set_bool, show_bool, F(field), 0, 0, NULL, NULL
+#define INT(kind, field, lo, hi) set_##kind, show_##kind, F(field), lo, hi, NULL, NULL
+#define STR(field, unset)        set_str, show_str, F(field), 0, 0, NULL, unset
+#define CHOICE(field, words)     set_choice, show_choice, F(field), 0, 0, words, NULL
+#define CUSTOM(set, show, field) set, show, F(field), 0, 0, NULL, NULL
+
+/* Host options in --help and config.txt order (core options come first). Default latency
+ * models of the fake backend (us), roughly a local SSD behind a small KV engine: reads
+ * 50-150, writes 80-250, deletes 50-150. */
+static const cli_opt host_opts[] = {
+    {"clock", "virtual", CHOICE(clock, clock_words), 0,
+     "virtual|real: discrete-event virtual time or wall clock"},
+    {"backend", "fake", CHOICE(backend, backend_words), 0,
+     "fake|file: in-memory fake with latency/faults, or files"},
+    {"backend-path", "", STR(backend_path, "OUT/store"), CLI_OMIT_UNSET,
+     "directory of the file backend (default: a store inside the results directory)"},
+    {"fsync", "never", set_fsync, show_fsync, F(fsync), 0, 0, fsync_words, NULL, 0,
+     "never|always (file backend)"},
+    {"save-log", "", STR(save_log, NULL), CLI_OMIT_UNSET,
+     "FILE: real clock: append each acknowledged SAVE (key version) for crash tests"},
+    {"latency", NULL, set_latency_all, show_latency_all, LAT(0), 0, 0, NULL, NULL, CLI_NOT_SAVED,
+     "MODEL for all three ops (shown: get's): fixed:US uniform:LO:HI exp:MEAN .."},
+    {"latency-get", "uniform:50:150", set_latency, show_str, LAT(DS_BOP_GET), 0, 0, NULL, NULL, 0,
+     "MODEL for backend reads"},
+    {"latency-set", "uniform:80:250", set_latency, show_str, LAT(DS_BOP_SET), 0, 0, NULL, NULL, 0,
+     "MODEL for backend writes"},
+    {"latency-del", "uniform:50:150", set_latency, show_str, LAT(DS_BOP_DEL), 0, 0, NULL, NULL, 0,
+     "MODEL for backend deletes"},
+    {"faults", "none", CUSTOM(set_faults, show_str, faults), 0,
+     "err=P,slow=P:US,stall=EVERY:LEN_US (\"none\" = no faults)"},
+    {"io-threads", "4", INT(u32, io_threads, 1, 4096), 0,
+     "IO servers (virtual) or worker threads (real)"},
+    {"seed", "1", INT(u64, seed, 0, UINT64_MAX), 0, "seed of every random draw of the run"},
+    {"out", "", STR(out, "auto"), CLI_NOT_SAVED,
+     "results directory (default results/<trace>-<config hash>)"},
+    {"oracle", "on", BOOL(oracle), 0, "on|off: shadow checks for stale reads and lost writes"},
+    {"format", "auto", STR(format, NULL), 0, "trace format (auto from the name)"},
+    {"csv-opts", "", STR(csv_opts, "none"), CLI_OMIT_UNSET,
+     "libCacheSim-style column options for --format csv"},
+    {"miss-is-set", "off", BOOL(miss_is_set), CLI_VALUELESS,
+     "on|off: id traces: a GET miss is followed by a SET"},
+    {"origin", "auto", CUSTOM(set_origin, show_origin, origin), CLI_VALUELESS,
+     "auto|on|off: the backend holds every object (auto: id traces without --miss-is-set)"},
+    {"speed", "1", CUSTOM(set_speed, show_speed, speed), 0,
+     "X|max: divide trace times by X; max = closed loop, no think time"},
+    {"closed", "off", BOOL(closed), CLI_VALUELESS, "on|off: closed loop (trace times ignored)"},
+    {"think", "0", INT(i64, think_us, 0, INT64_MAX / 4), 0,
+     "think time in us between an answer and the next request (closed)"},
+    {"interval-ms", "1000", INT(i64, interval_ms, 1, 86400000), 0,
+     "timeseries interval in ms of the run's clock"},
+    {"client-queue-max", "1000000", INT(u64, client_queue_max, 1, UINT32_MAX), 0,
+     "requests queued per client before the run fails"},
+    {"quiet", "off", BOOL(quiet), CLI_VALUELESS | CLI_NOT_SAVED,
+     "on|off: no header and no progress line (the summary still prints)"},
+};
+#define NHOST (sizeof host_opts / sizeof host_opts[0])
+
+/* Shorthands: a bare --no-NAME sets NAME to off. */
+static const struct {
+    const char *flag, *name, *value;
+} aliases[] = {{"no-oracle", "oracle", "off"}, {"no-origin", "origin", "off"}};
+#define NALIAS (sizeof aliases / sizeof aliases[0])
+
+static const cli_opt *find_host(const char *name) {
+    for (size_t i = 0; i < NHOST; i++)
+        if (strcmp(host_opts[i].name, name) == 0) return &host_opts[i];
+    return NULL;
 }
+
+static int find_alias(const char *flag) {
+    for (size_t i = 0; i < NALIAS; i++)
+        if (strcmp(aliases[i].flag, flag) == 0) return (int)i;
+    return -1;
+}
+
+void ds_replay_opts_default(ds_replay_opts *o) {
+    memset(o, 0, sizeof *o);
+    ds_config_default(&o->core);
+    for (size_t i = 0; i < NHOST; i++) {
+        ds_err err;
+        if (!host_opts[i].def) continue;
+        ds_status st = host_opts[i].set(o, &host_opts[i], host_opts[i].def, &err);
+        (void)st;
+        assert(st == DS_OK && "a host option's default must parse");
+    }
+    o->progress = true;
+}
+
+/* ---- setting by name: flags and config lines ---- */
 
 static bool is_core_name(const ds_config *cfg, const char *name) {
     const char *n, *help;
@@ -219,16 +310,14 @@ static bool is_core_name(const ds_config *cfg, const char *name) {
     return false;
 }
 
-static const cli_opt *find_host(const char *name) {
-    for (size_t i = 0; i < NHOST; i++)
-        if (strcmp(host_opts[i].name, name) == 0) return &host_opts[i];
-    return NULL;
+static ds_status unknown(const char *name, ds_err *err) {
+    return ds_err_set(err, DS_ERR_CONFIG, "--%s: unknown option (see dslab replay --help)", name);
 }
 
 ds_status ds_cli_set(ds_replay_opts *o, const char *name, const char *value, ds_err *err) {
     if (!name || !*name) return ds_err_set(err, DS_ERR_CONFIG, "--: empty option name");
-    if (strcmp(name, "no-oracle") == 0 && !value) return ds_cli_set(o, "oracle", "off", err);
-    if (strcmp(name, "no-origin") == 0 && !value) return ds_cli_set(o, "origin", "off", err);
+    int a = find_alias(name);
+    if (a >= 0 && !value) return ds_cli_set(o, aliases[a].name, aliases[a].value, err);
     const cli_opt *h = find_host(name);
     if (!h && is_core_name(&o->core, name)) {
         if (!value) return ds_err_set(err, DS_ERR_CONFIG, "--%s: missing value", name);
@@ -239,14 +328,13 @@ ds_status ds_cli_set(ds_replay_opts *o, const char *name, const char *value, ds_
         o->core = tmp;
         return DS_OK;
     }
-    if (!h)
-        return ds_err_set(err, DS_ERR_CONFIG, "--%s: unknown option (see dslab replay --help)",
-                          name);
+    if (!h) return unknown(name, err);
     if (!value) {
-        if (!h->valueless) return ds_err_set(err, DS_ERR_CONFIG, "--%s: missing value", name);
+        if (!(h->flags & CLI_VALUELESS))
+            return ds_err_set(err, DS_ERR_CONFIG, "--%s: missing value", name);
         value = "on";
     }
-    return set_host(o, name, value, err);
+    return h->set(o, h, value, err);
 }
 
 /* Config file: "name value" per line, '#' starts a comment, blank lines ignored. A line with
@@ -291,14 +379,36 @@ ds_status ds_cli_load_file(ds_replay_opts *o, const char *path, ds_err *err) {
     return st;
 }
 
+/* ---- argv ---- */
+
 /* Does the next argv word belong to `name` as its value? Valueless flags take a value only
- * when it is an explicit on/off word. */
+ * when it is an explicit on/off/auto word. */
 static bool takes_value(const char *name, const char *next) {
-    if (strcmp(name, "no-oracle") == 0 || strcmp(name, "no-origin") == 0) return false;
+    if (find_alias(name) >= 0) return false;
     const cli_opt *h = find_host(name);
-    if (!h || !h->valueless) return true;
+    if (!h || !(h->flags & CLI_VALUELESS)) return true;
     return next &&
            (strcmp(next, "on") == 0 || strcmp(next, "off") == 0 || strcmp(next, "auto") == 0);
+}
+
+/* One "--name[=value] [value]" at argv[*i]; advances *i past a separate value. */
+static ds_status parse_flag(ds_replay_opts *o, int argc, char **argv, int *i, ds_err *err) {
+    const char *a = argv[*i];
+    char name[128];
+    const char *eq = strchr(a + 2, '=');
+    size_t nlen = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+    if (nlen >= sizeof name) return ds_err_set(err, DS_ERR_CONFIG, "%s: unknown option", a);
+    memcpy(name, a + 2, nlen);
+    name[nlen] = 0;
+    const char *value = eq ? eq + 1 : NULL;
+    if (!eq && takes_value(name, *i + 1 < argc ? argv[*i + 1] : NULL)) {
+        if (*i + 1 >= argc) {
+            if (!find_host(name) && !is_core_name(&o->core, name)) return unknown(name, err);
+            return ds_err_set(err, DS_ERR_CONFIG, "--%s: missing value", name);
+        }
+        value = argv[++*i];
+    }
+    return ds_cli_set(o, name, value, err);
 }
 
 ds_status ds_cli_parse(ds_replay_opts *o, int argc, char **argv, bool *help, ds_err *err) {
@@ -315,40 +425,18 @@ ds_status ds_cli_parse(ds_replay_opts *o, int argc, char **argv, bool *help, ds_
     bool have_trace = false;
     for (int i = 0; i < argc; i++) { /* pass 2: flags override the file */
         const char *a = argv[i];
+        ds_status st = DS_OK;
         if (strcmp(a, "--config") == 0) {
             i++;
-            continue;
-        }
-        if (strncmp(a, "--", 2) != 0 || strcmp(a, "-") == 0) {
-            if (have_trace)
-                return ds_err_set(err, DS_ERR_CONFIG,
-                                  "replay: one trace expected, got "
-                                  "'%s' and '%s'",
-                                  o->trace, a);
-            ds_status st = copy_str("trace", a, o->trace, DS_OPT_STR_MAX, err);
-            if (st != DS_OK) return st;
+        } else if (strncmp(a, "--", 2) == 0 && strcmp(a, "-") != 0) {
+            st = parse_flag(o, argc, argv, &i, err);
+        } else if (have_trace) {
+            st = ds_err_set(err, DS_ERR_CONFIG, "replay: one trace expected, got '%s' and '%s'",
+                            o->trace, a);
+        } else {
+            st = copy_str("trace", a, o->trace, DS_OPT_STR_MAX, err);
             have_trace = true;
-            continue;
         }
-        char name[128];
-        const char *eq = strchr(a + 2, '=');
-        size_t nlen = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-        if (nlen >= sizeof name) return ds_err_set(err, DS_ERR_CONFIG, "%s: unknown option", a);
-        memcpy(name, a + 2, nlen);
-        name[nlen] = 0;
-        const char *value = eq ? eq + 1 : NULL;
-        if (!eq && takes_value(name, i + 1 < argc ? argv[i + 1] : NULL)) {
-            if (i + 1 >= argc) {
-                if (!find_host(name) && !is_core_name(&o->core, name))
-                    return ds_err_set(err, DS_ERR_CONFIG,
-                                      "--%s: unknown option (see dslab "
-                                      "replay --help)",
-                                      name);
-                return ds_err_set(err, DS_ERR_CONFIG, "--%s: missing value", name);
-            }
-            value = argv[++i];
-        }
-        ds_status st = ds_cli_set(o, name, value, err);
         if (st != DS_OK) return st;
     }
     if (!have_trace && !o->trace[0])
@@ -360,64 +448,10 @@ ds_status ds_cli_parse(ds_replay_opts *o, int argc, char **argv, bool *help, ds_
     return DS_OK;
 }
 
-static void host_value(const ds_replay_opts *o, const char *n, char *buf, size_t cap) {
-    static const char *const onoff[] = {"off", "on"};
-    buf[0] = 0;
-    if (!strcmp(n, "clock"))
-        snprintf(buf, cap, "%s", o->clock ? "real" : "virtual");
-    else if (!strcmp(n, "backend"))
-        snprintf(buf, cap, "%s", o->backend ? "file" : "fake");
-    else if (!strcmp(n, "backend-path"))
-        snprintf(buf, cap, "%s", o->backend_path[0] ? o->backend_path : "none");
-    else if (!strcmp(n, "fsync"))
-        snprintf(buf, cap, "%s", o->fsync ? "always" : "never");
-    else if (!strcmp(n, "save-log"))
-        snprintf(buf, cap, "%s", o->save_log);
-    else if (!strcmp(n, "latency"))
-        snprintf(buf, cap, "%s", o->latency[DS_BOP_GET]);
-    else if (!strcmp(n, "latency-get"))
-        snprintf(buf, cap, "%s", o->latency[DS_BOP_GET]);
-    else if (!strcmp(n, "latency-set"))
-        snprintf(buf, cap, "%s", o->latency[DS_BOP_SET]);
-    else if (!strcmp(n, "latency-del"))
-        snprintf(buf, cap, "%s", o->latency[DS_BOP_DEL]);
-    else if (!strcmp(n, "faults"))
-        snprintf(buf, cap, "%s", o->faults);
-    else if (!strcmp(n, "io-threads"))
-        snprintf(buf, cap, "%u", o->io_threads);
-    else if (!strcmp(n, "seed"))
-        snprintf(buf, cap, "%llu", (unsigned long long)o->seed);
-    else if (!strcmp(n, "out"))
-        snprintf(buf, cap, "%s", o->out[0] ? o->out : "auto");
-    else if (!strcmp(n, "oracle"))
-        snprintf(buf, cap, "%s", onoff[o->oracle]);
-    else if (!strcmp(n, "format"))
-        snprintf(buf, cap, "%s", o->format);
-    else if (!strcmp(n, "csv-opts"))
-        snprintf(buf, cap, "%s", o->csv_opts[0] ? o->csv_opts : "none");
-    else if (!strcmp(n, "miss-is-set"))
-        snprintf(buf, cap, "%s", onoff[o->miss_is_set]);
-    else if (!strcmp(n, "origin"))
-        snprintf(buf, cap, "%s", o->origin < 0 ? "auto" : onoff[o->origin]);
-    else if (!strcmp(n, "speed")) {
-        if (o->speed > 0)
-            snprintf(buf, cap, "%g", o->speed);
-        else
-            snprintf(buf, cap, "max");
-    } else if (!strcmp(n, "closed"))
-        snprintf(buf, cap, "%s", onoff[o->closed]);
-    else if (!strcmp(n, "think"))
-        snprintf(buf, cap, "%lld", (long long)o->think_us);
-    else if (!strcmp(n, "interval-ms"))
-        snprintf(buf, cap, "%lld", (long long)o->interval_ms);
-    else if (!strcmp(n, "client-queue-max"))
-        snprintf(buf, cap, "%llu", (unsigned long long)o->client_queue_max);
-    else if (!strcmp(n, "quiet"))
-        snprintf(buf, cap, "%s", onoff[o->quiet]);
-}
+/* ---- effective config, default out dir, --help ---- */
 
-/* "latency" is an alias that sets the three per-op models, and "csv-opts"/"backend-path"
- * print "none" when unset; the listing skips "latency" so config.txt reloads exactly. */
+/* Core options first (ds_config_describe's order), then the saved host rows: exactly the
+ * lines of config.txt, which --config loads again. */
 size_t ds_cli_effective(const ds_replay_opts *o, const char **names, const char **values,
                         char *buf) {
     size_t n = 0, used = 0;
@@ -431,13 +465,11 @@ size_t ds_cli_effective(const ds_replay_opts *o, const char **names, const char 
         used += strlen(buf + used) + 1;
     }
     for (size_t i = 0; i < NHOST && n < DS_CLI_EFFECTIVE_MAX; i++) {
-        const char *hn = host_opts[i].name;
-        if (!strcmp(hn, "latency") || !strcmp(hn, "out") || !strcmp(hn, "quiet")) continue;
-        if (!strcmp(hn, "csv-opts") && !o->csv_opts[0]) continue;
-        if (!strcmp(hn, "backend-path") && !o->backend_path[0]) continue;
-        if (!strcmp(hn, "save-log") && !o->save_log[0]) continue;
-        host_value(o, hn, buf + used, DS_CLI_EFFECTIVE_BUF - used);
-        names[n] = hn;
+        const cli_opt *r = &host_opts[i];
+        if (r->flags & CLI_NOT_SAVED) continue;
+        if ((r->flags & CLI_OMIT_UNSET) && !CFIELD(o, r, char)[0]) continue;
+        r->show(o, r, buf + used, DS_CLI_EFFECTIVE_BUF - used);
+        names[n] = r->name;
         values[n++] = buf + used;
         used += strlen(buf + used) + 1;
     }
@@ -479,9 +511,14 @@ void ds_cli_usage(FILE *f) {
             "  TRACE: a file (formats: %s; .zst is decompressed), '-' for stdin,\n"
             "         or gen:SPEC for a generated trace\n"
             "  --config FILE: lines \"name value\" ('#' comments); flags override the file\n"
-            "  --no-oracle, --no-origin, --closed, --miss-is-set, --quiet: shorthands\n\n"
-            "core options (default):\n",
+            "  shorthands:",
             ds_trace_formats());
+    for (size_t i = 0; i < NALIAS; i++)
+        fprintf(f, " --%s", aliases[i].flag);
+    fprintf(f, " (= off);");
+    for (size_t i = 0; i < NHOST; i++)
+        if (host_opts[i].flags & CLI_VALUELESS) fprintf(f, " --%s", host_opts[i].name);
+    fprintf(f, " (= on)\n\ncore options (default):\n");
     const char *name, *help;
     char buf[256];
     for (size_t i = 0; ds_config_describe(&d.core, i, &name, buf, sizeof buf, &help); i++) {
@@ -493,7 +530,7 @@ void ds_cli_usage(FILE *f) {
         fprintf(f, "  %-14s %s\n", name, help);
     fprintf(f, "\nhost options (default):\n");
     for (size_t i = 0; i < NHOST; i++) {
-        host_value(&d, host_opts[i].name, buf, sizeof buf);
+        host_opts[i].show(&d, &host_opts[i], buf, sizeof buf);
         fprintf(f, "  --%-20s %-14s %s\n", host_opts[i].name, buf, host_opts[i].help);
     }
 }

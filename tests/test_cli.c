@@ -248,6 +248,65 @@ START_TEST(test_help_lists_every_option_with_default) {
 }
 END_TEST
 
+/* One table: for every line of config.txt, --help shows the same default, and loading the
+ * default effective config changes nothing. */
+START_TEST(test_help_and_config_come_from_one_table) {
+    const char *a1[] = {"t.csv"};
+    ck_assert_int_eq(parse(1, a1), DS_OK);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ds_cli_usage(f);
+    fclose(f);
+    const char *names[DS_CLI_EFFECTIVE_MAX], *values[DS_CLI_EFFECTIVE_MAX];
+    static char eb[DS_CLI_EFFECTIVE_BUF];
+    size_t n = ds_cli_effective(&o, names, values, eb);
+    ck_assert_uint_gt(n, 30);
+    for (size_t i = 0; i < n; i++) {
+        char want[128];
+        snprintf(want, sizeof want, "\n  --%-20s %-14s ", names[i], values[i]);
+        ck_assert_msg(strstr(buf, want) != NULL, "--help disagrees on %s %s", names[i], values[i]);
+    }
+    /* --backend file without --backend-path stores in OUT/store: --help says so */
+    ck_assert_ptr_nonnull(strstr(buf, "--backend-path         OUT/store"));
+    free(buf);
+}
+END_TEST
+
+START_TEST(test_every_option_keeps_its_name_and_default) {
+    const char *a1[] = {"t.csv"};
+    ck_assert_int_eq(parse(1, a1), DS_OK);
+    ck_assert_int_eq(o.clock, DS_CLOCK_VIRTUAL);
+    ck_assert_int_eq(o.backend, DS_BACKEND_FAKE);
+    ck_assert_int_eq(o.fsync, DS_FSYNC_NEVER);
+    ck_assert_str_eq(o.latency[DS_BOP_GET], "uniform:50:150");
+    ck_assert_str_eq(o.latency[DS_BOP_SET], "uniform:80:250");
+    ck_assert_str_eq(o.latency[DS_BOP_DEL], "uniform:50:150");
+    ck_assert_str_eq(o.faults, "none");
+    ck_assert_str_eq(o.format, "auto");
+    ck_assert_uint_eq(o.io_threads, 4);
+    ck_assert_uint_eq(o.seed, 1);
+    ck_assert(o.oracle && !o.miss_is_set && !o.closed && !o.quiet && o.progress);
+    ck_assert_int_eq(o.origin, DS_ORIGIN_AUTO);
+    ck_assert(o.speed == 1.0);
+    ck_assert_int_eq(o.think_us, 0);
+    ck_assert_int_eq(o.interval_ms, 1000);
+    ck_assert_uint_eq(o.client_queue_max, 1000000);
+    ck_assert_str_eq(o.out, "");
+    ck_assert_str_eq(o.backend_path, "");
+    const char *a2[] = {
+        "t.csv",    "--fsync", "always",      "--clock", "real",    "--backend",          "file",
+        "--origin", "on",      "--no-oracle", "--quiet", "--think", "9223372036854775807"};
+    ck_assert_int_eq(parse(13, a2), DS_ERR_CONFIG); /* think is bounded */
+    ck_assert_msg(strncmp(err.msg, "--think: expected an integer in 0..", 35) == 0, "%s", err.msg);
+    a2[12] = "5";
+    ck_assert_int_eq(parse(13, a2), DS_OK);
+    ck_assert(o.fsync == DS_FSYNC_ALWAYS && o.clock == DS_CLOCK_REAL &&
+              o.backend == DS_BACKEND_FILE);
+    ck_assert(o.origin == DS_ORIGIN_ON && !o.oracle && o.quiet && o.think_us == 5);
+}
+END_TEST
+
 static Suite *cli_suite(void) {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("options");
@@ -263,6 +322,8 @@ static Suite *cli_suite(void) {
     tcase_add_test(tc, test_effective_config_reloads_identically);
     tcase_add_test(tc, test_default_out_depends_on_config);
     tcase_add_test(tc, test_help_lists_every_option_with_default);
+    tcase_add_test(tc, test_help_and_config_come_from_one_table);
+    tcase_add_test(tc, test_every_option_keeps_its_name_and_default);
     suite_add_tcase(s, tc);
     return s;
 }

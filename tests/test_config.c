@@ -171,6 +171,31 @@ static void reply_none(void *ctx, uint64_t client, uint64_t tag, const ds_reply 
     (void)ctx, (void)client, (void)tag, (void)r;
 }
 
+/* The one set of value parsers the whole tree uses (core config, CLI, trace readers, specs). */
+START_TEST(test_shared_parsers_accept_exactly_their_syntax) {
+    uint64_t u = 7;
+    int64_t i = 7;
+    bool b = false;
+    double d = 0;
+    ck_assert(ds_parse_u64("18446744073709551615", 20, &u) && u == UINT64_MAX);
+    ck_assert(ds_parse_u64("123xyz", 3, &u) && u == 123); /* exactly len bytes */
+    ck_assert(!ds_parse_u64("18446744073709551616", 20, &u));
+    ck_assert(!ds_parse_u64("", 0, &u) && !ds_parse_u64("+1", 2, &u) && !ds_parse_u64(" 1", 2, &u));
+    ck_assert(!ds_parse_u64("-1", 2, &u) && u == 123); /* untouched on failure */
+    ck_assert(ds_parse_i64("-9223372036854775808", 20, &i) && i == INT64_MIN);
+    ck_assert(!ds_parse_i64("9223372036854775808", 19, &i) && !ds_parse_i64("-", 1, &i));
+    const char *yes[] = {"on", "YES", "True", "1"}, *no[] = {"off", "No", "FALSE", "0"};
+    for (int k = 0; k < 4; k++) {
+        ck_assert(ds_parse_bool(yes[k], strlen(yes[k]), &b) && b);
+        ck_assert(ds_parse_bool(no[k], strlen(no[k]), &b) && !b);
+    }
+    ck_assert(!ds_parse_bool("onn", 3, &b) && !ds_parse_bool("", 0, &b));
+    ck_assert(ds_parse_f64("2.5e3", &d) && d == 2500);
+    ck_assert(!ds_parse_f64("1e999", &d) && !ds_parse_f64("nan", &d) && !ds_parse_f64("3x", &d));
+    ck_assert(!ds_parse_f64("", &d) && !ds_parse_f64(" 1", &d));
+}
+END_TEST
+
 START_TEST(test_validate_default_ok_and_zero_io_jobs_refused) {
     ds_config c;
     ds_config_default(&c);
@@ -320,6 +345,7 @@ static Suite *config_suite(void) {
     tcase_add_test(tc, test_bad_values_rejected_naming_the_option);
     tcase_add_test(tc, test_null_arguments_rejected);
     tcase_add_test(tc, test_parse_size);
+    tcase_add_test(tc, test_shared_parsers_accept_exactly_their_syntax);
     tcase_add_test(tc, test_validate_default_ok_and_zero_io_jobs_refused);
     suite_add_tcase(s, tc);
     tc = tcase_create("describe");

@@ -169,28 +169,6 @@ void ds_csvrow_close(ds_csvrow *c) {
 
 /* ---- small parsers ---- */
 
-bool ds_parse_u64(const char *p, size_t len, uint64_t *out) {
-    if (len == 0 || len > 20) return false;
-    uint64_t v = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned d = (unsigned char)p[i] - '0';
-        if (d > 9) return false;
-        if (v > (UINT64_MAX - d) / 10) return false;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return true;
-}
-
-bool ds_parse_i64(const char *p, size_t len, int64_t *out) {
-    bool neg = len > 0 && p[0] == '-';
-    uint64_t v;
-    if (!ds_parse_u64(p + neg, len - neg, &v)) return false;
-    if (v > (uint64_t)INT64_MAX + neg) return false;
-    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
-    return true;
-}
-
 bool ds_field_eq(const ds_csvfield *f, const char *s) {
     size_t n = strlen(s);
     return f->len == n && memcmp(f->p, s, n) == 0;

@@ -40,27 +40,15 @@ void ds_gen_opts_default(ds_gen_opts *o) {
 }
 
 /* A finite double; the whole string must be consumed. */
-static int parse_double(const char *s, double *out) {
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (s[0] == '\0' || end == s || *end != '\0' || errno != 0 || !isfinite(v)) return -1;
-    *out = v;
-    return 0;
-}
+static int parse_double(const char *s, double *out) { return ds_parse_f64(s, out) ? 0 : -1; }
 
 /* A non-negative integer; "1e8" is accepted when it is integral. */
 static int parse_u64(const char *s, uint64_t *out) {
-    char *end = NULL;
-    if (s[0] == '\0' || s[0] == '-' || s[0] == '+') return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end == '\0' && errno == 0) {
-        *out = v;
-        return 0;
-    }
+    if (ds_parse_u64(s, strlen(s), out)) return 0;
     double d;
-    if (parse_double(s, &d) != 0 || d < 0 || d > 1.8e19 || d != floor(d)) return -1;
+    if (s[0] == '-' || s[0] == '+' || parse_double(s, &d) != 0 || d < 0 || d > 1.8e19 ||
+        d != floor(d))
+        return -1;
     *out = (uint64_t)d;
     return 0;
 }

@@ -33,19 +33,6 @@ typedef struct csvr {
     bool header_done;
 } csvr;
 
-static bool parse_bool(const char *v, size_t n, bool *out) {
-    ds_csvfield f = {v, (uint32_t)n};
-    if (ds_field_ieq(&f, "true") || ds_field_ieq(&f, "yes") || ds_field_ieq(&f, "1")) {
-        *out = true;
-        return true;
-    }
-    if (ds_field_ieq(&f, "false") || ds_field_ieq(&f, "no") || ds_field_ieq(&f, "0")) {
-        *out = false;
-        return true;
-    }
-    return false;
-}
-
 /* One name=value pair into cfg; false on a bad name or value (message in err). */
 static bool set_opt(csvcfg *c, const char *name, size_t nl, const char *v, size_t vl, ds_err *err) {
     ds_csvfield nf = {name, (uint32_t)nl}, vf = {v, (uint32_t)vl};
@@ -60,9 +47,9 @@ static bool set_opt(csvcfg *c, const char *name, size_t nl, const char *v, size_
         ok = ds_parse_u64(v, vl, &x) && x >= 1 && x <= DS_CSVROW_MAX_FIELDS;
         if (ok) *col = (uint32_t)x;
     } else if (ds_field_eq(&nf, "has-header")) {
-        ok = parse_bool(v, vl, &c->has_header);
+        ok = ds_parse_bool(v, vl, &c->has_header);
     } else if (ds_field_eq(&nf, "obj-id-is-num")) {
-        ok = parse_bool(v, vl, &c->id_is_num);
+        ok = ds_parse_bool(v, vl, &c->id_is_num);
     } else if (ds_field_eq(&nf, "time-unit")) {
         c->time_mult = ds_field_eq(&vf, "s")    ? 1e6
                        : ds_field_eq(&vf, "ms") ? 1e3

@@ -70,8 +70,6 @@ void ds_csvrow_close(ds_csvrow *c);
 
 /* ---- small parsers shared by the formats (return false on bad input) ---- */
 
-bool ds_parse_u64(const char *p, size_t len, uint64_t *out);
-bool ds_parse_i64(const char *p, size_t len, int64_t *out);
 bool ds_field_eq(const ds_csvfield *f, const char *s);  /* exact */
 bool ds_field_ieq(const ds_csvfield *f, const char *s); /* ASCII case-insensitive */
 
