@@ -93,7 +93,8 @@ static int64_t mono_ns(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int64_t re_now(rp_engine *b) { return (mono_ns() - re_of(b)->t0_ns) / 1000; }
+static int64_t re_now_ns(rp_engine *b) { return mono_ns() - re_of(b)->t0_ns; }
+static int64_t re_now(rp_engine *b) { return re_now_ns(b) / 1000; }
 
 /* ---- workers -------------------------------------------------------------------------------- */
 
@@ -332,7 +333,7 @@ static ds_status next_arrival(re_engine *e, ds_err *err) {
         return DS_OK;
     }
     e->pending = req;
-    e->pending_due_us = e->o->speed > 0 ? rp_arrival_us(e->r, req) : 0;
+    e->pending_due_us = e->o->speed > 0 ? rp_arrival_ns(e->r, req) / 1000 : 0;
     return DS_OK;
 }
 
@@ -421,7 +422,7 @@ static ds_status re_run(rp_engine *b, ds_err *err) {
             if (next_cron <= now) next_cron = now + RE_CRON_US;
         }
         if (st == DS_OK && now >= next_tick) {
-            st = rp_tick(e->r, now, err);
+            st = rp_tick(e->r, now * 1000, err);
             next_tick += tick_us;
             if (next_tick <= now) next_tick = now + tick_us;
         }
@@ -463,7 +464,7 @@ static void re_free(rp_engine *b) {
 
 static const rp_engine_ops re_ops = {
     .name = "real",
-    .now_us = re_now,
+    .now_ns = re_now_ns,
     .wait_io = re_wait_io,
     .jobs_ready = re_jobs_ready,
     .pump = re_pump,

@@ -22,7 +22,7 @@
 
 #include "replay.h"
 
-#define VE_CRON_US 100000
+#define VE_CRON_NS 100000000LL /* 100 ms */
 
 enum { EV_ARRIVAL = 0, EV_CLIENT, EV_CRON, EV_TICK, EV_IO };
 
@@ -46,7 +46,7 @@ typedef struct ve_engine {
     rp_engine base;
     rp_run *r;
     const ds_replay_opts *o;
-    int64_t now;
+    int64_t now; /* nanoseconds */
     uint64_t seq;
     ve_heap main, io;
     ve_server *servers;
@@ -129,7 +129,7 @@ static void ve_pump(rp_engine *b) {
         e->servers[s].call = (ds_call){0};
         ds_job_plan(be, job, &e->servers[s].call);
         int64_t svc = e->servers[s].call.service_us;
-        schedule(e, &e->io, e->now + (svc > 0 ? svc : 0), EV_IO, s);
+        schedule(e, &e->io, e->now + (svc > 0 ? svc * 1000 : 0), EV_IO, s);
     }
 }
 
@@ -157,7 +157,7 @@ static bool ve_wait_io(rp_engine *b) {
 
 static void ve_client_wake(rp_engine *b, uint32_t idx, int64_t delay_us) {
     ve_engine *e = (ve_engine *)b;
-    schedule(e, &e->main, e->now + delay_us, EV_CLIENT, idx);
+    schedule(e, &e->main, e->now + delay_us * 1000, EV_CLIENT, idx);
 }
 
 /* ---- the loop ----------------------------------------------------------------------------- */
@@ -172,7 +172,7 @@ static ds_status next_arrival(ve_engine *e, ds_err *err) {
         return DS_OK;
     }
     e->pending = req;
-    schedule(e, &e->main, rp_arrival_us(e->r, req), EV_ARRIVAL, 0);
+    schedule(e, &e->main, rp_arrival_ns(e->r, req), EV_ARRIVAL, 0);
     return DS_OK;
 }
 
@@ -198,11 +198,11 @@ static ds_status handle(ve_engine *e, const ve_ev *ev, ds_err *err) {
     case EV_CRON:
         ds_cache_cron(rp_cache(e->r)); /* DS_ERR_MEMORY is counted in the stats */
         ve_pump(&e->base);
-        schedule(e, &e->main, ev->t + VE_CRON_US, EV_CRON, 0);
+        schedule(e, &e->main, ev->t + VE_CRON_NS, EV_CRON, 0);
         break;
     case EV_TICK:
         st = rp_tick(e->r, e->now, err);
-        schedule(e, &e->main, ev->t + e->o->interval_ms * 1000, EV_TICK, 0);
+        schedule(e, &e->main, ev->t + e->o->interval_ms * 1000000, EV_TICK, 0);
         break;
     case EV_IO:
         io_complete(e, ev->arg);
@@ -216,14 +216,14 @@ static ds_status handle(ve_engine *e, const ve_ev *ev, ds_err *err) {
  * SAVEs (a LOAD behind them). Allow a generous number of such crons, then call it stuck. */
 static bool stuck(ve_engine *e) {
     int64_t budget_ms = e->o->core.flush_delay_ms + 2 * e->o->core.save_retry_max_ms + 60000;
-    return e->idle_crons > (uint64_t)(budget_ms / (VE_CRON_US / 1000));
+    return e->idle_crons > (uint64_t)(budget_ms / (VE_CRON_NS / 1000000));
 }
 
 static ds_status ve_run(rp_engine *b, ds_err *err) {
     ve_engine *e = (ve_engine *)b;
     ds_status st = rp_closed(e->r) ? closed_fill(e, UINT32_MAX, err) : next_arrival(e, err);
-    schedule(e, &e->main, e->now + VE_CRON_US, EV_CRON, 0);
-    schedule(e, &e->main, e->now + e->o->interval_ms * 1000, EV_TICK, 0);
+    schedule(e, &e->main, e->now + VE_CRON_NS, EV_CRON, 0);
+    schedule(e, &e->main, e->now + e->o->interval_ms * 1000000, EV_TICK, 0);
     while (st == DS_OK && e->fail == DS_OK) {
         bool more_trace = rp_closed(e->r) ? false : !e->eof;
         if (e->live == 0 && e->io.n == 0 && rp_clients_parked(e->r) == 0 && !more_trace) break;
@@ -237,7 +237,8 @@ static ds_status ve_run(rp_engine *b, ds_err *err) {
                 return ds_err_set(err, DS_ERR_STATE,
                                   "replay: %llu clients parked and no IO can "
                                   "finish (stuck at %lld us)",
-                                  (unsigned long long)rp_clients_parked(e->r), (long long)e->now);
+                                  (unsigned long long)rp_clients_parked(e->r),
+                                  (long long)(e->now / 1000));
         } else if (ev.kind != EV_TICK) {
             e->idle_crons = 0;
         }
@@ -259,7 +260,7 @@ static void ve_free(rp_engine *b) {
 
 static const rp_engine_ops ve_ops = {
     .name = "virtual",
-    .now_us = ve_now,
+    .now_ns = ve_now,
     .wait_io = ve_wait_io,
     .jobs_ready = ve_jobs_ready,
     .pump = ve_pump,

@@ -27,28 +27,41 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "csvfmt.h"
 #include "hist.h"
 
 #define DS_METRICS_PATH_MAX            4096
-#define DS_METRICS_DEFAULT_INTERVAL_US 1000000
+#define DS_METRICS_DEFAULT_INTERVAL_NS 1000000000LL
+#define NH                             (DS_OP__COUNT + 1) /* per op, then ALL */
 
 struct ds_metrics {
     char dir[DS_METRICS_PATH_MAX];
     FILE *ts, *races;
-    int64_t interval_us;
-    int64_t row_start_us;            /* start of the interval being accumulated */
-    int64_t last_now_us;             /* latest clock seen */
-    uint64_t done_requests;          /* completions in the current interval */
-    ds_stats prev, last;             /* stats at the previous row / latest snapshot */
-    ds_hist *hist[DS_OP__COUNT + 1]; /* per op, then ALL */
-    ds_status werr;                  /* first write error */
+    int64_t interval_ns;
+    int64_t row_start_ns;                 /* start of the interval being accumulated */
+    int64_t last_now_ns;                  /* latest clock seen */
+    uint64_t done[DS_OP__COUNT + 1];      /* completions in the current interval, per op and all */
+    ds_stats prev, last;                  /* stats at the previous row / latest snapshot */
+    ds_gauges gprev, glast;               /* gauges at the previous row / latest snapshot */
+    bool have_model;                      /* the engine models the core (core_busy_ns >= 0) */
+    ds_phase phase, row_phase;            /* current phase; the phase a row started in */
+    ds_hist *hist[NH], *svc[NH];          /* run phase: intended and service latency, ns */
+    ds_hist *row_hist, *row_svc;          /* the current interval, every phase */
+    uint64_t measured;                    /* completions in the run phase */
+    uint64_t warm_requests;               /* completions in the warm-up */
+    int64_t run_start_ns, drain_start_ns; /* -1: not reached */
+    ds_stats run_base, run_end;           /* stats at the start and end of the run phase */
+    ds_gauges grun_base, grun_end;
+    ds_status werr; /* first write error */
     ds_err werr_msg;
 };
 
 static const char *const ds_ts_header =
     "time_s,requests,throughput_rps,hit_ratio,queue_len,jobs_in_flight,blocked_clients,"
-    "used_memory_bytes,evictions,gets,sets,dels,disk_loads,disk_saves\n";
+    "used_memory_bytes,evictions,gets,sets,dels,disk_loads,disk_saves,client_queue_len,"
+    "active_clients,core_busy_fraction,p50_us,p99_us,service_p99_us,phase\n";
 static const char *const ds_races_header = "time_us,client,op,key,expected,observed,kind\n";
+static const char *const ds_phase_names[] = {"warmup", "run", "drain"};
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 
@@ -61,33 +74,6 @@ static void ds_metrics_fail(ds_metrics *m, const char *name, int e) {
     if (m->werr != DS_OK) return;
     m->werr = DS_ERR_IO;
     ds_err_set(&m->werr_msg, DS_ERR_IO, "%s/%s: write failed: %s", m->dir, name, strerror(e));
-}
-
-static int ds_mkdir_p(const char *dir, ds_err *err) {
-    char buf[DS_METRICS_PATH_MAX];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof buf) {
-        ds_err_set(err, DS_ERR_ARG, "metrics: bad results directory '%s'", dir);
-        return -1;
-    }
-    memcpy(buf, dir, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i] != '\0') continue;
-        char c = buf[i];
-        buf[i] = '\0';
-        struct stat sb;
-        if (stat(buf, &sb) != 0) {
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-                ds_err_set(err, DS_ERR_IO, "%s: cannot create directory: %s", buf, strerror(errno));
-                return -1;
-            }
-        } else if (!S_ISDIR(sb.st_mode)) {
-            ds_err_set(err, DS_ERR_IO, "%s: not a directory", buf);
-            return -1;
-        }
-        buf[i] = c;
-    }
-    return 0;
 }
 
 static FILE *ds_metrics_create(const ds_metrics *m, const char *name, const char *header,
@@ -125,53 +111,29 @@ static ds_status ds_metrics_fclose(const ds_metrics *m, FILE *f, const char *nam
     return st;
 }
 
-/* Write one CSV string field, quoted by libcsv only when it needs to be. */
-static void ds_csv_field(FILE *f, const char *s) {
-    if (!s) s = "";
-    size_t n = strlen(s);
-    bool quote = n > 0 && (s[0] == ' ' || s[n - 1] == ' ');
-    for (size_t i = 0; i < n && !quote; i++)
-        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
-    if (quote)
-        csv_fwrite(f, s, n);
-    else
-        fwrite(s, 1, n, f);
-}
-
-/* Escape bytes outside printable ASCII, and the backslash itself, as \xNN. Caller frees. */
-static char *ds_escape(const void *p, size_t len) {
-    const unsigned char *b = p;
-    char *out = malloc(len * 4 + 1);
-    if (!out) return NULL;
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (b[i] >= 0x20 && b[i] < 0x7f && b[i] != '\\')
-            out[o++] = (char)b[i];
-        else
-            o += (size_t)sprintf(out + o, "\\x%02x", b[i]);
-    }
-    out[o] = '\0';
-    return out;
-}
-
-/* "12.345678" from microseconds, without floating point. */
-static void ds_fmt_seconds(char *buf, size_t len, int64_t us) {
-    const char *sign = us < 0 ? "-" : "";
-    uint64_t u = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;
-    snprintf(buf, len, "%s%" PRIu64 ".%06" PRIu64, sign, u / 1000000u, u % 1000000u);
-}
-
-/* A ratio with 6 decimals, or an empty field when the denominator is 0. */
-static void ds_fmt_ratio(char *buf, size_t len, uint64_t num, uint64_t den) {
-    if (den == 0)
-        buf[0] = '\0';
-    else
-        snprintf(buf, len, "%.6f", (double)num / (double)den);
-}
-
 /* ---- open, record ------------------------------------------------------------------------- */
 
-ds_metrics *ds_metrics_open(const char *dir, int64_t interval_us, ds_err *err) {
+static void ds_metrics_free_hists(ds_metrics *m) {
+    for (size_t i = 0; i < NH; i++) {
+        ds_hist_free(m->hist[i]);
+        ds_hist_free(m->svc[i]);
+    }
+    ds_hist_free(m->row_hist);
+    ds_hist_free(m->row_svc);
+}
+
+static bool ds_metrics_alloc_hists(ds_metrics *m) {
+    bool ok = true;
+    for (size_t i = 0; i < NH; i++) {
+        ok &= (m->hist[i] = ds_hist_new()) != NULL;
+        ok &= (m->svc[i] = ds_hist_new()) != NULL;
+    }
+    ok &= (m->row_hist = ds_hist_new()) != NULL;
+    ok &= (m->row_svc = ds_hist_new()) != NULL;
+    return ok;
+}
+
+ds_metrics *ds_metrics_open(const char *dir, int64_t interval_ns, ds_err *err) {
     if (!dir || strlen(dir) >= DS_METRICS_PATH_MAX - 32) {
         ds_err_set(err, DS_ERR_ARG, "metrics: results directory missing or too long");
         return NULL;
@@ -183,13 +145,13 @@ ds_metrics *ds_metrics_open(const char *dir, int64_t interval_us, ds_err *err) {
         return NULL;
     }
     snprintf(m->dir, sizeof m->dir, "%s", dir);
-    m->interval_us = interval_us > 0 ? interval_us : DS_METRICS_DEFAULT_INTERVAL_US;
-    for (size_t i = 0; i <= DS_OP__COUNT; i++) {
-        m->hist[i] = ds_hist_new();
-        if (!m->hist[i]) {
-            ds_err_set(err, DS_ERR_NOMEM, "metrics: out of memory");
-            goto fail;
-        }
+    m->interval_ns = interval_ns > 0 ? interval_ns : DS_METRICS_DEFAULT_INTERVAL_NS;
+    m->phase = m->row_phase = DS_PHASE_RUN;
+    m->drain_start_ns = -1;
+    m->glast.core_busy_ns = m->gprev.core_busy_ns = -1;
+    if (!ds_metrics_alloc_hists(m)) {
+        ds_err_set(err, DS_ERR_NOMEM, "metrics: out of memory");
+        goto fail;
     }
     m->ts = ds_metrics_create(m, "timeseries.csv", ds_ts_header, err);
     if (!m->ts) goto fail;
@@ -198,15 +160,21 @@ ds_metrics *ds_metrics_open(const char *dir, int64_t interval_us, ds_err *err) {
     return m;
 fail:
     if (m->ts) fclose(m->ts);
-    for (size_t i = 0; i <= DS_OP__COUNT; i++)
-        ds_hist_free(m->hist[i]);
+    ds_metrics_free_hists(m);
     free(m);
     return NULL;
 }
 
-void ds_metrics_latency(ds_metrics *m, ds_op op, int64_t latency_us) {
-    if ((unsigned)op < DS_OP__COUNT) ds_hist_add(m->hist[op], latency_us);
-    ds_hist_add(m->hist[DS_OP__COUNT], latency_us);
+void ds_metrics_latency(ds_metrics *m, ds_op op, int64_t latency_ns, int64_t service_ns) {
+    ds_hist_add(m->row_hist, latency_ns);
+    ds_hist_add(m->row_svc, service_ns);
+    if (m->phase != DS_PHASE_RUN) return;
+    if ((unsigned)op < DS_OP__COUNT) {
+        ds_hist_add(m->hist[op], latency_ns);
+        ds_hist_add(m->svc[op], service_ns);
+    }
+    ds_hist_add(m->hist[DS_OP__COUNT], latency_ns);
+    ds_hist_add(m->svc[DS_OP__COUNT], service_ns);
 }
 
 const ds_hist *ds_metrics_hist(const ds_metrics *m, ds_op op) {
@@ -214,51 +182,124 @@ const ds_hist *ds_metrics_hist(const ds_metrics *m, ds_op op) {
     return m->hist[op];
 }
 
+const ds_hist *ds_metrics_service_hist(const ds_metrics *m, ds_op op) {
+    if ((unsigned)op > DS_OP__COUNT) op = DS_OP__COUNT;
+    return m->svc[op];
+}
+
 /* ---- timeseries --------------------------------------------------------------------------- */
 
-/* One row for the interval [row_start_us, end_us); counters are deltas since the last row. */
-static void ds_metrics_row(ds_metrics *m, int64_t end_us) {
+/* Gauge columns: client queue, time-averaged active clients, core busy fraction. */
+static void ds_metrics_gauge_cols(const ds_metrics *m, int64_t dur_ns, char *buf, size_t len) {
+    const ds_gauges *a = &m->gprev, *b = &m->glast;
+    char busy[32] = "";
+    if (m->have_model && dur_ns > 0)
+        snprintf(busy, sizeof busy, "%.6f",
+                 (double)(b->core_busy_ns - (a->core_busy_ns > 0 ? a->core_busy_ns : 0)) /
+                     (double)dur_ns);
+    double act = dur_ns > 0 ? (double)(b->active_area - a->active_area) / (double)dur_ns : 0.0;
+    snprintf(buf, len, "%" PRIu64 ",%.3f,%s", b->client_queue_len, act, busy);
+}
+
+/* One row for the interval [row_start_ns, end_ns); counters are deltas since the last row. */
+static void ds_metrics_row(ds_metrics *m, int64_t end_ns) {
     const ds_stats *a = &m->prev, *b = &m->last;
-    int64_t dur_us = end_us - m->row_start_us;
-    char t[32], hr[32], thr[40];
-    ds_fmt_seconds(t, sizeof t, end_us);
+    int64_t dur_ns = end_ns - m->row_start_ns;
+    char t[32], hr[32], thr[40], g[96], p50[32], p99[32], s99[32];
+    ds_fmt_seconds(t, sizeof t, end_ns);
     ds_fmt_ratio(hr, sizeof hr, b->hits - a->hits, (b->hits - a->hits) + (b->misses - a->misses));
-    snprintf(thr, sizeof thr, "%.3f",
-             dur_us > 0 ? (double)m->done_requests * 1e6 / (double)dur_us : 0.0);
+    uint64_t n = m->done[DS_OP__COUNT];
+    snprintf(thr, sizeof thr, "%.3f", dur_ns > 0 ? (double)n * 1e9 / (double)dur_ns : 0.0);
+    ds_metrics_gauge_cols(m, dur_ns, g, sizeof g);
+    p50[0] = p99[0] = s99[0] = '\0';
+    if (n) {
+        ds_fmt_us(p50, sizeof p50, ds_hist_quantile(m->row_hist, 0.5));
+        ds_fmt_us(p99, sizeof p99, ds_hist_quantile(m->row_hist, 0.99));
+        ds_fmt_us(s99, sizeof s99, ds_hist_quantile(m->row_svc, 0.99));
+    }
     int r = fprintf(m->ts,
                     "%s,%" PRIu64 ",%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                    ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
-                    t, m->done_requests, thr, hr, b->queued_ops, b->jobs_processing,
-                    b->blocked_clients, b->used_memory_bytes, b->evictions - a->evictions,
-                    b->gets - a->gets, b->sets - a->sets, b->dels - a->dels,
-                    b->disk_loads - a->disk_loads, b->disk_saves - a->disk_saves);
+                    ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,%s,%s,%s,%s\n",
+                    t, n, thr, hr, b->queued_ops, b->jobs_processing, b->blocked_clients,
+                    b->used_memory_bytes, b->evictions - a->evictions, m->done[DS_OP_GET],
+                    m->done[DS_OP_SET], m->done[DS_OP_DEL], b->disk_loads - a->disk_loads,
+                    b->disk_saves - a->disk_saves, g, p50, p99, s99, ds_phase_names[m->row_phase]);
     if (r < 0) ds_metrics_fail(m, "timeseries.csv", errno);
     m->prev = m->last;
-    m->done_requests = 0;
-    m->row_start_us = end_us;
+    m->gprev = m->glast;
+    memset(m->done, 0, sizeof m->done);
+    if (n) {
+        ds_hist_reset(m->row_hist);
+        ds_hist_reset(m->row_svc);
+    }
+    m->row_start_ns = end_ns;
+    m->row_phase = m->phase;
 }
 
-/* Write a row for every whole interval that ended at or before now_us. */
-static void ds_metrics_advance(ds_metrics *m, int64_t now_us) {
-    if (now_us > m->last_now_us) m->last_now_us = now_us;
-    while (now_us - m->row_start_us >= m->interval_us)
-        ds_metrics_row(m, m->row_start_us + m->interval_us);
+/* Write a row for every whole interval that ended at or before now_ns. */
+static void ds_metrics_advance(ds_metrics *m, int64_t now_ns) {
+    if (now_ns > m->last_now_ns) m->last_now_ns = now_ns;
+    while (now_ns - m->row_start_ns >= m->interval_ns)
+        ds_metrics_row(m, m->row_start_ns + m->interval_ns);
 }
 
-void ds_metrics_completed(ds_metrics *m, int64_t now_us, ds_op op) {
-    (void)op;
+bool ds_metrics_row_due(const ds_metrics *m, int64_t now_ns) {
+    return now_ns - m->row_start_ns >= m->interval_ns;
+}
+
+void ds_metrics_completed(ds_metrics *m, int64_t now_ns, ds_op op) {
     /* Normally tick(now) came first and this is a no-op; if not, count it where it belongs. */
-    ds_metrics_advance(m, now_us);
-    m->done_requests++;
+    ds_metrics_advance(m, now_ns);
+    if ((unsigned)op < DS_OP__COUNT) m->done[op]++;
+    m->done[DS_OP__COUNT]++;
+    if (m->phase == DS_PHASE_RUN)
+        m->measured++;
+    else if (m->phase == DS_PHASE_WARMUP)
+        m->warm_requests++;
 }
 
-ds_status ds_metrics_tick(ds_metrics *m, int64_t now_us, const ds_stats *st, ds_err *err) {
+static void ds_metrics_take(ds_metrics *m, const ds_stats *st, const ds_gauges *g) {
     if (st) m->last = *st;
-    ds_metrics_advance(m, now_us);
+    if (g) {
+        m->glast = *g;
+        if (g->core_busy_ns >= 0) m->have_model = true;
+    }
+}
+
+ds_status ds_metrics_tick(ds_metrics *m, int64_t now_ns, const ds_stats *st, const ds_gauges *g,
+                          ds_err *err) {
+    ds_metrics_take(m, st, g);
+    ds_metrics_advance(m, now_ns);
     if (m->werr != DS_OK) return ds_err_set(err, m->werr, "%s", m->werr_msg.msg);
     return DS_OK;
 }
 
+void ds_metrics_phase(ds_metrics *m, ds_phase ph, int64_t now_ns, const ds_stats *st,
+                      const ds_gauges *g) {
+    ds_metrics_take(m, st, g);
+    ds_metrics_advance(m, now_ns);
+    if (ph == DS_PHASE_WARMUP) {
+        m->phase = m->row_phase = DS_PHASE_WARMUP;
+        return;
+    }
+    if (ph == DS_PHASE_RUN && m->phase == DS_PHASE_WARMUP) {
+        m->run_start_ns = now_ns;
+        m->run_base = m->last;
+        m->grun_base = m->glast;
+    } else if (ph == DS_PHASE_DRAIN && m->phase != DS_PHASE_DRAIN) {
+        if (m->phase == DS_PHASE_WARMUP) { /* the warm-up never ended: an empty run */
+            m->run_start_ns = now_ns;
+            m->run_base = m->last;
+            m->grun_base = m->glast;
+        }
+        m->drain_start_ns = now_ns;
+        m->run_end = m->last;
+        m->grun_end = m->glast;
+    }
+    m->phase = ph;
+}
+
+ds_phase ds_metrics_current_phase(const ds_metrics *m) { return m->phase; }
 ds_status ds_metrics_race(ds_metrics *m, int64_t time_us, uint64_t client, ds_op op,
                           const void *key, uint32_t keylen, const char *expected,
                           const char *observed, const char *kind, ds_err *err) {
@@ -289,36 +330,55 @@ out:
 
 /* ---- close: latency.csv, summary.csv, config.txt ------------------------------------------ */
 
-static void ds_write_latency_op(FILE *f, const char *name, const ds_hist *h) {
-    uint64_t total = ds_hist_count(h), cum = 0, n;
-    size_t it = 0;
-    int64_t lo, hi;
-    while (ds_hist_bucket(h, &it, &lo, &hi, &n)) {
-        cum += n;
-        fprintf(f, "%s,%" PRId64 ",%" PRId64 ",%" PRIu64 ",%.9f\n", name, lo, hi, n,
-                (double)cum / (double)total);
+/* One op's rows: the union of the non-empty buckets of its intended and service histograms
+ * (same bucket layout), with both counts and cumulative fractions. */
+static void ds_write_latency_op(FILE *f, const char *name, const ds_hist *h, const ds_hist *sv) {
+    uint64_t tot = ds_hist_count(h), stot = ds_hist_count(sv), cum = 0, scum = 0, n = 0, sn = 0;
+    size_t it = 0, sit = 0;
+    int64_t lo = 0, hi = 0, slo = 0, shi = 0;
+    bool more = ds_hist_bucket(h, &it, &lo, &hi, &n);
+    bool smore = ds_hist_bucket(sv, &sit, &slo, &shi, &sn);
+    while (more || smore) {
+        bool take = more && (!smore || lo <= slo), stake = smore && (!more || slo <= lo);
+        uint64_t c = take ? n : 0, sc = stake ? sn : 0;
+        cum += c;
+        scum += sc;
+        char l[32], u[32];
+        ds_fmt_us(l, sizeof l, take ? lo : slo);
+        ds_fmt_us(u, sizeof u, take ? hi : shi);
+        fprintf(f, "%s,%s,%s,%" PRIu64 ",%.9f,%" PRIu64 ",%.9f\n", name, l, u, c,
+                tot ? (double)cum / (double)tot : 0.0, sc,
+                stot ? (double)scum / (double)stot : 0.0);
+        if (take) more = ds_hist_bucket(h, &it, &lo, &hi, &n);
+        if (stake) smore = ds_hist_bucket(sv, &sit, &slo, &shi, &sn);
     }
 }
 
 static ds_status ds_write_latency(ds_metrics *m, ds_err *err) {
     FILE *f = ds_metrics_create(m, "latency.csv",
-                                "op,bucket_lo_us,bucket_hi_us,count,cum_fraction\n", err);
+                                "op,bucket_lo_us,bucket_hi_us,count,cum_fraction,service_count,"
+                                "service_cum_fraction\n",
+                                err);
     if (!f) return DS_ERR_IO;
     for (int op = 0; op < DS_OP__COUNT; op++)
         if (ds_hist_count(m->hist[op]) > 0)
-            ds_write_latency_op(f, ds_op_name((ds_op)op), m->hist[op]);
+            ds_write_latency_op(f, ds_op_name((ds_op)op), m->hist[op], m->svc[op]);
     if (ds_hist_count(m->hist[DS_OP__COUNT]) > 0)
-        ds_write_latency_op(f, "ALL", m->hist[DS_OP__COUNT]);
+        ds_write_latency_op(f, "ALL", m->hist[DS_OP__COUNT], m->svc[DS_OP__COUNT]);
     return ds_metrics_fclose(m, f, "latency.csv", DS_OK, err);
 }
 
 /* ---- summary.csv: one table of columns ---------------------------------------------------- */
 
-/* What a summary column is computed from. */
+/* What a summary column is computed from. Counters are those of the run phase (between the
+ * end of the warm-up and the start of the final drain); `final` is the very end. */
 typedef struct ds_sum_src {
-    const ds_stats *s;
+    const ds_stats *s, *final;
     const ds_run_info *in;
-    ds_hist *const *hist; /* per op, then ALL at [DS_OP__COUNT] */
+    const ds_metrics *m;
+    ds_hist *const *hist; /* intended latency per op, then ALL at [DS_OP__COUNT] (ns) */
+    ds_hist *const *svc;  /* service latency, same indexing */
+    double run_s, drain_s, warm_s;
 } ds_sum_src;
 
 typedef void (*ds_sum_fn)(const ds_sum_src *src, size_t arg, char *buf, size_t len);
@@ -336,6 +396,12 @@ static void ds_col_stat(const ds_sum_src *src, size_t off, char *buf, size_t len
     snprintf(buf, len, "%" PRIu64, v);
 }
 
+static void ds_col_final(const ds_sum_src *src, size_t off, char *buf, size_t len) {
+    uint64_t v;
+    memcpy(&v, (const char *)src->final + off, sizeof v);
+    snprintf(buf, len, "%" PRIu64, v);
+}
+
 static void ds_col_info(const ds_sum_src *src, size_t off, char *buf, size_t len) {
     uint64_t v;
     memcpy(&v, (const char *)src->in + off, sizeof v);
@@ -346,6 +412,17 @@ static void ds_col_info_f6(const ds_sum_src *src, size_t off, char *buf, size_t 
     double v;
     memcpy(&v, (const char *)src->in + off, sizeof v);
     snprintf(buf, len, "%.6f", v);
+}
+
+/* A double of the source itself (run_s, drain_s, warm_s). */
+static void ds_col_src_f6(const ds_sum_src *src, size_t off, char *buf, size_t len) {
+    double v;
+    memcpy(&v, (const char *)src + off, sizeof v);
+    snprintf(buf, len, "%.6f", v);
+}
+
+static void ds_col_requests(const ds_sum_src *src, size_t arg, char *buf, size_t len) {
+    snprintf(buf, len, "%" PRIu64, arg ? src->m->warm_requests : src->m->measured);
 }
 
 static void ds_col_rps(const ds_sum_src *src, size_t arg, char *buf, size_t len) {
@@ -360,26 +437,43 @@ static void ds_col_hit_ratio(const ds_sum_src *src, size_t arg, char *buf, size_
 }
 
 static void ds_col_mean(const ds_sum_src *src, size_t arg, char *buf, size_t len) {
+    const ds_hist *h = arg ? src->svc[DS_OP__COUNT] : src->hist[DS_OP__COUNT];
+    snprintf(buf, len, "%.3f", ds_hist_mean(h) / 1000.0);
+}
+
+static void ds_col_busy(const ds_sum_src *src, size_t arg, char *buf, size_t len) {
     (void)arg;
-    snprintf(buf, len, "%.3f", ds_hist_mean(src->hist[DS_OP__COUNT]));
+    const ds_metrics *m = src->m;
+    int64_t busy_ns = m->grun_end.core_busy_ns - m->grun_base.core_busy_ns;
+    buf[0] = '\0';
+    if (m->have_model && src->run_s > 0)
+        snprintf(buf, len, "%.6f", (double)busy_ns / (src->run_s * 1e9));
+}
+
+static void ds_col_drain_saves(const ds_sum_src *src, size_t arg, char *buf, size_t len) {
+    (void)arg;
+    snprintf(buf, len, "%" PRIu64, src->final->disk_saves - src->m->run_end.disk_saves);
 }
 
 /* Quantiles by index: p50, p90, p99, p999, p9999, then max. */
 static const double ds_sum_q[] = {0.5, 0.9, 0.99, 0.999, 0.9999};
 #define DS_Q(op, qi) ((size_t)(op)*8 + (qi))
 #define DS_QMAX      5
+#define DS_QSVC      ((size_t)1 << 20) /* flag: the service histogram */
 
-/* A latency quantile of one op (DS_OP__COUNT = all ops); empty when that op never ran, except
- * for all ops, whose columns predate the per-op ones and print 0 for an empty run. */
+/* A latency quantile of one op (DS_OP__COUNT = all ops) in microseconds with 3 decimals; empty
+ * when that op never ran, except for all ops, whose columns predate the per-op ones and print
+ * 0 for an empty run. */
 static void ds_col_quantile(const ds_sum_src *src, size_t arg, char *buf, size_t len) {
+    bool svc = arg & DS_QSVC;
+    arg &= ~DS_QSVC;
     size_t op = arg / 8, qi = arg % 8;
-    const ds_hist *h = src->hist[op];
+    const ds_hist *h = svc ? src->svc[op] : src->hist[op];
     if (ds_hist_count(h) == 0 && op != DS_OP__COUNT) {
         buf[0] = '\0';
         return;
     }
-    int64_t v = qi == DS_QMAX ? ds_hist_max(h) : ds_hist_quantile(h, ds_sum_q[qi]);
-    snprintf(buf, len, "%" PRId64, v);
+    ds_fmt_us(buf, len, qi == DS_QMAX ? ds_hist_max(h) : ds_hist_quantile(h, ds_sum_q[qi]));
 }
 
 /* Core CPU per command type, measured by real-clock runs; empty in virtual time. */
@@ -391,15 +485,19 @@ static void ds_col_core_cpu(const ds_sum_src *src, size_t arg, char *buf, size_t
 }
 
 #define STAT(f)     ds_col_stat, offsetof(ds_stats, f)
+#define FINAL(f)    ds_col_final, offsetof(ds_stats, f)
 #define INFO(f)     ds_col_info, offsetof(ds_run_info, f)
 #define INFO_F6(f)  ds_col_info_f6, offsetof(ds_run_info, f)
+#define SRC_F6(f)   ds_col_src_f6, offsetof(ds_sum_src, f)
 #define QUANT(o, q) ds_col_quantile, DS_Q(o, q)
+#define SVC(q)      ds_col_quantile, (DS_Q(DS_OP__COUNT, q) | DS_QSVC)
 
 /* The summary.csv contract after trace, trace_bytes and the config columns (README "Results";
  * tests/test_metrics.c pins the order). DESIGN.md's columns first, then additions; a new
- * column is one new row, appended at the end so existing readers keep their positions. */
+ * column is one new row, appended at the end so existing readers keep their positions.
+ * Latencies are from the intended time (service_* from issue), in microseconds. */
 static const ds_sum_col ds_sum_cols[] = {
-    {"requests", INFO(requests)},
+    {"requests", ds_col_requests, 0},
     {"gets", STAT(gets)},
     {"sets", STAT(sets)},
     {"dels", STAT(dels)},
@@ -420,13 +518,13 @@ static const ds_sum_col ds_sum_cols[] = {
     {"p99_us", QUANT(DS_OP__COUNT, 2)},
     {"p999_us", QUANT(DS_OP__COUNT, 3)},
     {"max_us", QUANT(DS_OP__COUNT, DS_QMAX)},
-    {"sim_seconds", INFO_F6(sim_seconds)},
+    {"sim_seconds", SRC_F6(run_s)},
     {"wall_seconds", INFO_F6(wall_seconds)},
     {"requests_per_wall_second", ds_col_rps, 0},
-    {"peak_memory_bytes", STAT(peak_memory_bytes)},
+    {"peak_memory_bytes", FINAL(peak_memory_bytes)},
     {"save_retries", STAT(save_retries)},
     {"load_errors", STAT(load_errors)},
-    {"memory_limit_misses", STAT(memory_limit_misses)},
+    {"memory_limit_misses", FINAL(memory_limit_misses)},
     {"errors", INFO(errors)},
     {"hit_ratio", ds_col_hit_ratio, 0},
     {"mean_us", ds_col_mean, 0},
@@ -451,6 +549,20 @@ static const ds_sum_col ds_sum_cols[] = {
     {"core_cpu_del_us", ds_col_core_cpu, 2},
     {"core_cpu_done_us", ds_col_core_cpu, 3},
     {"core_cpu_cron_us", ds_col_core_cpu, 4},
+    {"service_p50_us", SVC(0)},
+    {"service_p90_us", SVC(1)},
+    {"service_p99_us", SVC(2)},
+    {"service_p999_us", SVC(3)},
+    {"service_max_us", SVC(DS_QMAX)},
+    {"service_mean_us", ds_col_mean, 1},
+    {"client_queue_max", INFO(client_queue_max)},
+    {"core_busy_fraction", ds_col_busy, 0},
+    {"warmup_requests", ds_col_requests, 1},
+    {"warmup_seconds", SRC_F6(warm_s)},
+    {"drain_saves", ds_col_drain_saves, 0},
+    {"drain_seconds", SRC_F6(drain_s)},
+    {"memory_over_limit_max_bytes", INFO(memory_over_limit_max_bytes)},
+    {"memory_over_limit_seconds", INFO_F6(memory_over_limit_seconds)},
 };
 #define DS_NSUM (sizeof ds_sum_cols / sizeof ds_sum_cols[0])
 
@@ -468,10 +580,46 @@ static void ds_fmt_trace_bytes(const ds_run_info *in, char *buf, size_t len) {
         buf[0] = '\0';
 }
 
-static ds_status ds_write_summary(ds_metrics *m, const ds_stats *s, const ds_run_info *in,
-                                  ds_err *err) {
+/* Counters of the run phase: end - base, field by field (ds_stats is all uint64_t). */
+static void ds_stats_sub(ds_stats *out, const ds_stats *end, const ds_stats *base) {
+    const uint64_t *e = (const uint64_t *)end, *b = (const uint64_t *)base;
+    uint64_t *o = (uint64_t *)out;
+    for (size_t i = 0; i < sizeof *out / sizeof(uint64_t); i++)
+        o[i] = e[i] - b[i];
+}
+
+static void ds_write_summary_row(FILE *f, const ds_sum_src *src) {
+    char buf[64];
+    const ds_run_info *in = src->in;
+    ds_csv_field(f, in->trace);
+    ds_fmt_trace_bytes(in, buf, sizeof buf);
+    fprintf(f, ",%s", buf);
+    for (size_t i = 0; i < in->ncfg; i++) {
+        fputc(',', f);
+        ds_csv_field(f, in->cfg_values[i]);
+    }
+    for (size_t i = 0; i < DS_NSUM; i++) {
+        ds_sum_cols[i].fn(src, ds_sum_cols[i].arg, buf, sizeof buf);
+        fprintf(f, ",%s", buf);
+    }
+    fputc('\n', f);
+}
+
+static ds_status ds_write_summary(ds_metrics *m, const ds_stats *final, const ds_run_info *in,
+                                  int64_t end_ns, ds_err *err) {
     FILE *f = ds_metrics_create(m, "summary.csv", NULL, err);
     if (!f) return DS_ERR_IO;
+    if (m->drain_start_ns < 0) { /* no drain signalled: the run ends at the end */
+        m->drain_start_ns = end_ns;
+        m->run_end = *final;
+        m->grun_end = m->glast;
+    }
+    ds_stats run;
+    ds_stats_sub(&run, &m->run_end, &m->run_base);
+    ds_sum_src src = {.s = &run, .final = final, .in = in, .m = m, .hist = m->hist, .svc = m->svc};
+    src.run_s = (double)(m->drain_start_ns - m->run_start_ns) / 1e9;
+    src.drain_s = (double)(end_ns - m->drain_start_ns) / 1e9;
+    src.warm_s = (double)m->run_start_ns / 1e9;
     fputs("trace,trace_bytes", f);
     for (size_t i = 0; i < in->ncfg; i++) {
         fputc(',', f);
@@ -480,20 +628,7 @@ static ds_status ds_write_summary(ds_metrics *m, const ds_stats *s, const ds_run
     for (size_t i = 0; i < DS_NSUM; i++)
         fprintf(f, ",%s", ds_sum_cols[i].name);
     fputc('\n', f);
-    char buf[64];
-    ds_csv_field(f, in->trace);
-    ds_fmt_trace_bytes(in, buf, sizeof buf);
-    fprintf(f, ",%s", buf);
-    for (size_t i = 0; i < in->ncfg; i++) {
-        fputc(',', f);
-        ds_csv_field(f, in->cfg_values[i]);
-    }
-    ds_sum_src src = {.s = s, .in = in, .hist = m->hist};
-    for (size_t i = 0; i < DS_NSUM; i++) {
-        ds_sum_cols[i].fn(&src, ds_sum_cols[i].arg, buf, sizeof buf);
-        fprintf(f, ",%s", buf);
-    }
-    fputc('\n', f);
+    ds_write_summary_row(f, &src);
     return ds_metrics_fclose(m, f, "summary.csv", DS_OK, err);
 }
 
@@ -515,13 +650,13 @@ static ds_status ds_write_config(ds_metrics *m, const ds_run_info *in, ds_err *e
 }
 
 /* The last, possibly partial, interval up to the end of the run. */
-static void ds_metrics_final_row(ds_metrics *m, int64_t end_us) {
-    ds_metrics_advance(m, end_us);
-    bool pending = m->done_requests > 0 || memcmp(&m->prev, &m->last, sizeof m->prev) != 0;
-    if (end_us > m->row_start_us)
-        ds_metrics_row(m, end_us);
+static void ds_metrics_final_row(ds_metrics *m, int64_t end_ns) {
+    ds_metrics_advance(m, end_ns);
+    bool pending = m->done[DS_OP__COUNT] > 0 || memcmp(&m->prev, &m->last, sizeof m->prev) != 0;
+    if (end_ns > m->row_start_ns)
+        ds_metrics_row(m, end_ns);
     else if (pending)
-        ds_metrics_row(m, m->row_start_us + m->interval_us);
+        ds_metrics_row(m, m->row_start_ns + m->interval_ns);
 }
 
 ds_status ds_metrics_close(ds_metrics *m, const ds_stats *st, const ds_run_info *info,
@@ -531,18 +666,17 @@ ds_status ds_metrics_close(ds_metrics *m, const ds_stats *st, const ds_run_info 
     if (!info) info = &none;
     ds_stats final = st ? *st : m->last;
     m->last = final;
-    int64_t end_us = info->sim_seconds > 0 ? (int64_t)(info->sim_seconds * 1e6 + 0.5) : 0;
-    if (end_us < m->last_now_us) end_us = m->last_now_us;
-    ds_metrics_final_row(m, end_us);
+    int64_t end_ns = info->sim_seconds > 0 ? (int64_t)(info->sim_seconds * 1e9 + 0.5) : 0;
+    if (end_ns < m->last_now_ns) end_ns = m->last_now_ns;
+    ds_metrics_final_row(m, end_ns);
     ds_status rc = m->werr;
     if (rc != DS_OK) ds_err_set(err, rc, "%s", m->werr_msg.msg);
     rc = ds_metrics_fclose(m, m->ts, "timeseries.csv", rc, err);
     rc = ds_metrics_fclose(m, m->races, "races.csv", rc, err);
     if (rc == DS_OK) rc = ds_write_latency(m, err);
-    if (rc == DS_OK) rc = ds_write_summary(m, &final, info, err);
+    if (rc == DS_OK) rc = ds_write_summary(m, &final, info, end_ns, err);
     if (rc == DS_OK) rc = ds_write_config(m, info, err);
-    for (size_t i = 0; i <= DS_OP__COUNT; i++)
-        ds_hist_free(m->hist[i]);
+    ds_metrics_free_hists(m);
     free(m);
     return rc;
 }

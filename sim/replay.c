@@ -18,7 +18,8 @@
 
 #include "replay_int.h"
 
-int64_t rp_now(rp_run *r) { return r->eng->ops->now_us(r->eng); }
+int64_t rp_now_ns(rp_run *r) { return r->eng->ops->now_ns(r->eng); }
+int64_t rp_now(rp_run *r) { return rp_now_ns(r) / 1000; }
 ds_cache *rp_cache(rp_run *r) { return r->cache; }
 ds_iolat *rp_iolat(rp_run *r) { return r->iolat; }
 ds_backend *rp_backend(rp_run *r) { return r->backend; }
@@ -153,7 +154,30 @@ static void node_put(rp_run *r, rp_qnode *n) {
     r->free_nodes = n;
 }
 
-static ds_status client_push(rp_run *r, rp_client *c, const ds_trace_req *q, ds_err *err) {
+/* active_clients: a client is active while it has a request queued, in the core, or is in
+ * its think time; the replay integrates the count over time for the timeseries. */
+static void update_active(rp_run *r, rp_client *c) {
+    bool act = c->parked || c->woken || c->pending_set || c->head;
+    if (act == c->active) return;
+    int64_t now = rp_now_ns(r);
+    r->active_area += r->nactive * (uint64_t)(now - r->active_since_ns);
+    r->active_since_ns = now;
+    c->active = act;
+    if (act)
+        r->nactive++;
+    else
+        r->nactive--;
+}
+
+void rp_gauges(rp_run *r, ds_gauges *g) {
+    int64_t now = rp_now_ns(r);
+    g->client_queue_len = r->queued;
+    g->active_area = r->active_area + r->nactive * (uint64_t)(now - r->active_since_ns);
+    g->core_busy_ns = r->eng->ops->core_busy_ns ? r->eng->ops->core_busy_ns(r->eng) : -1;
+}
+
+static ds_status client_push(rp_run *r, rp_client *c, const ds_trace_req *q, int64_t intended_ns,
+                             ds_err *err) {
     if (c->qlen >= r->o->client_queue_max)
         return ds_err_set(err, DS_ERR_ARG,
                           "%s:%llu: client %llu has %llu requests queued "
@@ -170,6 +194,7 @@ static ds_status client_push(rp_run *r, rp_client *c, const ds_trace_req *q, ds_
     n->size = q->size;
     n->ttl_s = q->ttl_s;
     n->line = q->line;
+    n->intended_ns = intended_ns;
     n->len = bytes;
     unsigned char *p = n->data;
     for (uint32_t i = 0; i < q->nkeys; i++) {
@@ -183,6 +208,10 @@ static ds_status client_push(rp_run *r, rp_client *c, const ds_trace_req *q, ds_
         c->head = n;
     c->tail = n;
     c->qlen++;
+    if (!r->closed) { /* closed loop: a FIFO is read-ahead of the trace, not a queue */
+        r->queued++;
+        if (c->qlen > r->queue_max) r->queue_max = c->qlen;
+    }
     return DS_OK;
 }
 
@@ -217,7 +246,8 @@ static bool inflight_copy(rp_inflight *f, const rp_inflight *s) {
     f->op = s->op;
     f->nkeys = s->nkeys;
     f->size = s->size;
-    f->issue_us = s->issue_us;
+    f->intended_ns = s->intended_ns;
+    f->issue_ns = s->issue_ns;
     size_t off = 0;
     for (uint32_t i = 0; i < s->nkeys; i++) {
         memcpy(f->kbuf + off, s->keys[i].p, s->keys[i].len);
@@ -292,9 +322,14 @@ static void release_vals(rp_inflight *f) {
 
 /* One answer (immediate or resumed): latency, oracle, follow-ups; then the client may go on. */
 static void answer(rp_run *r, rp_client *c, rp_inflight *f, const ds_reply *rep) {
-    int64_t now = rp_now(r);
-    ds_metrics_latency(r->metrics, f->op, now - f->issue_us);
+    int64_t now = rp_now_ns(r);
+    if (ds_metrics_row_due(r->metrics, now)) { /* the row before this answer gets fresh stats */
+        ds_err e;
+        if (rp_tick(r, now, &e) != DS_OK) set_fatal(r, DS_ERR_IO, e.msg);
+    }
+    ds_metrics_latency(r->metrics, f->op, now - f->intended_ns, now - f->issue_ns);
     ds_metrics_completed(r->metrics, now, f->op);
+    c->ready_ns = now + (r->closed ? r->o->think_us * 1000 : 0);
     r->requests++;
     if (rep->status != DS_OK) {
         r->errors++;
@@ -312,7 +347,7 @@ static void answer(rp_run *r, rp_client *c, rp_inflight *f, const ds_reply *rep)
         }
     }
     release_vals(f);
-    ds_progress_update(r->progress, r->requests, now);
+    ds_progress_update(r->progress, r->requests, now / 1000);
 }
 
 void rp_host_reply(void *ctx, uint64_t client, uint64_t tag, const ds_reply *rep) {
@@ -331,6 +366,7 @@ void rp_host_reply(void *ctx, uint64_t client, uint64_t tag, const ds_reply *rep
         c->woken = true;
         r->eng->ops->client_wake(r->eng, idx, r->closed ? r->o->think_us : 0);
     }
+    update_active(r, c);
 }
 
 /* ---- issuing -------------------------------------------------------------------------------- */
@@ -374,7 +410,7 @@ static ds_status issue(rp_run *r, uint32_t idx, ds_err *err) {
     rp_client *c = &r->clients[idx];
     rp_inflight *f = &r->scratch;
     int64_t now = rp_now(r);
-    f->issue_us = now;
+    f->issue_ns = rp_now_ns(r);
     ds_cmd cmd;
     const ds_reply *rep = NULL;
     ds_status st = build(r, &cmd, now);
@@ -406,8 +442,9 @@ static ds_status issue(rp_run *r, uint32_t idx, ds_err *err) {
     return rp_take_fatal(r, err);
 }
 
-static void scratch_from_req(rp_run *r, const ds_trace_req *q) {
+static void scratch_from_req(rp_run *r, const ds_trace_req *q, int64_t intended_ns) {
     rp_inflight *f = &r->scratch;
+    f->intended_ns = intended_ns;
     f->op = q->op;
     f->nkeys = q->nkeys;
     f->size = q->size;
@@ -415,8 +452,12 @@ static void scratch_from_req(rp_run *r, const ds_trace_req *q) {
     f->keys = (ds_key *)q->keys;
 }
 
-static void scratch_from_node(rp_run *r, const rp_qnode *n) {
+/* Closed loop: a request is intended when its client became free plus think time (or when the
+ * trace yielded it, if later). Open loop: its trace time. */
+static void scratch_from_node(rp_run *r, const rp_client *c, const rp_qnode *n) {
     rp_inflight *f = &r->scratch;
+    f->intended_ns = n->intended_ns;
+    if (r->closed && c->ready_ns > f->intended_ns) f->intended_ns = c->ready_ns;
     f->op = n->op;
     f->nkeys = n->nkeys;
     f->size = n->size;
@@ -440,6 +481,7 @@ static ds_status issue_pending_set(rp_run *r, uint32_t idx, ds_err *err) {
     f->nkeys = 1;
     f->size = c->fl.size;
     f->ttl_s = 0;
+    f->intended_ns = c->ready_ns; /* the follow-up is due as soon as the miss is answered */
     r->keys[0] = c->fl.keys[0];
     f->keys = r->keys;
     return issue(r, idx, err);
@@ -459,7 +501,8 @@ ds_status rp_client_step(rp_run *r, uint32_t idx, bool *idle, ds_err *err) {
             c->head = n->next;
             if (!c->head) c->tail = NULL;
             c->qlen--;
-            scratch_from_node(r, n);
+            if (!r->closed) r->queued--;
+            scratch_from_node(r, c, n);
             st = issue(r, idx, err);
             node_put(r, n);
         } else {
@@ -473,6 +516,7 @@ ds_status rp_client_step(rp_run *r, uint32_t idx, bool *idle, ds_err *err) {
         c->woken = true;
         r->eng->ops->client_wake(r->eng, idx, r->o->think_us);
     }
+    update_active(r, c);
     return st;
 }
 
@@ -482,15 +526,15 @@ int rp_next_record(rp_run *r, const ds_trace_req **req, ds_err *err) {
     return rc;
 }
 
-int64_t rp_arrival_us(rp_run *r, const ds_trace_req *req) {
+int64_t rp_arrival_ns(rp_run *r, const ds_trace_req *req) {
     if (!r->have_t0) {
         r->have_t0 = true;
         r->t0_us = req->time_us;
     }
     int64_t d = req->time_us - r->t0_us;
     if (d < 0) d = 0;
-    if (r->o->speed == 1.0) return d;
-    return (int64_t)((double)d / r->o->speed);
+    if (r->o->speed == 1.0) return d * 1000;
+    return (int64_t)((double)d * 1000.0 / r->o->speed);
 }
 
 ds_status rp_deliver(rp_run *r, const ds_trace_req *req, ds_err *err) {
@@ -498,13 +542,20 @@ ds_status rp_deliver(rp_run *r, const ds_trace_req *req, ds_err *err) {
     if (idx == UINT32_MAX) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
     rp_client *c = &r->clients[idx];
     c->starving = false;
-    if (c->parked || c->head || c->woken || c->pending_set) return client_push(r, c, req, err);
-    scratch_from_req(r, req);
-    ds_status st = issue(r, idx, err);
+    int64_t intended = rp_arrival_ns(r, req);
+    ds_status st;
+    if (c->parked || c->head || c->woken || c->pending_set) {
+        st = client_push(r, c, req, intended, err);
+        update_active(r, c);
+        return st;
+    }
+    scratch_from_req(r, req, intended);
+    st = issue(r, idx, err);
     if (st == DS_OK && c->pending_set && !c->parked) {
         bool idle;
         st = rp_client_step(r, idx, &idle, err);
     }
+    update_active(r, c);
     return st;
 }
 
@@ -513,19 +564,22 @@ ds_status rp_enqueue(rp_run *r, const ds_trace_req *req, uint32_t *idxp, ds_err 
     *idxp = idx;
     if (idx == UINT32_MAX) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
     rp_client *c = &r->clients[idx];
-    ds_status st = client_push(r, c, req, err);
+    ds_status st = client_push(r, c, req, rp_now_ns(r), err);
     if (st == DS_OK && c->starving && !c->woken && !c->parked) {
         c->starving = false;
         c->woken = true;
         r->eng->ops->client_wake(r->eng, idx, 0);
     }
+    update_active(r, c);
     return st;
 }
 
-ds_status rp_tick(rp_run *r, int64_t now_us, ds_err *err) {
+ds_status rp_tick(rp_run *r, int64_t now_ns, ds_err *err) {
     ds_stats st;
+    ds_gauges g;
     ds_cache_stats(r->cache, &st);
-    return ds_metrics_tick(r->metrics, now_us, &st, err);
+    rp_gauges(r, &g);
+    return ds_metrics_tick(r->metrics, now_ns, &st, &g, err);
 }
 
 ds_status rp_closed_fill(rp_run *r, uint32_t idx, bool *eof, ds_err *err) {

@@ -89,7 +89,8 @@ typedef struct ds_replay_result {
     uint64_t requests, stale_reads, lost_writes, errors;
     double sim_seconds, wall_seconds;
     uint64_t n_op[DS_OP__COUNT + 1];   /* answered requests per op; [DS_OP__COUNT] = all */
-    int64_t q_us[DS_OP__COUNT + 1][4]; /* p50, p99, p999, max latency per op */
+    int64_t q_ns[DS_OP__COUNT + 1][4]; /* p50, p99, p999, max latency (from intended) per op */
+    int64_t sq_ns[4];                  /* p50, p99, p999, max service latency, all ops */
     char first_error[256];             /* the first command that answered an error */
 } ds_replay_result;
 
@@ -115,13 +116,14 @@ typedef struct rp_engine rp_engine;
 /* What an engine provides. replay.c builds the cache's ds_host from these. */
 typedef struct rp_engine_ops {
     const char *name;
-    int64_t (*now_us)(rp_engine *e);
+    int64_t (*now_ns)(rp_engine *e);  /* the run's clock in nanoseconds */
     bool (*wait_io)(rp_engine *e);    /* host.wait_io */
     void (*jobs_ready)(rp_engine *e); /* host.jobs_ready */
     void (*pump)(rp_engine *e);       /* after every cache call: take new jobs */
     void (*client_wake)(rp_engine *e, uint32_t idx, int64_t delay_us);
     ds_status (*run)(rp_engine *e, ds_err *err); /* the whole trace; not the drain */
     void (*free)(rp_engine *e);
+    int64_t (*core_busy_ns)(rp_engine *e); /* busy time of the modelled core; NULL = none */
 } rp_engine_ops;
 
 struct rp_engine {
@@ -132,7 +134,7 @@ rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err
 
 /* What replay.c offers an engine. */
 int rp_next_record(rp_run *r, const ds_trace_req **req, ds_err *err);  /* 1, 0 end, -1 */
-int64_t rp_arrival_us(rp_run *r, const ds_trace_req *req);             /* speed applied */
+int64_t rp_arrival_ns(rp_run *r, const ds_trace_req *req);             /* speed applied */
 ds_status rp_deliver(rp_run *r, const ds_trace_req *req, ds_err *err); /* open loop */
 /* Closed loop: queue a record in its client's FIFO (waking the client if it starves);
  * *idx is the client's index. */
@@ -149,6 +151,6 @@ uint64_t rp_clients_parked(const rp_run *r);
 ds_cache *rp_cache(rp_run *r);
 struct ds_iolat *rp_iolat(rp_run *r); /* NULL unless the run measures real costs */
 ds_backend *rp_backend(rp_run *r);
-ds_status rp_tick(rp_run *r, int64_t now_us, ds_err *err); /* metrics + progress */
+ds_status rp_tick(rp_run *r, int64_t now_ns, ds_err *err); /* metrics + progress */
 
 #endif

@@ -46,15 +46,19 @@ void ds_replay_print_summary(FILE *f, const ds_replay_opts *o, const ds_replay_r
                 r->first_error);
     else
         fprintf(f, "%-18s 0\n", "errors");
-    fprintf(f, "%-8s %10s %10s %10s %10s %10s\n", "latency", "count", "p50_us", "p99_us", "p999_us",
-            "max_us");
+    fprintf(f, "%-8s %10s %12s %12s %12s %12s   (us, from intended time)\n", "latency", "count",
+            "p50", "p99", "p999", "max");
     for (int op = 0; op <= DS_OP__COUNT; op++) {
         if (!r->n_op[op]) continue;
-        fprintf(f, "%-8s %10llu %10lld %10lld %10lld %10lld\n",
+        fprintf(f, "%-8s %10llu %12.3f %12.3f %12.3f %12.3f\n",
                 op == DS_OP__COUNT ? "ALL" : ds_op_name((ds_op)op), (unsigned long long)r->n_op[op],
-                (long long)r->q_us[op][0], (long long)r->q_us[op][1], (long long)r->q_us[op][2],
-                (long long)r->q_us[op][3]);
+                (double)r->q_ns[op][0] / 1e3, (double)r->q_ns[op][1] / 1e3,
+                (double)r->q_ns[op][2] / 1e3, (double)r->q_ns[op][3] / 1e3);
     }
+    if (r->n_op[DS_OP__COUNT])
+        fprintf(f, "%-8s %10s %12.3f %12.3f %12.3f %12.3f   (us, from issue)\n", "service", "",
+                (double)r->sq_ns[0] / 1e3, (double)r->sq_ns[1] / 1e3, (double)r->sq_ns[2] / 1e3,
+                (double)r->sq_ns[3] / 1e3);
     fprintf(f, "%-18s %llu\n", "stale reads", (unsigned long long)r->stale_reads);
     fprintf(f, "%-18s %llu\n", "lost writes", (unsigned long long)r->lost_writes);
     fprintf(f, "%-18s %.3f\n", "sim seconds", r->sim_seconds);

@@ -19,7 +19,8 @@ typedef struct rp_qnode {
     uint64_t size;
     int64_t ttl_s;
     uint64_t line;
-    uint32_t len, cap; /* bytes used / capacity of data */
+    int64_t intended_ns; /* open loop: trace time / speed; closed loop: when it was read */
+    uint32_t len, cap;   /* bytes used / capacity of data */
     unsigned char *data;
     unsigned char inl[56];
 } rp_qnode;
@@ -30,7 +31,8 @@ typedef struct rp_inflight {
     uint32_t nkeys;
     uint64_t size; /* for --miss-is-set */
     int64_t ttl_s;
-    int64_t issue_us;
+    int64_t intended_ns; /* when the request should have been sent (latency's origin) */
+    int64_t issue_ns;    /* when it was sent to the core (service latency's origin) */
     unsigned char *kbuf;
     size_t kcap;
     ds_key *keys;
@@ -45,8 +47,10 @@ typedef struct rp_client {
     bool woken;       /* a wake event is pending */
     bool starving;    /* closed loop: waits for the trace to yield one of its records */
     bool pending_set; /* --miss-is-set: the SET that follows a miss is due */
+    bool active;      /* a request queued, in the core or thinking (active_clients) */
     rp_qnode *head, *tail;
     uint64_t qlen;
+    int64_t ready_ns; /* when it became free, plus think time in closed loop */
     uint64_t tag;
     rp_inflight fl;
 } rp_client;
@@ -72,6 +76,10 @@ struct rp_run {
     uint32_t cmap_cap;
     rp_qnode *free_nodes;
     uint64_t parked;
+    uint64_t queued, queue_max; /* open loop: requests waiting in client FIFOs; longest FIFO */
+    uint64_t nactive;           /* clients with c->active */
+    uint64_t active_area;       /* integral of nactive over time (client*ns) */
+    int64_t active_since_ns;    /* when nactive last changed */
     uint64_t requests, errors, stale_reads, lost_writes;
     char first_error[256];
     ds_status fatal; /* a failure inside a callback, reported by rp_take_fatal */
@@ -87,7 +95,9 @@ struct rp_run {
 /* replay.c */
 ds_status rp_clients_init(rp_run *r, ds_err *err);
 void rp_clients_free(rp_run *r);
-int64_t rp_now(rp_run *r);
+int64_t rp_now(rp_run *r);    /* microseconds: the core's clock */
+int64_t rp_now_ns(rp_run *r); /* nanoseconds: the replay's clock */
+void rp_gauges(rp_run *r, ds_gauges *g);
 void rp_host_reply(void *ctx, uint64_t client, uint64_t tag, const ds_reply *rep);
 ds_status rp_take_fatal(rp_run *r, ds_err *err);
 

@@ -86,7 +86,7 @@ static ds_status setup(rp_run *r, ds_err *err) {
     r->scratch.cap = DS_MULTI_MAX_KEYS;
     ds_status st = rp_clients_init(r, err);
     if (st != DS_OK) return st;
-    r->metrics = ds_metrics_open(o->out, o->interval_ms * 1000, err); /* creates o->out */
+    r->metrics = ds_metrics_open(o->out, o->interval_ms * 1000000, err); /* creates o->out */
     if (!r->metrics) return DS_ERR_IO;
     if ((st = open_backend(r, err)) != DS_OK) return st;
     if (o->oracle && !(r->oracle = ds_oracle_new(r->origin, err))) return DS_ERR_NOMEM;
@@ -150,11 +150,16 @@ static void collect(rp_run *r, ds_replay_result *res) {
         const ds_hist *h = ds_metrics_hist(r->metrics, (ds_op)op);
         res->n_op[op] = h ? ds_hist_count(h) : 0;
         if (!res->n_op[op]) continue;
-        res->q_us[op][0] = ds_hist_quantile(h, 0.5);
-        res->q_us[op][1] = ds_hist_quantile(h, 0.99);
-        res->q_us[op][2] = ds_hist_quantile(h, 0.999);
-        res->q_us[op][3] = ds_hist_max(h);
+        res->q_ns[op][0] = ds_hist_quantile(h, 0.5);
+        res->q_ns[op][1] = ds_hist_quantile(h, 0.99);
+        res->q_ns[op][2] = ds_hist_quantile(h, 0.999);
+        res->q_ns[op][3] = ds_hist_max(h);
     }
+    const ds_hist *s = ds_metrics_service_hist(r->metrics, DS_OP__COUNT);
+    res->sq_ns[0] = ds_hist_quantile(s, 0.5);
+    res->sq_ns[1] = ds_hist_quantile(s, 0.99);
+    res->sq_ns[2] = ds_hist_quantile(s, 0.999);
+    res->sq_ns[3] = ds_hist_max(s);
 }
 
 /* The trace file's size in bytes (as stored: compressed for .zst); -1 for gen:, stdin. */
@@ -195,7 +200,8 @@ static ds_status close_metrics(rp_run *r, ds_replay_result *res, ds_err *err) {
                         .sim_seconds = res->sim_seconds,
                         .wall_seconds = res->wall_seconds,
                         .trace = r->o->trace,
-                        .trace_bytes = trace_bytes(r->o->trace)};
+                        .trace_bytes = trace_bytes(r->o->trace),
+                        .client_queue_max = r->queue_max};
     core_cpu_info(r->iolat, &info);
     ds_status st = ds_metrics_close(r->metrics, &res->stats, &info, err);
     r->metrics = NULL;
@@ -233,7 +239,7 @@ ds_status ds_replay_run(const ds_replay_opts *o, ds_replay_result *res, ds_err *
         res->errors = r->errors;
         res->stale_reads = r->stale_reads;
         res->lost_writes = r->lost_writes;
-        res->sim_seconds = (double)rp_now(r) / 1e6;
+        res->sim_seconds = (double)rp_now_ns(r) / 1e9;
         res->wall_seconds = ds_progress_wall_seconds(r->progress);
         snprintf(res->first_error, sizeof res->first_error, "%s", r->first_error);
         collect(r, res);

@@ -235,6 +235,40 @@ START_TEST(test_busy_client_queues_in_order) {
 }
 END_TEST
 
+/* One open-loop client, a GET miss (1 ms of disk) due every 0.5 ms: the client falls behind
+ * by 0.5 ms per request. Latency from intended time grows with the run; service latency
+ * (from issue) stays at the disk's 1 ms and hides it (coordinated omission). */
+static const char *saturated_trace(int n) {
+    static char text[64 * 1024];
+    size_t used = (size_t)snprintf(text, sizeof text, "time_us,client,op,key,size,ttl_s\n");
+    for (int i = 0; i < n; i++)
+        used += (size_t)snprintf(text + used, sizeof text - used, "%d,1,GET,k%d,0,0\n", i * 500, i);
+    char name[32];
+    snprintf(name, sizeof name, "sat%d.csv", n);
+    return write_trace(name, text);
+}
+
+START_TEST(test_intended_latency_grows_past_saturation) {
+    const char *flags[] = {"--latency", "fixed:1000", NULL};
+    ds_replay_result a, b;
+    ds_err err;
+    ck_assert_int_eq(run(saturated_trace(200), "sat200", &a, &err, flags), DS_OK);
+    ck_assert_int_eq(run(saturated_trace(400), "sat400", &b, &err, flags), DS_OK);
+    ck_assert_uint_eq(b.requests, 400);
+    /* request i completes at (i + 1) ms and was due at i * 0.5 ms */
+    ck_assert_int_eq(a.q_ns[DS_OP__COUNT][3], 199 * 500000 + 1000000);
+    ck_assert_int_eq(b.q_ns[DS_OP__COUNT][3], 399 * 500000 + 1000000);
+    double ratio = (double)b.q_ns[DS_OP__COUNT][1] / (double)a.q_ns[DS_OP__COUNT][1];
+    ck_assert_msg(ratio > 1.9 && ratio < 2.1, "p99 ratio %f", ratio);
+    ck_assert_int_eq(a.sq_ns[1], 1000000); /* service p99: the disk's 1 ms, whatever the length */
+    ck_assert_int_eq(b.sq_ns[3], 1000000);
+    char *sum = slurp(path_in("sat400"), "summary.csv");
+    ck_assert_msg(strstr(sum, "client_queue_max") != NULL, "%s", sum);
+    char *ts = slurp(path_in("sat400"), "timeseries.csv");
+    ck_assert_ptr_nonnull(strstr(ts, "client_queue_len"));
+}
+END_TEST
+
 START_TEST(test_malformed_line_stops_with_trace_and_line) {
     const char *t = write_trace("bad.csv", "time_us,client,op,key,size,ttl_s\n"
                                            "0,1,SET,k,10,0\n"
@@ -335,6 +369,7 @@ static Suite *replay_suite(void) {
     tcase_add_test(tc, test_concurrent_saves_lose_writes);
     tcase_add_test(tc, test_closed_loop_follows_answers_not_trace_times);
     tcase_add_test(tc, test_busy_client_queues_in_order);
+    tcase_add_test(tc, test_intended_latency_grows_past_saturation);
     tcase_add_test(tc, test_malformed_line_stops_with_trace_and_line);
     tcase_add_test(tc, test_id_trace_miss_is_set_has_no_violations);
     tcase_add_test(tc, test_ycsb_f_read_modify_write_has_no_stale_reads);
