@@ -26,7 +26,7 @@ CSV_LIBS   := $(shell pkg-config --libs libcsv 2>/dev/null || echo -lcsv)
 CFLAGS   := $(CSTD) $(OPT) $(WARN) $(SAN) $(INCS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS   := $(CSV_LIBS) $(PKG_LIBS) -lpthread -lm
 
-CORE_SRC := $(wildcard core/*.c core/evict/*.c) $(wildcard backend/*.c)
+CORE_SRC := $(wildcard core/*.c core/evict/*.c core/iopolicy/*.c) $(wildcard backend/*.c)
 SIM_SRC  := $(wildcard workloads/*.c) $(filter-out sim/main.c,$(wildcard sim/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
 BENCH_SRC:= $(wildcard bench/bench_*.c) bench/crashcheck.c
@@ -137,7 +137,7 @@ fuzz:
 	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 format:
-	clang-format -i $(wildcard core/*.[ch] core/evict/*.[ch] backend/*.[ch] sim/*.[ch] workloads/*.[ch] \
+	clang-format -i $(wildcard core/*.[ch] core/evict/*.[ch] core/iopolicy/*.c backend/*.[ch] sim/*.[ch] workloads/*.[ch] \
 	  tests/*.[ch] bench/*.c fuzz/*.c)
 
 clean:

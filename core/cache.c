@@ -16,17 +16,81 @@
 
 #include "cache.h"
 
+#define PARKED_SLOTS_MIN 16u /* parked clients table: initial slots */
+#define REPLY_VALS_MIN   16u /* immediate reply: initial value slots */
+
 int64_t ds_now(ds_cache *c) { return c->host.now_us(c->host.ctx); }
 
 ds_status ds_fail(ds_cache *c, ds_status st, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c->errbuf, sizeof c->errbuf, fmt, ap);
+    vsnprintf(c->err.msg, sizeof c->err.msg, fmt, ap);
     va_end(ap);
     return st;
 }
 
-const char *ds_cache_last_error(const ds_cache *c) { return c ? c->errbuf : "no cache"; }
+const char *ds_cache_last_error(const ds_cache *c) { return c ? c->err.msg : "no cache"; }
+
+/* ---- the scheduler's environment: all it sees of the cache ---- */
+
+static int64_t env_now(void *ctx) { return ds_now(ctx); }
+
+static void env_jobs_ready(void *ctx) {
+    ds_cache *c = ctx;
+    c->in_callback++;
+    c->host.jobs_ready(c->host.ctx);
+    c->in_callback--;
+}
+
+static ds_value *env_save_value(void *ctx, const ds_ioent *io) {
+    ds_cache *c = ctx;
+    ds_entry *e = ds_ks_find(&c->ks, io->node.hash, io->key, io->node.keylen);
+    assert(!e || e->io == io); /* a live ioent is linked from its entry */
+    return e ? ds_value_ref(e->val) : NULL;
+}
+
+static bool env_save_held(void *ctx, const ds_ioent *io) { return ds_c_drain_gave_up(ctx, io); }
+
+static ds_status sched_open(ds_cache *c, uint64_t seed, ds_err *err) {
+    const char *spec = c->cfg.io_policy;
+    size_t len = strcspn(spec, ":");
+    const ds_sched_policy *pol = c->cfg.io_policy_ops;
+    if (!pol) pol = ds_sched_policy_find(spec, len);
+    if (!pol) return ds_err_set(err, DS_ERR_CONFIG, "io-policy: unknown policy '%s'", spec);
+    ds_sched_env env = {.ctx = c,
+                        .now_us = env_now,
+                        .jobs_ready = c->host.jobs_ready ? env_jobs_ready : NULL,
+                        .save_value = env_save_value,
+                        .save_held = env_save_held,
+                        .cfg = &c->cfg,
+                        .st = &c->st,
+                        .err = &c->err};
+    ds_status st = ds_sched_init(&c->sched, &env, pol, spec[len] ? spec + len + 1 : "", seed);
+    if (st != DS_OK) ds_err_set(err, st, "ds_cache_new: %s", c->err.msg);
+    return st;
+}
+
+/* The key's ioent, created if needed and linked from its keyspace entry. NULL on OOM. */
+ds_ioent *ds_c_io_get(ds_cache *c, uint64_t h, const void *key, uint32_t len) {
+    bool created;
+    ds_ioent *io = ds_sched_get(&c->sched, h, key, len, &created);
+    if (!io || !created) return io;
+    ds_entry *e = ds_ks_find(&c->ks, h, key, len);
+    assert(!e || !e->io);
+    if (e) e->io = io;
+    return io;
+}
+
+/* Free the ioent once it holds nothing, unlinking it from its keyspace entry. */
+void ds_c_io_release(ds_cache *c, ds_ioent *io) {
+    if (!ds_sched_idle(io)) return;
+    ds_entry *e = ds_ks_find(&c->ks, io->node.hash, io->key, io->node.keylen);
+    assert(!e || e->io == io);
+    if (e) e->io = NULL;
+    ds_sched_release(&c->sched, io);
+}
+
+void ds_c_pump(ds_cache *c, bool asap) { ds_sched_pump(&c->sched, asap || c->asap); }
 
 ds_cache *ds_cache_new(const ds_config *cfg, const ds_host *host, ds_err *err) {
     if (!cfg || !host || !host->now_us || !host->reply) {
@@ -45,18 +109,19 @@ ds_cache *ds_cache_new(const ds_config *cfg, const ds_host *host, ds_err *err) {
     c->host = *host;
     ds_rng_seed(&c->rng, cfg->seed);
     uint64_t hseed = ds_rng_next(&c->rng);
-    if (ds_ks_init(&c->ks, cfg, &c->rng, hseed, err) != DS_OK) {
+    ds_status st = sched_open(c, hseed, err);
+    if (st != DS_OK || ds_ks_init(&c->ks, cfg, &c->rng, hseed, err) != DS_OK) {
         ds_cache_free(c);
         return NULL;
     }
-    if (ds_neg_init(&c->neg, hseed) != DS_OK || ds_sched_init(&c->sched, hseed) != DS_OK ||
-        ds_table_init(&c->parked, 16, hseed) != DS_OK ||
-        (c->imm.vals = calloc(16, sizeof *c->imm.vals)) == NULL) {
+    if (ds_neg_init(&c->neg, hseed) != DS_OK ||
+        ds_table_init(&c->parked, PARKED_SLOTS_MIN, hseed) != DS_OK ||
+        (c->imm.vals = calloc(REPLY_VALS_MIN, sizeof *c->imm.vals)) == NULL) {
         ds_cache_free(c);
         ds_err_set(err, DS_ERR_NOMEM, "ds_cache_new: out of memory");
         return NULL;
     }
-    c->imm.vals_cap = 16;
+    c->imm.vals_cap = REPLY_VALS_MIN;
     return c;
 }
 
@@ -75,9 +140,8 @@ static void free_parked(ds_cache *c) {
 
 void ds_cache_free(ds_cache *c) {
     if (!c) return;
-    ds_sched_drop_all(c);
     if (c->parked.slots) free_parked(c);
-    if (c->sched.tab.slots) ds_sched_free(&c->sched);
+    ds_sched_free(&c->sched);
     if (c->neg.tab.slots) ds_neg_free(&c->neg);
     if (c->ks.tab.slots) ds_ks_free(&c->ks);
     ds_c_reply_release(&c->imm);
@@ -150,7 +214,7 @@ ds_entry *ds_c_put(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_va
     ds_entry *e = NULL;
     ds_evict_req rq = {h, key, len, next_access};
     if (ds_ks_set(&c->ks, h, key, len, v, &rq, &e) != DS_OK) return NULL;
-    if (!e->io) e->io = ds_sched_find(&c->sched, h, key, len);
+    if (!e->io) e->io = ds_sched_find(&c->sched, h, key, len); /* re-link a live ioent */
     ds_negent *n = c->cfg.negcache ? ds_neg_find(&c->neg, h, key, len) : NULL;
     if (n) ds_neg_del(&c->neg, n);
     return e;
@@ -179,11 +243,11 @@ ds_status ds_c_write(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_
         if (e) ds_ks_remove(&c->ks, e);
         ds_c_neg_set(c, h, key, len, true);
     }
-    ds_ioent *io = ds_sched_get(c, h, key, len);
+    ds_ioent *io = ds_c_io_get(c, h, key, len);
     if (!io) return ds_fail(c, DS_ERR_NOMEM, "out of memory");
     if (io->flags & DS_FLAG_LOADINPROG) io->written_in_load = true;
-    ds_c_cancel_queued_load(c, io); /* the entry is linked: ds_c_put or ds_sched_get did it */
-    ds_sched_schedule_save(c, io, ds_now(c) + c->cfg.flush_delay_ms * 1000);
+    ds_c_cancel_queued_load(c, io); /* the entry is linked: ds_c_put or ds_c_io_get did it */
+    ds_sched_schedule_save(&c->sched, io, ds_now(c) + c->cfg.flush_delay_ms * US_PER_MS);
     return DS_OK;
 }
 
@@ -324,7 +388,7 @@ static ds_status exec_counted(ds_cache *c, uint64_t client, uint64_t tag, const 
     bool park;
     if (cmd->op == DS_OP_GET) {
         if (fast_get(c, cmd, reply)) {
-            ds_sched_pump(c, false);
+            ds_c_pump(c, false);
             return DS_OK;
         }
         park = true; /* fast_get counted the miss */
@@ -333,12 +397,12 @@ static ds_status exec_counted(ds_cache *c, uint64_t client, uint64_t tag, const 
     }
     if (park) {
         st = ds_c_park(c, client, tag, cmd);
-        ds_sched_pump(c, false);
+        ds_c_pump(c, false);
         return st == DS_OK ? DS_BLOCKED : st;
     }
     ds_replybuf *b = &c->imm;
     st = ds_c_run(c, cmd, b); /* needs_park counted the hits and misses already */
-    ds_sched_pump(c, false);
+    ds_c_pump(c, false);
     if (st != DS_OK) return st;
     *reply = &b->reply;
     return DS_OK;

@@ -1,11 +1,14 @@
 /*
- * cache.h - helpers shared by cache.c (commands) and cache_io.c (parking, completion, cron,
- * drain, reclaim). Private to core/.
+ * cache.h - helpers shared by cache.c (construction, commands, lookups, writes, the
+ * scheduler's environment), cache_io.c (running resolved commands, parking, resuming, job
+ * completion) and maint.c (cron, reclaim, drain, stats, the checked flag API). Private to core/.
  */
 #ifndef DS_CACHE_H
 #define DS_CACHE_H
 
 #include "internal.h"
+
+#define US_PER_MS 1000
 
 /* How a key looks to a reader right now. */
 typedef enum { LK_HIT, LK_ABSENT, LK_MISS } ds_lookup;
@@ -22,6 +25,12 @@ ds_status ds_c_write(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_
 ds_status ds_c_reclaim(ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys,
                        const ds_evict_req *incoming, bool can_wait);
 bool ds_c_can_wait(const ds_cache *c);
+
+/* The scheduler, as the cache uses it: ioents linked from their keyspace entry, and a pump
+ * that is ASAP while a drain runs. */
+ds_ioent *ds_c_io_get(ds_cache *c, uint64_t h, const void *key, uint32_t len);
+void ds_c_io_release(ds_cache *c, ds_ioent *io);
+void ds_c_pump(ds_cache *c, bool asap);
 
 /* Run a command whose keys are all resolved into b (grown as needed). Never parks and
  * counts no hits or misses: those were counted when the command first looked. */

@@ -158,7 +158,7 @@ static ds_parked *parked_new(const ds_cmd *cmd, uint32_t nk) {
 
 static void slot_link(ds_cache *c, ds_parked *p, const ds_key *k) {
     uint64_t h = ds_table_hash(&c->ks.tab, k->p, k->len);
-    ds_ioent *io = ds_sched_get(c, h, k->p, k->len);
+    ds_ioent *io = ds_c_io_get(c, h, k->p, k->len);
     if (!io || io->mark == p) return;
     io->mark = p;
     ds_wslot *s = &p->slots[p->nslots++];
@@ -176,7 +176,7 @@ static void slot_link(ds_cache *c, ds_parked *p, const ds_key *k) {
         p->pending++;
         io->next_access = c->next_access; /* the hint of the request that will insert it */
         if (!(io->flags & (DS_FLAG_LOAD | DS_FLAG_LOADINPROG))) io->size_hint = p->cmd.size_hint;
-        ds_sched_schedule_load(c, io);
+        ds_sched_schedule_load(&c->sched, io);
     }
 }
 
@@ -215,7 +215,7 @@ static void unpark(ds_cache *c, ds_parked *p) {
             s->io->waiters = s->next;
         if (s->next) s->next->prev = s->prev;
         s->io->nwaiters--;
-        ds_sched_maybe_free(c, s->io);
+        ds_c_io_release(c, s->io);
     }
     ds_table_remove(&c->parked, &p->node);
     if (p->cmd.op == DS_OP_SET) ds_value_unref(p->cmd.value);
@@ -255,7 +255,7 @@ static void resolve_waiters(ds_cache *c, ds_ioent *io, bool failed);
  */
 void ds_c_cancel_queued_load(ds_cache *c, ds_ioent *io) {
     if (!(io->flags & DS_FLAG_LOAD)) return;
-    ds_sched_unqueue_load(c, io);
+    ds_sched_unqueue_load(&c->sched, io);
     c->st.loads_cancelled++;
     resolve_waiters(c, io, false);
 }
@@ -280,7 +280,7 @@ static void resolve_waiters(ds_cache *c, ds_ioent *io, bool failed) {
 void ds_c_load_done(ds_cache *c, ds_job *job) {
     ds_ioent *io = job->ioent;
     uint64_t h = io->node.hash;
-    (void)ds_sched_flag_clear(c, io, DS_FLAG_LOADINPROG);
+    ds_sched_flag_move(&c->sched, io, DS_FLAG_LOADINPROG, 0);
     ds_status r = job->result;
     if (r == DS_OK &&
         (!job->value || (job->value->expire_us && job->value->expire_us <= ds_now(c))))
@@ -325,7 +325,7 @@ static void drain_count_failure(ds_cache *c, ds_ioent *io) {
 void ds_c_save_done(ds_cache *c, ds_job *job) {
     ds_ioent *io = job->ioent;
     assert(io->saves_inflight > 0);
-    if (--io->saves_inflight == 0) (void)ds_sched_flag_clear(c, io, DS_FLAG_SAVEINPROG);
+    if (--io->saves_inflight == 0) ds_sched_flag_move(&c->sched, io, DS_FLAG_SAVEINPROG, 0);
     if (job->result == DS_OK) {
         if (job->value)
             c->st.disk_saves++;
@@ -346,18 +346,18 @@ void ds_c_save_done(ds_cache *c, ds_job *job) {
         if (backoff_ms > c->cfg.save_retry_max_ms) backoff_ms = c->cfg.save_retry_max_ms;
         io->retries++;
         if (!(io->flags & DS_FLAG_SAVE)) {
-            ds_sched_schedule_save(c, io, ds_now(c) + backoff_ms * 1000);
+            ds_sched_schedule_save(&c->sched, io, ds_now(c) + backoff_ms * US_PER_MS);
         }
     }
-    ds_sched_load_to_head(c, io);
+    ds_sched_unblocked(&c->sched, io);
 }
 
-ds_job *ds_cache_job_take(ds_cache *c) { return c ? ds_sched_take(c) : NULL; }
+ds_job *ds_cache_job_take(ds_cache *c) { return c ? ds_sched_take(&c->sched) : NULL; }
 
 ds_status ds_cache_job_done(ds_cache *c, ds_job *job) {
     if (!c || !job) return DS_ERR_ARG;
     if (c->in_callback) return ds_fail(c, DS_ERR_REENTRANT, "ds_cache_job_done from a callback");
-    ds_status st = ds_sched_finish(c, job);
+    ds_status st = ds_sched_finish(&c->sched, job);
     if (st != DS_OK) return st;
     c->in_done++;
     ds_ioent *io = job->ioent;
@@ -367,9 +367,9 @@ ds_status ds_cache_job_done(ds_cache *c, ds_job *job) {
         ds_c_save_done(c, job);
     ds_value_unref(job->value);
     free(job);
-    ds_sched_maybe_free(c, io); /* before resuming: unparking may free it too */
+    ds_c_io_release(c, io); /* before resuming: unparking may free it too */
     ds_c_resume_ready(c);
-    ds_sched_pump(c, false);
+    ds_c_pump(c, false);
     c->in_done--;
     return DS_OK;
 }

@@ -13,6 +13,7 @@
 
 #include "dslab.h"
 #include "evict.h"
+#include "iosched.h"
 
 void ds_config_default(ds_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
@@ -29,9 +30,10 @@ void ds_config_default(ds_config *cfg) {
     cfg->save_retry_ms = 100;
     cfg->save_retry_max_ms = 10000;
     cfg->seed = 1;
+    snprintf(cfg->io_policy, sizeof cfg->io_policy, "%s", ds_sched_policy_at(0)->name);
 }
 
-typedef enum { T_SIZE, T_U64, T_MS, T_BOOL, T_ENUM, T_EVICT } opt_type;
+typedef enum { T_SIZE, T_U64, T_MS, T_BOOL, T_ENUM, T_EVICT, T_IOPOL } opt_type;
 
 typedef struct opt {
     const char *name;
@@ -72,6 +74,8 @@ static const opt opts[] = {
      "ms before the first retry of a failed SAVE (doubles)"},
     {"save-retry-max", T_MS, OFF(save_retry_max_ms), NULL, 1, 86400000ull,
      "cap of the SAVE retry backoff in ms"},
+    {"io-policy", T_IOPOL, OFF(io_policy), NULL, 0, 0,
+     "IO ordering: seed|fifo|loads-first|edf[:load-ms=N,save-ms=N] (safety rules hold under all)"},
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
@@ -89,6 +93,7 @@ static void store(ds_config *cfg, const opt *o, uint64_t n) {
     case T_BOOL: *(bool *)p = n != 0; break;
     case T_ENUM: *(int *)p = (int)n; break;
     case T_EVICT: break; /* a string: set in ds_config_set */
+    case T_IOPOL: break; /* a string: ds_config_set copies it */
     }
 }
 
@@ -103,8 +108,47 @@ static uint64_t load(const ds_config *cfg, const opt *o) {
     case T_BOOL: return *(const bool *)p;
     case T_ENUM: return (uint64_t) * (const int *)p;
     case T_EVICT: return 0;
+    case T_IOPOL: return 0;
     }
     return 0;
+}
+
+/* "NAME[:params]": the name must be in the policy table (unless the config carries its own
+ * policy) and the policy must accept the parameters. */
+ds_status ds_config_check_io_policy(const ds_config *cfg, const char *value, ds_err *err) {
+    size_t len = strcspn(value, ":");
+    const char *params = value[len] == ':' ? value + len + 1 : "";
+    const ds_sched_policy *p = cfg->io_policy_ops;
+    if (!p && !(p = ds_sched_policy_find(value, len))) {
+        char names[256];
+        size_t used = 0;
+        names[0] = 0;
+        for (size_t i = 0; ds_sched_policy_at(i) && used < sizeof names; i++)
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? "|" : "",
+                                     ds_sched_policy_at(i)->name);
+        return ds_err_set(err, DS_ERR_CONFIG, "io-policy: unknown policy '%.*s' (expected %s)",
+                          (int)len, value, names);
+    }
+    if (!p->init) {
+        if (*params)
+            return ds_err_set(err, DS_ERR_CONFIG, "io-policy: %s takes no parameters ('%s')",
+                              p->name, params);
+        return DS_OK;
+    }
+    void *state = NULL;
+    ds_err e;
+    if (p->init(params, &state, &e) != DS_OK)
+        return ds_err_set(err, DS_ERR_CONFIG, "io-policy: %s", e.msg);
+    if (p->fini) p->fini(state);
+    return DS_OK;
+}
+
+static ds_status set_io_policy(ds_config *cfg, const char *value, ds_err *err) {
+    if (strlen(value) >= sizeof cfg->io_policy)
+        return ds_err_set(err, DS_ERR_CONFIG, "io-policy: '%s' is too long", value);
+    ds_status st = ds_config_check_io_policy(cfg, value, err);
+    if (st == DS_OK) snprintf(cfg->io_policy, sizeof cfg->io_policy, "%s", value);
+    return st;
 }
 
 ds_status ds_config_set(ds_config *cfg, const char *name, const char *value, ds_err *err) {
@@ -122,6 +166,7 @@ ds_status ds_config_set(ds_config *cfg, const char *name, const char *value, ds_
         snprintf(cfg->evict, sizeof cfg->evict, "%s", value);
         return DS_OK;
     }
+    if (o->type == T_IOPOL) return set_io_policy(cfg, value, err);
     uint64_t n = 0;
     bool ok = false, b = false;
     switch (o->type) {
@@ -137,6 +182,7 @@ ds_status ds_config_set(ds_config *cfg, const char *name, const char *value, ds_
         for (size_t i = 0; o->enums[i]; i++)
             if (!strcmp(o->enums[i], value)) ok = true, n = i;
         break;
+    case T_IOPOL: break; /* handled above */
     }
     if (!ok) {
         if (o->type == T_ENUM)
@@ -168,7 +214,9 @@ ds_status ds_config_validate(const ds_config *cfg, ds_err *err) {
     if ((unsigned)cfg->evict_at > DS_EVICT_AT_INSERT ||
         (unsigned)cfg->load_priority > DS_LOAD_ALWAYS_HEAD)
         return ds_err_set(err, DS_ERR_CONFIG, "bad enum value in config");
-    return DS_OK;
+    if (!memchr(cfg->io_policy, 0, sizeof cfg->io_policy))
+        return ds_err_set(err, DS_ERR_CONFIG, "io-policy: not terminated");
+    return ds_config_check_io_policy(cfg, cfg->io_policy, err);
 }
 
 bool ds_config_describe(const ds_config *cfg, size_t i, const char **name, char *buf, size_t buflen,
@@ -184,6 +232,14 @@ bool ds_config_describe(const ds_config *cfg, size_t i, const char **name, char 
         case T_ENUM: snprintf(buf, buflen, "%s", o->enums[n]); break;
         case T_EVICT:
             snprintf(buf, buflen, "%s", cfg->evict_ops ? cfg->evict_ops->name : cfg->evict);
+            break;
+        case T_IOPOL:
+            if (cfg->io_policy_ops) { /* a policy from outside the table: its own name */
+                const char *colon = strchr(cfg->io_policy, ':');
+                snprintf(buf, buflen, "%s%s", cfg->io_policy_ops->name, colon ? colon : "");
+            } else {
+                snprintf(buf, buflen, "%s", cfg->io_policy);
+            }
             break;
         default: snprintf(buf, buflen, "%llu", (unsigned long long)n); break;
         }

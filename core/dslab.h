@@ -112,6 +112,10 @@ struct ds_evict_ops; /* the eviction plug-in interface: core/evict.h */
 typedef enum ds_evict_at { DS_EVICT_AT_CRON = 0, DS_EVICT_AT_INSERT } ds_evict_at;
 typedef enum ds_load_priority { DS_LOAD_SAVE_FIRST = 0, DS_LOAD_ALWAYS_HEAD } ds_load_priority;
 
+/* io-policy: "NAME" or "NAME:key=value,..." (seed, fifo, loads-first, edf; see README). */
+#define DS_IO_POLICY_MAX 64u
+struct ds_sched_policy; /* core/iosched.h: the IO-ordering seam */
+
 typedef struct ds_config {
     uint64_t max_memory_bytes;     /* cache-max-memory; 0 = unlimited */
     uint64_t max_keys;             /* cache-max-keys; 0 = unlimited */
@@ -130,6 +134,10 @@ typedef struct ds_config {
     int64_t save_retry_ms;     /* save-retry-backoff: first retry delay, doubles (default 100) */
     int64_t save_retry_max_ms; /* cap of the backoff (default 10000) */
     uint64_t seed;             /* seed of the eviction sampler */
+    char io_policy[DS_IO_POLICY_MAX]; /* io-policy: IO ordering (default "seed") */
+    /* A policy not in the built-in table (tests, out-of-tree experiments): when set, it is
+     * used with io_policy's parameters (the part after ':') instead of a lookup by name. */
+    const struct ds_sched_policy *io_policy_ops;
 } ds_config;
 
 void ds_config_default(ds_config *cfg);
@@ -350,8 +358,12 @@ typedef struct ds_stats {
     uint64_t saves_coalesced;                   /* writes that found a SAVE already scheduled */
     uint64_t evictions, neg_evictions, expired;
     uint64_t blocked_requests; /* commands that parked */
-    uint64_t save_retries, load_errors, flag_errors;
-    uint64_t loads_cancelled; /* queued LOADs made moot by a write to their key */
+    uint64_t save_retries, load_errors;
+    uint64_t flag_errors;         /* flag misuse through ds_cache_flag_set/clear, or internal */
+    uint64_t invariant_errors;    /* internal "cannot happen" states; debug builds assert instead */
+    uint64_t loads_dropped_nomem; /* loaded values not cached for lack of memory (answered
+                                   * DS_ERR_NOMEM to their waiters) */
+    uint64_t loads_cancelled;     /* queued LOADs made moot by a write to their key */
     uint64_t memory_limit_misses, reclaim_waits, asap_pushes;
     uint64_t drain_unsaved; /* keys the last ds_cache_drain gave up on (DS_DRAIN_SAVE_ATTEMPTS) */
     uint64_t used_memory_bytes, peak_memory_bytes;

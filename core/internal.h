@@ -1,12 +1,19 @@
 /*
  * internal.h - the core's private structures, shared by its modules:
  *
- *   keyspace.c  cached entries, memory accounting; calls the eviction policy (evict.h)
- *   evict/      one file per eviction policy, registry.c names them, sample.c samples
- *   negcache.c  keys known to be absent (pinned while their disk delete is pending)
- *   sched.c     the per-key flag table, the op queue, the job lists, the pump
- *   cache.c     commands, parked clients, job completion, cron, drain
- *   config.c    options
+ *   cache.c      construction, commands, lookups and writes (cache.h: helpers shared with
+ *                cache_io.c and maint.c)
+ *   cache_io.c   running resolved commands, parking and resuming clients, job completion
+ *   maint.c      cron, the memory reclaim loop, the point-in-time drain, stats, inspection,
+ *                the checked flag API
+ *   keyspace.c   cached entries, memory accounting; calls the eviction policy (evict.h)
+ *   evict/       one file per eviction policy, registry.c names them, sample.c samples
+ *   negcache.c   keys known to be absent (pinned while their disk delete is pending)
+ *   sched.c      the IO scheduler's safety rules: flag table, queues, job lists, the pump
+ *                (iosched.h; it sees the cache only through ds_sched_env)
+ *   iopolicy/    IO-ordering policies, one per file, by name in iopolicy/table.c
+ *   table.c      the one hash table (table.h); util.c: values, hashing, rng, status names
+ *   config.c     options by their config names
  *
  * One ds_cache owns everything; there is no global state.
  */
@@ -18,6 +25,7 @@
 
 #include "dslab.h"
 #include "evict.h"
+#include "iosched.h"
 #include "table.h"
 
 /* ---- keyspace ---- */
@@ -43,59 +51,6 @@ typedef struct ds_negcache {
     uint64_t clock;
     uint64_t pinned;
 } ds_negcache;
-
-/* ---- scheduler ---- */
-
-enum { OPQ_NONE = 0, OPQ_LOAD, OPQ_SAVE };
-
-/* A scheduled op, embedded in its key's ioent: at most one LOAD and one SAVE per key. */
-typedef struct ds_qop {
-    struct ds_qop *prev, *next;
-    ds_ioent *io;
-    uint8_t type;
-    bool queued;
-    int64_t due_us; /* SAVE: not pushed before this unless ASAP */
-} ds_qop;
-
-/* A parked command's hold on one key: resolved when the key's LOAD completes. */
-typedef struct ds_wslot {
-    struct ds_wslot *prev, *next; /* in the ioent's waiter list */
-    ds_ioent *io;
-    struct ds_parked *owner;
-    bool resolved;
-} ds_wslot;
-
-struct ds_ioent {
-    ds_tnode node;
-    uint8_t flags;
-    uint16_t saves_inflight; /* > 1 only with concurrent-saves=on */
-    uint32_t retries;        /* consecutive failed SAVEs, for backoff */
-    uint32_t drain_epoch;    /* the drain drain_fails counts in (ds_cache.drain_epoch) */
-    uint32_t drain_fails;    /* failed SAVEs within that drain; given up at the bound */
-    uint32_t nwaiters;
-    bool written_in_load; /* a SET/DEL arrived while LOADINPROG */
-    ds_wslot *waiters;
-    ds_qop load, save;
-    struct ds_parked *mark; /* dedup while parking one command */
-    int64_t next_access;    /* hint of the request waiting for this key's LOAD */
-    uint64_t size_hint;     /* of the command that scheduled the LOAD (ds_job.size_hint) */
-    unsigned char key[];
-};
-
-typedef struct ds_joblist {
-    ds_job *head, *tail;
-    uint64_t count;
-} ds_joblist;
-
-enum { JOB_NEW = 1, JOB_PROCESSING, JOB_DONE };
-
-typedef struct ds_sched {
-    ds_table tab;          /* key -> ds_ioent */
-    ds_qop *qhead, *qtail; /* the op queue */
-    uint64_t queued;
-    ds_joblist jnew, jproc;
-    uint64_t next_job_id;
-} ds_sched;
 
 /* ---- parked commands ---- */
 
@@ -152,7 +107,7 @@ struct ds_cache {
     /* reply storage, reused: one set for immediate answers, one for resumed commands, so a
      * command resumed at the end of an exec cannot overwrite that exec's reply */
     ds_replybuf imm, res;
-    char errbuf[256];
+    ds_err err; /* ds_cache_last_error; the scheduler writes here too */
 };
 
 /* keyspace.c */
@@ -178,23 +133,6 @@ ds_status ds_neg_set(ds_negcache *n, uint64_t h, const void *key, uint32_t len, 
 void ds_neg_del(ds_negcache *n, ds_negent *e);
 void ds_neg_unpin(ds_negcache *n, ds_negent *e);
 bool ds_neg_evict_one(ds_negcache *n, ds_rng *r, uint32_t samples);
-
-/* sched.c */
-ds_status ds_sched_init(ds_sched *s, uint64_t seed);
-void ds_sched_free(ds_sched *s);
-ds_ioent *ds_sched_find(ds_sched *s, uint64_t h, const void *key, uint32_t len);
-ds_ioent *ds_sched_get(ds_cache *c, uint64_t h, const void *key, uint32_t len);
-void ds_sched_maybe_free(ds_cache *c, ds_ioent *io);
-ds_status ds_sched_flag_set(ds_cache *c, ds_ioent *io, unsigned flag);
-ds_status ds_sched_flag_clear(ds_cache *c, ds_ioent *io, unsigned flag);
-void ds_sched_schedule_load(ds_cache *c, ds_ioent *io);
-void ds_sched_schedule_save(ds_cache *c, ds_ioent *io, int64_t due_us);
-void ds_sched_load_to_head(ds_cache *c, ds_ioent *io);
-void ds_sched_unqueue_load(ds_cache *c, ds_ioent *io);
-void ds_sched_pump(ds_cache *c, bool asap);
-ds_job *ds_sched_take(ds_cache *c);
-ds_status ds_sched_finish(ds_cache *c, ds_job *job); /* processing -> done; unlinks */
-void ds_sched_drop_all(ds_cache *c);
 
 /* cache.c helpers used by other modules */
 int64_t ds_now(ds_cache *c);

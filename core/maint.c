@@ -23,7 +23,7 @@ static bool over(const ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys) {
     return c->cfg.max_keys && c->ks.tab.count + extra_keys > c->cfg.max_keys;
 }
 
-static uint64_t in_flight(const ds_cache *c) { return c->sched.jnew.count + c->sched.jproc.count; }
+static uint64_t in_flight(const ds_cache *c) { return ds_sched_in_flight(&c->sched); }
 
 ds_status ds_c_reclaim(ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys,
                        const ds_evict_req *incoming, bool can_wait) {
@@ -37,7 +37,7 @@ ds_status ds_c_reclaim(ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys,
             continue;
         }
         if (!can_wait || !c->host.wait_io || waits >= RECLAIM_MAX_WAITS) break;
-        ds_sched_pump(c, true);
+        ds_c_pump(c, true);
         if (in_flight(c) == 0) break;
         waits++;
         c->st.reclaim_waits++;
@@ -78,7 +78,7 @@ ds_status ds_cache_cron(ds_cache *c) {
         c->st.neg_evictions++;
     ds_status st = DS_OK;
     if (c->cfg.evict_at == DS_EVICT_AT_CRON) st = ds_c_reclaim(c, 0, 0, NULL, ds_c_can_wait(c));
-    ds_sched_pump(c, false);
+    ds_c_pump(c, false);
     return st;
 }
 
@@ -91,7 +91,7 @@ ds_status ds_cache_drain(ds_cache *c) {
     c->drain_epoch++; /* a new drain tries every key DS_DRAIN_SAVE_ATTEMPTS times again */
     c->st.drain_unsaved = 0;
     for (;;) {
-        ds_sched_pump(c, true);
+        ds_c_pump(c, true);
         if (c->sched.queued == 0 && in_flight(c) == 0) break;
         if (in_flight(c) == 0 && c->st.drain_unsaved) {
             st = ds_fail(c, DS_ERR_IO, "%llu keys not saved (each SAVE failed %u times): %s",
@@ -164,10 +164,11 @@ static ds_status flag_api(ds_cache *c, const void *key, uint32_t keylen, unsigne
         flag != DS_FLAG_SAVEINPROG)
         return ds_fail(c, DS_ERR_ARG, "unknown flag %u", flag);
     uint64_t h = ds_table_hash(&c->sched.tab, key, keylen);
-    ds_ioent *io = ds_sched_get(c, h, key, keylen);
+    ds_ioent *io = ds_c_io_get(c, h, key, keylen);
     if (!io) return ds_fail(c, DS_ERR_NOMEM, "out of memory");
-    ds_status st = set ? ds_sched_flag_set(c, io, flag) : ds_sched_flag_clear(c, io, flag);
-    ds_sched_maybe_free(c, io);
+    ds_status st =
+        set ? ds_sched_flag_set(&c->sched, io, flag) : ds_sched_flag_clear(&c->sched, io, flag);
+    ds_c_io_release(c, io);
     return st;
 }
 

@@ -1,27 +1,30 @@
 /*
- * sched.c - the IO scheduler: the per-key flag table, the op queue, the job lists, the pump.
+ * sched.c - the IO scheduler's safety half: the per-key flag table, the queues, the job lists,
+ * the pump. Ordering is the policy's (iosched.h, core/iopolicy/); the rules here hold under
+ * every policy.
  *
  * Every key with IO state has one ds_ioent holding its flags (LOAD, SAVE, LOADINPROG,
- * SAVEINPROG), its queued ops (at most one LOAD and one SAVE, embedded so scheduling never
- * allocates) and the parked commands waiting on it. The ioent lives exactly as long as any of
- * that is non-empty; while it lives the keyspace entry points at it, which is what makes the
- * key unevictable.
+ * SAVEINPROG), its scheduled ops (at most one LOAD and one SAVE, embedded so scheduling never
+ * allocates) and the parked commands waiting on it. The cache links the keyspace entry to it
+ * while it lives, which is what makes the key unevictable.
  *
- * The op queue is one list. SAVEs join the tail in scheduling order, so their due times are
- * ordered and the pump can stop at the first one that is not due. A LOAD joins the head unless
- * a SAVE of its key is scheduled or running (rule 4): it must not read the disk before that
- * SAVE lands, or it would read a value older than the one in flight.
- *
- * The pump walks from the head and turns ops into jobs while fewer than max-io-jobs are in
- * flight. It skips (leaves queued) any op whose key already has a job in flight, so no two jobs
- * on one key ever run at once (unless concurrent-saves=on lets a SAVE join a SAVE). A job takes
- * its SAVE value at push time (rule 2): the latest write wins without extra jobs.
+ * The pump walks the policy's queue from the head and turns ops into jobs while fewer than
+ * max-io-jobs are in flight. The policy may skip an op or stop the walk (the seed stops at the
+ * first SAVE inside its flush delay: its SAVEs are in due order). An op the policy takes still
+ * has to pass pushable(): it stays queued while its key has a job in flight, so no two jobs on
+ * one key run at once (unless concurrent-saves=on lets a SAVE join a SAVE), and a LOAD stays
+ * queued while a SAVE of its key is scheduled or running (rule 4's guard, which
+ * load-priority=always-head turns off). A job takes its SAVE value at push time (rule 2): the
+ * latest write wins without extra jobs.
  */
+#include "iosched.h"
+
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#define SCHED_TABLE_SLOTS_MIN 256u
+#define FLAG_MSG_KEY_BYTES    64 /* key bytes quoted in a flag-misuse message */
 
 static const char *flag_name(unsigned f) {
     switch (f) {
@@ -33,276 +36,34 @@ static const char *flag_name(unsigned f) {
     }
 }
 
-ds_status ds_sched_init(ds_sched *s, uint64_t seed) {
+static bool policy_ok(const ds_sched_policy *p) {
+    return p && p->version == DS_SCHED_POLICY_VERSION && p->name && p->enqueue;
+}
+
+ds_status ds_sched_init(ds_sched *s, const ds_sched_env *env, const ds_sched_policy *pol,
+                        const char *params, uint64_t seed) {
+    assert(s && env);
     memset(s, 0, sizeof *s);
+    s->env = *env;
     s->next_job_id = 1;
-    return ds_table_init(&s->tab, 256, seed);
-}
-
-void ds_sched_free(ds_sched *s) {
-    size_t it = 0;
-    ds_tnode *n;
-    while ((n = ds_table_next(&s->tab, &it)))
-        free(n);
-    ds_table_free(&s->tab);
-}
-
-ds_ioent *ds_sched_find(ds_sched *s, uint64_t h, const void *key, uint32_t len) {
-    return (ds_ioent *)ds_table_find(&s->tab, h, key, len);
-}
-
-/* Find or create the key's ioent and link it from the keyspace entry. NULL on OOM. */
-ds_ioent *ds_sched_get(ds_cache *c, uint64_t h, const void *key, uint32_t len) {
-    ds_ioent *io = ds_sched_find(&c->sched, h, key, len);
-    if (io) return io;
-    io = calloc(1, sizeof *io + len);
-    if (!io) return NULL;
-    memcpy(io->key, key, len);
-    io->node.hash = h;
-    io->node.key = io->key;
-    io->node.keylen = len;
-    io->load.io = io->save.io = io;
-    io->load.type = OPQ_LOAD;
-    io->save.type = OPQ_SAVE;
-    if (ds_table_insert(&c->sched.tab, &io->node) != DS_OK) {
-        free(io);
-        return NULL;
+    s->next_seq = 1;
+    if (!env->now_us || !env->save_value || !env->cfg || !env->st)
+        return ds_err_set(env->err, DS_ERR_ARG, "scheduler: env needs now_us, save_value, cfg, st");
+    s->pol = pol ? pol : ds_sched_policy_at(0);
+    if (!policy_ok(s->pol))
+        return ds_err_set(env->err, DS_ERR_CONFIG, "io-policy %s: version %d, expected %d",
+                          s->pol && s->pol->name ? s->pol->name : "?", s->pol ? s->pol->version : 0,
+                          DS_SCHED_POLICY_VERSION);
+    if (s->pol->init) {
+        ds_status st = s->pol->init(params, &s->q.state, env->err);
+        if (st != DS_OK) return st;
+    } else if (params && *params) {
+        return ds_err_set(env->err, DS_ERR_CONFIG, "io-policy %s: takes no parameters ('%s')",
+                          s->pol->name, params);
     }
-    ds_entry *e = ds_ks_find(&c->ks, h, key, len);
-    if (e) e->io = io;
-    return io;
-}
-
-/* Free the ioent once it holds nothing: no flag, no queued op, no waiter. */
-void ds_sched_maybe_free(ds_cache *c, ds_ioent *io) {
-    if (io->flags || io->load.queued || io->save.queued || io->nwaiters || io->saves_inflight)
-        return;
-    ds_entry *e = ds_ks_find(&c->ks, io->node.hash, io->key, io->node.keylen);
-    if (e) e->io = NULL;
-    ds_table_remove(&c->sched.tab, &io->node);
-    free(io);
-}
-
-ds_status ds_sched_flag_set(ds_cache *c, ds_ioent *io, unsigned flag) {
-    if (io->flags & flag) {
-        c->st.flag_errors++;
-        return ds_fail(c, DS_ERR_FLAGS, "flags misuse: setting %s on key '%.*s', already set",
-                       flag_name(flag), (int)(io->node.keylen > 64 ? 64 : io->node.keylen),
-                       io->key);
-    }
-    io->flags |= flag;
-    return DS_OK;
-}
-
-ds_status ds_sched_flag_clear(ds_cache *c, ds_ioent *io, unsigned flag) {
-    if (!(io->flags & flag)) {
-        c->st.flag_errors++;
-        return ds_fail(c, DS_ERR_FLAGS, "flags misuse: clearing %s on key '%.*s', not set",
-                       flag_name(flag), (int)(io->node.keylen > 64 ? 64 : io->node.keylen),
-                       io->key);
-    }
-    io->flags &= (uint8_t)~flag;
-    return DS_OK;
-}
-
-static void q_unlink(ds_sched *s, ds_qop *op) {
-    assert(op->queued);
-    if (op->prev)
-        op->prev->next = op->next;
-    else
-        s->qhead = op->next;
-    if (op->next)
-        op->next->prev = op->prev;
-    else
-        s->qtail = op->prev;
-    op->prev = op->next = NULL;
-    op->queued = false;
-    s->queued--;
-}
-
-static void q_push_tail(ds_sched *s, ds_qop *op) {
-    op->next = NULL;
-    op->prev = s->qtail;
-    if (s->qtail)
-        s->qtail->next = op;
-    else
-        s->qhead = op;
-    s->qtail = op;
-    op->queued = true;
-    s->queued++;
-}
-
-static void q_push_head(ds_sched *s, ds_qop *op) {
-    op->prev = NULL;
-    op->next = s->qhead;
-    if (s->qhead)
-        s->qhead->prev = op;
-    else
-        s->qtail = op;
-    s->qhead = op;
-    op->queued = true;
-    s->queued++;
-}
-
-/* Rule 1 and 4: schedule a LOAD unless one is scheduled or running. */
-void ds_sched_schedule_load(ds_cache *c, ds_ioent *io) {
-    if (io->flags & (DS_FLAG_LOAD | DS_FLAG_LOADINPROG)) return;
-    (void)ds_sched_flag_set(c, io, DS_FLAG_LOAD);
-    bool behind_save = (io->flags & (DS_FLAG_SAVE | DS_FLAG_SAVEINPROG)) != 0;
-    if (behind_save && c->cfg.load_priority == DS_LOAD_SAVE_FIRST)
-        q_push_tail(&c->sched, &io->load);
-    else
-        q_push_head(&c->sched, &io->load);
-}
-
-/* Rule 2: one SAVE per key; a second write finds it scheduled and is coalesced. */
-void ds_sched_schedule_save(ds_cache *c, ds_ioent *io, int64_t due_us) {
-    if (io->flags & DS_FLAG_SAVE) {
-        c->st.saves_coalesced++;
-        return;
-    }
-    (void)ds_sched_flag_set(c, io, DS_FLAG_SAVE);
-    io->save.due_us = due_us;
-    /* Keep the queue's SAVEs in due order so the pump may stop at the first young one. */
-    ds_qop *at = c->sched.qtail;
-    while (at && at->type == OPQ_SAVE && at->due_us > due_us)
-        at = at->prev;
-    if (at == c->sched.qtail) {
-        q_push_tail(&c->sched, &io->save);
-        return;
-    }
-    ds_qop *op = &io->save;
-    op->prev = at;
-    op->next = at ? at->next : c->sched.qhead;
-    if (op->next) op->next->prev = op;
-    if (at)
-        at->next = op;
-    else
-        c->sched.qhead = op;
-    op->queued = true;
-    c->sched.queued++;
-}
-
-/* Take a queued (not yet pushed) LOAD off the queue and clear its flag. */
-void ds_sched_unqueue_load(ds_cache *c, ds_ioent *io) {
-    if (io->load.queued) q_unlink(&c->sched, &io->load);
-    (void)ds_sched_flag_clear(c, io, DS_FLAG_LOAD);
-}
-
-/* A SAVE of this key just completed and none is scheduled: its queued LOAD may go first. */
-void ds_sched_load_to_head(ds_cache *c, ds_ioent *io) {
-    if (!io->load.queued || (io->flags & (DS_FLAG_SAVE | DS_FLAG_SAVEINPROG))) return;
-    q_unlink(&c->sched, &io->load);
-    q_push_head(&c->sched, &io->load);
-}
-
-static void jl_push(ds_joblist *l, ds_job *j) {
-    j->next = NULL;
-    j->prev = l->tail;
-    if (l->tail)
-        l->tail->next = j;
-    else
-        l->head = j;
-    l->tail = j;
-    l->count++;
-}
-
-static void jl_unlink(ds_joblist *l, ds_job *j) {
-    if (j->prev)
-        j->prev->next = j->next;
-    else
-        l->head = j->next;
-    if (j->next)
-        j->next->prev = j->prev;
-    else
-        l->tail = j->prev;
-    j->prev = j->next = NULL;
-    l->count--;
-}
-
-static uint64_t in_flight(const ds_sched *s) { return s->jnew.count + s->jproc.count; }
-
-/* Can this op become a job now? (Rules 3 and 4.) */
-static bool pushable(const ds_cache *c, const ds_qop *op) {
-    const ds_ioent *io = op->io;
-    if (op->type == OPQ_LOAD) {
-        if (io->flags & (DS_FLAG_LOADINPROG | DS_FLAG_SAVEINPROG)) return false;
-        return c->cfg.load_priority == DS_LOAD_ALWAYS_HEAD || !(io->flags & DS_FLAG_SAVE);
-    }
-    if (io->flags & DS_FLAG_LOADINPROG) return false;
-    if (ds_c_drain_gave_up(c, io)) return false; /* a bounded drain (ds_cache_drain) */
-    return !(io->flags & DS_FLAG_SAVEINPROG) || c->cfg.concurrent_saves;
-}
-
-static void push_job(ds_cache *c, ds_qop *op) {
-    ds_ioent *io = op->io;
-    ds_job *j = calloc(1, sizeof *j);
-    if (!j) return; /* stays queued; retried at the next pump */
-    q_unlink(&c->sched, op);
-    j->key = io->key;
-    j->keylen = io->node.keylen;
-    j->id = c->sched.next_job_id++;
-    j->created_us = ds_now(c);
-    j->ioent = io;
-    j->state = JOB_NEW;
-    if (op->type == OPQ_LOAD) {
-        j->type = DS_JOB_LOAD;
-        j->size_hint = io->size_hint;
-        (void)ds_sched_flag_clear(c, io, DS_FLAG_LOAD);
-        (void)ds_sched_flag_set(c, io, DS_FLAG_LOADINPROG);
-    } else {
-        j->type = DS_JOB_SAVE;
-        ds_entry *e = ds_ks_find(&c->ks, io->node.hash, io->key, io->node.keylen);
-        j->value = e ? ds_value_ref(e->val) : NULL; /* the value current at push time */
-        (void)ds_sched_flag_clear(c, io, DS_FLAG_SAVE);
-        if (!(io->flags & DS_FLAG_SAVEINPROG)) (void)ds_sched_flag_set(c, io, DS_FLAG_SAVEINPROG);
-        io->saves_inflight++;
-    }
-    jl_push(&c->sched.jnew, j);
-}
-
-void ds_sched_pump(ds_cache *c, bool asap) {
-    ds_sched *s = &c->sched;
-    if (!s->qhead || in_flight(s) >= c->cfg.max_io_jobs) return; /* the common case */
-    asap = asap || c->asap;
-    int64_t now = ds_now(c);
-    uint64_t pushed = 0;
-    ds_qop *op = s->qhead;
-    while (op && in_flight(s) < c->cfg.max_io_jobs) {
-        ds_qop *next = op->next;
-        if (op->type == OPQ_SAVE && !asap && op->due_us > now) break; /* rule 3 */
-        if (pushable(c, op)) {
-            if (asap && op->type == OPQ_SAVE && op->due_us > now) c->st.asap_pushes++;
-            push_job(c, op);
-            pushed++;
-        }
-        op = next;
-    }
-    if (pushed && c->host.jobs_ready) {
-        c->in_callback++;
-        c->host.jobs_ready(c->host.ctx);
-        c->in_callback--;
-    }
-}
-
-ds_job *ds_sched_take(ds_cache *c) {
-    ds_job *j = c->sched.jnew.head;
-    if (!j) return NULL;
-    jl_unlink(&c->sched.jnew, j);
-    j->state = JOB_PROCESSING;
-    jl_push(&c->sched.jproc, j);
-    return j;
-}
-
-ds_status ds_sched_finish(ds_cache *c, ds_job *job) {
-    if (job->state == JOB_PROCESSING)
-        jl_unlink(&c->sched.jproc, job);
-    else if (job->state == JOB_NEW)
-        jl_unlink(&c->sched.jnew, job);
-    else
-        return ds_fail(c, DS_ERR_STATE, "job %llu is not in flight", (unsigned long long)job->id);
-    job->state = JOB_DONE;
-    return DS_OK;
+    ds_status st = ds_table_init(&s->tab, SCHED_TABLE_SLOTS_MIN, seed);
+    if (st != DS_OK) ds_err_set(env->err, st, "scheduler: out of memory");
+    return st;
 }
 
 static void drop_list(ds_joblist *l) {
@@ -316,7 +77,353 @@ static void drop_list(ds_joblist *l) {
     memset(l, 0, sizeof *l);
 }
 
-void ds_sched_drop_all(ds_cache *c) {
-    drop_list(&c->sched.jnew);
-    drop_list(&c->sched.jproc);
+void ds_sched_drop_all(ds_sched *s) {
+    drop_list(&s->jnew);
+    drop_list(&s->jproc);
+}
+
+void ds_sched_free(ds_sched *s) {
+    ds_sched_drop_all(s);
+    if (s->tab.slots) {
+        size_t it = 0;
+        ds_tnode *n;
+        while ((n = ds_table_next(&s->tab, &it)))
+            free(n);
+        ds_table_free(&s->tab);
+    }
+    if (s->pol && s->pol->fini) s->pol->fini(s->q.state);
+    s->q.state = NULL;
+}
+
+ds_ioent *ds_sched_find(ds_sched *s, uint64_t h, const void *key, uint32_t len) {
+    return (ds_ioent *)ds_table_find(&s->tab, h, key, len);
+}
+
+ds_ioent *ds_sched_get(ds_sched *s, uint64_t h, const void *key, uint32_t len, bool *created) {
+    if (created) *created = false;
+    ds_ioent *io = ds_sched_find(s, h, key, len);
+    if (io) return io;
+    io = calloc(1, sizeof *io + len);
+    if (!io) return NULL;
+    memcpy(io->key, key, len);
+    io->node.hash = h;
+    io->node.key = io->key;
+    io->node.keylen = len;
+    io->load.io = io->save.io = io;
+    io->load.type = OPQ_LOAD;
+    io->save.type = OPQ_SAVE;
+    if (ds_table_insert(&s->tab, &io->node) != DS_OK) {
+        free(io);
+        return NULL;
+    }
+    if (created) *created = true;
+    return io;
+}
+
+bool ds_sched_idle(const ds_ioent *io) {
+    return !io->flags && !io->load.queued && !io->save.queued && !io->nwaiters &&
+           !io->saves_inflight;
+}
+
+void ds_sched_release(ds_sched *s, ds_ioent *io) {
+    assert(ds_sched_idle(io));
+    assert(!io->waiters && !io->mark);
+    ds_table_remove(&s->tab, &io->node);
+    free(io);
+}
+
+static ds_status flag_fail(ds_sched *s, ds_ioent *io, unsigned flag, bool setting) {
+    s->env.st->flag_errors++;
+    int n = (int)(io->node.keylen > FLAG_MSG_KEY_BYTES ? FLAG_MSG_KEY_BYTES : io->node.keylen);
+    if (setting)
+        return ds_err_set(s->env.err, DS_ERR_FLAGS,
+                          "flags misuse: setting %s on key '%.*s', already set", flag_name(flag), n,
+                          io->key);
+    return ds_err_set(s->env.err, DS_ERR_FLAGS, "flags misuse: clearing %s on key '%.*s', not set",
+                      flag_name(flag), n, io->key);
+}
+
+ds_status ds_sched_flag_set(ds_sched *s, ds_ioent *io, unsigned flag) {
+    if (io->flags & flag) return flag_fail(s, io, flag, true);
+    io->flags |= flag;
+    return DS_OK;
+}
+
+ds_status ds_sched_flag_clear(ds_sched *s, ds_ioent *io, unsigned flag) {
+    if (!(io->flags & flag)) return flag_fail(s, io, flag, false);
+    io->flags &= (uint8_t)~flag;
+    return DS_OK;
+}
+
+void ds_sched_flag_move(ds_sched *s, ds_ioent *io, unsigned clear, unsigned set) {
+    ds_status st = DS_OK;
+    if (clear && ds_sched_flag_clear(s, io, clear) != DS_OK) st = DS_ERR_FLAGS;
+    if (set && ds_sched_flag_set(s, io, set) != DS_OK) st = DS_ERR_FLAGS;
+    if (st == DS_OK) return;
+    s->env.st->invariant_errors++; /* release builds: counted, and the state is forced */
+    assert(!"flag transition failed: the scheduler's state is inconsistent");
+    io->flags = (uint8_t)((io->flags & ~clear) | set);
+}
+
+/* ---- queues (helpers for policies; the held list uses them too) ---- */
+
+static void q_mark(ds_sched_q *q, ds_qop *op, uint8_t where) {
+    op->where = where;
+    op->queued = where != OPQ_OFF;
+    q->count++;
+}
+
+void ds_sq_unlink(ds_sched_q *q, ds_qop *op) {
+    assert(op->queued && q->count > 0);
+    assert(op->prev ? op->prev->next == op : q->head == op);
+    if (op->prev)
+        op->prev->next = op->next;
+    else
+        q->head = op->next;
+    if (op->next)
+        op->next->prev = op->prev;
+    else
+        q->tail = op->prev;
+    op->prev = op->next = NULL;
+    op->where = OPQ_OFF;
+    op->queued = false;
+    q->count--;
+}
+
+void ds_sq_insert_after(ds_sched_q *q, ds_qop *at, ds_qop *op) {
+    assert(!op->queued && op != at);
+    op->prev = at;
+    op->next = at ? at->next : q->head;
+    if (op->next)
+        op->next->prev = op;
+    else
+        q->tail = op;
+    if (at)
+        at->next = op;
+    else
+        q->head = op;
+    q_mark(q, op, OPQ_QUEUED);
+}
+
+void ds_sq_push_head(ds_sched_q *q, ds_qop *op) { ds_sq_insert_after(q, NULL, op); }
+
+void ds_sq_push_tail(ds_sched_q *q, ds_qop *op) { ds_sq_insert_after(q, q->tail, op); }
+
+void ds_sq_insert_sorted(ds_sched_q *q, ds_qop *op, int64_t sort_key) {
+    op->sort_key = sort_key;
+    /* From the tail: the last op with a key <= sort_key. From the head: the first op with a
+     * larger key. Whichever walk ends first gives the place; each step advances both. */
+    ds_qop *back = q->tail, *fwd = q->head;
+    uint64_t steps = 0;
+    while (back && back->sort_key > sort_key) {
+        if (fwd->sort_key > sort_key) {
+            ds_sq_insert_after(q, fwd->prev, op);
+            return;
+        }
+        fwd = fwd->next;
+        back = back->prev;
+        steps++;
+        assert(steps <= q->count);
+    }
+    ds_sq_insert_after(q, back, op);
+}
+
+bool ds_sq_save_young(const ds_qop *op, int64_t now_us, bool asap) {
+    return op->type == OPQ_SAVE && !asap && op->due_us > now_us;
+}
+
+/* Held SAVEs, in due order (ties: scheduling order). */
+static void held_add(ds_sched *s, ds_qop *op) {
+    ds_sched_q *h = &s->held;
+    ds_qop *at = h->tail;
+    while (at && at->due_us > op->due_us)
+        at = at->prev;
+    ds_sq_insert_after(h, at, op);
+    op->where = OPQ_HELD;
+}
+
+/* Move held SAVEs that are due (all of them in ASAP mode) into the policy's queue. */
+static void held_release(ds_sched *s, int64_t now, bool asap) {
+    while (s->held.head && (asap || s->held.head->due_us <= now)) {
+        ds_qop *op = s->held.head;
+        ds_sq_unlink(&s->held, op);
+        s->pol->enqueue(&s->q, op, false);
+        assert(op->where == OPQ_QUEUED);
+    }
+}
+
+/* ---- scheduling ---- */
+
+static void sched_enqueue(ds_sched *s, ds_qop *op, bool wait_for_save) {
+    uint64_t before = s->q.count;
+    s->pol->enqueue(&s->q, op, wait_for_save);
+    /* the policy must queue the op, exactly once */
+    assert(op->where == OPQ_QUEUED && s->q.count == before + 1);
+    if (op->where != OPQ_QUEUED) s->env.st->invariant_errors++;
+    s->queued++;
+}
+
+/* Rules 1 and 4: schedule a LOAD unless one is scheduled or running. */
+void ds_sched_schedule_load(ds_sched *s, ds_ioent *io) {
+    if (io->flags & (DS_FLAG_LOAD | DS_FLAG_LOADINPROG)) return;
+    assert(!io->load.queued);
+    ds_sched_flag_move(s, io, 0, DS_FLAG_LOAD);
+    io->load.seq = s->next_seq++;
+    io->load.arrival_us = s->env.now_us(s->env.ctx);
+    bool behind_save = (io->flags & (DS_FLAG_SAVE | DS_FLAG_SAVEINPROG)) != 0;
+    sched_enqueue(s, &io->load, behind_save && s->env.cfg->load_priority == DS_LOAD_SAVE_FIRST);
+}
+
+/* Rule 2: one SAVE per key; a second write finds it scheduled and is coalesced. */
+void ds_sched_schedule_save(ds_sched *s, ds_ioent *io, int64_t due_us) {
+    if (io->flags & DS_FLAG_SAVE) {
+        assert(io->save.queued);
+        s->env.st->saves_coalesced++;
+        return;
+    }
+    assert(!io->save.queued);
+    ds_sched_flag_move(s, io, 0, DS_FLAG_SAVE);
+    io->save.seq = s->next_seq++;
+    io->save.arrival_us = s->env.now_us(s->env.ctx);
+    io->save.due_us = due_us;
+    if (s->pol->hold_saves && due_us > io->save.arrival_us) {
+        held_add(s, &io->save);
+        s->queued++;
+        return;
+    }
+    sched_enqueue(s, &io->save, false);
+}
+
+/* Take a queued (not yet pushed) LOAD off the queue and clear its flag. */
+void ds_sched_unqueue_load(ds_sched *s, ds_ioent *io) {
+    assert(io->load.where != OPQ_HELD); /* only SAVEs are held */
+    if (io->load.queued) {
+        ds_sq_unlink(&s->q, &io->load);
+        s->queued--;
+    }
+    ds_sched_flag_move(s, io, DS_FLAG_LOAD, 0);
+}
+
+void ds_sched_unblocked(ds_sched *s, ds_ioent *io) {
+    if (!io->load.queued || (io->flags & (DS_FLAG_SAVE | DS_FLAG_SAVEINPROG))) return;
+    assert(io->flags & DS_FLAG_LOAD);
+    if (s->pol->unblocked) s->pol->unblocked(&s->q, &io->load);
+    assert(io->load.where == OPQ_QUEUED);
+}
+
+/* ---- jobs and the pump ---- */
+
+static void jl_push(ds_joblist *l, ds_job *j) {
+    j->next = NULL;
+    j->prev = l->tail;
+    if (l->tail)
+        l->tail->next = j;
+    else
+        l->head = j;
+    l->tail = j;
+    l->count++;
+}
+
+static void jl_unlink(ds_joblist *l, ds_job *j) {
+    assert(l->count > 0);
+    if (j->prev)
+        j->prev->next = j->next;
+    else
+        l->head = j->next;
+    if (j->next)
+        j->next->prev = j->prev;
+    else
+        l->tail = j->prev;
+    j->prev = j->next = NULL;
+    l->count--;
+}
+
+uint64_t ds_sched_in_flight(const ds_sched *s) { return s->jnew.count + s->jproc.count; }
+
+/* The safety check: can this op become a job now? (Rule 4 and its guard; rule 3's "no SAVE
+ * while a SAVE of the key is in progress".) Policies never bypass it. */
+static bool pushable(const ds_sched *s, const ds_qop *op) {
+    const ds_ioent *io = op->io;
+    if (op->type == OPQ_LOAD) {
+        if (io->flags & (DS_FLAG_LOADINPROG | DS_FLAG_SAVEINPROG)) return false;
+        return s->env.cfg->load_priority == DS_LOAD_ALWAYS_HEAD || !(io->flags & DS_FLAG_SAVE);
+    }
+    if (io->flags & DS_FLAG_LOADINPROG) return false;
+    if (s->env.save_held && s->env.save_held(s->env.ctx, io)) return false; /* bounded drain */
+    return !(io->flags & DS_FLAG_SAVEINPROG) || s->env.cfg->concurrent_saves;
+}
+
+static bool push_job(ds_sched *s, ds_qop *op, int64_t now) {
+    ds_ioent *io = op->io;
+    ds_job *j = calloc(1, sizeof *j);
+    if (!j) return false; /* stays queued; retried at the next pump */
+    ds_sq_unlink(&s->q, op);
+    s->queued--;
+    j->key = io->key;
+    j->keylen = io->node.keylen;
+    j->id = s->next_job_id++;
+    j->created_us = now;
+    j->ioent = io;
+    j->state = JOB_NEW;
+    if (op->type == OPQ_LOAD) {
+        j->type = DS_JOB_LOAD;
+        j->size_hint = io->size_hint;
+        ds_sched_flag_move(s, io, DS_FLAG_LOAD, DS_FLAG_LOADINPROG);
+    } else {
+        j->type = DS_JOB_SAVE;
+        j->value = s->env.save_value(s->env.ctx, io);       /* the value current at push time */
+        bool joins = (io->flags & DS_FLAG_SAVEINPROG) != 0; /* concurrent-saves=on only */
+        assert(!joins || s->env.cfg->concurrent_saves);
+        ds_sched_flag_move(s, io, DS_FLAG_SAVE, joins ? 0 : DS_FLAG_SAVEINPROG);
+        io->saves_inflight++;
+    }
+    jl_push(&s->jnew, j);
+    return true;
+}
+
+void ds_sched_pump(ds_sched *s, bool asap) {
+    uint32_t max = s->env.cfg->max_io_jobs;
+    if ((!s->q.head && !s->held.head) || ds_sched_in_flight(s) >= max) return; /* common */
+    int64_t now = s->env.now_us(s->env.ctx);
+    if (s->held.head) held_release(s, now, asap);
+    uint64_t pushed = 0, visited = 0, len = s->q.count;
+    ds_qop *op = s->q.head;
+    while (op && ds_sched_in_flight(s) < max) {
+        ds_qop *next = op->next;
+        assert(++visited <= len); /* the walk is bounded by the queue */
+        ds_sched_step step = s->pol->step                      ? s->pol->step(&s->q, op, now, asap)
+                             : ds_sq_save_young(op, now, asap) ? DS_STEP_SKIP
+                                                               : DS_STEP_TAKE;
+        if (step == DS_STEP_STOP) break;
+        if (step == DS_STEP_TAKE && pushable(s, op)) {
+            bool early = op->type == OPQ_SAVE && op->due_us > now;
+            if (!push_job(s, op, now)) break; /* out of memory: retried at the next pump */
+            if (early) s->env.st->asap_pushes++;
+            pushed++;
+        }
+        op = next;
+    }
+    if (pushed && s->env.jobs_ready) s->env.jobs_ready(s->env.ctx);
+}
+
+ds_job *ds_sched_take(ds_sched *s) {
+    ds_job *j = s->jnew.head;
+    if (!j) return NULL;
+    assert(j->state == JOB_NEW);
+    jl_unlink(&s->jnew, j);
+    j->state = JOB_PROCESSING;
+    jl_push(&s->jproc, j);
+    return j;
+}
+
+ds_status ds_sched_finish(ds_sched *s, ds_job *job) {
+    if (job->state == JOB_PROCESSING)
+        jl_unlink(&s->jproc, job);
+    else if (job->state == JOB_NEW)
+        jl_unlink(&s->jnew, job);
+    else
+        return ds_err_set(s->env.err, DS_ERR_STATE, "job %llu is not in flight",
+                          (unsigned long long)job->id);
+    job->state = JOB_DONE;
+    return DS_OK;
 }
