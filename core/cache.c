@@ -230,9 +230,10 @@ ds_status ds_c_write(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_
         if (c->cfg.max_memory_bytes && charge > c->cfg.max_memory_bytes)
             return ds_fail(c, DS_ERR_TOOBIG, "value of %llu bytes exceeds cache-max-memory",
                            (unsigned long long)v->size_bytes);
+        ds_evict_req in = {h, key, len, c->next_access, charge};
+        if (!e) ds_ks_miss(&c->ks, &in); /* for the policy a SET of an absent key is a miss */
         if (c->cfg.evict_at == DS_EVICT_AT_INSERT) {
             uint64_t old = e ? ds_ks_charge(len, e->val) : 0;
-            ds_evict_req in = {h, key, len, c->next_access};
             ds_status st =
                 ds_c_reclaim(c, charge > old ? charge - old : 0, e ? 0 : 1, &in, ds_c_can_wait(c));
             if (st != DS_OK) return st;

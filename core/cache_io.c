@@ -297,9 +297,9 @@ void ds_c_load_done(ds_cache *c, ds_job *job) {
     if (r == DS_OK) {
         c->st.disk_loads++;
         if (!in_mem && !newer_write) {
-            ds_evict_req in = {h, io->key, io->node.keylen, io->next_access};
-            if (c->cfg.evict_at == DS_EVICT_AT_INSERT)
-                (void)ds_c_reclaim(c, ds_ks_charge(io->node.keylen, job->value), 1, &in, false);
+            uint64_t charge = ds_ks_charge(io->node.keylen, job->value);
+            ds_evict_req in = {h, io->key, io->node.keylen, io->next_access, charge};
+            if (c->cfg.evict_at == DS_EVICT_AT_INSERT) (void)ds_c_reclaim(c, charge, 1, &in, false);
             (void)ds_c_put(c, h, io->key, io->node.keylen, job->value, io->next_access);
         }
     } else if (r == DS_NOT_FOUND) {

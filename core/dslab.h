@@ -159,6 +159,8 @@ bool ds_config_describe(const ds_config *cfg, size_t i, const char **name, char 
 
 /* The built-in eviction policies in a fixed order, for --help: false past the end. */
 bool ds_evict_policy_describe(size_t i, const char **name, const char **help);
+/* Does the policy of this spec ("belady", "s3fifo:small=0.2") need ds_cmd.next_access hints? */
+bool ds_evict_needs_next_access(const char *spec);
 
 /* Parse "100mb" style sizes; exposed because the host uses the same syntax. */
 ds_status ds_parse_size(const char *s, uint64_t *out);

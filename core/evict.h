@@ -50,6 +50,7 @@ typedef struct ds_evict_req {
     const void *key;
     uint32_t len;
     int64_t next_access; /* DS_NEXT_ACCESS_UNKNOWN, a request index, or DS_NEXT_ACCESS_NEVER */
+    uint64_t charge;     /* victim's incoming key: the bytes it will be charged (0 elsewhere) */
 } ds_evict_req;
 
 typedef enum ds_evict_why { DS_EVICT_WHY_REMOVED = 0, DS_EVICT_WHY_EVICTED } ds_evict_why;
@@ -59,8 +60,9 @@ typedef struct ds_evict ds_evict;
 typedef struct ds_evict_ops {
     int version; /* DS_EVICT_OPS_VERSION */
     const char *name;
-    const char *help;   /* one line: the rule and its parameters with defaults */
-    size_t entry_bytes; /* metadata per entry, a multiple of 8 */
+    const char *help;       /* one line: the rule and its parameters with defaults */
+    size_t entry_bytes;     /* metadata per entry, a multiple of 8 */
+    bool needs_next_access; /* uses ds_cmd.next_access (oracle policies) */
     /* Parse "k=v,k=v" (may be "") and set ev->state; DS_ERR_CONFIG with a message on a bad
      * parameter. ev's table, limits and generator are set before init is called. */
     ds_status (*init)(ds_evict *ev, const char *params, ds_err *err);

@@ -193,6 +193,7 @@ static ds_status client_push(rp_run *r, rp_client *c, const ds_trace_req *q, int
     n->nkeys = q->nkeys;
     n->size = q->size;
     n->ttl_s = q->ttl_s;
+    n->next_access = q->next_access;
     n->line = q->line;
     n->intended_ns = intended_ns;
     n->len = bytes;
@@ -248,6 +249,7 @@ static bool inflight_copy(rp_inflight *f, const rp_inflight *s) {
     f->size = s->size;
     f->intended_ns = s->intended_ns;
     f->issue_ns = s->issue_ns;
+    f->next_access = s->next_access;
     size_t off = 0;
     for (uint32_t i = 0; i < s->nkeys; i++) {
         memcpy(f->kbuf + off, s->keys[i].p, s->keys[i].len);
@@ -402,6 +404,7 @@ static ds_status build(rp_run *r, ds_cmd *cmd, int64_t now) {
         }
         *cmd = (ds_cmd){.op = DS_OP_EXEC, .nsub = 2 * n, .sub = r->subs, .size_hint = f->size};
     }
+    cmd->next_access = f->next_access;
     return DS_OK;
 }
 
@@ -449,6 +452,7 @@ static void scratch_from_req(rp_run *r, const ds_trace_req *q, int64_t intended_
     f->nkeys = q->nkeys;
     f->size = q->size;
     f->ttl_s = q->ttl_s;
+    f->next_access = q->next_access;
     f->keys = (ds_key *)q->keys;
 }
 
@@ -462,6 +466,7 @@ static void scratch_from_node(rp_run *r, const rp_client *c, const rp_qnode *n) 
     f->nkeys = n->nkeys;
     f->size = n->size;
     f->ttl_s = n->ttl_s;
+    f->next_access = n->next_access;
     f->keys = r->keys;
     const unsigned char *p = n->data;
     for (uint32_t i = 0; i < n->nkeys; i++) {
@@ -482,6 +487,7 @@ static ds_status issue_pending_set(rp_run *r, uint32_t idx, ds_err *err) {
     f->size = c->fl.size;
     f->ttl_s = 0;
     f->intended_ns = c->ready_ns; /* the follow-up is due as soon as the miss is answered */
+    f->next_access = c->fl.next_access;
     r->keys[0] = c->fl.keys[0];
     f->keys = r->keys;
     return issue(r, idx, err);

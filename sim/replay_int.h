@@ -18,6 +18,7 @@ typedef struct rp_qnode {
     uint32_t nkeys;
     uint64_t size;
     int64_t ttl_s;
+    int64_t next_access; /* the trace's hint (ds_cmd.next_access) */
     uint64_t line;
     int64_t intended_ns; /* open loop: trace time / speed; closed loop: when it was read */
     uint32_t len, cap;   /* bytes used / capacity of data */
@@ -31,6 +32,7 @@ typedef struct rp_inflight {
     uint32_t nkeys;
     uint64_t size; /* for --miss-is-set */
     int64_t ttl_s;
+    int64_t next_access;
     int64_t intended_ns; /* when the request should have been sent (latency's origin) */
     int64_t issue_ns;    /* when it was sent to the core (service latency's origin) */
     unsigned char *kbuf;

@@ -74,6 +74,12 @@ static ds_status setup(rp_run *r, ds_err *err) {
     r->reader = ds_reader_open(o->trace, &ro, err);
     if (!r->reader) return DS_ERR_ARG; /* bad input: exit 2 */
     r->binary_keys = ds_reader_binary_keys(r->reader);
+    if (ds_evict_needs_next_access(o->core.evict) &&
+        strcmp(ds_reader_format(r->reader), "oracleGeneral") != 0)
+        return ds_err_set(err, DS_ERR_ARG,
+                          "--evict: %s needs each request's next access time, which only "
+                          "oracleGeneral traces carry (this one is %s)",
+                          o->core.evict, ds_reader_format(r->reader));
     bool id = ds_reader_is_id_trace(r->reader);
     /* auto: object-id traces read through to an origin holding every object, unless
      * --miss-is-set asks for the libCacheSim model (a miss is filled by a SET). */

@@ -120,7 +120,9 @@ START_TEST(test_bad_values_rejected_naming_the_option) {
     assert_rejected("negcache", "maybe");
     assert_rejected("negcache", "");
     assert_rejected("concurrent-saves", "2");
-    assert_rejected("evict", "fifo");
+    assert_rejected("evict", "fifo2");
+    assert_rejected("evict", "s3fifo:small=2");
+    assert_rejected("evict", "clock:bits=x");
     assert_rejected("evict-at", "sometimes");
     assert_rejected("load-priority", "tail");
     assert_rejected("evict-samples", "five");

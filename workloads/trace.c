@@ -106,6 +106,7 @@ int ds_reader_next(ds_reader *r, ds_trace_req *out, ds_err *err) {
         if (err) *err = r->last;
         return -1;
     }
+    out->next_access = DS_NEXT_ACCESS_UNKNOWN; /* readers that know it overwrite it */
     int rc = r->ops->next(r->st, out, &r->last);
     if (rc < 0) {
         r->failed = 1;

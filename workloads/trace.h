@@ -29,6 +29,9 @@ typedef struct ds_trace_req {
     uint64_t size; /* value size in bytes (SET, EXEC; object size for GET in id traces) */
     int64_t ttl_s; /* 0 = none */
     uint64_t line; /* 1-based line (text) or record index (binary), for messages */
+    /* When this key is next requested (oracleGeneral's next_access_vtime, a request index),
+     * DS_NEXT_ACCESS_NEVER, or DS_NEXT_ACCESS_UNKNOWN for formats that do not carry it. */
+    int64_t next_access;
 } ds_trace_req;
 
 typedef struct ds_reader_opts {

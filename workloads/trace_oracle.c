@@ -4,9 +4,10 @@
  * Records are packed little-endian, 24 bytes: {uint32 timestamp_s; uint64 obj_id;
  * uint32 obj_size; int64 next_access_vtime}. Every record is a GET of the key "<obj_id in
  * decimal>" with size = obj_size, time_us = timestamp_s * 1e6, client 0 (the format has no
- * client, so the whole trace is one client), ttl 0. next_access_vtime is ignored. With
- * binary_ids (what replay asks for) the key is the id's 8 bytes as stored, which costs nothing
- * per record; ds_key_text turns it back into the decimal text where a key is printed.
+ * client, so the whole trace is one client), ttl 0. next_access_vtime becomes the request's
+ * next_access hint (for evict=belady): -1 (no further access) reads as DS_NEXT_ACCESS_NEVER.
+ * With binary_ids (what replay asks for) the key is the id's 8 bytes as stored, which costs
+ * nothing per record; ds_key_text turns it back into the decimal text where a key is printed.
  * Why the block reads and the hand-written u64->decimal: public traces run to billions of
  * records, so the per-record cost is a few loads and one short digit loop.
  * A file whose length is not a multiple of 24 ends in a truncated record: that is an error.
@@ -102,6 +103,8 @@ static int oracle_next(void *st, ds_trace_req *out, ds_err *err) {
     out->size = le32(p + 12);
     out->ttl_s = 0;
     out->line = r->index;
+    int64_t next = (int64_t)le64(p + 16);
+    out->next_access = next < 0 ? DS_NEXT_ACCESS_NEVER : next;
     return 1;
 }
 

@@ -12,11 +12,12 @@
 
 #include "../evict.h"
 
-extern const ds_evict_ops ds_evict_lru_sampled, ds_evict_lru_exact;
+extern const ds_evict_ops ds_evict_lru_sampled, ds_evict_lru_exact, ds_evict_fifo, ds_evict_clock,
+    ds_evict_sieve, ds_evict_s3fifo, ds_evict_arc, ds_evict_lfu, ds_evict_belady;
 
 static const ds_evict_ops *const builtin[] = {
-    &ds_evict_lru_sampled,
-    &ds_evict_lru_exact,
+    &ds_evict_lru_sampled, &ds_evict_lru_exact, &ds_evict_fifo, &ds_evict_clock,  &ds_evict_sieve,
+    &ds_evict_s3fifo,      &ds_evict_arc,       &ds_evict_lfu,  &ds_evict_belady,
 };
 #define NBUILTIN (sizeof builtin / sizeof builtin[0])
 
@@ -32,6 +33,11 @@ bool ds_evict_policy_describe(size_t i, const char **name, const char **help) {
     if (name) *name = builtin[i]->name;
     if (help) *help = builtin[i]->help;
     return true;
+}
+
+bool ds_evict_needs_next_access(const char *spec) {
+    const ds_evict_ops *o = ds_evict_find(spec, strcspn(spec, ":"));
+    return o && o->needs_next_access;
 }
 
 static ds_status check_ops(const ds_evict_ops *o, ds_err *err) {
