@@ -5,7 +5,7 @@
  *      included), against the accounted charge;
  *   2. throughput of GET hits, SET (with SAVE scheduling and coalescing) and GET misses
  *      (park, LOAD, completion, resume), in operations per wall second.
- * No assertions: it prints numbers for the README.
+ * No assertions: it prints numbers for the README. Usage: bench_core [KEYS [EVICT-SPEC]].
  */
 #include <malloc.h>
 #include <stdio.h>
@@ -69,6 +69,8 @@ int main(int argc, char **argv) {
     cfg.flush_delay_ms = 0;
     cfg.max_io_jobs = 1000;
     ds_err err;
+    if (argc > 2 && ds_config_set(&cfg, "evict", argv[2], &err) != DS_OK)
+        return fprintf(stderr, "bench_core: %s\n", err.msg), 2;
     size_t base = heap_bytes();
     h.c = ds_cache_new(&cfg, &host, &err);
     if (!h.c) return fprintf(stderr, "bench_core: %s\n", err.msg), 1;
@@ -89,9 +91,10 @@ int main(int argc, char **argv) {
     size_t used = heap_bytes() - base;
     ds_stats st;
     ds_cache_stats(h.c, &st);
-    printf("core memory: %llu keys (16-byte keys, 100-byte values): %.1f bytes/key allocated, "
-           "%.1f bytes/key overhead beyond key+value; accounted overhead %zu bytes/key\n",
-           (unsigned long long)st.keys, (double)used / (double)st.keys,
+    printf("core memory (evict %s): %llu keys (16-byte keys, 100-byte values): %.1f bytes/key "
+           "allocated, %.1f bytes/key overhead beyond key+value; accounted overhead %zu "
+           "bytes/key\n",
+           cfg.evict, (unsigned long long)st.keys, (double)used / (double)st.keys,
            (double)used / (double)st.keys - 116.0, ds_cache_entry_overhead_bytes());
     printf("core SET (+SAVE job, completed in batches): %.2f M ops/s\n", (double)n / t_set / 1e6);
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replay.h"
 #include "testhost.h"
 #include "testmain.h"
 
@@ -149,6 +150,24 @@ START_TEST(test_every_policy_skips_busy_keys) {
 }
 END_TEST
 
+/* Belady on a trace without next-access times would rank every key "never": refused, with
+ * the reason, before anything runs. */
+START_TEST(test_belady_refused_on_a_trace_without_hints) {
+    static ds_replay_opts o;
+    const char *argv[] = {"gen:zipf:0.8,keys=100,requests=100,mix=get:1", "--evict", "belady",
+                          "--quiet"};
+    bool help = false;
+    ds_err err = {{0}};
+    ds_replay_opts_default(&o);
+    ck_assert_int_eq(ds_cli_parse(&o, 4, (char **)argv, &help, &err), DS_OK);
+    snprintf(o.out, sizeof o.out, "/tmp/dslab_belady_refused");
+    o.progress = false;
+    ds_replay_result res;
+    ck_assert_int_eq(ds_replay_run(&o, &res, &err), DS_ERR_ARG);
+    ck_assert_msg(strstr(err.msg, "belady") && strstr(err.msg, "oracleGeneral"), "%s", err.msg);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("evict_zoo");
     TCase *tc = tcase_create("rules");
@@ -161,6 +180,7 @@ int main(void) {
     tcase_add_test(tc, test_arc_protects_frequent_keys_from_a_scan);
     tcase_add_test(tc, test_belady_reads_the_hint);
     tcase_add_test(tc, test_every_policy_skips_busy_keys);
+    tcase_add_test(tc, test_belady_refused_on_a_trace_without_hints);
     suite_add_tcase(s, tc);
     return ds_test_run(s);
 }

@@ -301,8 +301,8 @@ static size_t oracle_bytes(unsigned char *buf, uint32_t n) {
         unsigned char *p = buf + 24 * i;
         uint32_t ts = 100 + i, sz = 4096 * (i + 1);
         uint64_t id = 1000000000000ull * i + 7;
-        int64_t next = -1;
-        memcpy(p, &ts, 4); /* the host is little-endian, as the format */
+        int64_t next = i % 2 ? -1 : (int64_t)i + 3; /* -1: never requested again */
+        memcpy(p, &ts, 4);                          /* the host is little-endian, as the format */
         memcpy(p + 4, &id, 8);
         memcpy(p + 12, &sz, 4);
         memcpy(p + 16, &next, 8);
@@ -332,6 +332,8 @@ START_TEST(test_oracle_plain_and_zstd_read_the_same) {
             ck_assert_int_eq(q->op, DS_OP_GET);
             ck_assert_uint_eq(q->client, 0);
             ck_assert_uint_eq(q->line, i + 1);
+            /* next_access_vtime becomes the belady hint; -1 reads as "never" */
+            ck_assert_int_eq(q->next_access, i % 2 ? DS_NEXT_ACCESS_NEVER : (int64_t)i + 3);
         }
         ck_assert_int_eq(ds_reader_next(r, q, &err), 0);
         ds_reader_close(r);
