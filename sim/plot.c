@@ -22,7 +22,8 @@
 static int ds_plot_usage(FILE *f) {
     fprintf(f, "usage: dslab plot RESULTS_DIR\n"
                "  draws RESULTS_DIR/latency.png and RESULTS_DIR/timeline.png with gnuplot\n"
-               "  (scripts from $DSLAB_SCRIPTS, ./scripts, or next to the dslab binary)\n");
+               "  (scripts from $DSLAB_SCRIPTS, ./scripts, or next to the dslab binary)\n"
+               "       dslab plot SWEEP.csv --x COL --y COL ...   (dslab plot SWEEP.csv --help)\n");
     return 2;
 }
 
@@ -58,10 +59,13 @@ int ds_main_plot(int argc, char **argv) {
         ds_plot_usage(stdout);
         return 0;
     }
-    if (argc != 1 || argv[0][0] == '-') return ds_plot_usage(stderr);
     struct stat sb;
+    for (int i = 0; i < argc; i++) /* a file among the arguments: a sweep plot */
+        if (argv[i][0] != '-' && stat(argv[i], &sb) == 0 && S_ISREG(sb.st_mode))
+            return ds_plot_sweep(argc, argv);
+    if (argc != 1 || argv[0][0] == '-') return ds_plot_usage(stderr);
     if (stat(argv[0], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        fprintf(stderr, "dslab plot: %s: not a results directory\n", argv[0]);
+        fprintf(stderr, "dslab: plot: %s: neither a results directory nor a CSV file\n", argv[0]);
         return 2;
     }
     char script[DS_PLOT_PATH_MAX + 32];

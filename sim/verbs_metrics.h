@@ -14,6 +14,10 @@
  * Returns 0 on success, 2 on bad input, 1 on failure. */
 int ds_main_plot(int argc, char **argv);
 
+/* dslab plot SWEEP.csv --x COL --y COL[,COL...] [--series COL] [--facet COL] [--logx] [--logy]
+ * [-o FILE]: argv without the verb. Returns 0, 2 on bad input, 1 on failure (sim/plot_sweep.c). */
+int ds_plot_sweep(int argc, char **argv);
+
 /* dslab compare RUN_DIR BASELINE_DIR [--tolerance 0.1] [--metrics p99_us,hit_ratio,...]
  * Prints metric, baseline, run, change. Exit 1 on a regression beyond tolerance, 2 on bad
  * input, 0 otherwise. */
