@@ -31,14 +31,28 @@ else
     few=$(awk -F, 'NR > 1 { if (!($1 in n)) order[k++] = $1; n[$1]++ }
                    END { for (i = 0; i < k; i++) if (n[order[i]] <= 30) printf "%s ", order[i] }' \
               "$lat")
+    # Percentile curves (latency.gp's left panel): per op, the step vertices (x, latency) with
+    # x = 1/(1-p) from p = 0 to 99.99% (a bucket holds the percentiles (previous cum, cum]; its
+    # upper bound is the latency drawn; 0 us is drawn at 0.5 us, labelled 0); ops are blocks
+    # separated by two blank lines, in the order of $ops.
+    pct=$(mktemp "${TMPDIR:-/tmp}/dslab-pct.XXXXXX")
+    awk -F, 'NR > 1 {
+        if ($1 != cur) { if (cur != "") printf "\n\n"; cur = $1; prev = 0 }
+        v = $3 + 0; if (v < 0.5) v = 0.5
+        x0 = prev >= 0.9999 ? 10000 : 1 / (1 - prev)
+        x1 = $5 >= 0.9999 ? 10000 : 1 / (1 - $5)
+        printf "%.6g %.6g\n%.6g %.6g\n", x0, v, x1, v
+        prev = $5 }' "$lat" >"$pct"
+    qpct=$(printf '%s' "$pct" | sed "s/'/''/g")
     if [ -z "$ops" ]; then
         echo "plot.sh: $lat: no latency samples, latency.png not drawn" >&2
-    elif gnuplot -e "dir='$qdir'; ops='$ops'; few='$few'" "$here/latency.gp"; then
+    elif gnuplot -e "dir='$qdir'; ops='$ops'; few='$few'; pct='$qpct'" "$here/latency.gp"; then
         drawn=$((drawn + 1))
     else
         echo "plot.sh: $here/latency.gp failed" >&2
         rc=1
     fi
+    rm -f "$pct"
 fi
 ts="$dir/timeseries.csv"
 if [ ! -r "$ts" ]; then
