@@ -133,7 +133,7 @@ static void free_parked(ds_cache *c) {
         if (p->cmd.op == DS_OP_SET) ds_value_unref(p->cmd.value);
         for (uint32_t i = 0; i < p->cmd.nsub; i++)
             if (p->subs[i].op == DS_OP_SET) ds_value_unref(p->subs[i].value);
-        free(p);
+        ds_slab_free(&c->slab, p, p->alloc_bytes);
     }
     ds_table_free(&c->parked);
 }
@@ -150,6 +150,7 @@ void ds_cache_free(ds_cache *c) {
     free(c->imm.subs);
     free(c->res.vals);
     free(c->res.subs);
+    ds_slab_destroy(&c->slab);
     free(c);
 }
 

@@ -133,7 +133,7 @@ static ds_key *copy_keys(const ds_cmd *src, ds_cmd *dst, ds_key *kp, unsigned ch
     return kp + src->nkeys;
 }
 
-static ds_parked *parked_new(const ds_cmd *cmd, uint32_t nk) {
+static ds_parked *parked_new(ds_cache *c, const ds_cmd *cmd, uint32_t nk) {
     size_t kb = key_bytes(cmd);
     size_t sz = sizeof(ds_parked) + nk * sizeof(ds_wslot);
     size_t off_subs = sz;
@@ -142,9 +142,10 @@ static ds_parked *parked_new(const ds_cmd *cmd, uint32_t nk) {
     sz += nk * sizeof(ds_key);
     size_t off_buf = sz;
     sz += kb;
-    unsigned char *mem = calloc(1, sz);
+    unsigned char *mem = ds_slab_calloc(&c->slab, sz);
     if (!mem) return NULL;
     ds_parked *p = (ds_parked *)mem;
+    p->alloc_bytes = (uint32_t)sz;
     p->subs = cmd->nsub ? (ds_cmd *)(mem + off_subs) : NULL;
     p->keys = (ds_key *)(mem + off_keys);
     p->keybuf = mem + off_buf;
@@ -182,7 +183,7 @@ static void slot_link(ds_cache *c, ds_parked *p, const ds_key *k) {
 
 ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd) {
     uint32_t nk = total_keys(cmd);
-    ds_parked *p = parked_new(cmd, nk);
+    ds_parked *p = parked_new(c, cmd, nk);
     if (!p) return ds_fail(c, DS_ERR_NOMEM, "out of memory parking a command");
     p->client = p->client_key = client;
     p->tag = tag;
@@ -190,7 +191,7 @@ ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cm
     p->node.keylen = 8;
     p->node.hash = ds_table_hash(&c->parked, &p->client_key, 8);
     if (ds_table_insert(&c->parked, &p->node) != DS_OK) {
-        free(p);
+        ds_slab_free(&c->slab, p, p->alloc_bytes);
         return ds_fail(c, DS_ERR_NOMEM, "out of memory parking a command");
     }
     for (uint32_t i = 0; i < nk; i++)
@@ -221,7 +222,7 @@ static void unpark(ds_cache *c, ds_parked *p) {
     if (p->cmd.op == DS_OP_SET) ds_value_unref(p->cmd.value);
     for (uint32_t i = 0; i < p->cmd.nsub; i++)
         if (p->subs[i].op == DS_OP_SET) ds_value_unref(p->subs[i].value);
-    free(p);
+    ds_slab_free(&c->slab, p, p->alloc_bytes);
 }
 
 /* Run every parked command whose keys are all resolved, in the order they became ready. */
@@ -366,7 +367,7 @@ ds_status ds_cache_job_done(ds_cache *c, ds_job *job) {
     else
         ds_c_save_done(c, job);
     ds_value_unref(job->value);
-    free(job);
+    ds_sched_job_free(&c->sched, job);
     ds_c_io_release(c, io); /* before resuming: unparking may free it too */
     ds_c_resume_ready(c);
     ds_c_pump(c, false);

@@ -26,6 +26,7 @@
 #include "dslab.h"
 #include "evict.h"
 #include "iosched.h"
+#include "slab.h"
 #include "table.h"
 
 /* ---- keyspace ---- */
@@ -34,7 +35,8 @@
 typedef struct ds_keyspace {
     ds_table tab;
     uint64_t used_bytes, peak_bytes;
-    ds_evict ev; /* the eviction policy; its metadata follows each entry */
+    ds_evict ev;  /* the eviction policy; its metadata follows each entry */
+    ds_slab slab; /* the entries */
 } ds_keyspace;
 
 /* ---- negative cache ---- */
@@ -50,6 +52,7 @@ typedef struct ds_negcache {
     ds_table tab;
     uint64_t clock;
     uint64_t pinned;
+    ds_slab slab; /* the entries */
 } ds_negcache;
 
 /* ---- parked commands ---- */
@@ -63,6 +66,7 @@ typedef struct ds_parked {
     ds_key *keys; /* all keys of cmd and subs */
     unsigned char *keybuf;
     uint32_t nslots, pending;
+    uint32_t alloc_bytes; /* of this block, for ds_slab_free */
     bool failed, ready;
     struct ds_parked *next_ready;
     ds_wslot slots[];
@@ -90,6 +94,7 @@ struct ds_cache {
     ds_config cfg;
     ds_host host;
     ds_rng rng;
+    ds_slab slab; /* parked commands */
     ds_keyspace ks;
     ds_negcache neg;
     ds_sched sched;

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "dslab.h"
+#include "slab.h"
 #include "table.h"
 
 typedef struct ds_ioent ds_ioent;
@@ -160,6 +161,7 @@ typedef struct ds_sched {
     uint64_t queued; /* q.count + held.count */
     ds_joblist jnew, jproc;
     uint64_t next_job_id, next_seq;
+    ds_slab slab; /* ioents and jobs */
 } ds_sched;
 
 /* Build with a policy (NULL = the seed's) and its parameter string. */
@@ -188,6 +190,7 @@ void ds_sched_unblocked(ds_sched *s, ds_ioent *io); /* a SAVE of io's key comple
 void ds_sched_pump(ds_sched *s, bool asap);
 ds_job *ds_sched_take(ds_sched *s);
 ds_status ds_sched_finish(ds_sched *s, ds_job *job); /* processing -> done; unlinks */
+void ds_sched_job_free(ds_sched *s, ds_job *job);    /* a finished job's memory */
 void ds_sched_drop_all(ds_sched *s);
 uint64_t ds_sched_in_flight(const ds_sched *s);
 

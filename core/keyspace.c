@@ -8,8 +8,8 @@
  * the same, so a memory-limited comparison of policies holds the same number of keys, as
  * libCacheSim does without --consider-obj-metadata; `make bench` measures the real bytes.
  *
- * An entry is one allocation: the ds_entry, then ops->entry_bytes of policy metadata, then the
- * key bytes.
+ * An entry is one allocation from the keyspace's slab (no malloc per insert, no malloc header):
+ * the ds_entry, then ops->entry_bytes of policy metadata, then the key bytes.
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -53,16 +53,21 @@ ds_status ds_ks_init(ds_keyspace *ks, const ds_config *cfg, ds_rng *rng, uint64_
     return DS_OK;
 }
 
+static size_t entry_bytes(const ds_keyspace *ks, uint32_t keylen) {
+    return sizeof(ds_entry) + ks->ev.ops->entry_bytes + keylen;
+}
+
 void ds_ks_free(ds_keyspace *ks) {
     size_t it = 0;
     ds_tnode *n;
     while ((n = ds_table_next(&ks->tab, &it))) {
         ds_entry *e = (ds_entry *)n;
         ds_value_unref(e->val);
-        free(e);
+        ds_slab_free(&ks->slab, e, entry_bytes(ks, e->node.keylen));
     }
     if (ks->ev.ops) ks->ev.ops->destroy(&ks->ev);
     ds_table_free(&ks->tab);
+    ds_slab_destroy(&ks->slab);
 }
 
 ds_entry *ds_ks_find(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len) {
@@ -105,7 +110,7 @@ ds_status ds_ks_set(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len, 
         return DS_OK;
     }
     size_t meta = ks->ev.ops->entry_bytes;
-    e = malloc(sizeof *e + meta + len);
+    e = ds_slab_alloc(&ks->slab, entry_bytes(ks, len));
     if (!e) return DS_ERR_NOMEM;
     unsigned char *kp = (unsigned char *)(e + 1) + meta;
     memcpy(kp, key, len);
@@ -115,7 +120,7 @@ ds_status ds_ks_set(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len, 
     e->node.keylen = len;
     e->io = NULL;
     if (ds_table_insert(&ks->tab, &e->node) != DS_OK) {
-        free(e);
+        ds_slab_free(&ks->slab, e, entry_bytes(ks, len));
         return DS_ERR_NOMEM;
     }
     e->val = ds_value_ref(v);
@@ -132,7 +137,7 @@ static void drop(ds_keyspace *ks, ds_entry *e, ds_evict_why why) {
     ds_table_remove(&ks->tab, &e->node);
     account(ks, 0, ds_ks_charge(e->node.keylen, e->val));
     ds_value_unref(e->val);
-    free(e);
+    ds_slab_free(&ks->slab, e, entry_bytes(ks, e->node.keylen));
 }
 
 void ds_ks_remove(ds_keyspace *ks, ds_entry *e) { drop(ks, e, DS_EVICT_WHY_REMOVED); }

@@ -22,8 +22,9 @@ void ds_neg_free(ds_negcache *n) {
     size_t it = 0;
     ds_tnode *t;
     while ((t = ds_table_next(&n->tab, &it)))
-        free(t);
+        ds_slab_free(&n->slab, t, sizeof(ds_negent) + t->keylen);
     ds_table_free(&n->tab);
+    ds_slab_destroy(&n->slab);
 }
 
 ds_negent *ds_neg_find(ds_negcache *n, uint64_t h, const void *key, uint32_t len) {
@@ -35,7 +36,7 @@ ds_negent *ds_neg_find(ds_negcache *n, uint64_t h, const void *key, uint32_t len
 ds_status ds_neg_set(ds_negcache *n, uint64_t h, const void *key, uint32_t len, bool pinned) {
     ds_negent *e = (ds_negent *)ds_table_find(&n->tab, h, key, len);
     if (!e) {
-        e = malloc(sizeof *e + len);
+        e = ds_slab_alloc(&n->slab, sizeof *e + len);
         if (!e) return DS_ERR_NOMEM;
         memcpy(e->key, key, len);
         e->node.hash = h;
@@ -43,7 +44,7 @@ ds_status ds_neg_set(ds_negcache *n, uint64_t h, const void *key, uint32_t len, 
         e->node.keylen = len;
         e->pinned = false;
         if (ds_table_insert(&n->tab, &e->node) != DS_OK) {
-            free(e);
+            ds_slab_free(&n->slab, e, sizeof *e + len);
             return DS_ERR_NOMEM;
         }
     }
@@ -61,7 +62,7 @@ void ds_neg_unpin(ds_negcache *n, ds_negent *e) {
 void ds_neg_del(ds_negcache *n, ds_negent *e) {
     ds_neg_unpin(n, e);
     ds_table_remove(&n->tab, &e->node);
-    free(e);
+    ds_slab_free(&n->slab, e, sizeof *e + e->node.keylen);
 }
 
 static bool neg_pinned(const ds_tnode *t, const void *ctx) {

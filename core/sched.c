@@ -66,20 +66,22 @@ ds_status ds_sched_init(ds_sched *s, const ds_sched_env *env, const ds_sched_pol
     return st;
 }
 
-static void drop_list(ds_joblist *l) {
+void ds_sched_job_free(ds_sched *s, ds_job *job) { ds_slab_free(&s->slab, job, sizeof *job); }
+
+static void drop_list(ds_sched *s, ds_joblist *l) {
     ds_job *j = l->head;
     while (j) {
         ds_job *n = j->next;
         ds_value_unref(j->value);
-        free(j);
+        ds_sched_job_free(s, j);
         j = n;
     }
     memset(l, 0, sizeof *l);
 }
 
 void ds_sched_drop_all(ds_sched *s) {
-    drop_list(&s->jnew);
-    drop_list(&s->jproc);
+    drop_list(s, &s->jnew);
+    drop_list(s, &s->jproc);
 }
 
 void ds_sched_free(ds_sched *s) {
@@ -88,11 +90,12 @@ void ds_sched_free(ds_sched *s) {
         size_t it = 0;
         ds_tnode *n;
         while ((n = ds_table_next(&s->tab, &it)))
-            free(n);
+            ds_slab_free(&s->slab, n, sizeof(ds_ioent) + n->keylen);
         ds_table_free(&s->tab);
     }
     if (s->pol && s->pol->fini) s->pol->fini(s->q.state);
     s->q.state = NULL;
+    ds_slab_destroy(&s->slab);
 }
 
 ds_ioent *ds_sched_find(ds_sched *s, uint64_t h, const void *key, uint32_t len) {
@@ -103,7 +106,7 @@ ds_ioent *ds_sched_get(ds_sched *s, uint64_t h, const void *key, uint32_t len, b
     if (created) *created = false;
     ds_ioent *io = ds_sched_find(s, h, key, len);
     if (io) return io;
-    io = calloc(1, sizeof *io + len);
+    io = ds_slab_calloc(&s->slab, sizeof *io + len);
     if (!io) return NULL;
     memcpy(io->key, key, len);
     io->node.hash = h;
@@ -113,7 +116,7 @@ ds_ioent *ds_sched_get(ds_sched *s, uint64_t h, const void *key, uint32_t len, b
     io->load.type = OPQ_LOAD;
     io->save.type = OPQ_SAVE;
     if (ds_table_insert(&s->tab, &io->node) != DS_OK) {
-        free(io);
+        ds_slab_free(&s->slab, io, sizeof *io + len);
         return NULL;
     }
     if (created) *created = true;
@@ -129,7 +132,7 @@ void ds_sched_release(ds_sched *s, ds_ioent *io) {
     assert(ds_sched_idle(io));
     assert(!io->waiters && !io->mark);
     ds_table_remove(&s->tab, &io->node);
-    free(io);
+    ds_slab_free(&s->slab, io, sizeof *io + io->node.keylen);
 }
 
 static ds_status flag_fail(ds_sched *s, ds_ioent *io, unsigned flag, bool setting) {
@@ -355,7 +358,7 @@ static bool pushable(const ds_sched *s, const ds_qop *op) {
 
 static bool push_job(ds_sched *s, ds_qop *op, int64_t now) {
     ds_ioent *io = op->io;
-    ds_job *j = calloc(1, sizeof *j);
+    ds_job *j = ds_slab_calloc(&s->slab, sizeof *j);
     if (!j) return false; /* stays queued; retried at the next pump */
     ds_sq_unlink(&s->q, op);
     s->queued--;

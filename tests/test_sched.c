@@ -125,7 +125,7 @@ static void done(sh *h, const char *k) {
         ds_sched_unblocked(&h->s, io);
     }
     ds_value_unref(j->value);
-    free(j);
+    ds_sched_job_free(&h->s, j);
     if (ds_sched_idle(io)) ds_sched_release(&h->s, io);
 }
 
