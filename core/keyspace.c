@@ -146,7 +146,12 @@ bool ds_ks_evict_one(ds_keyspace *ks, const ds_evict_req *incoming) {
     if (ks->tab.count == 0) return false;
     ds_entry *e = ks->ev.ops->victim(&ks->ev, incoming);
     if (!e) return false;
-    assert(ks->ev.busy_ok || !e->io);
+    if (!ks->ev.busy_ok && e->io) {
+        /* A policy bug: a busy key may hold the only copy of a write. Refuse; the reclaim
+         * loop then reports the limit it cannot meet rather than lose data. */
+        assert(!"eviction policy chose a busy key");
+        return false;
+    }
     drop(ks, e, DS_EVICT_WHY_EVICTED);
     return true;
 }

@@ -150,6 +150,53 @@ START_TEST(test_every_policy_skips_busy_keys) {
 }
 END_TEST
 
+/* Every policy: the same trace and seed give the same run (hits, evictions, survivors). */
+static ds_replay_result replay_gen(const char *policy) {
+    static ds_replay_opts o;
+    char dir[] = "/tmp/dslab_zoo_XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    const char *argv[] = {"gen:zipf:0.9,keys=500,requests=5000,mix=get:0.8/set:0.15/del:0.05,"
+                          "clients=4,seed=3",
+                          "--evict",
+                          policy,
+                          "--cache-max-keys",
+                          "100",
+                          "--evict-at",
+                          "insert",
+                          "--origin",
+                          "on",
+                          "--seed",
+                          "5",
+                          "--quiet"};
+    bool help = false;
+    ds_err err = {{0}};
+    ds_replay_opts_default(&o);
+    ck_assert_msg(ds_cli_parse(&o, 12, (char **)argv, &help, &err) == DS_OK, "%s", err.msg);
+    snprintf(o.out, sizeof o.out, "%s/out", dir);
+    o.progress = false;
+    ds_replay_result res;
+    ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "%s: %s", policy, err.msg);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    return res;
+}
+
+START_TEST(test_every_policy_is_deterministic) {
+    const char *name, *help;
+    for (size_t i = 0; ds_evict_policy_describe(i, &name, &help); i++) {
+        if (ds_evict_needs_next_access(name)) continue; /* gen: traces carry no hints */
+        ds_replay_result a = replay_gen(name), b = replay_gen(name);
+        ck_assert_msg(a.stats.hits == b.stats.hits && a.stats.evictions == b.stats.evictions &&
+                          a.stats.keys == b.stats.keys && a.stats.disk_loads == b.stats.disk_loads,
+                      "%s: two runs differ", name);
+        ck_assert_msg(a.stats.evictions > 0 && a.stats.keys <= 100, "%s: %llu evictions", name,
+                      (unsigned long long)a.stats.evictions);
+        ck_assert_uint_eq(a.stale_reads + a.lost_writes, 0);
+    }
+}
+END_TEST
+
 /* Belady on a trace without next-access times would rank every key "never": refused, with
  * the reason, before anything runs. */
 START_TEST(test_belady_refused_on_a_trace_without_hints) {
@@ -181,6 +228,7 @@ int main(void) {
     tcase_add_test(tc, test_belady_reads_the_hint);
     tcase_add_test(tc, test_every_policy_skips_busy_keys);
     tcase_add_test(tc, test_belady_refused_on_a_trace_without_hints);
+    tcase_add_test(tc, test_every_policy_is_deterministic);
     suite_add_tcase(s, tc);
     return ds_test_run(s);
 }
