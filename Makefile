@@ -58,7 +58,7 @@ deps:
 $(BUILD)/gen/version.h: FORCE
 	@mkdir -p $(dir $@)
 	@c=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
-	 git diff --quiet HEAD -- 2>/dev/null || c="$$c-dirty"; \
+	 [ "$$c" = unknown ] || git diff --quiet HEAD -- 2>/dev/null || c="$$c-dirty"; \
 	 printf '#define DSLAB_COMMIT "%s"\n' "$$c" > $@.tmp; \
 	 cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 $(BUILD)/obj/sim/calibrate.o: $(BUILD)/gen/version.h

@@ -311,6 +311,16 @@ static const char *const hist_kinds[4] = {"backend_get", "backend_set", "backend
 static const char *const hist_opts[4] = {"latency-get", "latency-set", "latency-del",
                                          "handoff-latency"};
 
+/* A model term this build's replay does not know is kept as a comment, so the file still
+ * loads and the measurement is not lost. */
+static void option_line(FILE *f, const char *name, const char *value) {
+    static ds_replay_opts scratch; /* large */
+    ds_replay_opts_default(&scratch);
+    ds_err e;
+    bool known = ds_cli_set(&scratch, name, value, &e) == DS_OK;
+    fprintf(f, "%s%s %s\n", known ? "" : "# not modelled by this build: ", name, value);
+}
+
 static ds_status write_conf(const cal_opts *o, const cal_result *c, ds_err *err) {
     FILE *f = fopen(o->out, "w");
     if (!f) return ds_err_set(err, DS_ERR_ARG, "-o: %s: %s", o->out, strerror(errno));
@@ -327,8 +337,11 @@ static ds_status write_conf(const cal_opts *o, const cal_result *c, ds_err *err)
     fprintf(f, "calibration-format %d\n", DS_CAL_FORMAT);
     for (int i = 0; i < 4; i++)
         if (c->rel[i][0]) fprintf(f, "%s hist:%s\n", hist_opts[i], c->rel[i]);
-    if (c->costs[0]) fprintf(f, "core-cost-us %s\n", c->costs);
-    fprintf(f, "disk-channels %d\nio-threads %s\nfsync %s\n", c->channels, o->io_threads, o->fsync);
+    char ch[16];
+    snprintf(ch, sizeof ch, "%d", c->channels);
+    if (c->costs[0]) option_line(f, "core-cost-us", c->costs);
+    option_line(f, "disk-channels", ch);
+    fprintf(f, "io-threads %s\nfsync %s\n", o->io_threads, o->fsync);
     bool bad = ferror(f) != 0;
     if (fclose(f) != 0 || bad) return ds_err_set(err, DS_ERR_IO, "%s: write failed", o->out);
     return DS_OK;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calibrate.h"
 #include "replay.h"
 
 typedef struct cli_opt cli_opt;
@@ -133,6 +134,30 @@ static ds_status set_faults(ds_replay_opts *o, const cli_opt *r, const char *v, 
         ds_err e2;
         if (ds_faults_parse(v, &f, &e2) != DS_OK)
             return ds_err_set(err, DS_ERR_CONFIG, "--%s: %s", r->name, e2.msg);
+    }
+    return set_str(o, r, v, err);
+}
+
+/* A calibration file (`dslab calibrate`) names the format it was written in; another format
+ * means its model terms may mean something else, so the run stops with a clear line. */
+static ds_status set_cal_format(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
+    uint64_t u;
+    if (!v[0]) return set_str(o, r, v, err); /* the default: no calibration */
+    if (!ds_parse_u64(v, strlen(v), &u))
+        return ds_err_set(err, DS_ERR_CONFIG, "--%s: expected an integer, got '%s'", r->name, v);
+    if (u != DS_CAL_FORMAT)
+        return ds_err_set(err, DS_ERR_CONFIG,
+                          "--%s: a calibration of format %s, this dslab reads format %d: run "
+                          "dslab calibrate again",
+                          r->name, v, DS_CAL_FORMAT);
+    return set_str(o, r, v, err);
+}
+
+/* handoff-latency: none, or a latency model (virtual time: IO end -> the core sees it). */
+static ds_status set_handoff(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
+    if (strcmp(v, "none") != 0) {
+        ds_status st = check_latency(r, v, err);
+        if (st != DS_OK) return st;
     }
     return set_str(o, r, v, err);
 }
@@ -264,6 +289,11 @@ static const cli_opt host_opts[] = {
      "timeseries interval in ms of the run's clock"},
     {"client-queue-max", "1000000", INT(u64, client_queue_max, 1, UINT32_MAX), 0,
      "requests queued per client before the run fails"},
+    {"handoff-latency", "none", CUSTOM(set_handoff, show_str, handoff), 0,
+     "MODEL|none: virtual time: delay from an IO's end to the core seeing it (the real "
+     "engine's worker -> main thread wake-up; measured by dslab calibrate)"},
+    {"calibration-format", "", CUSTOM(set_cal_format, show_str, calibration_format), CLI_OMIT_UNSET,
+     "N: format of the calibration file that set these options (checked)"},
     {"quiet", "off", BOOL(quiet), CLI_VALUELESS | CLI_NOT_SAVED,
      "on|off: no header and no progress line (the summary still prints)"},
 };
@@ -337,8 +367,17 @@ ds_status ds_cli_set(ds_replay_opts *o, const char *name, const char *value, ds_
     return h->set(o, h, value, err);
 }
 
+/* A relative hist:FILE in a config file names a file beside the config (dslab calibrate writes
+ * them so), whatever the working directory: "hist:x.hist" in dir/c.conf is dir/x.hist. */
+static bool beside(const char *conf, const char *value, char *out, size_t cap) {
+    const char *slash = strrchr(conf, '/');
+    if (strncmp(value, "hist:", 5) != 0 || value[5] == '/' || !slash) return false;
+    int n = snprintf(out, cap, "hist:%.*s/%s", (int)(slash - conf), conf, value + 5);
+    return n > 0 && (size_t)n < cap;
+}
+
 /* Config file: "name value" per line, '#' starts a comment, blank lines ignored. A line with
- * only a name is a valueless flag ("closed"). */
+ * only a name is a valueless flag ("closed"). Relative hist: files are found beside it. */
 ds_status ds_cli_load_file(ds_replay_opts *o, const char *path, ds_err *err) {
     FILE *f = fopen(path, "r");
     if (!f) return ds_err_set(err, DS_ERR_CONFIG, "--config: %s: %s", path, strerror(errno));
@@ -370,6 +409,8 @@ ds_status ds_cli_load_file(ds_replay_opts *o, const char *path, ds_err *err) {
             st = copy_str("trace", value, o->trace, DS_OPT_STR_MAX, err);
             continue;
         }
+        char rel[2 * DS_OPT_STR_MAX];
+        if (value && beside(path, value, rel, sizeof rel)) value = rel;
         if (ds_cli_set(o, name, value, &e2) != DS_OK)
             st = ds_err_set(err, DS_ERR_CONFIG, "%s:%u: %s", path, lineno, e2.msg);
     }

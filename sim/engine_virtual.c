@@ -15,7 +15,9 @@
  * IO model: io-threads servers. When the core has new jobs and a server is free, the engine
  * takes a job, plans it on the backend (the fake draws its service time and faults) and
  * schedules its completion at now + service_us; at completion it runs the job (the effect on
- * the backend lands at completion time) and hands it back with ds_cache_job_done.
+ * the backend lands at completion time) and hands it back with ds_cache_job_done, at once or,
+ * with --handoff-latency, after a drawn delay that models the real engine's wake-up of the main
+ * thread (the server is free at IO end either way; the job waits in a hand-off slot).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +26,7 @@
 
 #define VE_CRON_NS 100000000LL /* 100 ms */
 
-enum { EV_ARRIVAL = 0, EV_CLIENT, EV_CRON, EV_TICK, EV_IO };
+enum { EV_ARRIVAL = 0, EV_CLIENT, EV_CRON, EV_TICK, EV_IO, EV_HANDOFF };
 
 typedef struct ve_ev {
     int64_t t;
@@ -55,6 +57,14 @@ typedef struct ve_engine {
     uint64_t live;               /* arrival + client wake events pending */
     const ds_trace_req *pending; /* the record of the pending arrival */
     uint64_t idle_crons;         /* crons in a row with clients parked and nothing else */
+    /* --handoff-latency: a finished IO frees its server at once, and reaches the core that
+     * much later (the real engine's worker -> main thread wake-up). */
+    bool has_handoff;
+    ds_latency handoff;
+    ds_rng handoff_rng;
+    ds_job **hjobs;  /* jobs between IO end and hand-off, by slot */
+    uint32_t *hfree; /* free slots */
+    uint32_t nhfree, hcap;
     ds_status fail;
     ds_err fail_err;
 } ve_engine;
@@ -133,15 +143,62 @@ static void ve_pump(rp_engine *b) {
     }
 }
 
-/* An IO finishes: its effect lands on the backend now, then the core learns about it. */
+static void job_done(ve_engine *e, ds_job *job) {
+    ds_status st = ds_cache_job_done(rp_cache(e->r), job);
+    if (st != DS_OK) fail(e, st, ds_cache_last_error(rp_cache(e->r)));
+    e->maybe_jobs = true;
+}
+
+/* Park a finished job until its hand-off event; slots grow in chunks, never shrink. */
+static void handoff_later(ve_engine *e, ds_job *job) {
+    if (e->nhfree == 0) {
+        uint32_t ncap = e->hcap ? e->hcap * 2 : 64;
+        ds_job **nj = realloc(e->hjobs, ncap * sizeof *nj);
+        if (nj) e->hjobs = nj;
+        uint32_t *nf = nj ? realloc(e->hfree, ncap * sizeof *nf) : NULL;
+        if (!nf) {
+            fail(e, DS_ERR_NOMEM, "virtual engine: out of memory");
+            job_done(e, job);
+            return;
+        }
+        e->hfree = nf;
+        for (uint32_t i = ncap; i > e->hcap; i--)
+            e->hfree[e->nhfree++] = i - 1;
+        e->hcap = ncap;
+    }
+    uint32_t slot = e->hfree[--e->nhfree];
+    e->hjobs[slot] = job;
+    int64_t d_us = ds_latency_draw(&e->handoff, &e->handoff_rng);
+    schedule(e, &e->io, e->now + (d_us > 0 ? d_us * 1000 : 0), EV_HANDOFF, slot);
+}
+
+static void handoff_done(ve_engine *e, uint32_t slot) {
+    ds_job *job = e->hjobs[slot];
+    e->hjobs[slot] = NULL;
+    e->hfree[e->nhfree++] = slot;
+    job_done(e, job);
+}
+
+/* An IO finishes: its effect lands on the backend now, its server is free, and the core
+ * learns about it now or after the hand-off delay. */
 static void io_complete(ve_engine *e, uint32_t s) {
     ds_job *job = e->servers[s].job;
     e->servers[s].job = NULL;
     e->free_srv[e->nfree++] = s;
     ds_job_run(rp_backend(e->r), job, &e->servers[s].call);
-    ds_status st = ds_cache_job_done(rp_cache(e->r), job);
-    if (st != DS_OK) fail(e, st, ds_cache_last_error(rp_cache(e->r)));
-    e->maybe_jobs = true;
+    if (e->has_handoff) {
+        handoff_later(e, job);
+        e->maybe_jobs = true; /* a server is free */
+    } else {
+        job_done(e, job);
+    }
+}
+
+static void io_event(ve_engine *e, const ve_ev *ev) {
+    if (ev->kind == EV_HANDOFF)
+        handoff_done(e, ev->arg);
+    else
+        io_complete(e, ev->arg);
 }
 
 static bool ve_wait_io(rp_engine *b) {
@@ -150,7 +207,7 @@ static bool ve_wait_io(rp_engine *b) {
     if (e->io.n == 0) return false;
     ve_ev ev = heap_pop(&e->io);
     if (ev.t > e->now) e->now = ev.t;
-    io_complete(e, ev.arg);
+    io_event(e, &ev);
     ve_pump(b);
     return true;
 }
@@ -205,7 +262,8 @@ static ds_status handle(ve_engine *e, const ve_ev *ev, ds_err *err) {
         schedule(e, &e->main, ev->t + e->o->interval_ms * 1000000, EV_TICK, 0);
         break;
     case EV_IO:
-        io_complete(e, ev->arg);
+    case EV_HANDOFF:
+        io_event(e, ev);
         ve_pump(&e->base);
         break;
     }
@@ -255,6 +313,9 @@ static void ve_free(rp_engine *b) {
     free(e->io.a);
     free(e->servers);
     free(e->free_srv);
+    free(e->hjobs);
+    free(e->hfree);
+    if (e->has_handoff) ds_latency_free(&e->handoff);
     free(e);
 }
 
@@ -283,5 +344,13 @@ rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err
     }
     for (uint32_t i = 0; i < o->io_threads; i++)
         e->free_srv[e->nfree++] = o->io_threads - 1 - i;
+    if (o->handoff[0] && strcmp(o->handoff, "none") != 0) {
+        if (ds_latency_parse(o->handoff, &e->handoff, err) != DS_OK) {
+            ve_free(&e->base);
+            return NULL;
+        }
+        e->has_handoff = true;
+        ds_rng_seed(&e->handoff_rng, o->seed ^ 0x4a4d0ffull);
+    }
     return &e->base;
 }

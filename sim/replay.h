@@ -50,7 +50,9 @@ typedef struct ds_replay_opts {
     bool closed;
     int64_t think_us;
     int64_t interval_ms;
-    uint64_t client_queue_max; /* requests queued per client before the run fails */
+    uint64_t client_queue_max;    /* requests queued per client before the run fails */
+    char handoff[DS_OPT_STR_MAX]; /* virtual time: IO end -> core sees it; "none" = 0 */
+    char calibration_format[16];  /* "" unless a calibration file set it (checked) */
     bool quiet;
     bool progress; /* progress line on a terminal (off for tests) */
 } ds_replay_opts;

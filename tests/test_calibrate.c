@@ -1,0 +1,229 @@
+/*
+ * test_calibrate.c - `dslab calibrate` and `dslab validate` end to end, on a temporary file
+ * store, with small traces so each case runs in a few seconds.
+ *
+ * What can be asserted without timing assertions: the calibration file is complete (format
+ * line, hist models whose cumulative fractions rise to 1, the core cost model, the device
+ * channels, the provenance comments) and loads with --config; a file of another format or a
+ * missing backend path is one clear line and exit 2; validate writes its table, and for a
+ * closed-loop single-client replay with eviction at insert the hit ratio of the real runs and
+ * of the virtual run agree within the 2% count tolerance (the request sequence does not depend
+ * on time; only which key is evicted while another has a SAVE in flight does, seen at 0.2%).
+ */
+#include <check.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "calibrate.h"
+#include "csvtab.h"
+#include "replay.h"
+#include "testmain.h"
+
+#define SMALL "gen:uniform,keys=400,requests=1500,clients=2,seed=5,mix=get:0.6/set:0.3/del:0.1"
+
+static char dir[64], conf[128];
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
+    (void)sb, (void)flag, (void)ftw;
+    return remove(p);
+}
+
+static void setup(void) {
+    snprintf(dir, sizeof dir, "/tmp/dslab-test-cal-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(conf, sizeof conf, "%s/cal.conf", dir);
+}
+
+static void teardown(void) { nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS); }
+
+static int calibrate(void) {
+    char *argv[] = {"calibrate", "--backend-path", dir,   "--trace", SMALL, "--cache-max-keys",
+                    "100",       "--speed",        "max", "-o",      conf};
+    return ds_main_calibrate((int)(sizeof argv / sizeof argv[0]), argv);
+}
+
+static bool file_has(const char *path, const char *needle) {
+    FILE *f = fopen(path, "r");
+    if (!f) return false;
+    char line[1024];
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f))
+        found = strstr(line, needle) != NULL;
+    fclose(f);
+    return found;
+}
+
+/* The hist file's fractions rise and end at 1. */
+static void assert_hist(const char *name) {
+    char path[256], line[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "%s missing", path);
+    double prev_us = -1, prev_cum = 0, us, cum;
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#') continue;
+        ck_assert_int_eq(sscanf(line, "%lf %lf", &us, &cum), 2);
+        ck_assert(us >= prev_us && cum >= prev_cum);
+        prev_us = us, prev_cum = cum, n++;
+    }
+    fclose(f);
+    ck_assert_int_gt(n, 0);
+    ck_assert(prev_cum > 0.999999 && prev_cum < 1.000001);
+}
+
+START_TEST(test_calibration_file_is_complete_and_loads) {
+    ck_assert_int_eq(calibrate(), 0);
+    ck_assert(file_has(conf, "calibration-format 1"));
+    ck_assert(file_has(conf, "# machine: "));
+    ck_assert(file_has(conf, "# dslab commit: "));
+    ck_assert(file_has(conf, "# date: "));
+    ck_assert(file_has(conf, "latency-get hist:cal.get.hist"));
+    ck_assert(file_has(conf, "latency-set hist:cal.set.hist"));
+    ck_assert(file_has(conf, "core-cost-us get:"));
+    ck_assert(file_has(conf, "disk-channels "));
+    assert_hist("cal.get.hist");
+    assert_hist("cal.set.hist");
+    /* --config resolves the hist files beside the config, from any working directory */
+    ds_replay_opts o;
+    ds_replay_opts_default(&o);
+    ds_err err = {{0}};
+    ck_assert_msg(ds_cli_load_file(&o, conf, &err) == DS_OK, "%s", err.msg);
+}
+END_TEST
+
+START_TEST(test_other_format_is_refused) {
+    FILE *f = fopen(conf, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("# from the future\ncalibration-format 999\n", f);
+    fclose(f);
+    ds_replay_opts o;
+    ds_replay_opts_default(&o);
+    ds_err err = {{0}};
+    ck_assert_int_ne(ds_cli_load_file(&o, conf, &err), DS_OK);
+    ck_assert_msg(strstr(err.msg, "cal.conf:2:") && strstr(err.msg, "dslab calibrate"), "%s",
+                  err.msg);
+    char *argv[] = {"validate", SMALL, "--backend-path", dir, "--config", conf};
+    ck_assert_int_eq(ds_main_validate(6, argv), 2);
+}
+END_TEST
+
+START_TEST(test_missing_backend_path_is_exit_2) {
+    char *argv[] = {"calibrate", "--backend-path", "/nonexistent/dslab", "-o", conf};
+    ck_assert_int_eq(ds_main_calibrate(5, argv), 2);
+    char *argv2[] = {"validate", SMALL, "--backend-path", "/nonexistent/dslab", "--config", conf};
+    ck_assert_int_eq(ds_main_validate(6, argv2), 2);
+    char *argv3[] = {"calibrate", "--backend-path", dir, "--bogus"};
+    ck_assert_int_eq(ds_main_calibrate(4, argv3), 2);
+}
+END_TEST
+
+START_TEST(test_validate_table_and_equal_hit_ratio) {
+    ck_assert_int_eq(calibrate(), 0);
+    char out[128], path[160];
+    snprintf(out, sizeof out, "%s/val", dir);
+    char *argv[] = {"validate",
+                    "gen:zipf:0.9,keys=500,requests=2000,clients=1,seed=2",
+                    "--backend-path",
+                    dir,
+                    "--config",
+                    conf,
+                    "--runs",
+                    "2",
+                    "--out",
+                    out,
+                    "--closed",
+                    "on",
+                    "--evict-at",
+                    "insert",
+                    "--cache-max-keys",
+                    "100"};
+    int rc = ds_main_validate((int)(sizeof argv / sizeof argv[0]), argv);
+    ck_assert(rc == 0 || rc == 1);
+    snprintf(path, sizeof path, "%s/validate.csv", out);
+    ds_csvtab t;
+    ds_err err = {{0}};
+    ck_assert_msg(ds_csvtab_read(path, &t, &err) == DS_OK, "%s", err.msg);
+    ck_assert_int_eq(t.ncols, 8);
+    ck_assert_str_eq(t.cells[0], "metric");
+    ck_assert_str_eq(t.cells[7], "ok");
+    bool seen = false;
+    for (size_t i = 0; i < t.nrows; i++)
+        if (!strcmp(ds_csvtab_get(&t, i, 0), "hit_ratio")) {
+            seen = true;
+            double ratio = strtod(ds_csvtab_get(&t, i, 3), NULL);
+            ck_assert_msg(ratio > 0.98 && ratio < 1.02, "hit ratio real/virtual %g", ratio);
+            ck_assert_str_eq(ds_csvtab_get(&t, i, 7), "yes");
+        }
+    ck_assert(seen);
+    ds_csvtab_free(&t);
+}
+END_TEST
+
+START_TEST(test_csvtab_rejects_ragged_rows) {
+    char path[128];
+    snprintf(path, sizeof path, "%s/bad.csv", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("a,b,c\n1,2,3\n4,5\n", f);
+    fclose(f);
+    ds_csvtab t;
+    ds_err err = {{0}};
+    ck_assert_int_eq(ds_csvtab_read(path, &t, &err), DS_ERR_CORRUPT);
+    ck_assert_msg(strstr(err.msg, "bad.csv:3:") != NULL, "%s", err.msg);
+}
+END_TEST
+
+/* --handoff-latency delays when the core learns about a finished IO, not the IO itself: the
+ * same requests run, nearly the same ones miss, and every miss waits the extra 50 us. */
+START_TEST(test_handoff_delays_the_core_not_the_disk) {
+    ds_replay_result a, b;
+    for (int i = 0; i < 2; i++) {
+        ds_replay_opts o;
+        ds_replay_opts_default(&o);
+        snprintf(o.trace, sizeof o.trace, "%s", "gen:zipf:0.9,keys=2000,requests=5000,clients=4");
+        snprintf(o.out, sizeof o.out, "%s/h%d", dir, i);
+        ds_err err = {{0}};
+        ck_assert(ds_cli_set(&o, "latency", "fixed:100", &err) == DS_OK);
+        ck_assert(ds_cli_set(&o, "cache-max-keys", "300", &err) == DS_OK);
+        ck_assert(ds_cli_set(&o, "handoff-latency", i ? "fixed:50" : "none", &err) == DS_OK);
+        o.quiet = true, o.progress = false;
+        ck_assert_msg(ds_replay_run(&o, i ? &b : &a, &err) == DS_OK, "%s", err.msg);
+    }
+    /* timing moves which key eviction picks (pinned keys wait longer): allow 1% */
+    ck_assert_msg(labs((long)a.stats.hits - (long)b.stats.hits) * 100 <= (long)a.stats.hits,
+                  "hits %llu vs %llu", (unsigned long long)a.stats.hits,
+                  (unsigned long long)b.stats.hits);
+    ck_assert_uint_eq(a.requests, b.requests);
+    ck_assert_uint_eq(a.stale_reads + b.stale_reads + a.lost_writes + b.lost_writes, 0);
+    ds_csvtab ta, tb;
+    char pa[160], pb[160];
+    snprintf(pa, sizeof pa, "%s/h0/summary.csv", dir);
+    snprintf(pb, sizeof pb, "%s/h1/summary.csv", dir);
+    ds_err err = {{0}};
+    ck_assert(ds_csvtab_read(pa, &ta, &err) == DS_OK && ds_csvtab_read(pb, &tb, &err) == DS_OK);
+    double p0, p1;
+    ck_assert(ds_csvtab_num(&ta, 0, "get_p99_us", &p0) && ds_csvtab_num(&tb, 0, "get_p99_us", &p1));
+    ck_assert_msg(p1 >= p0 + 45 && p1 <= p0 + 80, "GET p99 %g -> %g", p0, p1);
+    ds_csvtab_free(&ta);
+    ds_csvtab_free(&tb);
+}
+END_TEST
+
+int main(void) {
+    Suite *s = suite_create("calibrate");
+    TCase *tc = tcase_create("calibrate");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_calibration_file_is_complete_and_loads);
+    tcase_add_test(tc, test_other_format_is_refused);
+    tcase_add_test(tc, test_missing_backend_path_is_exit_2);
+    tcase_add_test(tc, test_validate_table_and_equal_hit_ratio);
+    tcase_add_test(tc, test_csvtab_rejects_ragged_rows);
+    tcase_add_test(tc, test_handoff_delays_the_core_not_the_disk);
+    suite_add_tcase(s, tc);
+    return ds_test_run(s);
+}
