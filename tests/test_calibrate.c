@@ -189,6 +189,7 @@ START_TEST(test_handoff_delays_the_core_not_the_disk) {
         ds_err err = {{0}};
         ck_assert(ds_cli_set(&o, "latency", "fixed:100", &err) == DS_OK);
         ck_assert(ds_cli_set(&o, "cache-max-keys", "300", &err) == DS_OK);
+        ck_assert(ds_cli_set(&o, "speed", "max", &err) == DS_OK); /* closed: no queueing */
         ck_assert(ds_cli_set(&o, "handoff-latency", i ? "fixed:50" : "none", &err) == DS_OK);
         o.quiet = true, o.progress = false;
         ck_assert_msg(ds_replay_run(&o, i ? &b : &a, &err) == DS_OK, "%s", err.msg);
