@@ -1,5 +1,13 @@
 /*
- * compare.c - `dslab compare RUN_DIR BASELINE_DIR [--tolerance 0.1] [--metrics a,b,...]`.
+ * compare.c - `dslab compare RUN BASELINE [--tolerance 0.1] [--metrics a,b,...]`.
+ *
+ * RUN and BASELINE are each a results directory (its summary.csv is read) or a CSV file: a
+ * summary.csv, or a sweep.csv of many rows. Two one-row tables compare metric by metric,
+ * columns looked up by name (a default metric one side lacks is skipped, so a run still
+ * compares with a baseline older than a new column). Tables of several rows (sweeps) compare
+ * row by row: rows match when all their config columns (trace, trace_bytes and the options:
+ * every column before `requests`) are equal; both files must have the same columns, and a row
+ * without a partner is listed; no matching row at all is bad input.
  *
  * Why: a regression check in CI must be one command with a meaningful exit code. Each metric
  * has a direction: latencies (columns ending in _us) and IO counts get worse when they grow,
@@ -9,94 +17,44 @@
  * is worse by more than `tolerance` relative to the baseline (a zero baseline: any worsening).
  * Exit codes: 0 no regression, 1 regression, 2 bad input (the message names file and line).
  */
-#include <csv.h>
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "csvtab.h"
 
 #include "verbs_metrics.h"
 
-#define DS_CMP_MAX_COLS    256
 #define DS_CMP_MAX_METRICS 64
-#define DS_CMP_FIELD_MAX   1024
 
 static const char *const ds_cmp_default_metrics =
     "p50_us,p90_us,p99_us,p999_us,hit_ratio,stale_reads,lost_writes,errors";
 
-/* One summary.csv: the header and its single data row. */
-typedef struct ds_summary {
+/* One side: the table and the path it was read from. */
+typedef struct ds_side {
     char path[4200];
-    size_t ncols[2];                /* fields in header, data row */
-    char *cols[2][DS_CMP_MAX_COLS]; /* [0] header, [1] data row */
-    size_t row;                     /* rows seen */
-    bool too_wide;
-} ds_summary;
+    ds_csvtab t;
+} ds_side;
 
-static void ds_cmp_field(void *s, size_t len, void *data) {
-    ds_summary *sm = data;
-    if (sm->row > 1) return;
-    size_t *n = &sm->ncols[sm->row];
-    if (*n >= DS_CMP_MAX_COLS) {
-        sm->too_wide = true;
-        return;
-    }
-    if (len > DS_CMP_FIELD_MAX) len = DS_CMP_FIELD_MAX;
-    char *f = malloc(len + 1);
-    if (!f) return;
-    memcpy(f, s, len);
-    f[len] = '\0';
-    sm->cols[sm->row][(*n)++] = f;
-}
-
-static void ds_cmp_row(int c, void *data) {
-    (void)c;
-    ((ds_summary *)data)->row++;
-}
-
-static void ds_summary_free(ds_summary *sm) {
-    for (int r = 0; r < 2; r++)
-        for (size_t i = 0; i < sm->ncols[r]; i++)
-            free(sm->cols[r][i]);
-}
-
-/* Read DIR/summary.csv; prints one error line and returns -1 on bad input. */
-static int ds_summary_read(ds_summary *sm, const char *dir) {
-    memset(sm, 0, sizeof *sm);
-    snprintf(sm->path, sizeof sm->path, "%s/summary.csv", dir);
-    FILE *f = fopen(sm->path, "rb");
-    if (!f) {
-        fprintf(stderr, "dslab compare: %s: %s\n", sm->path, strerror(errno));
+/* Read ARG (a directory: ARG/summary.csv; else the file); one error line and -1 on bad input. */
+static int ds_side_read(ds_side *sd, const char *arg) {
+    struct stat sb;
+    bool dir = stat(arg, &sb) == 0 && S_ISDIR(sb.st_mode);
+    snprintf(sd->path, sizeof sd->path, dir ? "%s/summary.csv" : "%s", arg);
+    ds_err err = {{0}};
+    if (ds_csvtab_read(sd->path, &sd->t, &err) != DS_OK) {
+        fprintf(stderr, "dslab: compare: %s\n", err.msg);
         return -1;
     }
-    struct csv_parser p;
-    csv_init(&p, CSV_APPEND_NULL);
-    char buf[8192];
-    size_t n;
-    int bad = 0;
-    while (!bad && (n = fread(buf, 1, sizeof buf, f)) > 0)
-        bad = csv_parse(&p, buf, n, ds_cmp_field, ds_cmp_row, sm) != n;
-    if (!bad) bad = csv_fini(&p, ds_cmp_field, ds_cmp_row, sm) != 0;
-    bad = bad || ferror(f);
-    csv_free(&p);
-    fclose(f);
-    const char *what = bad                            ? "malformed CSV"
-                       : sm->too_wide                 ? "too many columns"
-                       : sm->row < 2                  ? "expected a header and one data row"
-                       : sm->ncols[0] != sm->ncols[1] ? "data row and header differ in columns"
-                                                      : NULL;
-    if (!what) return 0;
-    fprintf(stderr, "dslab compare: %s:%zu: %s\n", sm->path, sm->row < 2 ? sm->row + 1 : 2, what);
-    return -1;
-}
-
-/* Column index of name, or -1. */
-static int ds_summary_col(const ds_summary *sm, const char *name) {
-    for (size_t i = 0; i < sm->ncols[0]; i++)
-        if (strcmp(sm->cols[0][i], name) == 0) return (int)i;
-    return -1;
+    if (sd->t.nrows == 0) {
+        fprintf(stderr, "dslab: compare: %s:2: no data rows\n", sd->path);
+        return -1;
+    }
+    return 0;
 }
 
 typedef enum { DS_DIR_INFO, DS_DIR_HIGHER_WORSE, DS_DIR_LOWER_WORSE, DS_DIR_ANY_INCREASE } ds_dir;
@@ -165,8 +123,10 @@ typedef struct ds_cmp_opts {
 
 static int ds_cmp_usage(FILE *f) {
     fprintf(f,
-            "usage: dslab compare RUN_DIR BASELINE_DIR [--tolerance 0.1] "
+            "usage: dslab compare RUN BASELINE [--tolerance 0.1] "
             "[--metrics p99_us,hit_ratio,...]\n"
+            "  RUN, BASELINE: results directories or CSV files (summary.csv, or sweep.csv:\n"
+            "  rows matched by their config columns)\n"
             "  exit 0: no regression, 1: regression beyond tolerance, 2: bad input\n"
             "  default metrics: %s\n",
             ds_cmp_default_metrics);
@@ -188,7 +148,7 @@ static int ds_cmp_parse(ds_cmp_opts *o, int argc, char **argv) {
             const char *eq = strchr(a, '=');
             val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
             if (!val || !*val) {
-                fprintf(stderr, "dslab compare: %s: missing value\n",
+                fprintf(stderr, "dslab: compare: %s: missing value\n",
                         tol ? "--tolerance" : "--metrics");
                 return 2;
             }
@@ -197,24 +157,24 @@ static int ds_cmp_parse(ds_cmp_opts *o, int argc, char **argv) {
             char *end;
             o->tolerance = strtod(val, &end);
             if (end == val || *end || !(o->tolerance >= 0) || !isfinite(o->tolerance)) {
-                fprintf(stderr, "dslab compare: --tolerance: bad value '%s' (want a number >= 0)\n",
-                        val);
+                fprintf(stderr,
+                        "dslab: compare: --tolerance: bad value '%s' (want a number >= 0)\n", val);
                 return 2;
             }
         } else if (met) {
             if (strlen(val) >= sizeof o->metrics) {
-                fprintf(stderr, "dslab compare: --metrics: list too long\n");
+                fprintf(stderr, "dslab: compare: --metrics: list too long\n");
                 return 2;
             }
             snprintf(o->metrics, sizeof o->metrics, "%s", val);
             o->explicit_metrics = true;
         } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "dslab compare: %s: unknown option\n", a);
+            fprintf(stderr, "dslab: compare: %s: unknown option\n", a);
             return 2;
         } else if (npos < 2) {
             *(npos++ == 0 ? &o->run_dir : &o->base_dir) = a;
         } else {
-            fprintf(stderr, "dslab compare: %s: unexpected argument\n", a);
+            fprintf(stderr, "dslab: compare: %s: unexpected argument\n", a);
             return 2;
         }
     }
@@ -222,27 +182,29 @@ static int ds_cmp_parse(ds_cmp_opts *o, int argc, char **argv) {
     return 0;
 }
 
-/* One table row; returns 1 for a regression, 0 otherwise, 2 for bad input. */
-static int ds_cmp_metric(const ds_cmp_opts *o, const ds_summary *run, const ds_summary *base,
-                         const char *name) {
-    int cr = ds_summary_col(run, name), cb = ds_summary_col(base, name);
+/* One metric of one row pair: prints "<prefix>metric baseline run change verdict"; returns 1
+ * for a regression, 0 otherwise, 2 for bad input. */
+static int ds_cmp_metric(const ds_cmp_opts *o, const ds_side *run, size_t rr, const ds_side *base,
+                         size_t rb, const char *name, const char *prefix) {
+    int cr = ds_csvtab_col(&run->t, name), cb = ds_csvtab_col(&base->t, name);
     if (cr < 0 || cb < 0) {
         if (!o->explicit_metrics) return 0; /* a default metric an older run lacks */
-        fprintf(stderr, "dslab compare: %s:1: no column '%s'\n", cr < 0 ? run->path : base->path,
+        fprintf(stderr, "dslab: compare: %s:1: no column '%s'\n", cr < 0 ? run->path : base->path,
                 name);
         return 2;
     }
+    const char *sr = ds_csvtab_get(&run->t, rr, cr), *sb = ds_csvtab_get(&base->t, rb, cb);
     double vr = 0, vb = 0;
-    int pr = ds_cmp_number(run->cols[1][cr], &vr), pb = ds_cmp_number(base->cols[1][cb], &vb);
+    int pr = ds_cmp_number(sr, &vr), pb = ds_cmp_number(sb, &vb);
     if (pr < 0 || pb < 0) {
-        const ds_summary *s = pr < 0 ? run : base;
-        fprintf(stderr, "dslab compare: %s:2: column '%s': not a number '%s'\n", s->path, name,
-                s->cols[1][pr < 0 ? cr : cb]);
+        const ds_side *s = pr < 0 ? run : base;
+        fprintf(stderr, "dslab: compare: %s:%zu: column '%s': not a number '%s'\n", s->path,
+                (pr < 0 ? rr : rb) + 2, name, pr < 0 ? sr : sb);
         return 2;
     }
     if (pr > 0 || pb > 0) {
-        printf("%-26s %16s %16s %10s  %s\n", name, pb ? "n/a" : base->cols[1][cb],
-               pr ? "n/a" : run->cols[1][cr], "", "n/a");
+        printf("%s%-26s %16s %16s %10s  %s\n", prefix, name, pb ? "n/a" : sb, pr ? "n/a" : sr, "",
+               "n/a");
         return 0;
     }
     char change[32];
@@ -251,8 +213,118 @@ static int ds_cmp_metric(const ds_cmp_opts *o, const ds_summary *run, const ds_s
     else
         snprintf(change, sizeof change, "%s", vr == 0 ? "+0.0%" : "new");
     const char *v = ds_cmp_verdict(ds_metric_dir(name), vb, vr, o->tolerance);
-    printf("%-26s %16.6g %16.6g %10s  %s\n", name, vb, vr, change, v);
+    printf("%s%-26s %16.6g %16.6g %10s  %s\n", prefix, name, vb, vr, change, v);
     return strcmp(v, "REGRESSION") == 0;
+}
+
+/* Every metric of one row pair; adds to *regressions, returns 2 on bad input, else 0. */
+static int ds_cmp_rows(const ds_cmp_opts *o, const ds_side *run, size_t rr, const ds_side *base,
+                       size_t rb, const char *prefix, int *regressions) {
+    char list[sizeof o->metrics];
+    snprintf(list, sizeof list, "%s", o->metrics);
+    int bad = 0, n = 0;
+    char *save = NULL;
+    for (char *m = strtok_r(list, ",", &save); m && n < DS_CMP_MAX_METRICS;
+         m = strtok_r(NULL, ",", &save), n++) {
+        int r = ds_cmp_metric(o, run, rr, base, rb, m, prefix);
+        if (r == 2) bad = 1;
+        if (r == 1) (*regressions)++;
+    }
+    return bad ? 2 : 0;
+}
+
+/* Columns before `requests`: the trace and the config, which identify a sweep point. */
+static size_t ds_cfg_cols(const ds_csvtab *t) {
+    int c = ds_csvtab_col(t, "requests");
+    return c < 0 ? t->ncols : (size_t)c;
+}
+
+/* Sweeps must have the same header; a line naming the first difference, 2, otherwise 0. */
+static int ds_cmp_headers(const ds_side *run, const ds_side *base) {
+    for (size_t c = 0; c < run->t.ncols || c < base->t.ncols; c++) {
+        const char *a = c < run->t.ncols ? run->t.cells[c] : NULL;
+        const char *b = c < base->t.ncols ? base->t.cells[c] : NULL;
+        if (a && b && !strcmp(a, b)) continue;
+        fprintf(stderr,
+                "dslab: compare: %s and %s have different columns (column %zu: '%s' vs '%s')\n",
+                run->path, base->path, c + 1, a ? a : "(none)", b ? b : "(none)");
+        return 2;
+    }
+    return 0;
+}
+
+static bool ds_same_point(const ds_side *x, size_t rx, const ds_side *y, size_t ry, size_t ncfg) {
+    for (size_t c = 0; c < ncfg; c++)
+        if (strcmp(ds_csvtab_get(&x->t, rx, (int)c), ds_csvtab_get(&y->t, ry, (int)c)) != 0)
+            return false;
+    return true;
+}
+
+/* "name=value ..." of the config columns that vary across base's rows (the point's name). */
+static void ds_point_name(const ds_side *sd, size_t r, size_t ncfg, char *buf, size_t cap) {
+    size_t used = 0;
+    buf[0] = 0;
+    for (size_t c = 0; c < ncfg && used < cap; c++) {
+        bool varies = false;
+        for (size_t i = 1; i < sd->t.nrows && !varies; i++)
+            varies = strcmp(ds_csvtab_get(&sd->t, i, (int)c), ds_csvtab_get(&sd->t, 0, (int)c));
+        if (!varies) continue;
+        int n = snprintf(buf + used, cap - used, "%s%s=%s", used ? " " : "", sd->t.cells[c],
+                         ds_csvtab_get(&sd->t, r, (int)c));
+        used += n > 0 ? (size_t)n : 0;
+    }
+}
+
+/* A duplicate point in one file is bad input (which row would it match?). */
+static int ds_cmp_unique(const ds_side *sd, size_t ncfg) {
+    for (size_t i = 0; i < sd->t.nrows; i++)
+        for (size_t j = i + 1; j < sd->t.nrows; j++)
+            if (ds_same_point(sd, i, sd, j, ncfg)) {
+                fprintf(stderr, "dslab: compare: %s:%zu: same config columns as line %zu\n",
+                        sd->path, j + 2, i + 2);
+                return 2;
+            }
+    return 0;
+}
+
+/* Sweep against sweep: row by row, matched on the config columns. */
+static int ds_cmp_sweeps(const ds_cmp_opts *o, const ds_side *run, const ds_side *base,
+                         int *regressions) {
+    int rc = ds_cmp_headers(run, base);
+    size_t ncfg = ds_cfg_cols(&base->t), matched = 0;
+    if (!rc) rc = ds_cmp_unique(run, ncfg);
+    if (!rc) rc = ds_cmp_unique(base, ncfg);
+    if (rc) return rc;
+    char name[1024], prefix[8];
+    for (size_t rb = 0; rb < base->t.nrows && !rc; rb++) {
+        ds_point_name(base, rb, ncfg, name, sizeof name);
+        size_t rr = 0;
+        while (rr < run->t.nrows && !ds_same_point(run, rr, base, rb, ncfg))
+            rr++;
+        if (rr == run->t.nrows) {
+            printf("[%s] only in %s\n", name, base->path);
+            continue;
+        }
+        matched++;
+        printf("[%s]\n", name);
+        snprintf(prefix, sizeof prefix, "  ");
+        rc = ds_cmp_rows(o, run, rr, base, rb, prefix, regressions);
+    }
+    for (size_t rr = 0; rr < run->t.nrows && !rc; rr++) {
+        size_t rb = 0;
+        while (rb < base->t.nrows && !ds_same_point(run, rr, base, rb, ncfg))
+            rb++;
+        if (rb < base->t.nrows) continue;
+        ds_point_name(run, rr, ncfg, name, sizeof name);
+        printf("[%s] only in %s\n", name, run->path);
+    }
+    if (!rc && matched == 0) {
+        fprintf(stderr, "dslab: compare: no row of %s has the config of a row of %s\n", run->path,
+                base->path);
+        return 2;
+    }
+    if (!rc) printf("%zu of %zu point(s) matched\n", matched, base->t.nrows);
+    return rc;
 }
 
 int ds_main_compare(int argc, char **argv) {
@@ -267,28 +339,21 @@ int ds_main_compare(int argc, char **argv) {
         return 0;
     }
     if (rc != 0) return rc;
-    ds_summary run, base;
-    if (ds_summary_read(&run, o.run_dir) != 0) {
-        ds_summary_free(&run);
-        return 2;
-    }
-    if (ds_summary_read(&base, o.base_dir) != 0) {
-        ds_summary_free(&run);
-        ds_summary_free(&base);
+    ds_side run = {0}, base = {0};
+    if (ds_side_read(&run, o.run_dir) != 0 || ds_side_read(&base, o.base_dir) != 0) {
+        ds_csvtab_free(&run.t);
+        ds_csvtab_free(&base.t);
         return 2;
     }
     printf("%-26s %16s %16s %10s  %s\n", "metric", "baseline", "run", "change", "verdict");
-    int regressions = 0, bad = 0, n = 0;
-    char *save = NULL;
-    for (char *m = strtok_r(o.metrics, ",", &save); m && n < DS_CMP_MAX_METRICS;
-         m = strtok_r(NULL, ",", &save), n++) {
-        int r = ds_cmp_metric(&o, &run, &base, m);
-        if (r == 2) bad = 1;
-        if (r == 1) regressions++;
-    }
-    ds_summary_free(&run);
-    ds_summary_free(&base);
-    if (bad) return 2;
+    int regressions = 0;
+    if (run.t.nrows == 1 && base.t.nrows == 1)
+        rc = ds_cmp_rows(&o, &run, 0, &base, 0, "", &regressions);
+    else
+        rc = ds_cmp_sweeps(&o, &run, &base, &regressions);
+    ds_csvtab_free(&run.t);
+    ds_csvtab_free(&base.t);
+    if (rc) return rc;
     printf("%d regression(s) beyond tolerance %g\n", regressions, o.tolerance);
     return regressions ? 1 : 0;
 }

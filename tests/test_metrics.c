@@ -332,6 +332,53 @@ START_TEST(test_compare_exit_codes) {
 }
 END_TEST
 
+static void put(const char *name, const char *text) {
+    char p[400];
+    snprintf(p, sizeof p, "%s/%s", tmpdir, name);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int compare2(const char *a, const char *b, const char *metrics) {
+    char pa[400], pb[400];
+    snprintf(pa, sizeof pa, "%s/%s", tmpdir, a);
+    snprintf(pb, sizeof pb, "%s/%s", tmpdir, b);
+    return run_compare(pa, pb, metrics);
+}
+
+/* Files on either side; sweeps matched row by row on the config columns (before requests). */
+START_TEST(test_compare_files_and_sweeps) {
+    write_run(tmpdir, 0);
+    char sum[400];
+    snprintf(sum, sizeof sum, "%s/summary.csv", tmpdir);
+    ck_assert_int_eq(run_compare(sum, tmpdir, NULL), 0); /* a file and a directory */
+    const char *h = "trace,mem,seed,requests,p99_us,hit_ratio\n";
+    char base[512], worse[512], other[512];
+    snprintf(base, sizeof base, "%st,1mb,1,9,100,0.5\nt,1mb,2,9,110,0.5\nt,2mb,1,9,90,0.7\n", h);
+    /* same points in another order; (2mb, 1) got slower */
+    snprintf(worse, sizeof worse, "%st,2mb,1,9,200,0.7\nt,1mb,2,9,110,0.5\nt,1mb,1,9,100,0.5\n", h);
+    put("base.csv", base);
+    put("worse.csv", worse);
+    ck_assert_int_eq(compare2("base.csv", "base.csv", NULL), 0);
+    ck_assert_int_eq(compare2("worse.csv", "base.csv", NULL), 1);
+    ck_assert_int_eq(compare2("base.csv", "worse.csv", NULL), 0); /* better is no regression */
+    /* different columns, no common point, a duplicate point, an empty table: exit 2 */
+    put("cols.csv", "trace,mem,seed,requests,p99_us,misses\nt,1mb,1,9,100,3\nt,1mb,2,9,1,1\n");
+    ck_assert_int_eq(compare2("cols.csv", "base.csv", NULL), 2);
+    snprintf(other, sizeof other, "%st,4mb,1,9,100,0.5\nt,4mb,2,9,100,0.5\n", h);
+    put("other.csv", other);
+    ck_assert_int_eq(compare2("other.csv", "base.csv", NULL), 2);
+    snprintf(other, sizeof other, "%st,1mb,1,9,100,0.5\nt,1mb,1,9,100,0.5\n", h);
+    put("dup.csv", other);
+    ck_assert_int_eq(compare2("dup.csv", "base.csv", NULL), 2);
+    put("empty.csv", h);
+    ck_assert_int_eq(compare2("empty.csv", "base.csv", NULL), 2);
+    ck_assert_int_eq(compare2("base.csv", "base.csv", "no_such_column"), 2);
+}
+END_TEST
+
 static Suite *metrics_suite(void) {
     Suite *s = suite_create("metrics");
     TCase *tc = tcase_create("files");
@@ -345,6 +392,7 @@ static Suite *metrics_suite(void) {
     tcase_add_test(tc, test_unusable_dir_error_names_path);
     tcase_add_test(tc, test_hist_accessor_and_empty_run);
     tcase_add_test(tc, test_compare_exit_codes);
+    tcase_add_test(tc, test_compare_files_and_sweeps);
     suite_add_tcase(s, tc);
     return s;
 }
