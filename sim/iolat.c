@@ -20,7 +20,7 @@ struct ds_iolat {
 };
 
 static const char *const iol_names[DS_IOL__COUNT] = {"backend_get", "backend_set", "backend_del",
-                                                     "queue_wait", "handoff"};
+                                                     "queue_wait",  "handoff",     "arrival_late"};
 static const char *const cpu_extra[] = {"done_load", "done_save", "cron"};
 
 ds_iolat *ds_iolat_new(void) {

@@ -11,6 +11,8 @@
  *     backend call), by op;
  *   - queue_wait: from the job's hand-off to the todo queue to a worker picking it up;
  *   - handoff: from the worker's push onto the done queue to the main thread seeing the job;
+ *   - arrival_late: an open-loop request whose client was free, from its intended time to its
+ *     issue (timer wake-up of the main thread, or the main thread busy with other work);
  *   - the core's thread CPU time per command type and per job hand-back (CLOCK_THREAD_CPUTIME_ID).
  * io_latency.csv has latency.csv's format (op = the kind above); core_cpu.csv has one row per
  * command type: `op,count,total_us,mean_us`.
@@ -29,6 +31,7 @@ typedef enum {
     DS_IOL_BACKEND_DEL,
     DS_IOL_QUEUE_WAIT,
     DS_IOL_HANDOFF,
+    DS_IOL_ARRIVAL_LATE, /* open loop, client free: issue - intended (the host's own lateness) */
     DS_IOL__COUNT
 } ds_iol_kind;
 

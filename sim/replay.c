@@ -556,6 +556,7 @@ ds_status rp_deliver(rp_run *r, const ds_trace_req *req, ds_err *err) {
         return st;
     }
     scratch_from_req(r, req, intended);
+    if (r->iolat) ds_iolat_add(r->iolat, DS_IOL_ARRIVAL_LATE, rp_now_ns(r) - intended);
     st = issue(r, idx, err);
     if (st == DS_OK && c->pending_set && !c->parked) {
         bool idle;
