@@ -132,7 +132,7 @@ while [ "$i" -le "$n" ]; do
         rest=$((rest / k))
         if [ "$name" = trace ]; then
             t=$v
-            v=$(basename "$v" | sed 's/\..*//')
+            case $v in gen:*) v=${v#gen:} ;; *) v=$(basename "$v" | sed 's/\..*//') ;; esac
         else
             printf -- '--%s\0%s\0' "$name" "$v" | cat - "$pd/$i.tmp" >"$pd/$i.tmp2"
             mv "$pd/$i.tmp2" "$pd/$i.tmp"
@@ -140,6 +140,7 @@ while [ "$i" -le "$n" ]; do
         tag="$name-$v${tag:+_$tag}"
     done
     tag=$(printf '%s' "$tag" | tr -c 'A-Za-z0-9._=-' '_')
+    [ ${#tag} -le 120 ] || tag="$(printf '%.120s' "$tag")~$i" # long gen: specs
     grep -qxF "$out/$tag" "$pd/dirs" && tag="$tag~$i"
     printf '%s\n' "$out/$tag" >>"$pd/dirs"
     { printf 'replay\0%s\0' "$t"; cat "$pd/$i.tmp"; printf -- '--quiet\0--out\0%s\0' "$out/$tag"
