@@ -45,7 +45,7 @@ DSLAB    := $(BUILD)/dslab
 # Keep intermediate objects (tests, benches), so a second make does not rebuild them.
 .SECONDARY:
 
-.PHONY: all deps test test-run test-asan test-tsan test-anywhere check-paths run bench \
+.PHONY: all deps test test-run test-policies test-asan test-tsan test-anywhere check-paths run bench \
 	bench-libcachesim clean fuzz format tools
 
 all: $(DSLAB)
@@ -93,7 +93,12 @@ tools: $(DSLAB) $(TEST_BIN) $(BENCH_BIN)
 # The README's test command: no machine path in the tree, plain build, then ASan+UBSan.
 test: deps check-paths
 	@$(MAKE) --no-print-directory test-run
+	@$(MAKE) --no-print-directory test-policies
 	@$(MAKE) --no-print-directory test-asan
+
+# The core suites again under every IO policy but the default (scripts/test-policies.sh).
+test-policies: $(DSLAB) $(TEST_BIN)
+	@scripts/test-policies.sh $(BUILD)
 
 test-run: $(DSLAB) $(TEST_BIN)
 	@scripts/run-tests.sh $(BUILD) $(TESTS)

@@ -115,6 +115,8 @@ typedef enum ds_load_priority { DS_LOAD_SAVE_FIRST = 0, DS_LOAD_ALWAYS_HEAD } ds
 /* io-policy: "NAME" or "NAME:key=value,..." (seed, fifo, loads-first, edf; see README). */
 #define DS_IO_POLICY_MAX 64u
 struct ds_sched_policy; /* core/iosched.h: the IO-ordering seam */
+/* The built-in IO policies by index (0 = the default, "seed"); NULL past the end. */
+const char *ds_io_policy_name(size_t i);
 
 typedef struct ds_config {
     uint64_t max_memory_bytes;     /* cache-max-memory; 0 = unlimited */

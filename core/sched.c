@@ -258,6 +258,9 @@ static void held_release(ds_sched *s, int64_t now, bool asap) {
 /* ---- scheduling ---- */
 
 static void sched_enqueue(ds_sched *s, ds_qop *op, bool wait_for_save) {
+    /* Held SAVEs that became due join first: the queue sees ops in the order they became
+     * ready, not in the order a pump happened to notice them. */
+    if (s->held.head) held_release(s, op->arrival_us, false);
     uint64_t before = s->q.count;
     s->pol->enqueue(&s->q, op, wait_for_save);
     /* the policy must queue the op, exactly once */
@@ -360,7 +363,7 @@ static bool push_job(ds_sched *s, ds_qop *op, int64_t now) {
     ds_ioent *io = op->io;
     ds_job *j = ds_slab_calloc(&s->slab, sizeof *j);
     if (!j) return false; /* stays queued; retried at the next pump */
-    ds_sq_unlink(&s->q, op);
+    ds_sq_unlink(op->where == OPQ_HELD ? &s->held : &s->q, op);
     s->queued--;
     j->key = io->key;
     j->keylen = io->node.keylen;
@@ -384,28 +387,49 @@ static bool push_job(ds_sched *s, ds_qop *op, int64_t now) {
     return true;
 }
 
+/* Try to push op (queued or held); true when it became a job. */
+static bool try_push(ds_sched *s, ds_qop *op, int64_t now) {
+    if (!pushable(s, op)) return false;
+    bool early = op->type == OPQ_SAVE && op->due_us > now;
+    if (!push_job(s, op, now)) return false;
+    if (early) s->env.st->asap_pushes++;
+    return true;
+}
+
+/* ASAP with hold_saves: once the queue is walked, held SAVEs go in due order as slots free up
+ * (they are all later than any ready op, and every policy orders SAVEs by due time). Releasing
+ * them all into the queue instead would cost a pass over every held SAVE per ASAP pump. */
+static uint64_t push_held(ds_sched *s, int64_t now, uint32_t max) {
+    uint64_t pushed = 0, visited = 0, len = s->held.count;
+    for (ds_qop *op = s->held.head, *next; op && ds_sched_in_flight(s) < max; op = next) {
+        next = op->next;
+        assert(++visited <= len && op->where == OPQ_HELD);
+        pushed += try_push(s, op, now);
+    }
+    return pushed;
+}
+
 void ds_sched_pump(ds_sched *s, bool asap) {
     uint32_t max = s->env.cfg->max_io_jobs;
     if ((!s->q.head && !s->held.head) || ds_sched_in_flight(s) >= max) return; /* common */
     int64_t now = s->env.now_us(s->env.ctx);
-    if (s->held.head) held_release(s, now, asap);
+    if (s->held.head) held_release(s, now, false);
     uint64_t pushed = 0, visited = 0, len = s->q.count;
     ds_qop *op = s->q.head;
     while (op && ds_sched_in_flight(s) < max) {
         ds_qop *next = op->next;
         assert(++visited <= len); /* the walk is bounded by the queue */
-        ds_sched_step step = s->pol->step                      ? s->pol->step(&s->q, op, now, asap)
-                             : ds_sq_save_young(op, now, asap) ? DS_STEP_SKIP
-                                                               : DS_STEP_TAKE;
+        ds_sched_step step = DS_STEP_TAKE;
+        if (s->pol->step)
+            step = s->pol->step(&s->q, op, now, asap);
+        else if (ds_sq_save_young(op, now, asap))
+            step = DS_STEP_SKIP; /* rule 3; never the case with hold_saves (held instead) */
+        assert(!(s->pol->hold_saves && ds_sq_save_young(op, now, false)));
         if (step == DS_STEP_STOP) break;
-        if (step == DS_STEP_TAKE && pushable(s, op)) {
-            bool early = op->type == OPQ_SAVE && op->due_us > now;
-            if (!push_job(s, op, now)) break; /* out of memory: retried at the next pump */
-            if (early) s->env.st->asap_pushes++;
-            pushed++;
-        }
+        if (step == DS_STEP_TAKE) pushed += try_push(s, op, now);
         op = next;
     }
+    if (asap && s->held.head) pushed += push_held(s, now, max);
     if (pushed && s->env.jobs_ready) s->env.jobs_ready(s->env.ctx);
 }
 

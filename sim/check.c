@@ -19,8 +19,9 @@
 
 #include "replay.h"
 
-#define CK_MAX_ARGS 64
-#define CK_MAX_RUNS 16
+#define CK_MAX_ARGS      64
+#define CK_MAX_RUNS      16
+#define CK_MAX_SCENARIOS 256
 
 typedef struct ck_run {
     char kind[16]; /* "defaults", "expose", "alone" */
@@ -83,8 +84,15 @@ static int ck_split(char *a, char *b, char **argv, int argc) {
     return argc;
 }
 
+/* One `dslab check` invocation. policy: NULL = each scenario's own (the default policy). */
+typedef struct ck_opts {
+    const char *dir, *out, *policy;
+    uint64_t seed;
+} ck_opts;
+
 static ds_status ck_run_one(const char *trace, const ck_scn *s, const ck_run *run, const char *out,
-                            uint64_t seed, ds_replay_result *res, ds_err *err) {
+                            const ck_opts *co, ds_replay_result *res, ds_err *err) {
+    uint64_t seed = co->seed;
     static ds_replay_opts o;
     ds_replay_opts_default(&o);
     char base[512], flags[512], seedbuf[32];
@@ -98,6 +106,9 @@ static ds_status ck_run_one(const char *trace, const ck_scn *s, const ck_run *ru
     bool help;
     ds_status st = ds_cli_parse(&o, argc, argv, &help, err);
     if (st != DS_OK) return st;
+    bool own = strstr(s->base, "--io-policy") || strstr(run->flags, "--io-policy");
+    if (co->policy && !own && (st = ds_config_set(&o.core, "io-policy", co->policy, err)) != DS_OK)
+        return st;
     if (strlen(out) >= sizeof o.out) return ds_err_set(err, DS_ERR_ARG, "--out: path too long");
     memcpy(o.out, out, strlen(out) + 1);
     if (!strstr(s->base, "--seed") && !strstr(run->flags, "--seed")) o.seed = seed;
@@ -106,11 +117,10 @@ static ds_status ck_run_one(const char *trace, const ck_scn *s, const ck_run *ru
     return ds_replay_run(&o, res, err);
 }
 
-static int ck_scenario(const char *dir, const char *name, const char *outdir, uint64_t seed,
-                       int *failed) {
+static int ck_scenario(const ck_opts *co, const char *name, int *failed) {
     char trace[1024], txt[1024];
-    snprintf(trace, sizeof trace, "%s/%s.csv", dir, name);
-    snprintf(txt, sizeof txt, "%s/%s.txt", dir, name);
+    snprintf(trace, sizeof trace, "%s/%s.csv", co->dir, name);
+    snprintf(txt, sizeof txt, "%s/%s.txt", co->dir, name);
     ck_scn s;
     ds_err err;
     if (ck_load(txt, &s, &err) != DS_OK) {
@@ -118,10 +128,13 @@ static int ck_scenario(const char *dir, const char *name, const char *outdir, ui
         return 2;
     }
     for (int i = 0; i < s.nruns; i++) {
-        char out[1200];
-        snprintf(out, sizeof out, "%s/%s-%d", outdir, name, i);
+        char out[1300];
+        if (co->policy)
+            snprintf(out, sizeof out, "%s/%s/%s-%d", co->out, co->policy, name, i);
+        else
+            snprintf(out, sizeof out, "%s/%s-%d", co->out, name, i);
         ds_replay_result res;
-        if (ck_run_one(trace, &s, &s.runs[i], out, seed, &res, &err) != DS_OK) {
+        if (ck_run_one(trace, &s, &s.runs[i], out, co, &res, &err) != DS_OK) {
             fprintf(stderr, "dslab: %s: %s\n", name, err.msg);
             return 2;
         }
@@ -134,6 +147,7 @@ static int ck_scenario(const char *dir, const char *name, const char *outdir, ui
         else
             verdict = v ? "finding: exposes alone" : "safe alone";
         if (strncmp(verdict, "FAIL", 4) == 0) (*failed)++;
+        if (co->policy) printf("%-12s ", co->policy);
         printf("%-18s %-48s %6llu %6llu  %s\n", name,
                s.runs[i].flags[0] ? s.runs[i].flags + strspn(s.runs[i].flags, " ") : "defaults",
                (unsigned long long)res.stale_reads, (unsigned long long)res.lost_writes, verdict);
@@ -145,44 +159,73 @@ static int ck_cmp(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int ds_main_check(int argc, char **argv) {
-    const char *dir = "workloads/scenarios", *out = "results/check";
-    uint64_t seed = 1;
+static int ck_args(int argc, char **argv, ck_opts *co) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: dslab check [--dir DIR] [--out DIR] [--seed N]\n"
+            printf("usage: dslab check [--dir DIR] [--out DIR] [--seed N] [--io-policy P|all]\n"
                    "  runs DIR/*.csv (default workloads/scenarios) as described by *.txt;\n"
-                   "  results under --out (default results/check)\n");
+                   "  results under --out (default results/check); --io-policy runs every\n"
+                   "  scenario under IO policy P (all: under each policy in turn)\n");
             return 0;
         } else if (!strcmp(argv[i], "--dir") && i + 1 < argc)
-            dir = argv[++i];
+            co->dir = argv[++i];
         else if (!strcmp(argv[i], "--out") && i + 1 < argc)
-            out = argv[++i];
+            co->out = argv[++i];
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
-            seed = strtoull(argv[++i], NULL, 10);
+            co->seed = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--io-policy") && i + 1 < argc)
+            co->policy = argv[++i];
         else {
             fprintf(stderr, "dslab: check: %s: unknown option or missing value\n", argv[i]);
             return 2;
         }
     }
+    ds_config cfg;
+    ds_config_default(&cfg);
+    ds_err err;
+    if (co->policy && strcmp(co->policy, "all") != 0 &&
+        ds_config_set(&cfg, "io-policy", co->policy, &err) != DS_OK) {
+        fprintf(stderr, "dslab: --io-policy: %s\n", err.msg);
+        return 2;
+    }
+    return -1;
+}
+
+/* The scenario names (DIR/NAME.txt), sorted; returns how many, or -1. */
+static int ck_list(const char *dir, char **names, int max) {
     DIR *d = opendir(dir);
     if (!d) {
         fprintf(stderr, "dslab: check: %s: %s\n", dir, strerror(errno));
-        return 2;
+        return -1;
     }
-    char *names[256];
     int n = 0;
-    for (struct dirent *e; (e = readdir(d)) && n < 256;) {
+    for (struct dirent *e; (e = readdir(d)) && n < max;) {
         size_t len = strlen(e->d_name);
         if (len > 4 && strcmp(e->d_name + len - 4, ".txt") == 0)
             names[n++] = strndup(e->d_name, len - 4);
     }
     closedir(d);
     qsort(names, (size_t)n, sizeof *names, ck_cmp);
+    return n;
+}
+
+int ds_main_check(int argc, char **argv) {
+    ck_opts co = {.dir = "workloads/scenarios", .out = "results/check", .seed = 1};
+    int rc = ck_args(argc, argv, &co);
+    if (rc >= 0) return rc;
+    char *names[CK_MAX_SCENARIOS];
+    int n = ck_list(co.dir, names, CK_MAX_SCENARIOS);
+    if (n < 0) return 2;
+    bool all = co.policy && !strcmp(co.policy, "all");
+    if (co.policy) printf("%-12s ", "io-policy");
     printf("%-18s %-48s %6s %6s  %s\n", "scenario", "toggles", "stale", "lost", "verdict");
-    int failed = 0, rc = 0;
-    for (int i = 0; i < n && rc == 0; i++)
-        rc = ck_scenario(dir, names[i], out, seed, &failed);
+    int failed = 0;
+    rc = 0;
+    for (size_t p = 0; rc == 0 && (all ? ds_io_policy_name(p) != NULL : p == 0); p++) {
+        if (all) co.policy = ds_io_policy_name(p);
+        for (int i = 0; i < n && rc == 0; i++)
+            rc = ck_scenario(&co, names[i], &failed);
+    }
     for (int i = 0; i < n; i++)
         free(names[i]);
     if (rc) return rc;

@@ -30,8 +30,8 @@
  * keeps the LOAD behind the young SAVE that was queued before it. A LOAD put at the head would
  * now be pushed at once, ahead of that SAVE. */
 START_TEST(test_load_queued_while_save_flagged_goes_behind) {
-    TH_OPEN(th, th_cfg(100));
-    th_set_ok(th, 1, "x", "vx"); /* a SAVE due in 100 ms */
+    TH_OPEN_PINNED(th, th_cfg(100)); /* the queue position is the seed policy's (rule 4) */
+    th_set_ok(th, 1, "x", "vx");     /* a SAVE due in 100 ms */
     ck_assert_int_eq(ds_cache_flag_set(th->cache, "k", 1, DS_FLAG_SAVE), DS_OK);
     th_get_blocked(th, 2, "k");
     ck_assert_uint_eq(th_flags(th, "k"), DS_FLAG_SAVE | DS_FLAG_LOAD);

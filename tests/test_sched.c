@@ -282,6 +282,138 @@ START_TEST(test_max_io_jobs_bounds_jobs_in_flight) {
 }
 END_TEST
 
+/* ---- each policy's order ---- */
+
+/* One job at a time: pump, complete, repeat, until nothing more goes now. Returns the order. */
+static const char *serve(sh *h) {
+    static char out[512];
+    size_t n = 0;
+    out[0] = 0;
+    h->cfg.max_io_jobs = 1;
+    for (int guard = 0; guard < 100; guard++) {
+        const char *got = pump(h, false);
+        if (!*got) break;
+        n += (size_t)snprintf(out + n, sizeof out - n, "%s%s", n ? " " : "", got);
+        char k[16];
+        snprintf(k, sizeof k, "%s", got + 2);
+        done(h, k);
+    }
+    return out;
+}
+
+/* Two due SAVEs, then a LOAD. */
+static const char *due_saves_then_load(const char *policy) {
+    static sh h;
+    sh_open(&h, policy);
+    save(&h, "a", 0);
+    save(&h, "b", 0);
+    load(&h, "c");
+    static char out[128];
+    snprintf(out, sizeof out, "%s", serve(&h));
+    sh_close(&h);
+    return out;
+}
+
+START_TEST(test_order_of_due_saves_and_a_load) {
+    ck_assert_str_eq(due_saves_then_load("seed"), "L:c S:a S:b");
+    ck_assert_str_eq(due_saves_then_load("fifo"), "S:a S:b L:c");
+    ck_assert_str_eq(due_saves_then_load("loads-first"), "L:c S:a S:b");
+    ck_assert_str_eq(due_saves_then_load("edf"), "L:c S:a S:b");
+}
+END_TEST
+
+/* A SAVE due for 2 s, then a fresh LOAD: edf serves the overdue SAVE first (its deadline,
+ * due + 1000 ms, passed), loads-first and the seed serve the LOAD. */
+static const char *overdue_save_then_load(const char *policy) {
+    static sh h;
+    sh_open(&h, policy);
+    save(&h, "a", 1000);
+    h.now_us += 3000 * 1000;
+    load(&h, "c");
+    static char out[128];
+    snprintf(out, sizeof out, "%s", serve(&h));
+    sh_close(&h);
+    return out;
+}
+
+START_TEST(test_edf_lets_an_overdue_save_overtake_a_load) {
+    ck_assert_str_eq(overdue_save_then_load("edf"), "S:a L:c");
+    ck_assert_str_eq(overdue_save_then_load("loads-first"), "L:c S:a");
+    ck_assert_str_eq(overdue_save_then_load("seed"), "L:c S:a");
+    ck_assert_str_eq(overdue_save_then_load("fifo"), "S:a L:c"); /* ready 2 s earlier */
+}
+END_TEST
+
+START_TEST(test_fifo_orders_by_ready_time_and_holds_young_saves) {
+    sh h;
+    sh_open(&h, "fifo");
+    save(&h, "a", 1000); /* ready at 1 s */
+    h.now_us += 500 * 1000;
+    save(&h, "b", 0); /* ready at 0.5 s */
+    load(&h, "c");
+    ck_assert_uint_eq(h.s.held.count, 1);
+    ck_assert_uint_eq(h.s.queued, 3);
+    ck_assert_str_eq(queue_str(&h), "S:b L:c");
+    ck_assert_str_eq(serve(&h), "S:b L:c");
+    h.now_us += 500 * 1000;
+    ck_assert_str_eq(serve(&h), "S:a");
+    ck_assert_uint_eq(h.s.queued, 0);
+    sh_close(&h);
+}
+END_TEST
+
+/* ASAP (drain, memory pressure): held SAVEs go in due order once the ready queue is served. */
+START_TEST(test_asap_takes_held_saves_in_due_order_after_ready_ops) {
+    sh h;
+    sh_open(&h, policy_i(_i + 1)); /* the policies that hold SAVEs */
+    ck_assert(h.s.pol->hold_saves);
+    save(&h, "b", 2000);
+    save(&h, "a", 1000);
+    load(&h, "c");
+    ck_assert_str_eq(pump(&h, true), "L:c S:a S:b");
+    ck_assert_uint_eq(h.st.asap_pushes, 2);
+    ck_assert_uint_eq(h.s.queued, 0);
+    sh_close(&h);
+}
+END_TEST
+
+START_TEST(test_loads_first_keeps_arrival_order_among_loads) {
+    sh h;
+    sh_open(&h, "loads-first");
+    save(&h, "s", 0);
+    load(&h, "a");
+    load(&h, "b");
+    save(&h, "t", 0);
+    load(&h, "c");
+    ck_assert_str_eq(queue_str(&h), "L:a L:b L:c S:s S:t");
+    sh_close(&h);
+}
+END_TEST
+
+START_TEST(test_edf_parameters) {
+    sh h;
+    ck_assert_int_eq(sh_open_p(&h, "edf", "load-ms=0,save-ms=0"), DS_OK);
+    save(&h, "a", 0);
+    h.now_us += 1;
+    load(&h, "c"); /* deadline now: after the SAVE's (due + 0) */
+    ck_assert_str_eq(queue_str(&h), "S:a L:c");
+    sh_close(&h);
+    const char *bad[] = {"load-ms", "load-ms=-1", "load-ms=x", "nope=1", "save-ms=99999999999"};
+    for (int i = 0; i < 5; i++) {
+        ck_assert_int_eq(sh_open_p(&h, "edf", bad[i]), DS_ERR_CONFIG);
+        ck_assert_ptr_nonnull(strstr(h.err.msg, "edf"));
+        ds_sched_free(&h.s);
+    }
+    ds_config cfg;
+    ds_config_default(&cfg);
+    ds_err e;
+    ck_assert_int_eq(ds_config_set(&cfg, "io-policy", "edf:load-ms=2", &e), DS_OK);
+    ck_assert_str_eq(cfg.io_policy, "edf:load-ms=2");
+    ck_assert_int_eq(ds_config_set(&cfg, "io-policy", "edf:load=2", &e), DS_ERR_CONFIG);
+    ck_assert_str_eq(cfg.io_policy, "edf:load-ms=2");
+}
+END_TEST
+
 /* ---- flag transitions ---- */
 
 START_TEST(test_checked_flags_report_misuse) {
@@ -430,6 +562,14 @@ static Suite *sched_suite(void) {
     tcase_add_loop_test(tc, test_always_head_turns_the_guard_off, 0, npol);
     tcase_add_loop_test(tc, test_no_two_jobs_on_one_key, 0, npol);
     tcase_add_loop_test(tc, test_max_io_jobs_bounds_jobs_in_flight, 0, npol);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("orders");
+    tcase_add_test(tc, test_order_of_due_saves_and_a_load);
+    tcase_add_test(tc, test_edf_lets_an_overdue_save_overtake_a_load);
+    tcase_add_test(tc, test_fifo_orders_by_ready_time_and_holds_young_saves);
+    tcase_add_test(tc, test_loads_first_keeps_arrival_order_among_loads);
+    tcase_add_loop_test(tc, test_asap_takes_held_saves_in_due_order_after_ready_ops, 0, npol - 1);
+    tcase_add_test(tc, test_edf_parameters);
     suite_add_tcase(s, tc);
     tc = tcase_create("flags");
     tcase_add_test(tc, test_checked_flags_report_misuse);

@@ -62,6 +62,9 @@ typedef struct th_host {
     bool probe_reentry;
     ds_status reentry_status;
     uint64_t reentry_probes;
+    /* Keep the config's io-policy even when DSLAB_TEST_IO_POLICY asks for another (a test
+     * about one policy's order). Set between th_init and th_open (TH_OPEN_PINNED does). */
+    bool pin_io_policy;
 } th_host;
 
 /* Lifecycle. th_init makes the backend and the host callbacks; th_open creates the cache
@@ -78,6 +81,14 @@ ds_config th_cfg(int64_t flush_delay_ms);
     th_host th##_s, *th = &th##_s;                                                                 \
     ds_config th##_config_ = (cfgv);                                                               \
     th_init(th);                                                                                   \
+    th_open(th, &th##_config_)
+
+/* TH_OPEN, for a test about the config's own io-policy order (see pin_io_policy). */
+#define TH_OPEN_PINNED(th, cfgv)                                                                   \
+    th_host th##_s, *th = &th##_s;                                                                 \
+    ds_config th##_config_ = (cfgv);                                                               \
+    th_init(th);                                                                                   \
+    th->pin_io_policy = true;                                                                      \
     th_open(th, &th##_config_)
 
 /* Clock. */

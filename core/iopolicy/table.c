@@ -7,9 +7,15 @@
 #include "../iosched.h"
 
 extern const ds_sched_policy ds_iopolicy_seed;
+extern const ds_sched_policy ds_iopolicy_fifo;
+extern const ds_sched_policy ds_iopolicy_loads_first;
+extern const ds_sched_policy ds_iopolicy_edf;
 
 static const ds_sched_policy *const policies[] = {
     &ds_iopolicy_seed,
+    &ds_iopolicy_fifo,
+    &ds_iopolicy_loads_first,
+    &ds_iopolicy_edf,
 };
 #define NPOLICIES (sizeof policies / sizeof policies[0])
 
@@ -21,3 +27,5 @@ const ds_sched_policy *ds_sched_policy_find(const char *name, size_t namelen) {
             return policies[i];
     return NULL;
 }
+
+const char *ds_io_policy_name(size_t i) { return i < NPOLICIES ? policies[i]->name : NULL; }
