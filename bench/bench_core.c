@@ -50,7 +50,12 @@ static double secs(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static size_t heap_bytes(void) { return mallinfo2().uordblks; }
+/* In-use bytes of the main arena plus mmapped blocks: large arrays (the hash table's slots, a
+ * policy's heap) are mmapped by glibc and uordblks alone would not see them. */
+static size_t heap_bytes(void) {
+    struct mallinfo2 m = mallinfo2();
+    return m.uordblks + m.hblkhd;
+}
 
 /* "key:" and 12 decimal digits: exactly 16 bytes. */
 static void key16(char *buf, uint64_t i) {
