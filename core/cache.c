@@ -49,7 +49,14 @@ static ds_value *env_save_value(void *ctx, const ds_ioent *io) {
     return e ? ds_value_ref(e->val) : NULL;
 }
 
-static bool env_save_held(void *ctx, const ds_ioent *io) { return ds_c_drain_gave_up(ctx, io); }
+/* Keep a SAVE queued: a bounded drain gave up on its key, or (drain-snapshot, an experiment
+ * that breaks rule 10) it was scheduled after the drain began, by a client the drain's own
+ * LOADs resumed. */
+static bool env_save_held(void *ctx, const ds_ioent *io) {
+    const ds_cache *c = ctx;
+    if (c->cfg.drain_snapshot && c->asap && io->save.seq >= c->drain_seq0) return true;
+    return ds_c_drain_gave_up(ctx, io);
+}
 
 static ds_status sched_open(ds_cache *c, uint64_t seed, ds_err *err) {
     const char *spec = c->cfg.io_policy;
@@ -90,7 +97,17 @@ void ds_c_io_release(ds_cache *c, ds_ioent *io) {
     ds_sched_release(&c->sched, io);
 }
 
-void ds_c_pump(ds_cache *c, bool asap) { ds_sched_pump(&c->sched, asap || c->asap); }
+void ds_c_pump(ds_cache *c, bool asap) {
+    asap = asap || c->asap;
+    if (!asap && ds_buggify_fire(&c->bug, DS_BUG_PUMP_SKIP)) return; /* a later event pumps */
+    ds_sched_pump(&c->sched, asap);
+}
+
+/* negcache-on-evict (an experiment that breaks rule 8): the 2011 bug, where eviction went
+ * through dbDelete, which marked the key absent; the next GET answers "absent" with no IO. */
+static void neg_on_evict(void *ctx, const ds_entry *e) {
+    ds_c_neg_set(ctx, e->node.hash, e->node.key, e->node.keylen, false);
+}
 
 ds_cache *ds_cache_new(const ds_config *cfg, const ds_host *host, ds_err *err) {
     if (!cfg || !host || !host->now_us || !host->reply) {
@@ -122,6 +139,11 @@ ds_cache *ds_cache_new(const ds_config *cfg, const ds_host *host, ds_err *err) {
         return NULL;
     }
     c->imm.vals_cap = REPLY_VALS_MIN;
+    ds_buggify_init(&c->bug, cfg->buggify, cfg->seed);
+    if (cfg->negcache_on_evict) {
+        c->ks.on_evict = neg_on_evict;
+        c->ks.on_evict_ctx = c;
+    }
     return c;
 }
 

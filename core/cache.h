@@ -25,6 +25,7 @@ ds_status ds_c_write(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_
 ds_status ds_c_reclaim(ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys,
                        const ds_evict_req *incoming, bool can_wait);
 bool ds_c_can_wait(const ds_cache *c);
+bool ds_c_evict_one(ds_cache *c);
 
 /* The scheduler, as the cache uses it: ioents linked from their keyspace entry, and a pump
  * that is ASAP while a drain runs. */

@@ -278,11 +278,21 @@ static void resolve_waiters(ds_cache *c, ds_ioent *io, bool failed) {
 
 /* ---- job completion (rules 5, 6, 7) ---- */
 
+/* load-drops-ttl (an experiment): the loaded value comes back without its expire time, as a
+ * store that forgot to persist it would return it. */
+static ds_value *drop_ttl(ds_value *v) {
+    ds_value *nv = ds_value_new(v->data, v->len, v->size_bytes, 0);
+    if (!nv) return v; /* keep the original: an experiment must not fail the run */
+    ds_value_unref(v);
+    return nv;
+}
+
 void ds_c_load_done(ds_cache *c, ds_job *job) {
     ds_ioent *io = job->ioent;
     uint64_t h = io->node.hash;
     ds_sched_flag_move(&c->sched, io, DS_FLAG_LOADINPROG, 0);
     ds_status r = job->result;
+    if (r == DS_OK && job->value && c->cfg.load_drops_ttl) job->value = drop_ttl(job->value);
     if (r == DS_OK &&
         (!job->value || (job->value->expire_us && job->value->expire_us <= ds_now(c))))
         r = DS_NOT_FOUND;
@@ -292,12 +302,14 @@ void ds_c_load_done(ds_cache *c, ds_job *job) {
      * value would resurrect the key. DESIGN rule 6 only asks "not in memory", which lets a
      * GET whose LOAD is in flight followed by a DEL read the deleted value back (scenario
      * load_then_del). A SAVE scheduled *before* the LOAD was pushed does not count: keeping
-     * the LOAD behind it is rule 4's job, and load-priority=always-head must still break it. */
+     * the LOAD behind it is rule 4's job, and load-priority=always-head must still break it.
+     * The experiments load-ignores-writes and negcache-on-stale-load drop these guards. */
     bool newer_write = io->written_in_load;
+    bool saving = (io->flags & (DS_FLAG_SAVE | DS_FLAG_SAVEINPROG)) != 0;
     io->written_in_load = false;
     if (r == DS_OK) {
         c->st.disk_loads++;
-        if (!in_mem && !newer_write) {
+        if ((!in_mem && !newer_write) || c->cfg.load_ignores_writes) {
             uint64_t charge = ds_ks_charge(io->node.keylen, job->value);
             ds_evict_req in = {h, io->key, io->node.keylen, io->next_access, charge};
             if (c->cfg.evict_at == DS_EVICT_AT_INSERT) (void)ds_c_reclaim(c, charge, 1, &in, false);
@@ -305,7 +317,7 @@ void ds_c_load_done(ds_cache *c, ds_job *job) {
         }
     } else if (r == DS_NOT_FOUND) {
         c->st.disk_loads++;
-        if (!in_mem && !newer_write && !(io->flags & (DS_FLAG_SAVE | DS_FLAG_SAVEINPROG)))
+        if ((!in_mem && !newer_write && !saving) || c->cfg.negcache_on_stale_load)
             ds_c_neg_set(c, h, io->key, io->node.keylen, false);
     } else {
         c->st.load_errors++;
@@ -338,15 +350,17 @@ void ds_c_save_done(ds_cache *c, ds_job *job) {
             if (n) ds_neg_unpin(&c->neg, n);
         }
     } else {
-        c->st.save_retries++;
+        if (!c->cfg.drop_failed_saves) c->st.save_retries++;
         snprintf(c->save_err, sizeof c->save_err, "%s", job->err.msg);
         if (c->asap) drain_count_failure(c, io);
         int64_t backoff_ms = c->cfg.save_retry_ms;
         for (uint32_t i = 0; i < io->retries && backoff_ms < c->cfg.save_retry_max_ms; i++)
             backoff_ms *= 2;
         if (backoff_ms > c->cfg.save_retry_max_ms) backoff_ms = c->cfg.save_retry_max_ms;
+        if (ds_buggify_fire(&c->bug, DS_BUG_RETRY_FAST)) backoff_ms = 1;
         io->retries++;
-        if (!(io->flags & DS_FLAG_SAVE)) {
+        /* drop-failed-saves (an experiment that breaks rule 2): the write never lands. */
+        if (!(io->flags & DS_FLAG_SAVE) && !c->cfg.drop_failed_saves) {
             ds_sched_schedule_save(&c->sched, io, ds_now(c) + backoff_ms * US_PER_MS);
         }
     }

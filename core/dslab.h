@@ -73,6 +73,21 @@ uint64_t ds_rng_next(ds_rng *r);
 double ds_rng_double(ds_rng *r);              /* uniform in [0, 1) */
 uint64_t ds_rng_below(ds_rng *r, uint64_t n); /* uniform in [0, n); n > 0 */
 
+/*
+ * BUGGIFY (FoundationDB's fault-injection sites): a site is a small integer; at init each site
+ * is enabled for the whole run with probability 1/4, and an enabled site fires with
+ * probability 1/4 each time it is asked. A disabled ds_buggify (on == false) never fires. Sites
+ * only perturb what the code is free to choose (timing, order, retryable faults), never a rule.
+ */
+#define DS_BUGGIFY_SITES 32
+typedef struct ds_buggify {
+    bool on;
+    uint32_t enabled; /* bit per site */
+    ds_rng rng;
+} ds_buggify;
+void ds_buggify_init(ds_buggify *b, bool on, uint64_t seed);
+bool ds_buggify_fire(ds_buggify *b, unsigned site);
+
 /* 64-bit hash of a byte string (deterministic across runs and machines). */
 uint64_t ds_hash64(const void *p, size_t len, uint64_t seed);
 
@@ -140,6 +155,18 @@ typedef struct ds_config {
     /* A policy not in the built-in table (tests, out-of-tree experiments): when set, it is
      * used with io_policy's parameters (the part after ':') instead of a lookup by name. */
     const struct ds_sched_policy *io_policy_ops;
+    /* Race-lab toggles (all off by default; each breaks the rule named in config.c's help and
+     * has a scenario in workloads/scenarios that shows it). */
+    bool negcache_on_evict;      /* eviction negative-caches the key (the 2011 dbDelete bug) */
+    bool load_ignores_writes;    /* a found LOAD installs over a write made while in flight */
+    bool negcache_on_stale_load; /* a not-found LOAD negative-caches over a newer write */
+    bool unpin_parked_keys;      /* resolved keys of a parked command are evictable */
+    bool load_drops_ttl;         /* a loaded value loses its expire time */
+    bool drop_failed_saves;      /* a failed SAVE is dropped, not retried */
+    bool drain_snapshot;         /* the drain flushes only what was queued when it began */
+    /* Schedule exploration (dslab explore): never break a rule, only perturb free choices. */
+    uint64_t evict_ties; /* sampled candidates whose access clocks differ by <= N are equal */
+    bool buggify;        /* BUGGIFY sites in the core (seeded by `seed`) */
 } ds_config;
 
 void ds_config_default(ds_config *cfg);
@@ -485,6 +512,7 @@ typedef struct ds_fake_opts {
     ds_latency lat[3]; /* indexed by ds_bop */
     ds_faults faults;
     uint64_t seed;
+    bool buggify; /* BUGGIFY sites: slow calls, instant calls, failed writes (retryable) */
 } ds_fake_opts;
 ds_backend *ds_backend_fake_new(ds_backend *parent, const ds_fake_opts *o, ds_err *err);
 /* Turn faults off (e.g. before the final drain) or on again. */

@@ -86,11 +86,18 @@ struct ds_evict {
     uint64_t capacity;     /* cache-max-keys if set, else cache-max-memory bytes; 0 = none */
     bool capacity_in_keys; /* the unit of capacity and of ds_evict_units */
     uint64_t entry_charge; /* bytes charged per entry besides key and value */
+    bool unpin;            /* unpin-parked-keys=on: keys only a parked command holds may go */
+    uint64_t ties;         /* evict-ties: candidates this close in age are equal (exploration) */
 };
 
-/* An entry is busy when it has IO flags or waiters (or is pinned by a parked command). */
+/* The key's IO entry holds only parked commands' wait slots (no flag, no SAVE in flight). */
+bool ds_ioent_only_waiters(const ds_ioent *io);
+
+/* An entry is busy when it has IO flags or waiters (or is pinned by a parked command).
+ * unpin-parked-keys (an experiment that breaks rule 9) lets a key go that only waiters hold. */
 static inline bool ds_evict_busy(const ds_evict *ev, const ds_entry *e) {
-    return e->io != NULL && !ev->busy_ok;
+    if (e->io == NULL || ev->busy_ok) return false;
+    return !ev->unpin || !ds_ioent_only_waiters(e->io);
 }
 
 /* The entry's size in capacity units: 1 key, or its charged bytes. */
@@ -127,6 +134,7 @@ typedef struct ds_sample_spec {
     bool (*skip)(const ds_tnode *n, const void *ctx);
     uint64_t (*age)(const ds_tnode *n, const void *ctx); /* smaller = older */
     const void *ctx;
+    uint64_t ties; /* > 0: candidates whose ages differ by <= ties are equal; a coin picks */
 } ds_sample_spec;
 ds_tnode *ds_sample_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s);
 

@@ -37,6 +37,9 @@ typedef struct ds_keyspace {
     uint64_t used_bytes, peak_bytes;
     ds_evict ev;  /* the eviction policy; its metadata follows each entry */
     ds_slab slab; /* the entries */
+    /* Called with each victim before it goes (the negcache-on-evict experiment), or NULL. */
+    void (*on_evict)(void *ctx, const ds_entry *e);
+    void *on_evict_ctx;
 } ds_keyspace;
 
 /* ---- negative cache ---- */
@@ -107,6 +110,8 @@ struct ds_cache {
     bool asap;                     /* draining: push SAVEs regardless of age */
     uint32_t drain_epoch;          /* ds_cache_drain calls so far: scopes ioent.drain_fails */
     char save_err[sizeof(ds_err)]; /* the last failed SAVE's message (for the drain's error) */
+    uint64_t drain_seq0;           /* drain-snapshot: ops scheduled from this seq on wait */
+    ds_buggify bug;                /* BUGGIFY sites (config buggify) */
     bool reclaiming;
     int64_t next_access; /* the current command's hint (ds_cmd.next_access) */
     /* reply storage, reused: one set for immediate answers, one for resumed commands, so a
@@ -138,6 +143,14 @@ ds_status ds_neg_set(ds_negcache *n, uint64_t h, const void *key, uint32_t len, 
 void ds_neg_del(ds_negcache *n, ds_negent *e);
 void ds_neg_unpin(ds_negcache *n, ds_negent *e);
 bool ds_neg_evict_one(ds_negcache *n, ds_rng *r, uint32_t samples);
+
+/* BUGGIFY sites of the core (ds_cache.bug); each only perturbs timing or a free choice. */
+enum {
+    DS_BUG_PUMP_SKIP = 0, /* a pump outside a drain does nothing (the next event pumps) */
+    DS_BUG_CRON_FLUSH,    /* cron pushes SAVEs before their flush delay (as ASAP would) */
+    DS_BUG_CRON_EVICT,    /* cron evicts one idle key although memory is not over */
+    DS_BUG_RETRY_FAST,    /* a failed SAVE retries after 1 ms instead of its backoff */
+};
 
 /* cache.c helpers used by other modules */
 int64_t ds_now(ds_cache *c);

@@ -41,6 +41,8 @@ ds_status ds_ks_init(ds_keyspace *ks, const ds_config *cfg, ds_rng *rng, uint64_
     ev->rng = rng;
     ev->samples = cfg->evict_samples;
     ev->busy_ok = cfg->evict_busy_keys;
+    ev->unpin = cfg->unpin_parked_keys;
+    ev->ties = cfg->evict_ties;
     ev->capacity_in_keys = cfg->max_keys != 0;
     ev->capacity = cfg->max_keys ? cfg->max_keys : cfg->max_memory_bytes;
     ev->entry_charge = ENTRY_OVERHEAD;
@@ -146,12 +148,14 @@ bool ds_ks_evict_one(ds_keyspace *ks, const ds_evict_req *incoming) {
     if (ks->tab.count == 0) return false;
     ds_entry *e = ks->ev.ops->victim(&ks->ev, incoming);
     if (!e) return false;
-    if (!ks->ev.busy_ok && e->io) {
+    if (ds_evict_busy(&ks->ev, e)) {
         /* A policy bug: a busy key may hold the only copy of a write. Refuse; the reclaim
-         * loop then reports the limit it cannot meet rather than lose data. */
+         * loop then reports the limit it cannot meet rather than lose data. (ds_evict_busy
+         * honours the experiments evict-busy-keys and unpin-parked-keys.) */
         assert(!"eviction policy chose a busy key");
         return false;
     }
+    if (ks->on_evict) ks->on_evict(ks->on_evict_ctx, e);
     drop(ks, e, DS_EVICT_WHY_EVICTED);
     return true;
 }

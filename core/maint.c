@@ -25,6 +25,14 @@ static bool over(const ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys) {
 
 static uint64_t in_flight(const ds_cache *c) { return ds_sched_in_flight(&c->sched); }
 
+/* Evict one key outside the reclaim loop (BUGGIFY: cron drops an idle key, which is always
+ * allowed: a clean key is on disk). False when nothing may go. */
+bool ds_c_evict_one(ds_cache *c) {
+    if (!ds_ks_evict_one(&c->ks, NULL)) return false;
+    c->st.evictions++;
+    return true;
+}
+
 ds_status ds_c_reclaim(ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys,
                        const ds_evict_req *incoming, bool can_wait) {
     if (c->reclaiming) can_wait = false;
@@ -78,7 +86,8 @@ ds_status ds_cache_cron(ds_cache *c) {
         c->st.neg_evictions++;
     ds_status st = DS_OK;
     if (c->cfg.evict_at == DS_EVICT_AT_CRON) st = ds_c_reclaim(c, 0, 0, NULL, ds_c_can_wait(c));
-    ds_c_pump(c, false);
+    if (ds_buggify_fire(&c->bug, DS_BUG_CRON_EVICT)) (void)ds_c_evict_one(c); /* may find none */
+    ds_c_pump(c, ds_buggify_fire(&c->bug, DS_BUG_CRON_FLUSH));
     return st;
 }
 
@@ -90,9 +99,13 @@ ds_status ds_cache_drain(ds_cache *c) {
     c->asap = true;
     c->drain_epoch++; /* a new drain tries every key DS_DRAIN_SAVE_ATTEMPTS times again */
     c->st.drain_unsaved = 0;
+    /* drain-snapshot (an experiment that breaks rule 10): SAVEs scheduled from now on are held
+     * (env_save_held) and the drain ends when nothing is in flight, so the writes of clients
+     * that its own LOADs resume stay queued past the point in time. */
+    c->drain_seq0 = c->sched.next_seq;
     for (;;) {
         ds_c_pump(c, true);
-        if (c->sched.queued == 0 && in_flight(c) == 0) break;
+        if (in_flight(c) == 0 && (c->sched.queued == 0 || c->cfg.drain_snapshot)) break;
         if (in_flight(c) == 0 && c->st.drain_unsaved) {
             st = ds_fail(c, DS_ERR_IO, "%llu keys not saved (each SAVE failed %u times): %s",
                          (unsigned long long)c->st.drain_unsaved, DS_DRAIN_SAVE_ATTEMPTS,

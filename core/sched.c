@@ -123,6 +123,10 @@ ds_ioent *ds_sched_get(ds_sched *s, uint64_t h, const void *key, uint32_t len, b
     return io;
 }
 
+bool ds_ioent_only_waiters(const ds_ioent *io) {
+    return io->flags == 0 && io->saves_inflight == 0 && !io->load.queued && !io->save.queued;
+}
+
 bool ds_sched_idle(const ds_ioent *io) {
     return !io->flags && !io->load.queued && !io->save.queued && !io->nwaiters &&
            !io->saves_inflight;

@@ -233,3 +233,16 @@ bool ds_parse_f64(const char *s, double *out) {
     *out = d;
     return true;
 }
+
+void ds_buggify_init(ds_buggify *b, bool on, uint64_t seed) {
+    memset(b, 0, sizeof *b);
+    b->on = on;
+    ds_rng_seed(&b->rng, seed ^ 0xb066f1ull);
+    for (unsigned i = 0; on && i < DS_BUGGIFY_SITES; i++)
+        if (ds_rng_below(&b->rng, 4) == 0) b->enabled |= 1u << i;
+}
+
+bool ds_buggify_fire(ds_buggify *b, unsigned site) {
+    if (!b || !b->on || site >= DS_BUGGIFY_SITES || !(b->enabled & (1u << site))) return false;
+    return ds_rng_below(&b->rng, 4) == 0;
+}

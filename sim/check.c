@@ -30,6 +30,9 @@ typedef struct ck_run {
 
 typedef struct ck_scn {
     char base[512];
+    char rule[32];
+    char expect[64];
+    char hold[32];
     ck_run runs[CK_MAX_RUNS];
     int nruns;
 } ck_scn;
@@ -55,8 +58,15 @@ static ds_status ck_load(const char *path, ck_scn *s, ds_err *err) {
         }
         *colon = 0;
         const char *rest = colon + 1;
+        rest += strspn(rest, " \t");
         if (strcmp(line, "base") == 0) {
             snprintf(s->base, sizeof s->base, "%s", rest);
+        } else if (strcmp(line, "rule") == 0) {
+            snprintf(s->rule, sizeof s->rule, "%s", rest);
+        } else if (strcmp(line, "expect") == 0) {
+            snprintf(s->expect, sizeof s->expect, "%s", rest);
+        } else if (strcmp(line, "hold") == 0) {
+            snprintf(s->hold, sizeof s->hold, "%s", rest);
         } else if ((strcmp(line, "expose") == 0 || strcmp(line, "alone") == 0) &&
                    s->nruns < CK_MAX_RUNS) {
             strcpy(s->runs[s->nruns].kind, line[0] == 'e' ? "expose" : "alone");

@@ -9,7 +9,9 @@
  *   - o is a SET version created after I (so its SET was issued, and acknowledged no later than
  *     its effect became visible, after the read was issued), or
  *   - o is "absent" and a DEL of the key was acknowledged after I, or
- *   - o is "absent" or the expired version and the shadow's value expired before A.
+ *   - o is "absent" or the expired version and the shadow's value expired before A,
+ * except that a version which had already expired when the read was issued is never
+ * acceptable (the cache must not hand out a value past its TTL).
  * An immediate answer has I == A, so it must equal the current state. Anything else is a stale
  * read. Known approximation: a SET inside an EXEC gets its version when the EXEC is issued but
  * is acknowledged when the EXEC is answered, so a read issued between the two that returns
@@ -171,6 +173,7 @@ void ds_oracle_snapshot(ds_oracle *o, const void *key, uint32_t keylen, ds_oracl
     s->version = state_of(o, key, keylen);
     s->created = o->next_version - 1;
     s->acks = o->acks;
+    s->issue_us = 0;
 }
 
 ds_status ds_oracle_ack(ds_oracle *o, const void *key, uint32_t keylen, const ds_value *v,
@@ -206,6 +209,12 @@ bool ds_oracle_check(ds_oracle *o, const void *key, uint32_t keylen, const ds_va
     uint64_t got = classify(o, key, keylen, seen);
     const oracle_ent *e = lookup(o, key, keylen);
     uint64_t cur = e ? e->version : (o->origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_ABSENT);
+    if (e && got == e->version && got >= DS_ORACLE_V_FIRST && e->expire_us &&
+        e->expire_us <= s->issue_us) { /* expired before the read was issued */
+        snprintf(expected, cap, "absent(expired)");
+        describe(got, observed, cap);
+        return false;
+    }
     if (got == cur || got == s->version) return true;
     if (got >= DS_ORACLE_V_FIRST && got != DS_ORACLE_V_FOREIGN && got > s->created) return true;
     if (e && got == DS_ORACLE_V_ABSENT && e->del_ack > s->acks) return true;

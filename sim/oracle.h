@@ -35,6 +35,7 @@ typedef struct ds_oracle_snap {
     uint64_t version; /* the key's state at issue */
     uint64_t created; /* versions created before the issue are <= this */
     uint64_t acks;    /* acknowledgements before the issue */
+    int64_t issue_us; /* when the read was issued (0 = unknown; the caller sets it) */
 } ds_oracle_snap;
 void ds_oracle_snapshot(ds_oracle *o, const void *key, uint32_t keylen, ds_oracle_snap *s);
 

@@ -389,8 +389,10 @@ static ds_status build(rp_run *r, ds_cmd *cmd, int64_t now) {
     for (uint32_t i = 0; i < f->nkeys; i++)
         f->vals[i] = NULL;
     if (r->oracle && f->op != DS_OP_SET && f->op != DS_OP_DEL)
-        for (uint32_t i = 0; i < f->nkeys; i++)
+        for (uint32_t i = 0; i < f->nkeys; i++) {
             ds_oracle_snapshot(r->oracle, f->keys[i].p, f->keys[i].len, &f->snaps[i]);
+            f->snaps[i].issue_us = now;
+        }
     if (f->op == DS_OP_SET) {
         if (!(f->vals[0] = new_value(r, &f->keys[0], f->size, exp))) return DS_ERR_NOMEM;
         cmd->value = f->vals[0];

@@ -44,7 +44,7 @@ static uint64_t ls_age(const ds_tnode *n, const void *ctx) {
 
 static ds_entry *ls_victim(ds_evict *ev, const ds_evict_req *incoming) {
     (void)incoming;
-    ds_sample_spec s = {ev->samples, DS_SAMPLE_SCAN_MAX, ls_skip, ls_age, ev};
+    ds_sample_spec s = {ev->samples, DS_SAMPLE_SCAN_MAX, ls_skip, ls_age, ev, ev->ties};
     return (ds_entry *)ds_sample_oldest(ev->tab, ev->rng, &s);
 }
 

@@ -9,8 +9,13 @@
  */
 #include "../evict.h"
 
-static bool better(const ds_sample_spec *s, const ds_tnode *n, const ds_tnode *best) {
-    return !best || s->age(n, s->ctx) < s->age(best, s->ctx);
+/* The choice among equal candidates is the one schedule exploration perturbs (evict-ties):
+ * with ties == 0 (the default) the older always wins and no random number is drawn. */
+static bool better(const ds_sample_spec *s, const ds_tnode *n, const ds_tnode *best, ds_rng *r) {
+    if (!best) return true;
+    uint64_t a = s->age(n, s->ctx), b = s->age(best, s->ctx);
+    if (s->ties && n != best && (a > b ? a - b : b - a) <= s->ties) return ds_rng_below(r, 2) == 0;
+    return a < b;
 }
 
 ds_tnode *ds_sample_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s) {
@@ -20,7 +25,7 @@ ds_tnode *ds_sample_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s
         for (uint32_t i = 0; i < s->samples; i++) {
             ds_tnode *n = ds_table_sample(t, r);
             if (s->skip && s->skip(n, s->ctx)) continue;
-            if (better(s, n, best)) best = n;
+            if (better(s, n, best, r)) best = n;
         }
     }
     if (best) return best;
@@ -31,7 +36,7 @@ ds_tnode *ds_sample_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s
         const ds_tslot *sl = &t->slots[(start + k) & t->mask];
         if (!sl->hash) continue;
         if (s->skip && s->skip(sl->node, s->ctx)) continue;
-        if (better(s, sl->node, best)) best = sl->node;
+        if (better(s, sl->node, best, r)) best = sl->node;
     }
     return best;
 }
