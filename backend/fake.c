@@ -27,10 +27,24 @@ typedef struct fake_backend {
     ds_rng rng;
     uint64_t calls; /* plan() calls so far, 1-based numbering for the countdown */
     bool faults_on;
+    ds_buggify bug; /* its own generator: off, the latency draws are those of a plain run */
     uint64_t gets, sets, dels, injected, slowed, stalled;
 } fake_backend;
 
 static fake_backend *fake_of(ds_backend *b) { return (fake_backend *)b; }
+
+/* BUGGIFY sites (schedule exploration). A write that fails is retried by the core, so a
+ * failed SET or DEL is a retryable fault; reads are never failed (a failed LOAD answers its
+ * clients with an error). Called with the mutex held. */
+enum { FAKE_BUG_SLOW = 0, FAKE_BUG_INSTANT, FAKE_BUG_FAIL_WRITE };
+static int64_t buggify_plan(fake_backend *f, ds_bop op, int64_t us, bool *fail) {
+    if (!f->bug.on) return us;
+    if (ds_buggify_fire(&f->bug, FAKE_BUG_SLOW)) us += (int64_t)ds_rng_below(&f->bug.rng, 10000);
+    if (ds_buggify_fire(&f->bug, FAKE_BUG_INSTANT)) us = 0;
+    if (op != DS_BOP_GET && f->faults_on && ds_buggify_fire(&f->bug, FAKE_BUG_FAIL_WRITE))
+        *fail = true;
+    return us;
+}
 
 /* Draw latency and faults for one call; the mutex keeps the rng and counters consistent. */
 static void fake_plan(ds_backend *b, ds_bop op, const void *key, uint32_t keylen, ds_call *call) {
@@ -54,6 +68,7 @@ static void fake_plan(ds_backend *b, ds_bop op, const void *key, uint32_t keylen
         }
         fail = err || (n > fl->fail_after && n - fl->fail_after <= fl->fail_count);
     }
+    us = buggify_plan(f, op, us, &fail);
     pthread_mutex_unlock(&f->mu);
     ds_call sub = {0, false};
     f->parent->ops->plan(f->parent, op, key, keylen, &sub);
@@ -184,6 +199,7 @@ ds_backend *ds_backend_fake_new(ds_backend *parent, const ds_fake_opts *o, ds_er
     }
     if (o) f->faults = o->faults;
     ds_rng_seed(&f->rng, o ? o->seed : 0);
+    ds_buggify_init(&f->bug, o && o->buggify, (o ? o->seed : 0) ^ 0xfa4eull);
     f->faults_on = true;
     f->parent = parent;
     pthread_mutex_init(&f->mu, NULL);

@@ -296,6 +296,13 @@ static const cli_opt host_opts[] = {
      "N: format of the calibration file that set these options (checked)"},
     {"quiet", "off", BOOL(quiet), CLI_VALUELESS | CLI_NOT_SAVED,
      "on|off: no header and no progress line (the summary still prints)"},
+    {"pit-every", "0", INT(i64, pit_every_ms, 0, 86400000), 0,
+     "MS: virtual clock: a point-in-time drain and backend check every MS ms (0 = off)"},
+    {"explore-schedule", "off", BOOL(explore), CLI_VALUELESS,
+     "on|off: virtual clock: the seed perturbs IO completion order, cron phase, eviction "
+     "ties and BUGGIFY sites (dslab explore)"},
+    {"explore-window", "1000", INT(i64, explore_window_us, 0, 60000000), 0,
+     "US: with explore-schedule, IO completions due within US of each other may reorder"},
 };
 #define NHOST (sizeof host_opts / sizeof host_opts[0])
 
@@ -486,6 +493,10 @@ ds_status ds_cli_parse(ds_replay_opts *o, int argc, char **argv, bool *help, ds_
     ds_err e2;
     if (ds_config_validate(&o->core, &e2) != DS_OK)
         return ds_err_set(err, DS_ERR_CONFIG, "--%s", e2.msg);
+    if (o->clock == DS_CLOCK_REAL && o->explore)
+        return ds_err_set(err, DS_ERR_CONFIG, "--explore-schedule: needs --clock virtual");
+    if (o->clock == DS_CLOCK_REAL && o->pit_every_ms)
+        return ds_err_set(err, DS_ERR_CONFIG, "--pit-every: needs --clock virtual");
     return DS_OK;
 }
 

@@ -26,7 +26,7 @@
 
 #define VE_CRON_NS 100000000LL /* 100 ms */
 
-enum { EV_ARRIVAL = 0, EV_CLIENT, EV_CRON, EV_TICK, EV_IO, EV_HANDOFF };
+enum { EV_ARRIVAL = 0, EV_CLIENT, EV_CRON, EV_TICK, EV_IO, EV_HANDOFF, EV_PIT };
 
 typedef struct ve_ev {
     int64_t t;
@@ -67,6 +67,7 @@ typedef struct ve_engine {
     uint32_t nhfree, hcap;
     ds_status fail;
     ds_err fail_err;
+    ds_rng xrng; /* --explore-schedule draws (only then) */
 } ve_engine;
 
 static bool ev_less(const ve_ev *a, const ve_ev *b) {
@@ -113,10 +114,15 @@ static void fail(ve_engine *e, ds_status st, const char *msg) {
     ds_err_set(&e->fail_err, st, "%s", msg);
 }
 
-static void schedule(ve_engine *e, ve_heap *h, int64_t t, uint32_t kind, uint32_t arg) {
+static void schedule_seq(ve_engine *e, ve_heap *h, int64_t t, uint32_t kind, uint32_t arg,
+                         uint64_t seq) {
     if (kind == EV_ARRIVAL || kind == EV_CLIENT) e->live++;
-    if (!heap_push(h, (ve_ev){t < e->now ? e->now : t, e->seq++, kind, arg}))
+    if (!heap_push(h, (ve_ev){t < e->now ? e->now : t, seq, kind, arg}))
         fail(e, DS_ERR_NOMEM, "virtual engine: out of memory");
+}
+
+static void schedule(ve_engine *e, ve_heap *h, int64_t t, uint32_t kind, uint32_t arg) {
+    schedule_seq(e, h, t, kind, arg, e->seq++);
 }
 
 /* ---- engine ops --------------------------------------------------------------------------- */
@@ -139,7 +145,13 @@ static void ve_pump(rp_engine *b) {
         e->servers[s].call = (ds_call){0};
         ds_job_plan(be, job, &e->servers[s].call);
         int64_t svc = e->servers[s].call.service_us;
-        schedule(e, &e->io, e->now + (svc > 0 ? svc * 1000 : 0), EV_IO, s);
+        int64_t t = e->now + (svc > 0 ? svc * 1000 : 0);
+        if (e->o->explore) { /* completions due within the window come in any order */
+            t += 1000 * (int64_t)ds_rng_below(&e->xrng, (uint64_t)e->o->explore_window_us + 1);
+            schedule_seq(e, &e->io, t, EV_IO, s, ds_rng_next(&e->xrng)); /* random ties */
+        } else {
+            schedule(e, &e->io, t, EV_IO, s);
+        }
     }
 }
 
@@ -266,6 +278,11 @@ static ds_status handle(ve_engine *e, const ve_ev *ev, ds_err *err) {
         io_event(e, ev);
         ve_pump(&e->base);
         break;
+    case EV_PIT:
+        st = rp_point_in_time(e->r, err);
+        ve_pump(&e->base);
+        schedule(e, &e->main, e->now + e->o->pit_every_ms * 1000000, EV_PIT, 0);
+        break;
     }
     return st;
 }
@@ -280,8 +297,12 @@ static bool stuck(ve_engine *e) {
 static ds_status ve_run(rp_engine *b, ds_err *err) {
     ve_engine *e = (ve_engine *)b;
     ds_status st = rp_closed(e->r) ? closed_fill(e, UINT32_MAX, err) : next_arrival(e, err);
-    schedule(e, &e->main, e->now + VE_CRON_NS, EV_CRON, 0);
+    int64_t cron0 = VE_CRON_NS; /* --explore-schedule: the cron's phase is the seed's */
+    if (e->o->explore) cron0 = 1000 * (1 + (int64_t)ds_rng_below(&e->xrng, VE_CRON_NS / 1000));
+    schedule(e, &e->main, e->now + cron0, EV_CRON, 0);
     schedule(e, &e->main, e->now + e->o->interval_ms * 1000000, EV_TICK, 0);
+    if (e->o->pit_every_ms > 0)
+        schedule(e, &e->main, e->now + e->o->pit_every_ms * 1000000, EV_PIT, 0);
     while (st == DS_OK && e->fail == DS_OK) {
         bool more_trace = rp_closed(e->r) ? false : !e->eof;
         if (e->live == 0 && e->io.n == 0 && rp_clients_parked(e->r) == 0 && !more_trace) break;
@@ -297,7 +318,7 @@ static ds_status ve_run(rp_engine *b, ds_err *err) {
                                   "finish (stuck at %lld us)",
                                   (unsigned long long)rp_clients_parked(e->r),
                                   (long long)(e->now / 1000));
-        } else if (ev.kind != EV_TICK) {
+        } else if (ev.kind != EV_TICK && ev.kind != EV_PIT) {
             e->idle_crons = 0;
         }
         st = handle(e, &ev, err);
@@ -336,6 +357,7 @@ rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err
     e->base.ops = &ve_ops;
     e->r = r;
     e->o = o;
+    ds_rng_seed(&e->xrng, o->seed ^ 0x5c4ed011e5ull);
     e->servers = calloc(o->io_threads, sizeof *e->servers);
     e->free_srv = calloc(o->io_threads, sizeof *e->free_srv);
     if (!e->servers || !e->free_srv) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "calibrate.h"
+#include "explore.h"
 #include "gen.h"
 #include "replay.h"
 #include "verbs.h"
@@ -31,6 +32,8 @@ static const verb verbs[] = {
     {"check", ds_main_check, "run the race scenarios with and without their toggles"},
     {"calibrate", ds_main_calibrate, "measure a real backend and host; write a calibration"},
     {"validate", ds_main_validate, "replay in real and calibrated virtual time; compare"},
+    {"explore", ds_main_explore, "replay a trace under N seeded schedules (dslab explore --help)"},
+    {"shrink", ds_main_shrink, "reduce a violating trace to a minimal one (dslab shrink --help)"},
     {"help", main_help, "this list"},
 };
 #define NVERBS (sizeof verbs / sizeof verbs[0])

@@ -60,7 +60,9 @@ static const char *const ds_ts_header =
     "time_s,requests,throughput_rps,hit_ratio,queue_len,jobs_in_flight,blocked_clients,"
     "used_memory_bytes,evictions,gets,sets,dels,disk_loads,disk_saves,client_queue_len,"
     "active_clients,core_busy_fraction,p50_us,p99_us,service_p99_us,phase\n";
-static const char *const ds_races_header = "time_us,client,op,key,expected,observed,kind\n";
+static const char *const ds_races_header =
+    "time_us,client,op,key,expected,observed,kind,rule,issue_us,write_time_us,write_client,"
+    "write_op,write_version\n";
 static const char *const ds_phase_names[] = {"warmup", "run", "drain"};
 
 /* ---- small helpers ------------------------------------------------------------------------ */
@@ -80,6 +82,7 @@ static FILE *ds_metrics_create(const ds_metrics *m, const char *name, const char
                                ds_err *err) {
     char path[DS_METRICS_PATH_MAX + 64];
     ds_metrics_path(m, name, path, sizeof path);
+    if (!m->dir[0]) snprintf(path, sizeof path, "/dev/null"); /* a run without files */
     FILE *f = fopen(path, "w");
     if (!f) {
         ds_err_set(err, DS_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
@@ -134,11 +137,12 @@ static bool ds_metrics_alloc_hists(ds_metrics *m) {
 }
 
 ds_metrics *ds_metrics_open(const char *dir, int64_t interval_ns, ds_err *err) {
-    if (!dir || strlen(dir) >= DS_METRICS_PATH_MAX - 32) {
-        ds_err_set(err, DS_ERR_ARG, "metrics: results directory missing or too long");
+    if (dir && strlen(dir) >= DS_METRICS_PATH_MAX - 32) {
+        ds_err_set(err, DS_ERR_ARG, "metrics: results directory too long");
         return NULL;
     }
-    if (ds_mkdir_p(dir, err) != 0) return NULL;
+    if (!dir) dir = ""; /* no files: every CSV goes to /dev/null (dslab explore's runs) */
+    if (dir[0] && ds_mkdir_p(dir, err) != 0) return NULL;
     ds_metrics *m = calloc(1, sizeof *m);
     if (!m) {
         ds_err_set(err, DS_ERR_NOMEM, "metrics: out of memory");
@@ -300,32 +304,55 @@ void ds_metrics_phase(ds_metrics *m, ds_phase ph, int64_t now_ns, const ds_stats
 }
 
 ds_phase ds_metrics_current_phase(const ds_metrics *m) { return m->phase; }
-ds_status ds_metrics_race(ds_metrics *m, int64_t time_us, uint64_t client, ds_op op,
-                          const void *key, uint32_t keylen, const char *expected,
-                          const char *observed, const char *kind, ds_err *err) {
-    char *k = ds_escape(key, key ? keylen : 0);
-    char *e = ds_escape(expected ? expected : "", expected ? strlen(expected) : 0);
-    char *o = ds_escape(observed ? observed : "", observed ? strlen(observed) : 0);
+ds_status ds_metrics_race_row(ds_metrics *m, const ds_race_row *r, ds_err *err) {
+    const char *strs[4] = {r->expected, r->observed, r->kind, r->rule};
+    char *k = ds_escape(r->key, r->key ? r->keylen : 0), *f[4];
+    bool ok = k != NULL;
+    for (int i = 0; i < 4; i++) {
+        f[i] = ds_escape(strs[i] ? strs[i] : "", strs[i] ? strlen(strs[i]) : 0);
+        ok = ok && f[i];
+    }
     ds_status st = DS_OK;
-    if (!k || !e || !o) {
+    if (!ok) {
         st = ds_err_set(err, DS_ERR_NOMEM, "metrics: out of memory");
         goto out;
     }
-    fprintf(m->races, "%" PRId64 ",%" PRIu64 ",%s,", time_us, client, ds_op_name(op));
+    fprintf(m->races, "%" PRId64 ",%" PRIu64 ",%s,", r->time_us, r->client, r->op);
     ds_csv_field(m->races, k);
-    fputc(',', m->races);
-    ds_csv_field(m->races, e);
-    fputc(',', m->races);
-    ds_csv_field(m->races, o);
-    fputc(',', m->races);
-    ds_csv_field(m->races, kind);
+    for (int i = 0; i < 4; i++) {
+        fputc(',', m->races);
+        ds_csv_field(m->races, f[i]);
+    }
+    if (r->kind && r->rule) /* the extended row; a bare one leaves the columns empty */
+        fprintf(m->races, ",%" PRId64, r->issue_us);
+    else
+        fputc(',', m->races);
+    if (r->has_write)
+        fprintf(m->races, ",%" PRId64 ",%" PRIu64 ",%s,%s", r->write_time_us, r->write_client,
+                r->write_op, r->write_version);
+    else
+        fputs(",,,,", m->races);
     if (fputc('\n', m->races) == EOF) ds_metrics_fail(m, "races.csv", errno);
     if (m->werr != DS_OK) st = ds_err_set(err, m->werr, "%s", m->werr_msg.msg);
 out:
     free(k);
-    free(e);
-    free(o);
+    for (int i = 0; i < 4; i++)
+        free(f[i]);
     return st;
+}
+
+ds_status ds_metrics_race(ds_metrics *m, int64_t time_us, uint64_t client, ds_op op,
+                          const void *key, uint32_t keylen, const char *expected,
+                          const char *observed, const char *kind, ds_err *err) {
+    ds_race_row r = {.time_us = time_us,
+                     .client = client,
+                     .op = ds_op_name(op),
+                     .key = key,
+                     .keylen = keylen,
+                     .expected = expected,
+                     .observed = observed,
+                     .kind = kind};
+    return ds_metrics_race_row(m, &r, err);
 }
 
 /* ---- close: latency.csv, summary.csv, config.txt ------------------------------------------ */

@@ -51,7 +51,8 @@ size_t ds_metrics_summary_columns(const char **names, size_t cap);
 
 /* mkdir -p dir; opens timeseries.csv and races.csv with headers; the error names the path.
  * interval_ns <= 0 means the default of 1 s. Times given to metrics are nanoseconds of the
- * run's clock; latencies are nanoseconds; files print microseconds (3 decimals) and seconds. */
+ * run's clock; latencies are nanoseconds; files print microseconds (3 decimals) and seconds.
+ * dir == NULL: a run that writes no files (everything goes to /dev/null). */
 ds_metrics *ds_metrics_open(const char *dir, int64_t interval_ns, ds_err *err);
 
 /* Record one request: latency = completion - intended time, service = completion - issue.
@@ -77,8 +78,26 @@ void ds_metrics_phase(ds_metrics *m, ds_phase ph, int64_t now_ns, const ds_stats
                       const ds_gauges *g);
 ds_phase ds_metrics_current_phase(const ds_metrics *m);
 
-/* One oracle violation; kind is "stale_read" or "lost_write". Keys with non-printable bytes
- * are escaped as \xNN. */
+/* One oracle violation, naming the race (races.csv): the observer (a read answered at
+ * time_us, issued at issue_us; or the point-in-time drain, op "DRAIN"), what it expected and
+ * saw, the rule(s) the run's toggles break, and the write it missed: the key's last
+ * acknowledged write (time, client, op, version; has_write false when there was none). */
+typedef struct ds_race_row {
+    int64_t time_us, issue_us;
+    uint64_t client;
+    const char *op;
+    const void *key;
+    uint32_t keylen;
+    const char *expected, *observed, *kind, *rule;
+    bool has_write;
+    int64_t write_time_us;
+    uint64_t write_client;
+    const char *write_op, *write_version;
+} ds_race_row;
+ds_status ds_metrics_race_row(ds_metrics *m, const ds_race_row *row, ds_err *err);
+
+/* The same with only the first seven columns filled (kind is "stale_read" or "lost_write").
+ * Keys with non-printable bytes are escaped as \xNN. */
 ds_status ds_metrics_race(ds_metrics *m, int64_t time_us, uint64_t client, ds_op op,
                           const void *key, uint32_t keylen, const char *expected,
                           const char *observed, const char *kind, ds_err *err);

@@ -37,6 +37,10 @@ typedef struct oracle_ent {
     uint64_t version;  /* DS_ORACLE_V_* or a version */
     uint64_t del_ack;  /* ack number of the last DEL (0 = none) */
     int64_t expire_us; /* of the current version; 0 = never */
+    int64_t w_time_us; /* the last acknowledged write: when, who, which op */
+    uint64_t w_client;
+    uint8_t w_op;
+    bool written;
 } oracle_ent;
 
 struct ds_oracle {
@@ -178,9 +182,18 @@ void ds_oracle_snapshot(ds_oracle *o, const void *key, uint32_t keylen, ds_oracl
 
 ds_status ds_oracle_ack(ds_oracle *o, const void *key, uint32_t keylen, const ds_value *v,
                         ds_err *err) {
+    return ds_oracle_ack_at(o, key, keylen, v, 0, 0, v ? DS_OP_SET : DS_OP_DEL, err);
+}
+
+ds_status ds_oracle_ack_at(ds_oracle *o, const void *key, uint32_t keylen, const ds_value *v,
+                           int64_t time_us, uint64_t client, ds_op op, ds_err *err) {
     oracle_ent *e = upsert(o, key, keylen);
     if (!e) return ds_err_set(err, DS_ERR_NOMEM, "oracle: out of memory");
     o->acks++;
+    e->w_time_us = time_us;
+    e->w_client = client;
+    e->w_op = (uint8_t)op;
+    e->written = true;
     if (v) {
         e->version = classify(o, key, keylen, v);
         e->expire_us = v->expire_us;
@@ -201,6 +214,17 @@ static void describe(uint64_t v, char *buf, size_t cap) {
         snprintf(buf, cap, "foreign");
     else
         snprintf(buf, cap, "v%llu", (unsigned long long)v);
+}
+
+bool ds_oracle_last_write(const ds_oracle *o, const void *key, uint32_t keylen,
+                          ds_oracle_write *out) {
+    const oracle_ent *e = lookup(o, key, keylen);
+    if (!e || !e->written) return false;
+    out->time_us = e->w_time_us;
+    out->client = e->w_client;
+    out->op = (ds_op)e->w_op;
+    describe(e->version, out->version, sizeof out->version);
+    return true;
 }
 
 bool ds_oracle_check(ds_oracle *o, const void *key, uint32_t keylen, const ds_value *seen,

@@ -43,6 +43,20 @@ void ds_oracle_snapshot(ds_oracle *o, const void *key, uint32_t keylen, ds_oracl
 ds_status ds_oracle_ack(ds_oracle *o, const void *key, uint32_t keylen, const ds_value *v,
                         ds_err *err);
 
+/* The same, recording the write event (when, who, which op) for races.csv. */
+ds_status ds_oracle_ack_at(ds_oracle *o, const void *key, uint32_t keylen, const ds_value *v,
+                           int64_t time_us, uint64_t client, ds_op op, ds_err *err);
+
+/* The key's last acknowledged write, as races.csv names it. False when none was made. */
+typedef struct ds_oracle_write {
+    int64_t time_us;
+    uint64_t client;
+    ds_op op;
+    char version[32]; /* "v42" or "absent" */
+} ds_oracle_write;
+bool ds_oracle_last_write(const ds_oracle *o, const void *key, uint32_t keylen,
+                          ds_oracle_write *out);
+
 /* Check a read answered at now_us. True when acceptable; otherwise expected/observed are
  * filled with short descriptions ("v42", "absent", "origin", "foreign"). */
 bool ds_oracle_check(ds_oracle *o, const void *key, uint32_t keylen, const ds_value *seen,

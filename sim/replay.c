@@ -27,7 +27,7 @@ bool rp_closed(const rp_run *r) { return r->closed; }
 uint64_t rp_clients_parked(const rp_run *r) { return r->parked; }
 bool rp_client_starving(const rp_run *r, uint32_t idx) { return r->clients[idx].starving; }
 
-static void set_fatal(rp_run *r, ds_status st, const char *msg) {
+void rp_set_fatal(rp_run *r, ds_status st, const char *msg) {
     if (r->fatal != DS_OK) return;
     r->fatal = st;
     snprintf(r->fatal_err.msg, sizeof r->fatal_err.msg, "%s", msg);
@@ -263,28 +263,36 @@ static bool inflight_copy(rp_inflight *f, const rp_inflight *s) {
 
 /* ---- answers ------------------------------------------------------------------------------- */
 
-static void race(rp_run *r, uint64_t client, ds_op op, const ds_key *k, const char *exp,
-                 const char *obs) {
-    ds_err e;
-    char buf[24];
-    ds_key t = ds_key_text(k, r->binary_keys, buf);
-    r->stale_reads++;
-    if (ds_metrics_race(r->metrics, rp_now(r), client, op, t.p, t.len, exp, obs, "stale_read",
-                        &e) != DS_OK)
-        set_fatal(r, DS_ERR_IO, e.msg);
-}
-
 static void check_read(rp_run *r, uint64_t client, ds_op op, const rp_inflight *f, uint32_t i,
                        const ds_value *v) {
     char exp[32], obs[32];
-    if (!ds_oracle_check(r->oracle, f->keys[i].p, f->keys[i].len, v, &f->snaps[i], rp_now(r), exp,
-                         obs, sizeof exp))
-        race(r, client, op, &f->keys[i], exp, obs);
+    const ds_key *k = &f->keys[i];
+    if (ds_oracle_check(r->oracle, k->p, k->len, v, &f->snaps[i], rp_now(r), exp, obs, sizeof exp))
+        return;
+    r->stale_reads++;
+    ds_race_row row = {.time_us = rp_now(r),
+                       .issue_us = f->issue_ns / 1000,
+                       .client = client,
+                       .op = ds_op_name(op),
+                       .key = k->p,
+                       .keylen = k->len,
+                       .expected = exp,
+                       .observed = obs,
+                       .kind = "stale_read"};
+    rp_race(r, &row);
 }
 
-static void ack(rp_run *r, const ds_key *k, const ds_value *v) {
+static void ack(rp_run *r, uint64_t client, ds_op op, const ds_key *k, const ds_value *v) {
     ds_err e;
-    if (ds_oracle_ack(r->oracle, k->p, k->len, v, &e) != DS_OK) set_fatal(r, DS_ERR_NOMEM, e.msg);
+    if (ds_oracle_ack_at(r->oracle, k->p, k->len, v, rp_now(r), client, op, &e) != DS_OK)
+        rp_set_fatal(r, DS_ERR_NOMEM, e.msg);
+}
+
+static void exec_sub_failed(rp_run *r, ds_status st) {
+    r->errors++;
+    if (!r->first_error[0])
+        snprintf(r->first_error, sizeof r->first_error, "a SET inside EXEC answered %s",
+                 ds_status_name(st));
 }
 
 /* The oracle's view of one answer. SET and DEL acknowledge; reads are checked. */
@@ -298,16 +306,23 @@ static void oracle_answer(rp_run *r, uint64_t client, const rp_inflight *f, cons
     case DS_OP_EXISTS:
         if (f->nkeys == 1 && rep->count == 0) check_read(r, client, f->op, f, 0, NULL);
         break;
-    case DS_OP_SET: ack(r, &f->keys[0], f->vals[0]); break;
+    case DS_OP_SET: ack(r, client, f->op, &f->keys[0], f->vals[0]); break;
     case DS_OP_DEL:
         for (uint32_t i = 0; i < f->nkeys; i++)
-            ack(r, &f->keys[i], NULL);
+            ack(r, client, f->op, &f->keys[i], NULL);
         break;
     case DS_OP_EXEC:
         for (uint32_t i = 0; i < f->nkeys && i < rep->n; i++)
             if (rep->sub[i].n == 1) check_read(r, client, DS_OP_EXEC, f, i, rep->sub[i].values[0]);
-        for (uint32_t i = 0; i < f->nkeys; i++)
-            ack(r, &f->keys[i], f->vals[i]);
+        /* A SET of the EXEC that failed (evict-at=insert refuses a write the memory limit
+         * cannot take) wrote nothing: acknowledging it made the oracle report stale reads. */
+        for (uint32_t i = 0; i < f->nkeys; i++) {
+            const ds_reply *w = f->nkeys + i < rep->n ? &rep->sub[f->nkeys + i] : NULL;
+            if (!w || w->status == DS_OK)
+                ack(r, client, f->op, &f->keys[i], f->vals[i]);
+            else
+                exec_sub_failed(r, w->status);
+        }
         break;
     default: break;
     }
@@ -327,7 +342,7 @@ static void answer(rp_run *r, rp_client *c, rp_inflight *f, const ds_reply *rep)
     int64_t now = rp_now_ns(r);
     if (ds_metrics_row_due(r->metrics, now)) { /* the row before this answer gets fresh stats */
         ds_err e;
-        if (rp_tick(r, now, &e) != DS_OK) set_fatal(r, DS_ERR_IO, e.msg);
+        if (rp_tick(r, now, &e) != DS_OK) rp_set_fatal(r, DS_ERR_IO, e.msg);
     }
     ds_metrics_latency(r->metrics, f->op, now - f->intended_ns, now - f->issue_ns);
     ds_metrics_completed(r->metrics, now, f->op);
@@ -344,7 +359,7 @@ static void answer(rp_run *r, rp_client *c, rp_inflight *f, const ds_reply *rep)
             /* The SET reuses the in-flight copy of the key: c->fl, filled when parked, or the
              * scratch for an immediate answer. */
             if (f != &c->fl && !inflight_copy(&c->fl, f))
-                set_fatal(r, DS_ERR_NOMEM, "replay: out of memory");
+                rp_set_fatal(r, DS_ERR_NOMEM, "replay: out of memory");
             c->pending_set = true;
         }
     }
@@ -357,7 +372,7 @@ void rp_host_reply(void *ctx, uint64_t client, uint64_t tag, const ds_reply *rep
     (void)tag;
     uint32_t idx = client_index(r, client);
     if (idx == UINT32_MAX || !r->clients[idx].parked) {
-        set_fatal(r, DS_ERR_STATE, "replay: an answer for a client that is not parked");
+        rp_set_fatal(r, DS_ERR_STATE, "replay: an answer for a client that is not parked");
         return;
     }
     rp_client *c = &r->clients[idx];

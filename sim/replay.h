@@ -54,8 +54,15 @@ typedef struct ds_replay_opts {
     char handoff[DS_OPT_STR_MAX]; /* virtual time: IO end -> core sees it; "none" = 0 */
     char calibration_format[16];  /* "" unless a calibration file set it (checked) */
     bool quiet;
-    bool progress; /* progress line on a terminal (off for tests) */
+    bool progress;             /* progress line on a terminal (off for tests) */
+    int64_t pit_every_ms;      /* virtual clock: point-in-time drain + backend check every N ms */
+    bool explore;              /* --explore-schedule: the seed perturbs the schedule */
+    int64_t explore_window_us; /* IO completions due within this window may reorder */
+    bool discard;              /* write no result files (not an option: explore, shrink) */
 } ds_replay_opts;
+
+/* What --explore-schedule turns on besides the engine's perturbations. */
+#define DS_EXPLORE_EVICT_TIES 8
 
 void ds_replay_opts_default(ds_replay_opts *o);
 
@@ -94,6 +101,7 @@ typedef struct ds_replay_result {
     int64_t q_ns[DS_OP__COUNT + 1][4]; /* p50, p99, p999, max latency (from intended) per op */
     int64_t sq_ns[4];                  /* p50, p99, p999, max service latency, all ops */
     char first_error[256];             /* the first command that answered an error */
+    char first_race[256];              /* the first oracle violation, one line ("" = none) */
 } ds_replay_result;
 
 /* Run one replay. DS_OK even when the oracle found violations (they are in the result); an
@@ -105,6 +113,9 @@ void ds_replay_print_summary(FILE *f, const ds_replay_opts *o, const ds_replay_r
 /* `dslab replay ...`: parse, run, print the summary; returns the exit code. Like the other
  * verbs, argv[0] is the verb name. */
 int ds_main_replay(int argc, char **argv);
+/* The DESIGN.md rules that cfg's toggles break, "4+7" ("none" when no toggle is on). */
+void ds_toggle_rules(const ds_config *cfg, char *buf, size_t cap);
+
 /* `dslab check ...`: race scenarios; returns the exit code. */
 int ds_main_check(int argc, char **argv);
 
@@ -154,5 +165,6 @@ ds_cache *rp_cache(rp_run *r);
 struct ds_iolat *rp_iolat(rp_run *r); /* NULL unless the run measures real costs */
 ds_backend *rp_backend(rp_run *r);
 ds_status rp_tick(rp_run *r, int64_t now_ns, ds_err *err); /* metrics + progress */
+ds_status rp_point_in_time(rp_run *r, ds_err *err);        /* drain + backend check */
 
 #endif

@@ -84,7 +84,10 @@ struct rp_run {
     int64_t active_since_ns;    /* when nactive last changed */
     uint64_t requests, errors, stale_reads, lost_writes;
     char first_error[256];
-    ds_status fatal; /* a failure inside a callback, reported by rp_take_fatal */
+    int64_t pit_start_us; /* the point in time being checked */
+    char rule[32];        /* rules the toggles break, for races.csv (races.c) */
+    char first_race[256]; /* the first violation, one line */
+    ds_status fatal;      /* a failure inside a callback, reported by rp_take_fatal */
     ds_err fatal_err;
     /* scratch for building one command */
     ds_key keys[DS_MULTI_MAX_KEYS]; /* keys of a FIFO node being issued */
@@ -102,5 +105,9 @@ int64_t rp_now_ns(rp_run *r); /* nanoseconds: the replay's clock */
 void rp_gauges(rp_run *r, ds_gauges *g);
 void rp_host_reply(void *ctx, uint64_t client, uint64_t tag, const ds_reply *rep);
 ds_status rp_take_fatal(rp_run *r, ds_err *err);
+void rp_set_fatal(rp_run *r, ds_status st, const char *msg);
+
+/* races.c */
+void rp_race(rp_run *r, ds_race_row *row);
 
 #endif

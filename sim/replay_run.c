@@ -41,7 +41,7 @@ static ds_status open_backend(rp_run *r, ds_err *err) {
         if (parent) ds_backend_mem_set_origin(parent, r->origin);
     }
     if (!parent) return DS_ERR_IO;
-    ds_fake_opts fo = {.seed = o->seed ^ 0xbacc3d};
+    ds_fake_opts fo = {.seed = o->seed ^ 0xbacc3d, .buggify = o->explore};
     ds_status st = DS_OK;
     for (int i = 0; i < 3 && st == DS_OK; i++)
         st = ds_latency_parse(o->latency[i], &fo.lat[i], err);
@@ -92,7 +92,7 @@ static ds_status setup(rp_run *r, ds_err *err) {
     r->scratch.cap = DS_MULTI_MAX_KEYS;
     ds_status st = rp_clients_init(r, err);
     if (st != DS_OK) return st;
-    r->metrics = ds_metrics_open(o->out, o->interval_ms * 1000000, err); /* creates o->out */
+    r->metrics = ds_metrics_open(o->discard ? NULL : o->out, o->interval_ms * 1000000, err);
     if (!r->metrics) return DS_ERR_IO;
     if ((st = open_backend(r, err)) != DS_OK) return st;
     if (o->oracle && !(r->oracle = ds_oracle_new(r->origin, err))) return DS_ERR_NOMEM;
@@ -104,6 +104,11 @@ static ds_status setup(rp_run *r, ds_err *err) {
     if (!r->eng) return DS_ERR_NOMEM;
     ds_config cfg = o->core;
     cfg.seed = o->seed;
+    if (o->explore) { /* the seed also perturbs the core's free choices */
+        cfg.buggify = true;
+        if (!cfg.evict_ties) cfg.evict_ties = DS_EXPLORE_EVICT_TIES;
+    }
+    ds_toggle_rules(&cfg, r->rule, sizeof r->rule);
     ds_host host = {.ctx = r,
                     .now_us = host_now,
                     .jobs_ready = host_jobs_ready,
@@ -115,15 +120,43 @@ static ds_status setup(rp_run *r, ds_err *err) {
 
 static void on_lost(void *ctx, const void *key, uint32_t keylen, const char *exp, const char *obs) {
     rp_run *r = ctx;
-    ds_err e;
-    char buf[24];
-    ds_key k = ds_key_text(&(ds_key){key, keylen}, r->binary_keys, buf);
-    if (ds_metrics_race(r->metrics, rp_now(r), 0, DS_OP_SET, k.p, k.len, exp, obs, "lost_write",
-                        &e) != DS_OK &&
-        r->fatal == DS_OK) {
-        r->fatal = DS_ERR_IO;
-        r->fatal_err = e;
+    ds_race_row row = {.time_us = rp_now(r),
+                       .issue_us = r->pit_start_us,
+                       .op = "DRAIN",
+                       .key = key,
+                       .keylen = keylen,
+                       .expected = exp,
+                       .observed = obs,
+                       .kind = "lost_write"};
+    rp_race(r, &row);
+}
+
+/* Point in time (rule 10): drain, then the backend must hold exactly the acknowledged
+ * writes. *drained is the drain's status: DS_ERR_IO when it gave up (a full disk: each key's
+ * SAVE failed DS_DRAIN_SAVE_ATTEMPTS times); the oracle then lists those keys as lost. */
+static ds_status pit_check(rp_run *r, ds_status *drained, ds_err *err) {
+    r->pit_start_us = rp_now(r);
+    *drained = ds_cache_drain(r->cache);
+    if (*drained != DS_OK && *drained != DS_ERR_IO)
+        return ds_err_set(err, *drained, "drain: %s", ds_cache_last_error(r->cache));
+    ds_status st = rp_take_fatal(r, err);
+    if (st != DS_OK) return st;
+    if (r->oracle) {
+        uint64_t lost = 0;
+        st = ds_oracle_scan(r->oracle, r->backend, rp_now(r), on_lost, r, &lost, err);
+        if (st != DS_OK) return st;
+        r->lost_writes += lost;
     }
+    return rp_take_fatal(r, err);
+}
+
+/* --pit-every: the same during the run, where parked clients may be resumed by the drain's
+ * LOADs (their writes must be drained too). */
+ds_status rp_point_in_time(rp_run *r, ds_err *err) {
+    ds_status drained, st = pit_check(r, &drained, err);
+    if (st == DS_OK && drained != DS_OK)
+        st = ds_err_set(err, drained, "%s: %s", r->store_path, ds_cache_last_error(r->cache));
+    return st;
 }
 
 /*
@@ -134,21 +167,10 @@ static void on_lost(void *ctx, const void *key, uint32_t keylen, const char *exp
  */
 static ds_status finish(rp_run *r, ds_err *err) {
     ds_backend_fake_faults_enable(r->backend, false);
-    ds_status drained = ds_cache_drain(r->cache);
-    if (drained != DS_OK && drained != DS_ERR_IO)
-        return ds_err_set(err, drained, "drain: %s", ds_cache_last_error(r->cache));
-    ds_err full = {{0}};
-    if (drained == DS_ERR_IO)
-        ds_err_set(&full, DS_ERR_IO, "%s: %s", r->store_path, ds_cache_last_error(r->cache));
-    ds_status st = rp_take_fatal(r, err);
-    if (st != DS_OK) return st;
-    if (r->oracle) {
-        st = ds_oracle_scan(r->oracle, r->backend, rp_now(r), on_lost, r, &r->lost_writes, err);
-        if (st != DS_OK) return st;
-    }
-    if ((st = rp_take_fatal(r, err)) != DS_OK) return st;
-    if (drained == DS_ERR_IO) *err = full;
-    return drained;
+    ds_status drained, st = pit_check(r, &drained, err);
+    if (st == DS_OK && drained == DS_ERR_IO)
+        st = ds_err_set(err, DS_ERR_IO, "%s: %s", r->store_path, ds_cache_last_error(r->cache));
+    return st;
 }
 
 static void collect(rp_run *r, ds_replay_result *res) {
@@ -248,6 +270,7 @@ ds_status ds_replay_run(const ds_replay_opts *o, ds_replay_result *res, ds_err *
         res->sim_seconds = (double)rp_now_ns(r) / 1e9;
         res->wall_seconds = ds_progress_wall_seconds(r->progress);
         snprintf(res->first_error, sizeof res->first_error, "%s", r->first_error);
+        snprintf(res->first_race, sizeof res->first_race, "%s", r->first_race);
         collect(r, res);
         ds_err e2;
         ds_status cs = close_metrics(r, res, &e2);

@@ -265,8 +265,9 @@ START_TEST(test_race_keys_are_escaped) {
     write_run(tmpdir, 0);
     char *s = slurp(tmpdir, "races.csv");
     ck_assert_ptr_nonnull(s);
-    ck_assert_str_eq(s, "time_us,client,op,key,expected,observed,kind\n"
-                        "4200000,7,GET,\"k\\x01y\\x5cz,w\\x00\",v2,v1,stale_read\n");
+    ck_assert_str_eq(s, "time_us,client,op,key,expected,observed,kind,rule,issue_us,"
+                        "write_time_us,write_client,write_op,write_version\n"
+                        "4200000,7,GET,\"k\\x01y\\x5cz,w\\x00\",v2,v1,stale_read,,,,,,\n");
     free(s);
 }
 END_TEST

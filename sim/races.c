@@ -1,0 +1,61 @@
+/*
+ * races.c - naming a race: every oracle violation becomes a races.csv row that says which rule
+ * the run's toggles break and which two events raced (the key's last acknowledged write, and
+ * the read or point-in-time drain that observed the wrong state). The first one of a run is
+ * also kept as one line for `dslab check` and `dslab explore`.
+ *
+ * Why the rule comes from the toggles: the core does not know it broke a rule (a toggle that
+ * makes it break one is the experiment), while the run knows exactly which guards it turned
+ * off. With no toggle on, a violation is a bug of dslab itself and its rule is "none".
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "replay_int.h"
+
+void ds_toggle_rules(const ds_config *c, char *buf, size_t cap) {
+    bool r[11] = {false};
+    r[2] = c->drop_failed_saves;
+    r[3] = c->concurrent_saves;
+    r[4] = c->load_priority == DS_LOAD_ALWAYS_HEAD;
+    r[6] = c->load_ignores_writes || c->negcache_on_stale_load || c->load_drops_ttl;
+    r[7] = !c->negcache;
+    r[8] = c->evict_busy_keys || c->negcache_on_evict;
+    r[9] = c->unpin_parked_keys;
+    r[10] = c->drain_snapshot;
+    size_t n = 0;
+    buf[0] = 0;
+    for (int i = 1; i <= 10 && n + 4 < cap; i++)
+        if (r[i]) n += (size_t)snprintf(buf + n, cap - n, "%s%d", n ? "+" : "", i);
+    if (n == 0) snprintf(buf, cap, "none");
+}
+
+/* Record one violation (row has the observer, key, expected/observed and kind filled). */
+void rp_race(rp_run *r, ds_race_row *row) {
+    ds_oracle_write w;
+    row->rule = r->rule;
+    row->has_write = ds_oracle_last_write(r->oracle, row->key, row->keylen, &w);
+    char buf[24]; /* binary (object-id) keys are printed as text */
+    ds_key t = ds_key_text(&(ds_key){row->key, row->keylen}, r->binary_keys, buf);
+    row->key = t.p;
+    row->keylen = t.len;
+    if (row->has_write) {
+        row->write_time_us = w.time_us;
+        row->write_client = w.client;
+        row->write_op = ds_op_name(w.op);
+        row->write_version = w.version;
+    }
+    if (!r->first_race[0]) {
+        int klen = (int)(row->keylen > 40 ? 40 : row->keylen);
+        char wbuf[96] = "no write";
+        if (row->has_write)
+            snprintf(wbuf, sizeof wbuf, "write %s %s @%lld c%llu", row->write_op, w.version,
+                     (long long)w.time_us, (unsigned long long)w.client);
+        snprintf(r->first_race, sizeof r->first_race,
+                 "rule %s: %s key %.*s: %s; %s @%lld c%llu saw %s (expected %s)", r->rule,
+                 row->kind, klen, (const char *)row->key, wbuf, row->op, (long long)row->time_us,
+                 (unsigned long long)row->client, row->observed, row->expected);
+    }
+    ds_err e;
+    if (ds_metrics_race_row(r->metrics, row, &e) != DS_OK) rp_set_fatal(r, DS_ERR_IO, e.msg);
+}
