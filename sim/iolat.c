@@ -21,7 +21,7 @@ struct ds_iolat {
 
 static const char *const iol_names[DS_IOL__COUNT] = {"backend_get", "backend_set", "backend_del",
                                                      "queue_wait",  "handoff",     "arrival_late"};
-static const char *const cpu_extra[] = {"done_load", "done_save", "cron"};
+static const char *const cpu_extra[] = {"done_load", "done_save", "cron", "main_thread"};
 
 ds_iolat *ds_iolat_new(void) {
     ds_iolat *l = calloc(1, sizeof *l);
@@ -58,6 +58,12 @@ void ds_iolat_cpu(ds_iolat *l, int kind, int64_t ns) {
     if (!l || kind < 0 || kind >= DS_CPU__COUNT) return;
     l->cpu_ns[kind] += (uint64_t)(ns < 0 ? 0 : ns);
     l->cpu_n[kind]++;
+}
+
+void ds_iolat_cpu_n(ds_iolat *l, int kind, int64_t ns, uint64_t n) {
+    if (!l || kind < 0 || kind >= DS_CPU__COUNT) return;
+    l->cpu_ns[kind] += (uint64_t)(ns < 0 ? 0 : ns);
+    l->cpu_n[kind] += n;
 }
 
 const ds_hist *ds_iolat_hist(const ds_iolat *l, ds_iol_kind k) {

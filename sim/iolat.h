@@ -13,7 +13,9 @@
  *   - handoff: from the worker's push onto the done queue to the main thread seeing the job;
  *   - arrival_late: an open-loop request whose client was free, from its intended time to its
  *     issue (timer wake-up of the main thread, or the main thread busy with other work);
- *   - the core's thread CPU time per command type and per job hand-back (CLOCK_THREAD_CPUTIME_ID).
+ *   - the core's thread CPU time per command type and per job hand-back (CLOCK_THREAD_CPUTIME_ID),
+ *     and the main thread's whole CPU time over the trace (main_thread, per request): what the
+ *     harness itself spends (trace reading, oracle, metrics) is the difference.
  * io_latency.csv has latency.csv's format (op = the kind above); core_cpu.csv has one row per
  * command type: `op,count,total_us,mean_us`.
  */
@@ -40,6 +42,7 @@ typedef enum {
     DS_CPU_DONE_LOAD = DS_OP__COUNT, /* ds_cache_job_done of a LOAD */
     DS_CPU_DONE_SAVE,                /* ... of a SAVE or delete */
     DS_CPU_CRON,
+    DS_CPU_MAIN, /* the main thread's whole CPU over the trace, count = requests */
     DS_CPU__COUNT
 } ds_cpu_kind;
 
@@ -54,6 +57,8 @@ const char *ds_cpu_name(int kind); /* an op name in lower case, or done_load/don
 void ds_iolat_add(ds_iolat *l, ds_iol_kind k, int64_t ns);
 /* Account ns of core CPU to a command type (a ds_op or a ds_cpu_kind). */
 void ds_iolat_cpu(ds_iolat *l, int kind, int64_t ns);
+/* Account ns over n commands at once (DS_CPU_MAIN). */
+void ds_iolat_cpu_n(ds_iolat *l, int kind, int64_t ns, uint64_t n);
 const ds_hist *ds_iolat_hist(const ds_iolat *l, ds_iol_kind k);
 /* Mean CPU us per command of that type (0 when none). */
 double ds_iolat_cpu_mean_us(const ds_iolat *l, int kind);

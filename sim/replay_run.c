@@ -259,7 +259,9 @@ ds_status ds_replay_run(const ds_replay_opts *o, ds_replay_result *res, ds_err *
     if (!r) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
     r->o = o;
     ds_status st = setup(r, err);
+    int64_t cpu0 = ds_thread_cpu_ns();
     if (st == DS_OK) st = r->eng->ops->run(r->eng, err);
+    if (r->iolat) ds_iolat_cpu_n(r->iolat, DS_CPU_MAIN, ds_thread_cpu_ns() - cpu0, r->requests);
     if (st == DS_OK) st = finish(r, err);
     if (r->cache) {
         ds_cache_stats(r->cache, &res->stats);
