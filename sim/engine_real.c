@@ -70,7 +70,8 @@ typedef struct re_engine {
     uint64_t inflight; /* taken from the core and not yet handed back */
     bool maybe_jobs, eof;
     const ds_trace_req *pending; /* open loop: the record of the next arrival */
-    int64_t pending_due_us;
+    int64_t pending_due_us, pending_due_ns;
+    bool woke;      /* the loop slept since the last due_work */
     re_wake *wakes; /* min-heap on (t, seq) */
     size_t nwakes, wcap;
     uint64_t wseq, idle_crons;
@@ -334,7 +335,8 @@ static ds_status next_arrival(re_engine *e, ds_err *err) {
         return DS_OK;
     }
     e->pending = req;
-    e->pending_due_us = e->o->speed > 0 ? rp_arrival_ns(e->r, req) / 1000 : 0;
+    e->pending_due_ns = e->o->speed > 0 ? rp_arrival_ns(e->r, req) : 0;
+    e->pending_due_us = e->pending_due_ns / 1000;
     return DS_OK;
 }
 
@@ -346,6 +348,11 @@ static ds_status closed_fill(re_engine *e, uint32_t idx, ds_err *err) {
 /* Everything due at `now`: wake-ups, arrivals. */
 static ds_status due_work(re_engine *e, int64_t now, ds_err *err) {
     ds_status st = DS_OK;
+    /* io_latency.csv "wakeup": how late the main thread, asleep until this arrival was due,
+     * got to it (timer and scheduler wake-up; the model's wakeup-latency) */
+    if (e->woke && e->iol && e->pending && e->pending_due_us <= now)
+        ds_iolat_add(e->iol, DS_IOL_WAKEUP, re_now_ns(&e->base) - e->pending_due_ns);
+    e->woke = false;
     while (st == DS_OK && e->nwakes && e->wakes[0].t <= now && e->fail == DS_OK) {
         re_wake w = wake_pop(e);
         bool idle;
@@ -430,7 +437,7 @@ static ds_status re_run(rp_engine *b, ds_err *err) {
         if (st != DS_OK || finished(e)) break;
         re_pump(b);
         int64_t wait = next_due(e, next_cron, next_tick) - re_now(b);
-        if (wait > 0) wait_event(e, wait);
+        if (wait > 0) wait_event(e, wait), e->woke = true;
     }
     if (st == DS_OK && e->fail != DS_OK) st = ds_err_set(err, e->fail, "%s", e->fail_err.msg);
     if (st != DS_OK) stop_workers(e); /* no drain follows: no worker may outlive the cache */

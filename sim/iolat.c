@@ -19,8 +19,9 @@ struct ds_iolat {
     uint64_t cpu_n[DS_CPU__COUNT];
 };
 
-static const char *const iol_names[DS_IOL__COUNT] = {"backend_get", "backend_set", "backend_del",
-                                                     "queue_wait",  "handoff",     "arrival_late"};
+static const char *const iol_names[DS_IOL__COUNT] = {
+    "backend_get", "backend_set", "backend_del", "queue_wait", "handoff", "arrival_late", "wakeup"};
+_Static_assert(sizeof iol_names / sizeof iol_names[0] == DS_IOL__COUNT, "a name per kind");
 static const char *const cpu_extra[] = {"done_load", "done_save", "cron", "main_thread"};
 
 ds_iolat *ds_iolat_new(void) {

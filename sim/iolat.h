@@ -13,6 +13,8 @@
  *   - handoff: from the worker's push onto the done queue to the main thread seeing the job;
  *   - arrival_late: an open-loop request whose client was free, from its intended time to its
  *     issue (timer wake-up of the main thread, or the main thread busy with other work);
+ *   - wakeup: the main thread slept until an arrival was due; from that due time to the thread
+ *     running again (the timer and scheduler part of arrival_late);
  *   - the core's thread CPU time per command type and per job hand-back (CLOCK_THREAD_CPUTIME_ID),
  *     and the main thread's whole CPU time over the trace (main_thread, per request): what the
  *     harness itself spends (trace reading, oracle, metrics) is the difference.
@@ -34,6 +36,7 @@ typedef enum {
     DS_IOL_QUEUE_WAIT,
     DS_IOL_HANDOFF,
     DS_IOL_ARRIVAL_LATE, /* open loop, client free: issue - intended (the host's own lateness) */
+    DS_IOL_WAKEUP,       /* the main thread slept until an arrival was due: due -> awake */
     DS_IOL__COUNT
 } ds_iol_kind;
 

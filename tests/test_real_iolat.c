@@ -114,6 +114,33 @@ START_TEST(test_io_latency_counts_match_the_run) {
     uint64_t jobs = res.stats.disk_loads + sets + dels;
     ck_assert_uint_eq(hist_count(out, "io_latency.csv", "queue_wait", &p50), jobs);
     ck_assert_uint_eq(hist_count(out, "io_latency.csv", "handoff", &p50), jobs);
+    /* closed loop (--speed max): no request is ever due while the main thread sleeps */
+    ck_assert_uint_eq(hist_count(out, "io_latency.csv", "wakeup", &p50), 0);
+    ck_assert_uint_eq(hist_count(out, "io_latency.csv", "arrival_late", &p50), 0);
+}
+END_TEST
+
+/* Open loop at trace times: every request whose client is free is measured for lateness, and
+ * each sleep of the main thread ends in at most one wakeup sample. */
+START_TEST(test_open_loop_measures_lateness) {
+    ds_replay_opts o;
+    ds_replay_opts_default(&o);
+    snprintf(o.trace, sizeof o.trace, "%s",
+             "gen:uniform,keys=200,requests=400,clients=1,seed=3,arrival=fixed:4000");
+    snprintf(o.out, sizeof o.out, "%s/open", dir);
+    set(&o, "clock", "real");
+    set(&o, "latency", "fixed:0");
+    o.quiet = true, o.progress = false;
+    ds_replay_result res;
+    ds_err err = {{0}};
+    ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "replay: %s", err.msg);
+    long p50;
+    uint64_t late = hist_count(o.out, "io_latency.csv", "arrival_late", &p50);
+    uint64_t wake = hist_count(o.out, "io_latency.csv", "wakeup", &p50);
+    ck_assert_uint_gt(late, 0);
+    ck_assert_uint_le(late, 400);
+    ck_assert_uint_gt(wake, 0); /* 250 us apart: the main thread sleeps between arrivals */
+    ck_assert_uint_le(wake, late);
 }
 END_TEST
 
@@ -146,6 +173,7 @@ int main(void) {
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_io_latency_counts_match_the_run);
     tcase_add_test(tc, test_core_cpu_counts_every_command);
+    tcase_add_test(tc, test_open_loop_measures_lateness);
     tcase_add_test(tc, test_virtual_runs_write_no_cost_files);
     suite_add_tcase(s, tc);
     return ds_test_run(s);
