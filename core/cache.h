@@ -8,7 +8,8 @@
 
 #include "internal.h"
 
-#define US_PER_MS 1000
+#define US_PER_MS        1000
+#define DS_ERR_KEY_BYTES 64 /* key bytes quoted in an error message */
 
 /* How a key looks to a reader right now. */
 typedef enum { LK_HIT, LK_ABSENT, LK_MISS } ds_lookup;

@@ -7,8 +7,10 @@
  * links the key's ioent, so every key of a parked command is unevictable until the command
  * runs (otherwise a key loaded for it could be evicted while it waits on another key, and it
  * would have to load again, or worse, read nothing). Only the slots of keys that needed a LOAD
- * count as pending; when the last one resolves, the command runs once and host.reply fires
- * once. A LOAD that failed makes the command answer DS_ERR_IO.
+ * count as pending; when the last one resolves, the command joins the ready list (FIFO) and
+ * runs once, and host.reply fires once. A LOAD that failed makes the command answer DS_ERR_IO;
+ * a loaded value that could not be cached for lack of memory, DS_ERR_NOMEM (counted in
+ * stats.loads_dropped_nomem): never a silent "absent".
  */
 #include <assert.h>
 #include <stdio.h>
@@ -16,6 +18,8 @@
 #include <string.h>
 
 #include "cache.h"
+
+#define SAVE_RETRY_GROWTH 2 /* a failed SAVE's retry delay doubles up to save-retry-max */
 
 /* Blocking in host.wait_io is allowed only from the top level of exec and cron: never from
  * inside a completion or another wait, where it would nest the host's event loop. */
@@ -157,10 +161,36 @@ static ds_parked *parked_new(ds_cache *c, const ds_cmd *cmd, uint32_t nk) {
     return p;
 }
 
-static void slot_link(ds_cache *c, ds_parked *p, const ds_key *k) {
+/* Resolved: the command may run once every earlier ready command has. */
+static void ready_push(ds_cache *c, ds_parked *p) {
+    assert(!p->ready && p->pending == 0);
+    p->ready = true;
+    p->ready_seq = ++c->ready_seq_in;
+    p->next_ready = NULL;
+    if (c->ready_tail)
+        c->ready_tail->next_ready = p;
+    else
+        c->ready_head = p;
+    c->ready_tail = p;
+}
+
+static ds_parked *ready_pop(ds_cache *c) {
+    ds_parked *p = c->ready_head;
+    if (!p) return NULL;
+    c->ready_head = p->next_ready;
+    if (!c->ready_head) c->ready_tail = NULL;
+    /* FIFO: answered in exactly the order they became ready, each once */
+    assert(p->ready && p->ready_seq == c->ready_seq_out + 1);
+    if (p->ready_seq != c->ready_seq_out + 1) c->st.invariant_errors++;
+    c->ready_seq_out = p->ready_seq;
+    return p;
+}
+
+static ds_status slot_link(ds_cache *c, ds_parked *p, const ds_key *k) {
     uint64_t h = ds_table_hash(&c->ks.tab, k->p, k->len);
     ds_ioent *io = ds_c_io_get(c, h, k->p, k->len);
-    if (!io || io->mark == p) return;
+    if (!io) return DS_ERR_NOMEM;
+    if (io->mark == p) return DS_OK; /* a key named twice: one slot */
     io->mark = p;
     ds_wslot *s = &p->slots[p->nslots++];
     s->io = io;
@@ -179,7 +209,11 @@ static void slot_link(ds_cache *c, ds_parked *p, const ds_key *k) {
         if (!(io->flags & (DS_FLAG_LOAD | DS_FLAG_LOADINPROG))) io->size_hint = p->cmd.size_hint;
         ds_sched_schedule_load(&c->sched, io);
     }
+    assert(io->nwaiters > 0 && io->waiters == s);
+    return DS_OK;
 }
+
+static void unpark(ds_cache *c, ds_parked *p);
 
 ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd) {
     uint32_t nk = total_keys(cmd);
@@ -188,21 +222,27 @@ ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cm
     p->client = p->client_key = client;
     p->tag = tag;
     p->node.key = (const unsigned char *)&p->client_key;
-    p->node.keylen = 8;
-    p->node.hash = ds_table_hash(&c->parked, &p->client_key, 8);
+    p->node.keylen = sizeof p->client_key;
+    p->node.hash = ds_table_hash(&c->parked, &p->client_key, sizeof p->client_key);
     if (ds_table_insert(&c->parked, &p->node) != DS_OK) {
         ds_slab_free(&c->slab, p, p->alloc_bytes);
         return ds_fail(c, DS_ERR_NOMEM, "out of memory parking a command");
     }
-    for (uint32_t i = 0; i < nk; i++)
-        slot_link(c, p, &p->keys[i]);
+    ds_status st = DS_OK;
+    for (uint32_t i = 0; i < nk && st == DS_OK; i++)
+        st = slot_link(c, p, &p->keys[i]);
     for (uint32_t i = 0; i < p->nslots; i++)
         p->slots[i].io->mark = NULL;
+    if (st != DS_OK) { /* LOADs already scheduled stay: they complete with no waiter */
+        unpark(c, p);
+        return ds_fail(c, st, "out of memory parking a command");
+    }
     c->st.blocked_requests++;
-    if (p->pending == 0) { /* every miss resolved meanwhile (cannot happen today) */
-        p->ready = true;
-        p->next_ready = c->ready_head;
-        c->ready_head = p;
+    /* The command parked because a key missed, and that key's slot is pending. */
+    assert(p->pending > 0 && p->nslots > 0);
+    if (p->pending == 0) { /* release builds: answer it at the next call rather than never */
+        c->st.invariant_errors++;
+        ready_push(c, p);
     }
     return DS_OK;
 }
@@ -227,15 +267,10 @@ static void unpark(ds_cache *c, ds_parked *p) {
 
 /* Run every parked command whose keys are all resolved, in the order they became ready. */
 void ds_c_resume_ready(ds_cache *c) {
-    while (c->ready_head) {
-        /* The ready list is LIFO; take its oldest element for a stable order. */
-        ds_parked **pp = &c->ready_head;
-        while ((*pp)->next_ready)
-            pp = &(*pp)->next_ready;
-        ds_parked *p = *pp;
-        *pp = NULL;
+    for (ds_parked *p; (p = ready_pop(c));) {
+        assert(p->pending == 0 && p->nslots > 0);
         ds_replybuf *b = &c->res;
-        ds_status st = p->failed ? DS_ERR_IO : ds_c_run(c, &p->cmd, b);
+        ds_status st = p->fail_status != DS_OK ? p->fail_status : ds_c_run(c, &p->cmd, b);
         if (st != DS_OK) b->reply = (ds_reply){.status = st, .op = p->cmd.op};
         c->in_callback++;
         c->host.reply(c->host.ctx, p->client, p->tag, &b->reply);
@@ -244,7 +279,7 @@ void ds_c_resume_ready(ds_cache *c) {
     }
 }
 
-static void resolve_waiters(ds_cache *c, ds_ioent *io, bool failed);
+static void resolve_waiters(ds_cache *c, ds_ioent *io, ds_status fail);
 
 /*
  * A write to a key whose LOAD is still queued (not yet a job) makes that LOAD pointless:
@@ -258,21 +293,21 @@ void ds_c_cancel_queued_load(ds_cache *c, ds_ioent *io) {
     if (!(io->flags & DS_FLAG_LOAD)) return;
     ds_sched_unqueue_load(&c->sched, io);
     c->st.loads_cancelled++;
-    resolve_waiters(c, io, false);
+    resolve_waiters(c, io, DS_OK);
 }
 
-static void resolve_waiters(ds_cache *c, ds_ioent *io, bool failed) {
+/* The key's LOAD is over (or moot): its waiters' slots resolve; fail (DS_OK = none) is what
+ * their commands answer instead of running. */
+static void resolve_waiters(ds_cache *c, ds_ioent *io, ds_status fail) {
+    uint32_t seen = 0;
     for (ds_wslot *s = io->waiters; s; s = s->next) {
+        assert(++seen <= io->nwaiters && s->io == io);
         if (s->resolved) continue;
         s->resolved = true;
         ds_parked *p = s->owner;
-        if (failed) p->failed = true;
-        assert(p->pending > 0);
-        if (--p->pending == 0 && !p->ready) {
-            p->ready = true;
-            p->next_ready = c->ready_head;
-            c->ready_head = p;
-        }
+        if (fail != DS_OK && p->fail_status == DS_OK) p->fail_status = fail;
+        assert(p->pending > 0 && !p->ready);
+        if (--p->pending == 0) ready_push(c, p);
     }
 }
 
@@ -285,6 +320,24 @@ static ds_value *drop_ttl(ds_value *v) {
     if (!nv) return v; /* keep the original: an experiment must not fail the run */
     ds_value_unref(v);
     return nv;
+}
+
+/* Add a loaded value to memory (rule 6). A reclaim that cannot make room is counted in
+ * memory_limit_misses and the value is still added (memory stays over the limit until the
+ * next reclaim, as for any insert). Out of memory: the value is dropped, counted, and the
+ * waiters answer DS_ERR_NOMEM; answering them "absent" would be a stale read. */
+static ds_status cache_loaded(ds_cache *c, ds_ioent *io, ds_value *v) {
+    uint64_t h = io->node.hash;
+    uint64_t charge = ds_ks_charge(io->node.keylen, v);
+    if (c->cfg.evict_at == DS_EVICT_AT_INSERT) {
+        ds_evict_req in = {h, io->key, io->node.keylen, io->next_access, charge};
+        ds_status st = ds_c_reclaim(c, charge, 1, &in, false);
+        assert(st == DS_OK || st == DS_ERR_MEMORY); /* the only ways reclaim ends */
+    }
+    if (ds_c_put(c, h, io->key, io->node.keylen, v, io->next_access)) return DS_OK;
+    c->st.loads_dropped_nomem++;
+    int n = (int)(io->node.keylen > DS_ERR_KEY_BYTES ? DS_ERR_KEY_BYTES : io->node.keylen);
+    return ds_fail(c, DS_ERR_NOMEM, "out of memory caching the loaded value of '%.*s'", n, io->key);
 }
 
 void ds_c_load_done(ds_cache *c, ds_job *job) {
@@ -307,22 +360,20 @@ void ds_c_load_done(ds_cache *c, ds_job *job) {
     bool newer_write = io->written_in_load;
     bool saving = (io->flags & (DS_FLAG_SAVE | DS_FLAG_SAVEINPROG)) != 0;
     io->written_in_load = false;
+    ds_status fail = DS_OK;
     if (r == DS_OK) {
         c->st.disk_loads++;
-        if ((!in_mem && !newer_write) || c->cfg.load_ignores_writes) {
-            uint64_t charge = ds_ks_charge(io->node.keylen, job->value);
-            ds_evict_req in = {h, io->key, io->node.keylen, io->next_access, charge};
-            if (c->cfg.evict_at == DS_EVICT_AT_INSERT) (void)ds_c_reclaim(c, charge, 1, &in, false);
-            (void)ds_c_put(c, h, io->key, io->node.keylen, job->value, io->next_access);
-        }
+        if ((!in_mem && !newer_write) || c->cfg.load_ignores_writes)
+            fail = cache_loaded(c, io, job->value);
     } else if (r == DS_NOT_FOUND) {
         c->st.disk_loads++;
         if ((!in_mem && !newer_write && !saving) || c->cfg.negcache_on_stale_load)
             ds_c_neg_set(c, h, io->key, io->node.keylen, false);
     } else {
         c->st.load_errors++;
+        fail = DS_ERR_IO;
     }
-    resolve_waiters(c, io, r != DS_OK && r != DS_NOT_FOUND);
+    resolve_waiters(c, io, fail);
 }
 
 /* A SAVE failed during a drain: count it in this drain's epoch; at the bound the key is given
@@ -355,7 +406,7 @@ void ds_c_save_done(ds_cache *c, ds_job *job) {
         if (c->asap) drain_count_failure(c, io);
         int64_t backoff_ms = c->cfg.save_retry_ms;
         for (uint32_t i = 0; i < io->retries && backoff_ms < c->cfg.save_retry_max_ms; i++)
-            backoff_ms *= 2;
+            backoff_ms *= SAVE_RETRY_GROWTH;
         if (backoff_ms > c->cfg.save_retry_max_ms) backoff_ms = c->cfg.save_retry_max_ms;
         if (ds_buggify_fire(&c->bug, DS_BUG_RETRY_FAST)) backoff_ms = 1;
         io->retries++;

@@ -394,7 +394,9 @@ typedef struct ds_stats {
     uint64_t invariant_errors;    /* internal "cannot happen" states; debug builds assert instead */
     uint64_t loads_dropped_nomem; /* loaded values not cached for lack of memory (answered
                                    * DS_ERR_NOMEM to their waiters) */
-    uint64_t loads_cancelled;     /* queued LOADs made moot by a write to their key */
+    uint64_t expire_deletes_dropped; /* expiries whose disk delete could not be scheduled (out
+                                      * of memory; harmless: the stored value has expired too) */
+    uint64_t loads_cancelled;        /* queued LOADs made moot by a write to their key */
     uint64_t memory_limit_misses, reclaim_waits, asap_pushes;
     uint64_t drain_unsaved; /* keys the last ds_cache_drain gave up on (DS_DRAIN_SAVE_ATTEMPTS) */
     uint64_t used_memory_bytes, peak_memory_bytes;

@@ -61,7 +61,7 @@ typedef struct ds_negcache {
 /* ---- parked commands ---- */
 
 typedef struct ds_parked {
-    ds_tnode node; /* keyed by the 8-byte client id */
+    ds_tnode node; /* keyed by client_key, the client id's bytes */
     uint64_t client, tag;
     uint64_t client_key;
     ds_cmd cmd; /* deep copy */
@@ -70,8 +70,12 @@ typedef struct ds_parked {
     unsigned char *keybuf;
     uint32_t nslots, pending;
     uint32_t alloc_bytes; /* of this block, for ds_slab_free */
-    bool failed, ready;
-    struct ds_parked *next_ready;
+    /* DS_OK, or what the command answers instead of running: DS_ERR_IO (a LOAD failed) or
+     * DS_ERR_NOMEM (a loaded value could not be cached) */
+    ds_status fail_status;
+    bool ready;
+    uint64_t ready_seq;           /* position in the ready list (FIFO: taken in this order) */
+    struct ds_parked *next_ready; /* ready list, oldest first */
     ds_wslot slots[];
 } ds_parked;
 
@@ -101,8 +105,11 @@ struct ds_cache {
     ds_keyspace ks;
     ds_negcache neg;
     ds_sched sched;
-    ds_table parked;       /* client id -> ds_parked */
-    ds_parked *ready_head; /* parked commands whose keys are all resolved */
+    ds_table parked; /* client id -> ds_parked */
+    /* parked commands whose keys are all resolved, oldest first; seq_in numbers them as they
+     * join, seq_out is the last one answered (the list is FIFO: asserted) */
+    ds_parked *ready_head, *ready_tail;
+    uint64_t ready_seq_in, ready_seq_out;
     ds_stats st;
     int in_callback;               /* > 0 while a host callback runs */
     int in_wait;                   /* > 0 while host.wait_io runs */

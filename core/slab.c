@@ -72,6 +72,10 @@ static bool new_chunk(ds_slab *s) {
 }
 
 void *ds_slab_alloc(ds_slab *s, size_t size) {
+    if (s->fail_allocs) {
+        s->fail_allocs--;
+        return NULL;
+    }
     if (SLAB_PASSTHROUGH || size == 0 || size > DS_SLAB_MAX_BYTES) {
         void *p = malloc(size ? size : 1);
         if (p) s->live++;

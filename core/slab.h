@@ -33,6 +33,7 @@ typedef struct ds_slab {
     size_t cur_left;
     uint64_t chunk_bytes; /* bytes held in chunks */
     uint64_t live;        /* objects handed out and not freed */
+    uint64_t fail_allocs; /* test hook: fail this many next allocations (out-of-memory paths) */
 } ds_slab;
 
 void ds_slab_init(ds_slab *s);
