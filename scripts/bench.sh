@@ -44,6 +44,15 @@ if [ -x "$DSLAB" ]; then
     rm -rf "$out"
 fi
 
+# The race lab: every scenario explored under 1,000 seeds, with its toggle and with defaults
+# (README "Schedule exploration"); the exploration table is what the README quotes.
+if [ -x "$DSLAB" ]; then
+    xout=$(mktemp -d)
+    echo; echo "== race lab: dslab check --seeds 1000 (one process per core)"
+    "$DSLAB" check --seeds 1000 --out "$xout" | sed -n '/^exploration/,$p'
+    rm -rf "$xout"
+fi
+
 # dslab against libCacheSim's cachesim (only when CACHESIM names a build; one line otherwise).
 echo
 scripts/bench-libcachesim.sh "$DSLAB"

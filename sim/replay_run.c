@@ -151,9 +151,14 @@ static ds_status pit_check(rp_run *r, ds_status *drained, ds_err *err) {
 }
 
 /* --pit-every: the same during the run, where parked clients may be resumed by the drain's
- * LOADs (their writes must be drained too). */
+ * LOADs (their writes must be drained too). Backend faults (--faults, BUGGIFY's failed writes)
+ * are off while it drains, as for the final drain: the bounded drain gives a key up after
+ * DS_DRAIN_SAVE_ATTEMPTS failures in a row, which a point in time must not report as a full
+ * disk when the faults are only injected. */
 ds_status rp_point_in_time(rp_run *r, ds_err *err) {
+    ds_backend_fake_faults_enable(r->backend, false);
     ds_status drained, st = pit_check(r, &drained, err);
+    ds_backend_fake_faults_enable(r->backend, true);
     if (st == DS_OK && drained != DS_OK)
         st = ds_err_set(err, drained, "%s: %s", r->store_path, ds_cache_last_error(r->cache));
     return st;
