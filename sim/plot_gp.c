@@ -137,17 +137,50 @@ static double pl_dodge(const pl_plot *p, double x, size_t s) {
     return p->logx ? x * pow(hi / lo, k) : x + (hi - lo) * k;
 }
 
+/* Latency columns are drawn in the unit that fits their largest value: µs, ms above 10,000 µs,
+ * s above 10,000,000 µs (the table keeps µs). Returns the divisor and sets *unit. */
+static double pl_scale(const pl_plot *p, size_t k, const char **unit) {
+    *unit = pl_unit(p->ys[k].spec);
+    if (strcmp(*unit, "µs") != 0) return 1;
+    double hi = 0;
+    for (size_t i = 0; i < p->npts; i++)
+        if (p->pts[i].y == k) hi = fmax(hi, fabs(p->pts[i].mean) + p->pts[i].half);
+    if (hi >= 1e7) return *unit = "s", 1e6;
+    if (hi >= 1e4) return *unit = "ms", 1e3;
+    return 1;
+}
+
+/* The y range of a log panel: the means and the positive interval ends, with some air. */
+static void pl_log_range(const pl_plot *p, size_t k, double *lo, double *hi) {
+    *lo = INFINITY, *hi = 0;
+    for (size_t i = 0; i < p->npts; i++) {
+        const pl_point *pt = &p->pts[i];
+        if (pt->y != k) continue;
+        double l = pt->mean - pt->half > 0 ? pt->mean - pt->half : pt->mean;
+        *lo = fmin(*lo, l);
+        *hi = fmax(*hi, pt->mean + pt->half);
+    }
+    *lo /= 2, *hi *= 2;
+}
+
 /* One data block per curve: $c_F_Y_S with "x mean lo hi" lines. */
 static void pl_blocks(FILE *f, const pl_plot *p) {
     for (size_t fi = 0; fi < p->nf; fi++)
         for (size_t k = 0; k < p->nys; k++)
             for (size_t s = 0; s < p->ns; s++) {
                 fprintf(f, "$c_%zu_%zu_%zu << EOD\n", fi, k, s);
+                const char *unit;
+                double d = pl_scale(p, k, &unit);
                 for (size_t i = 0; i < p->npts; i++) {
                     const pl_point *pt = &p->pts[i];
                     if (pt->facet != fi || pt->y != k || pt->series != s) continue;
-                    fprintf(f, "%.10g %.10g %.10g %.10g\n", pl_dodge(p, pt->x, s), pt->mean,
-                            pt->mean - pt->half, pt->mean + pt->half);
+                    double lo = pt->mean - pt->half, ymin, ymax;
+                    if (p->ys[k].log && lo <= 0) { /* a bar below 0 runs off the log axis */
+                        pl_log_range(p, k, &ymin, &ymax);
+                        lo = ymin / 10;
+                    }
+                    fprintf(f, "%.10g %.10g %.10g %.10g\n", pl_dodge(p, pt->x, s), pt->mean / d,
+                            lo / d, (pt->mean + pt->half) / d);
                 }
                 fprintf(f, "EOD\n");
             }
@@ -178,7 +211,6 @@ static void pl_axes(FILE *f, const pl_plot *p) {
     fprintf(f, "\nset grid lc rgb '#dddddd'\nset offsets graph 0.04, graph 0.04, graph 0.06, "
                "graph 0.06\n");
     if (p->logx) fprintf(f, "set logscale x\n");
-    if (p->logy) fprintf(f, "set logscale y\n");
     if (p->nxs <= 12) {
         fprintf(f, "set xtics (");
         for (size_t i = 0; i < p->nxs; i++) {
@@ -224,10 +256,22 @@ static void pl_series_title(const pl_plot *p, size_t s, char *buf, size_t cap) {
 static void pl_panel(FILE *f, const pl_plot *p, size_t fi, size_t k) {
     char buf[1024];
     pl_label(p->ys[k].spec, buf, sizeof buf);
+    const char *unit;
+    char *us = strstr(buf, "(µs)");
+    if (pl_scale(p, k, &unit) != 1 && us)
+        snprintf(us, sizeof buf - (size_t)(us - buf), "(%s)", unit);
     fprintf(f, "set ylabel ");
     pl_gq(f, buf);
-    fprintf(f, "\nset format y '%s'\n",
-            !strcmp(pl_unit(p->ys[k].spec), "bytes") ? "%.1b %BB" : "% h");
+    bool bytes = !strcmp(pl_unit(p->ys[k].spec), "bytes");
+    fprintf(f, "\nset format y '%s'\n", bytes ? "%.1b %BB" : p->ys[k].log ? "%g" : "% h");
+    if (p->ys[k].log) {
+        const char *u;
+        double lo, hi, d = pl_scale(p, k, &u);
+        pl_log_range(p, k, &lo, &hi);
+        fprintf(f, "set logscale y\nset yrange [%.6g:%.6g]\n", lo / d, hi / d);
+    } else {
+        fprintf(f, "unset logscale y\nset autoscale y\n");
+    }
     if (p->facet >= 0) {
         pl_value_title(p->facet_name, p->fvals[fi], buf, sizeof buf);
         fprintf(f, "set title ");
@@ -294,7 +338,7 @@ static int pl_script(const pl_plot *p, const ds_csvtab *t) {
     double h = 420.0 * (double)p->nf + 40, head = (p->series >= 0 ? 80 : 48) / h;
     double ph = (1 - head) / (double)p->nf, pw = 1 / (double)p->nys;
     pl_axes(f, p);
-    fprintf(f, "unset key\nset lmargin 10\nset rmargin 3\nset bmargin 3.5\nset tmargin %s\n",
+    fprintf(f, "unset key\nset lmargin 12\nset rmargin 3\nset bmargin 3.5\nset tmargin %s\n",
             p->facet >= 0 ? "2.5" : "1");
     for (size_t fi = 0; fi < p->nf; fi++)
         for (size_t k = 0; k < p->nys; k++) {

@@ -20,6 +20,7 @@
 typedef struct pl_y {
     char spec[256]; /* as given: COL or COL/COL */
     int a, b;       /* columns; b < 0 unless a ratio */
+    bool log;       /* a log y axis: --logy, or COL:log for this panel only */
 } pl_y;
 
 /* One aggregated point of one panel's curve. */

@@ -1,6 +1,7 @@
 /*
  * plot_sweep.c - `dslab plot SWEEP.csv --x COL --y COL[,COL...] [--series COL] [--facet COL]
  * [--logx] [--logy] [-o FILE.png|.svg|.pdf]`: one column of a sweep against another.
+ * A --y column written COL:log gets a log y axis in its panels only.
  *
  * Why it aggregates: a sweep usually repeats each configuration with several seeds; a figure
  * that draws every seed is unreadable, and one that draws one seed hides the noise. Rows that
@@ -40,7 +41,8 @@ static int pl_usage(FILE *f) {
                "       dslab plot SWEEP.csv --x COL --y COL[,COL...] [--series COL] [--facet COL]\n"
                "                  [--logx] [--logy] [-o FILE.png|.svg|.pdf]\n"
                "  one curve per --series value, one row of panels per --facet value, one panel\n"
-               "  per --y column (COL/COL divides two columns); rows sharing a point (seeds) are\n"
+               "  per --y column (COL/COL divides two columns, COL:log gives that panel a log\n"
+               "  y axis, --logy every panel); rows sharing a point (seeds) are\n"
                "  averaged, with 95%% Student-t confidence intervals as error bars; writes\n"
                "  FILE.data.csv (the aggregated table) and FILE.gp (the gnuplot script) too\n");
     return 2;
@@ -108,6 +110,9 @@ static int pl_columns(pl_plot *p, const ds_csvtab *t, const char *ylist) {
         if (p->nys == PL_MAX_Y) return pl_bad("--y: at most 8 columns%s%s", "", "");
         pl_y *py = &p->ys[p->nys++];
         snprintf(py->spec, sizeof py->spec, "%s", y);
+        size_t n = strlen(py->spec);
+        py->log = p->logy;
+        if (n > 4 && !strcmp(py->spec + n - 4, ":log")) py->spec[n - 4] = 0, py->log = true;
         char *slash = strchr(py->spec, '/');
         char a[256];
         snprintf(a, sizeof a, "%.*s", slash ? (int)(slash - py->spec) : 255, py->spec);
@@ -343,9 +348,9 @@ static int pl_run(pl_plot *p, const ds_csvtab *t, const char *ylist) {
     free(rows);
     if (rc) return rc;
     if (p->npts == 0) return pl_bad("--y: %s: no numeric value in any row of %s", ylist, p->csv);
-    for (size_t i = 0; p->logy && i < p->npts; i++)
-        if (p->pts[i].mean - p->pts[i].half <= 0)
-            return pl_bad("--logy: %s has values <= 0 (mean or its interval)%s",
+    for (size_t i = 0; i < p->npts; i++)
+        if (p->ys[p->pts[i].y].log && p->pts[i].mean <= 0)
+            return pl_bad("--logy: %s has a mean <= 0 (no log axis for it)%s",
                           p->ys[p->pts[i].y].spec, "");
     if ((rc = pl_write_data(p)) != 0) return rc;
     if ((rc = pl_draw(p, t)) != 0) return rc;

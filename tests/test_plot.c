@@ -152,6 +152,25 @@ START_TEST(test_labels_carry_units) {
 }
 END_TEST
 
+/* COL:log gives one panel a log y axis; a latency column of large values is drawn in ms. */
+START_TEST(test_per_panel_log_and_latency_unit) {
+    put("big.csv", "trace,seed,x,requests,get_p99_us,hit_ratio\n"
+                   "t,1,1,9,250000,0.5\nt,2,1,9,350000,0.6\nt,1,2,9,20000,0.7\n");
+    const char *a[] = {"plot", path("big.csv"), "--x", "x", "--y", "get_p99_us:log,hit_ratio",
+                       "-o",   path("big.svg")};
+    ck_assert_int_eq(plot(8, a), 0);
+    char *gp = slurp("big.gp");
+    ck_assert_ptr_nonnull(gp);
+    char *first = strstr(gp, "set logscale y\n"), *second = strstr(gp, "unset logscale y\n");
+    ck_assert_msg(first && second && first < second, "%s", gp);
+    ck_assert_ptr_nonnull(strstr(gp, "'GET p99 latency (ms)'"));
+    ck_assert_ptr_nonnull(strstr(gp, "\n1 300 ")); /* the mean, 300,000 us, as 300 ms */
+    ck_assert_ptr_nonnull(strstr(gp, "set terminal svg"));
+    ck_assert_ptr_nonnull(strstr(slurp("big.data.csv"), ",get_p99_us,2,300000,"));
+    ck_assert_int_eq(access(path("big.svg"), R_OK), 0);
+}
+END_TEST
+
 /* The run-directory form still draws latency.png and timeline.png. */
 START_TEST(test_run_dir_form_still_works) {
     put("latency.csv", "op,bucket_lo_us,bucket_hi_us,count,cum_fraction\n"
@@ -175,6 +194,7 @@ int main(void) {
     tcase_add_test(tc, test_seeds_average_with_student_t_interval);
     tcase_add_test(tc, test_bad_input_exits_2);
     tcase_add_test(tc, test_labels_carry_units);
+    tcase_add_test(tc, test_per_panel_log_and_latency_unit);
     tcase_add_test(tc, test_run_dir_form_still_works);
     suite_add_tcase(s, tc);
     return ds_test_run(s);

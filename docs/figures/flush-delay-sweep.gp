@@ -60,7 +60,7 @@ set linetype 6 lw 2 pt 7 ps 0.9 lc rgb '#56B4E9'
 set linetype 7 lw 2 pt 9 ps 0.9 lc rgb '#000000'
 set linetype 8 lw 2 pt 11 ps 0.9 lc rgb '#F0E442'
 unset key
-set lmargin 10
+set lmargin 12
 set rmargin 3
 set bmargin 3.5
 set tmargin 1
@@ -68,6 +68,8 @@ set origin 0.0000,0.0000
 set size 0.3333,0.8261
 set ylabel 'GET p99 latency (µs)'
 set format y '% h'
+unset logscale y
+set autoscale y
 plot $c_0_0_0 using 1:2:3:4 with yerrorlines lt 1 title 'cache-max-memory = 512 KiB', \
      $c_0_0_1 using 1:2:3:4 with yerrorlines lt 2 title 'cache-max-memory = 1 MiB', \
      $c_0_0_2 using 1:2:3:4 with yerrorlines lt 3 title 'cache-max-memory = 2 MiB'
@@ -75,6 +77,8 @@ set origin 0.3333,0.0000
 set size 0.3333,0.8261
 set ylabel 'hit ratio'
 set format y '% h'
+unset logscale y
+set autoscale y
 plot $c_0_1_0 using 1:2:3:4 with yerrorlines lt 1 title 'cache-max-memory = 512 KiB', \
      $c_0_1_1 using 1:2:3:4 with yerrorlines lt 2 title 'cache-max-memory = 1 MiB', \
      $c_0_1_2 using 1:2:3:4 with yerrorlines lt 3 title 'cache-max-memory = 2 MiB'
@@ -82,6 +86,8 @@ set origin 0.6667,0.0000
 set size 0.3333,0.8261
 set ylabel 'disk saves per second, sim time (1/s)'
 set format y '% h'
+unset logscale y
+set autoscale y
 plot $c_0_2_0 using 1:2:3:4 with yerrorlines lt 1 title 'cache-max-memory = 512 KiB', \
      $c_0_2_1 using 1:2:3:4 with yerrorlines lt 2 title 'cache-max-memory = 1 MiB', \
      $c_0_2_2 using 1:2:3:4 with yerrorlines lt 3 title 'cache-max-memory = 2 MiB'
