@@ -264,6 +264,10 @@ ds_status ds_c_write(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_
             uint64_t old = e ? ds_ks_charge(len, e->val) : 0;
             ds_status st =
                 ds_c_reclaim(c, charge > old ? charge - old : 0, e ? 0 : 1, &in, ds_c_can_wait(c));
+            /* The key being overwritten may itself have been the victim (e now dangles): the
+             * SET is an insert after all and needs room for all of it. */
+            if (st == DS_OK && e && !ds_ks_find(&c->ks, h, key, len))
+                st = ds_c_reclaim(c, charge, 1, &in, ds_c_can_wait(c));
             if (st != DS_OK) return st;
         }
         if (!ds_c_put(c, h, key, len, v, c->next_access))

@@ -139,13 +139,18 @@ static void move_to_main(s3_state *s, ds_entry *e) {
     ds_elist_push_head(&s->q[Q_MAIN], e, m->units);
 }
 
-/* One step at a queue's tail: the victim, or NULL after moving the tail. */
-static ds_entry *step(ds_evict *ev, s3_state *s, int q) {
+/* One step at a queue's tail: the victim, or NULL after moving the tail. *busy counts the busy
+ * tails seen in a row in that queue (a non-busy step resets it). */
+static ds_entry *step(ds_evict *ev, s3_state *s, int q, uint64_t *busy) {
     ds_entry *e = s->q[q].tail;
     s3_meta *m = m3(e);
     if (ds_evict_busy(ev, e)) {
         ds_elist_to_head(&s->q[q], e);
-    } else if (q == Q_SMALL && m->freq >= s->threshold) {
+        (*busy)++;
+        return NULL;
+    }
+    *busy = 0;
+    if (q == Q_SMALL && m->freq >= s->threshold) {
         move_to_main(s, e);
     } else if (q == Q_MAIN && m->freq >= 1) {
         m->freq = (m->freq < MAIN_KEEP ? m->freq : MAIN_KEEP) - 1;
@@ -156,14 +161,18 @@ static ds_entry *step(ds_evict *ev, s3_state *s, int q) {
     return NULL;
 }
 
+/* libCacheSim's choice of queue, except that a queue whose every key is busy hands over to
+ * the other one (dirty new keys fill small; main's idle keys must still be found). */
 static ds_entry *s3_victim(ds_evict *ev, const ds_evict_req *incoming) {
     (void)incoming;
     s3_state *s = ev->state;
+    uint64_t busy[2] = {0, 0};
     uint64_t bound = 8 * (s->q[0].count + s->q[1].count) + 8;
     for (uint64_t i = 0; i < bound; i++) {
         int q = s->q[Q_MAIN].units > s->main_cap || s->q[Q_SMALL].count == 0 ? Q_MAIN : Q_SMALL;
-        if (s->q[q].count == 0) return NULL;
-        ds_entry *e = step(ev, s, q);
+        if (busy[q] >= s->q[q].count) q = !q;
+        if (s->q[q].count == 0 || busy[q] >= s->q[q].count) return NULL;
+        ds_entry *e = step(ev, s, q, &busy[q]);
         if (e) return e;
     }
     return NULL;
