@@ -143,7 +143,7 @@ static const char *ck_verdict(const ck_scn *s, const ck_run *run, const ds_repla
                               const ds_replay_result *res) {
     uint64_t v = res->stale_reads + res->lost_writes;
     bool defaults = strcmp(run->kind, "defaults") == 0;
-    if (strcmp(s->hold, "memory") == 0 && !strstr(run->flags, "evict-busy-keys")) {
+    if (strcmp(s->hold, "memory") == 0) {
         bool over =
             o->core.max_memory_bytes && res->stats.peak_memory_bytes > o->core.max_memory_bytes;
         if (over || res->errors || res->stats.memory_limit_misses)

@@ -137,6 +137,69 @@ START_TEST(test_check_fails_a_silent_toggle) {
 }
 END_TEST
 
+/* Write a scenario NAME into dir (mkdir'd if needed). */
+static void scenario(const char *dir, const char *name, const char *csv, const char *txt) {
+    char p[300];
+    mkdir(dir, 0700);
+    snprintf(p, sizeof p, "%s/%s.csv", dir, name);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(csv, f);
+    fclose(f);
+    snprintf(p, sizeof p, "%s/%s.txt", dir, name);
+    f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(txt, f);
+    fclose(f);
+}
+
+/* hold: memory fails a run whose peak memory passes the limit (evict-at=cron lets it). */
+START_TEST(test_check_hold_memory_catches_an_overshoot) {
+    const char *dir = in_tmp("hold");
+    scenario(dir, "burst",
+             "time_us,client,op,key,size,ttl_s\n0,1,SET,a,1000,0\n1,1,SET,b,1000,0\n"
+             "2,1,SET,c,1000,0\n3,1,SET,d,1000,0\n",
+             "rule: 8\nbase: --cache-max-memory 2kb\nhold: memory\n"
+             "expose: --evict-busy-keys on\n");
+    const char *argv[] = {"check", "--dir", dir, "--out", in_tmp("hout")};
+    char *out;
+    ck_assert_int_eq(capture(ds_main_check, 5, argv, &out), 1);
+    ck_assert_ptr_nonnull(strstr(out, "defaults"));
+    ck_assert_ptr_nonnull(strstr(out, "FAIL (memory limit not held)"));
+    free(out);
+}
+END_TEST
+
+/* Bad input: one line on stderr and exit 2, never a crash. */
+START_TEST(test_bad_input_exits_2) {
+    const char *dir = in_tmp("bad");
+    scenario(dir, "typo", "time_us,client,op,key,size,ttl_s\n0,1,SET,k,1,0\n",
+             "rule: 3\nexpos: --concurrent-saves on\n");
+    const char *c1[] = {"check", "--dir", dir, "--out", in_tmp("bout")};
+    const char *c2[] = {"check", "--seeds", "many"};
+    const char *x1[] = {"explore", SCN "/del_then_get.csv"};
+    const char *x2[] = {"explore", SCN "/del_then_get.csv", "--seeds", "0"};
+    const char *x3[] = {"explore", SCN "/del_then_get.csv", "--seeds", "5", "--bogus", "1"};
+    const char *s1[] = {"shrink", SCN "/del_then_get.csv"};
+    const char *s2[] = {"shrink", SCN "/del_then_get.csv", "-o", in_tmp("m.csv"), "--keep", "x"};
+    char *out;
+    ck_assert_int_eq(capture(ds_main_check, 5, c1, &out), 2);
+    free(out);
+    ck_assert_int_eq(capture(ds_main_check, 3, c2, &out), 2);
+    free(out);
+    ck_assert_int_eq(capture(ds_main_explore, 2, x1, &out), 2);
+    free(out);
+    ck_assert_int_eq(capture(ds_main_explore, 4, x2, &out), 2);
+    free(out);
+    ck_assert_int_eq(capture(ds_main_explore, 6, x3, &out), 2);
+    free(out);
+    ck_assert_int_eq(capture(ds_main_shrink, 2, s1, &out), 2);
+    free(out);
+    ck_assert_int_eq(capture(ds_main_shrink, 6, s2, &out), 2);
+    free(out);
+}
+END_TEST
+
 /* explore.csv has one row per seed; a violating seed replays alone to the same first race. */
 START_TEST(test_explore_seed_reruns_alone) {
     static ds_replay_opts o;
@@ -442,6 +505,8 @@ static Suite *suite(void) {
     tcase_add_test(tc, test_check_every_scenario_clean_and_caught);
     tcase_add_test(tc, test_check_explores_50_seeds_per_scenario);
     tcase_add_test(tc, test_check_fails_a_silent_toggle);
+    tcase_add_test(tc, test_check_hold_memory_catches_an_overshoot);
+    tcase_add_test(tc, test_bad_input_exits_2);
     tcase_add_test(tc, test_explore_seed_reruns_alone);
     tcase_add_test(tc, test_races_csv_names_the_write_and_the_read);
     tcase_add_test(tc, test_toggle_rules);
