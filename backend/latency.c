@@ -15,7 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LAT_MAX_US      1e15 /* clamp: ~31 years, keeps pareto tails inside int64 */
+/* The longest backend call a model may describe: one hour. A model whose typical value is
+ * longer (fixed:1e12, i.e. 11.6 days per call) is a typo, refused at parse time with this
+ * bound in the message; heavy tails (pareto, lognormal, exp) are clamped to it when drawn.
+ * A bound matters because a run's cost must follow its requests and IOs, not its clock. */
+#define LAT_MAX_US      3.6e9
 #define HIST_MAX_POINTS 100000u
 #define SPEC_MAX        256
 
@@ -48,6 +52,10 @@ static ds_status hist_line(ds_latency *m, const char *path, unsigned lineno, cha
     if (us < 0 || cdf < 0 || cdf > 1)
         return ds_err_set(err, DS_ERR_CONFIG, "%s:%u: latency must be >= 0, fraction in [0,1]",
                           path, lineno);
+    if (us > LAT_MAX_US)
+        return ds_err_set(err, DS_ERR_CONFIG,
+                          "%s:%u: %g us is longer than a backend call may take (%.0f s)", path,
+                          lineno, us, LAT_MAX_US / 1e6);
     uint32_t n = m->nhist;
     if (n && (us < m->hist_us[n - 1] || cdf < m->hist_cdf[n - 1]))
         return ds_err_set(err, DS_ERR_CONFIG, "%s:%u: points must be non-decreasing", path, lineno);
@@ -108,7 +116,16 @@ static const lat_kind_desc lat_kinds[] = {
 };
 
 /* Range checks per kind; returns a reason or NULL. */
-static const char *lat_check(const ds_latency *m) {
+/* NULL when the model is sane, else why not (in why, cap bytes, or a constant). */
+static const char *lat_check(const ds_latency *m, char *why, size_t cap) {
+    double typical = m->kind == DS_LAT_UNIFORM     ? m->b
+                     : m->kind == DS_LAT_LOGNORMAL ? exp(m->a) /* the median */
+                                                   : m->a;
+    if (m->kind != DS_LAT_HIST && typical > LAT_MAX_US) {
+        snprintf(why, cap, "%g us is longer than a backend call may take (%.0f s)", typical,
+                 LAT_MAX_US / 1e6);
+        return why;
+    }
     switch (m->kind) {
     case DS_LAT_FIXED: return m->a < 0 ? "latency must be >= 0" : NULL;
     case DS_LAT_UNIFORM: return (m->a < 0 || m->b < m->a) ? "need 0 <= LO <= HI" : NULL;
@@ -148,7 +165,8 @@ ds_status ds_latency_parse(const char *spec, ds_latency *out, ds_err *err) {
         out->kind = d->kind;
         out->a = p[0];
         out->b = p[1];
-        const char *why = lat_check(out);
+        char whybuf[96];
+        const char *why = lat_check(out, whybuf, sizeof whybuf);
         if (why) return ds_err_set(err, DS_ERR_CONFIG, "latency '%s': %s", spec, why);
         return DS_OK;
     }
@@ -209,9 +227,7 @@ void ds_latency_free(ds_latency *m) {
 
 static bool parse_prob(const char *s, double *p) { return parse_num(s, p) && *p >= 0 && *p <= 1; }
 
-static bool parse_u64(const char *s, uint64_t *out) {
-    return s && ds_parse_u64(s, strlen(s), out);
-}
+static bool parse_u64(const char *s, uint64_t *out) { return s && ds_parse_u64(s, strlen(s), out); }
 
 static bool parse_us(const char *s, int64_t *out) {
     uint64_t v;

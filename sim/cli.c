@@ -234,6 +234,7 @@ static void show_latency_all(const ds_replay_opts *o, const cli_opt *r, char *bu
 static const char *const clock_words[] = {"virtual", "real", NULL};
 static const char *const backend_words[] = {"fake", "file", NULL};
 static const char *const fsync_words[] = {"never", "always", NULL};
+static const char *const unsorted_words[] = {"error", "clamp", NULL};
 
 #define F(field)                 offsetof(ds_replay_opts, field), sizeof(((ds_replay_opts *)0)->field)
 #define LAT(i)                   offsetof(ds_replay_opts, latency[i]), DS_OPT_STR_MAX
@@ -294,6 +295,9 @@ static const cli_opt host_opts[] = {
      "engine's worker -> main thread wake-up; measured by dslab calibrate)"},
     {"calibration-format", "", CUSTOM(set_cal_format, show_str, calibration_format), CLI_OMIT_UNSET,
      "N: format of the calibration file that set these options (checked)"},
+    {"unsorted", "error", CHOICE(unsorted, unsorted_words), 0,
+     "error|clamp: open loop, a request earlier than the one before it stops the run "
+     "(TRACE:LINE), or is issued at the previous request's time"},
     {"quiet", "off", BOOL(quiet), CLI_VALUELESS | CLI_NOT_SAVED,
      "on|off: no header and no progress line (the summary still prints)"},
     {"pit-every", "0", INT(i64, pit_every_ms, 0, 86400000), 0,

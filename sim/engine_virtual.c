@@ -231,6 +231,36 @@ static void ve_client_wake(rp_engine *b, uint32_t idx, int64_t delay_us) {
 
 /* ---- the loop ----------------------------------------------------------------------------- */
 
+/*
+ * Idle virtual time is skipped, not ticked through: the cost of a run follows its requests and
+ * IOs, not the span of its clock (two records 4e9 s apart used to cost 4e10 crons and 4e9
+ * timeseries rows). When the core has nothing queued and its memory is within its limits, a
+ * cron can only sample expired keys and a tick can only write empty rows, so both are moved to
+ * their first grid point at or after the next event that does work (an arrival, a client
+ * wake-up, an IO completion). Returns that time, or 0 when the engine is not idle.
+ */
+static int64_t idle_until(ve_engine *e) {
+    ds_stats st;
+    ds_cache_stats(rp_cache(e->r), &st);
+    const ds_config *cfg = &e->o->core;
+    if (st.queued_ops || e->maybe_jobs) return 0;
+    if (cfg->max_memory_bytes && st.used_memory_bytes > cfg->max_memory_bytes) return 0;
+    if (cfg->max_keys && st.keys > cfg->max_keys) return 0;
+    int64_t next = e->io.n ? e->io.a[0].t : INT64_MAX;
+    for (size_t i = 0; i < e->main.n; i++) /* a few events: one arrival, client wake-ups */
+        if ((e->main.a[i].kind == EV_ARRIVAL || e->main.a[i].kind == EV_CLIENT) &&
+            e->main.a[i].t < next)
+            next = e->main.a[i].t;
+    return next == INT64_MAX ? 0 : next;
+}
+
+/* The next time of a periodic event at t with period p: t + p, or the first point of its grid
+ * at or after `idle` (idle_until) when that is later. */
+static int64_t next_period(int64_t t, int64_t p, int64_t idle) {
+    if (idle <= t + p) return t + p;
+    return t + (idle - t + p - 1) / p * p;
+}
+
 /* Open loop: read the next record and schedule its arrival. */
 static ds_status next_arrival(ve_engine *e, ds_err *err) {
     const ds_trace_req *req;
@@ -267,11 +297,12 @@ static ds_status handle(ve_engine *e, const ve_ev *ev, ds_err *err) {
     case EV_CRON:
         ds_cache_cron(rp_cache(e->r)); /* DS_ERR_MEMORY is counted in the stats */
         ve_pump(&e->base);
-        schedule(e, &e->main, ev->t + VE_CRON_NS, EV_CRON, 0);
+        schedule(e, &e->main, next_period(ev->t, VE_CRON_NS, idle_until(e)), EV_CRON, 0);
         break;
     case EV_TICK:
         st = rp_tick(e->r, e->now, err);
-        schedule(e, &e->main, ev->t + e->o->interval_ms * 1000000, EV_TICK, 0);
+        schedule(e, &e->main, next_period(ev->t, e->o->interval_ms * 1000000, idle_until(e)),
+                 EV_TICK, 0);
         break;
     case EV_IO:
     case EV_HANDOFF:

@@ -240,11 +240,21 @@ static void ds_metrics_row(ds_metrics *m, int64_t end_ns) {
     m->row_phase = m->phase;
 }
 
-/* Write a row for every whole interval that ended at or before now_ns. */
+/*
+ * Write the rows of the whole intervals that ended at or before now_ns. Only the first of them
+ * can hold events (the engine calls this before handling the events at now_ns); the rest are
+ * empty. A run of empty intervals is written as at most two rows, its first and its last
+ * (zero counts, the same gauges), so a plot still draws the idle span as flat while the file
+ * grows with the run's events, not with the span of its clock.
+ */
 static void ds_metrics_advance(ds_metrics *m, int64_t now_ns) {
     if (now_ns > m->last_now_ns) m->last_now_ns = now_ns;
-    while (now_ns - m->row_start_ns >= m->interval_ns)
+    int64_t n = (now_ns - m->row_start_ns) / m->interval_ns;
+    for (int64_t k = 0; k < n; k++) {
+        if (k == 2 && n > 3) m->row_start_ns += (n - 3) * m->interval_ns; /* collapsed */
+        if (k == 2 && n > 3) k = n - 1;
         ds_metrics_row(m, m->row_start_ns + m->interval_ns);
+    }
 }
 
 bool ds_metrics_row_due(const ds_metrics *m, int64_t now_ns) {

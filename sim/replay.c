@@ -328,13 +328,22 @@ static ds_value *new_value(rp_run *r, const ds_key *k, uint64_t size, int64_t ex
     return ds_value_new(NULL, 0, size, expire_us);
 }
 
+/* Absolute expiry of a TTL given at `now`, saturating: a TTL too large for the clock (9.3e12 s
+ * wrapped to a negative time and expired at once, in the cache and in the oracle's shadow,
+ * which reads the value's expire time) means "never" in practice, so it becomes INT64_MAX,
+ * which no run's clock reaches. 0 = no TTL. */
+int64_t rp_expire_us(int64_t now_us, int64_t ttl_s) {
+    if (ttl_s <= 0) return 0;
+    if (ttl_s > (INT64_MAX - now_us) / 1000000) return INT64_MAX;
+    return now_us + ttl_s * 1000000;
+}
+
 /* Build the command in the scratch: SET gets a fresh value; a trace EXEC is a read-modify-write
  * transaction: GET every key, then SET every key (trace.h). */
 static ds_status build(rp_run *r, ds_cmd *cmd, int64_t now) {
     rp_inflight *f = &r->scratch;
     int64_t exp = 0;
-    if (f->op == DS_OP_SET || f->op == DS_OP_EXEC)
-        exp = f->ttl_s > 0 ? now + f->ttl_s * 1000000 : 0;
+    if (f->op == DS_OP_SET || f->op == DS_OP_EXEC) exp = rp_expire_us(now, f->ttl_s);
     *cmd = (ds_cmd){.op = f->op, .nkeys = f->nkeys, .keys = f->keys, .size_hint = f->size};
     for (uint32_t i = 0; i < f->nkeys; i++)
         f->vals[i] = NULL;
@@ -478,10 +487,50 @@ ds_status rp_client_step(rp_run *r, uint32_t idx, bool *idle, ds_err *err) {
     return st;
 }
 
+/*
+ * The next trace record, checked: a trace without any request is an error (an empty results
+ * directory that looks complete is worse than a message), and in open loop a record earlier
+ * than the one before it is an error unless --unsorted clamp issues it at the previous time
+ * (closed loop ignores trace times, so order is all that matters there).
+ */
 int rp_next_record(rp_run *r, const ds_trace_req **req, ds_err *err) {
     int rc = ds_reader_next(r->reader, &r->req, err);
-    if (rc == 1) *req = &r->req;
-    return rc;
+    if (rc == 0 && r->records == 0) {
+        ds_err_set(err, DS_ERR_ARG, "%s:1: no requests (the trace is empty or only a header)",
+                   r->o->trace);
+        return -1;
+    }
+    if (rc != 1) return rc;
+    ds_trace_req *q = &r->req;
+    if (!r->closed && r->records && q->time_us < r->last_time_us) {
+        if (r->o->unsorted != DS_UNSORTED_CLAMP) {
+            ds_err_set(err, DS_ERR_ARG,
+                       "%s:%llu: time goes backwards (%lld us after %lld us; --unsorted clamp "
+                       "issues such a request at the previous time)",
+                       r->o->trace, (unsigned long long)q->line, (long long)q->time_us,
+                       (long long)r->last_time_us);
+            return -1;
+        }
+        q->time_us = r->last_time_us;
+        r->clamped++;
+    }
+    /* The engines count time in ns (2^63 ns = 292 years): a span beyond 2^62 ns at this speed
+     * would wrap. */
+    double first_us = r->records ? (double)r->first_time_us : (double)q->time_us;
+    double speed = r->o->speed > 0 ? r->o->speed : 1.0;
+    if (((double)q->time_us - first_us) * 1000.0 / speed > 4611686018427387904.0) {
+        ds_err_set(err, DS_ERR_ARG,
+                   "%s:%llu: %lld us after the first request is beyond the clock's range "
+                   "(2^62 ns, about 146 years, at --speed %g)",
+                   r->o->trace, (unsigned long long)q->line,
+                   (long long)(q->time_us - (int64_t)first_us), speed);
+        return -1;
+    }
+    if (!r->records) r->first_time_us = q->time_us;
+    r->last_time_us = q->time_us;
+    r->records++;
+    *req = q;
+    return 1;
 }
 
 int64_t rp_arrival_ns(rp_run *r, const ds_trace_req *req) {

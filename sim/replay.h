@@ -25,6 +25,7 @@
 enum { DS_CLOCK_VIRTUAL = 0, DS_CLOCK_REAL };
 enum { DS_BACKEND_FAKE = 0, DS_BACKEND_FILE };
 enum { DS_ORIGIN_AUTO = -1, DS_ORIGIN_OFF = 0, DS_ORIGIN_ON = 1 };
+enum { DS_UNSORTED_ERROR = 0, DS_UNSORTED_CLAMP };
 
 #define DS_OPT_STR_MAX 256
 
@@ -53,6 +54,7 @@ typedef struct ds_replay_opts {
     uint64_t client_queue_max;    /* requests queued per client before the run fails */
     char handoff[DS_OPT_STR_MAX]; /* virtual time: IO end -> core sees it; "none" = 0 */
     char calibration_format[16];  /* "" unless a calibration file set it (checked) */
+    int unsorted;                 /* DS_UNSORTED_*: a request earlier than the previous one */
     bool quiet;
     bool progress;             /* progress line on a terminal (off for tests) */
     int64_t pit_every_ms;      /* virtual clock: point-in-time drain + backend check every N ms */
@@ -148,6 +150,7 @@ rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err
 /* What replay.c offers an engine. */
 int rp_next_record(rp_run *r, const ds_trace_req **req, ds_err *err);  /* 1, 0 end, -1 */
 int64_t rp_arrival_ns(rp_run *r, const ds_trace_req *req);             /* speed applied */
+int64_t rp_expire_us(int64_t now_us, int64_t ttl_s);                   /* saturating; 0 = no TTL */
 ds_status rp_deliver(rp_run *r, const ds_trace_req *req, ds_err *err); /* open loop */
 /* Closed loop: queue a record in its client's FIFO (waking the client if it starves);
  * *idx is the client's index. */

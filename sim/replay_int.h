@@ -83,6 +83,10 @@ struct rp_run {
     uint64_t active_area;       /* integral of nactive over time (client*ns) */
     int64_t active_since_ns;    /* when nactive last changed */
     uint64_t requests, errors, stale_reads, lost_writes;
+    uint64_t records;      /* trace records read */
+    uint64_t clamped;      /* --unsorted clamp: records moved forward to the previous time */
+    int64_t last_time_us;  /* trace time of the previous record */
+    int64_t first_time_us; /* trace time of the first record */
     char first_error[256];
     int64_t pit_start_us; /* the point in time being checked */
     char rule[32];        /* rules the toggles break, for races.csv (races.c) */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -210,6 +211,23 @@ START_TEST(test_native_key_and_key_count_limits) {
     ck_assert_uint_eq(q->nkeys, DS_MULTI_MAX_KEYS);
     ds_reader_close(r);
     free(q);
+    free(k);
+}
+END_TEST
+
+/* The field buffer grows geometrically: a 4 MB key is refused in milliseconds (issue 8: with
+ * libcsv's 128-byte steps a 1 MB key took 58 s under ASan; 4 MB would take minutes). */
+START_TEST(test_huge_field_costs_linear_time) {
+    size_t n = (size_t)4 << 20;
+    char *k = malloc(n + 1);
+    memset(k, 'a', n);
+    k[n] = 0;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    check_big_line_error(k, "key longer than 4096 bytes");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    ck_assert_msg(s < 3.0, "a 4 MB field took %.1f s", s);
     free(k);
 }
 END_TEST
@@ -643,6 +661,7 @@ static Suite *trace_suite(void) {
                         sizeof bad_lines / sizeof bad_lines[0]);
     tcase_add_test(tc, test_native_key_and_key_count_limits);
     tcase_add_test(tc, test_native_needs_its_header);
+    tcase_add_test(tc, test_huge_field_costs_linear_time);
     tcase_add_test(tc, test_native_crlf_blank_lines_and_backwards_time);
     tcase_add_test(tc, test_reader_error_is_sticky);
     tcase_add_test(tc, test_writer_rejects_bad_request_without_partial_line);
