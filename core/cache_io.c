@@ -299,7 +299,7 @@ void ds_c_cancel_queued_load(ds_cache *c, ds_ioent *io) {
 /* The key's LOAD is over (or moot): its waiters' slots resolve; fail (DS_OK = none) is what
  * their commands answer instead of running. */
 static void resolve_waiters(ds_cache *c, ds_ioent *io, ds_status fail) {
-    uint32_t seen = 0;
+    uint32_t seen __attribute__((unused)) = 0; /* counted by the assert only */
     for (ds_wslot *s = io->waiters; s; s = s->next) {
         assert(++seen <= io->nwaiters && s->io == io);
         if (s->resolved) continue;
@@ -331,7 +331,7 @@ static ds_status cache_loaded(ds_cache *c, ds_ioent *io, ds_value *v) {
     uint64_t charge = ds_ks_charge(io->node.keylen, v);
     if (c->cfg.evict_at == DS_EVICT_AT_INSERT) {
         ds_evict_req in = {h, io->key, io->node.keylen, io->next_access, charge};
-        ds_status st = ds_c_reclaim(c, charge, 1, &in, false);
+        ds_status st __attribute__((unused)) = ds_c_reclaim(c, charge, 1, &in, false);
         assert(st == DS_OK || st == DS_ERR_MEMORY); /* the only ways reclaim ends */
     }
     if (ds_c_put(c, h, io->key, io->node.keylen, v, io->next_access)) return DS_OK;

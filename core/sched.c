@@ -265,7 +265,7 @@ static void sched_enqueue(ds_sched *s, ds_qop *op, bool wait_for_save) {
     /* Held SAVEs that became due join first: the queue sees ops in the order they became
      * ready, not in the order a pump happened to notice them. */
     if (s->held.head) held_release(s, op->arrival_us, false);
-    uint64_t before = s->q.count;
+    uint64_t before __attribute__((unused)) = s->q.count; /* for the assert */
     s->pol->enqueue(&s->q, op, wait_for_save);
     /* the policy must queue the op, exactly once */
     assert(op->where == OPQ_QUEUED && s->q.count == before + 1);
@@ -404,7 +404,8 @@ static bool try_push(ds_sched *s, ds_qop *op, int64_t now) {
  * (they are all later than any ready op, and every policy orders SAVEs by due time). Releasing
  * them all into the queue instead would cost a pass over every held SAVE per ASAP pump. */
 static uint64_t push_held(ds_sched *s, int64_t now, uint32_t max) {
-    uint64_t pushed = 0, visited = 0, len = s->held.count;
+    uint64_t pushed = 0;
+    uint64_t visited __attribute__((unused)) = 0, len __attribute__((unused)) = s->held.count;
     for (ds_qop *op = s->held.head, *next; op && ds_sched_in_flight(s) < max; op = next) {
         next = op->next;
         assert(++visited <= len && op->where == OPQ_HELD);
@@ -418,7 +419,8 @@ void ds_sched_pump(ds_sched *s, bool asap) {
     if ((!s->q.head && !s->held.head) || ds_sched_in_flight(s) >= max) return; /* common */
     int64_t now = s->env.now_us(s->env.ctx);
     if (s->held.head) held_release(s, now, false);
-    uint64_t pushed = 0, visited = 0, len = s->q.count;
+    uint64_t pushed = 0;
+    uint64_t visited __attribute__((unused)) = 0, len __attribute__((unused)) = s->q.count;
     ds_qop *op = s->q.head;
     while (op && ds_sched_in_flight(s) < max) {
         ds_qop *next = op->next;
