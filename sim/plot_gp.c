@@ -193,8 +193,10 @@ static void pl_terminal(FILE *f, const pl_plot *p) {
         fprintf(f, "set terminal svg size %zu,%zu dynamic font 'DejaVu Sans,11' noenhanced\n", w,
                 h);
     else if (!strcmp(ext, ".pdf"))
-        fprintf(f, "set terminal pdfcairo size %.2fin,%.2fin font 'DejaVu Sans,9' noenhanced\n",
-                (double)w / 100, (double)h / 100);
+        fprintf(f,
+                "set terminal pdfcairo size %.2fin,%.2fin font 'DejaVu Sans,7' linewidth 0.7 "
+                "noenhanced\n",
+                (double)w / 80, (double)h / 80);
     else
         fprintf(f, "set terminal pngcairo size %zu,%zu font 'DejaVu Sans,10' noenhanced\n", w, h);
     fprintf(f, "set output ");
