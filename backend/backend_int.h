@@ -1,20 +1,14 @@
 /*
  * backend_int.h - backend-module internals shared between backend/ files and their tests.
  *
- * Not part of the public API (core/dslab.h). It exists so that helpers which must see through
- * a stack of shims (origin hints on fake(mem)) and test hooks that cannot be reached through
- * the vtable (forcing hash collisions in the file backend) have one declared home.
+ * Not part of the public API (core/dslab.h). Test hooks of the file backend live here; they
+ * reach the store through ds_backend_control (DS_BCTL_FILE_*), so they work below any shims
+ * and are refused (DS_NOT_FOUND) by a stack without a file store.
  */
 #ifndef DS_BACKEND_INT_H
 #define DS_BACKEND_INT_H
 
 #include "dslab.h"
-
-/* The parent of a fake backend, or NULL when b is not a fake. */
-ds_backend *ds_backend_fake_parent(ds_backend *b);
-
-/* Unwrap fakes until a non-fake backend is reached. */
-ds_backend *ds_backend_unwrap(ds_backend *b);
 
 /* File backend test hook: AND every key hash with mask before it picks a file, so tests can
  * force collisions (mask 0 puts every key on one probe chain). Not thread-safe against calls

@@ -14,6 +14,7 @@
  */
 #include "backend_int.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,8 +147,21 @@ static void fake_close(ds_backend *b) {
     free(f);
 }
 
+/* Faults are this layer's; everything else is the parent's. DS_BCTL_FAULTS reaches every fake
+ * in a stack, so "faults off before the final drain" holds however the host composed it. */
+static ds_status fake_control(ds_backend *b, int op, void *arg) {
+    fake_backend *f = fake_of(b);
+    if (op != DS_BCTL_FAULTS) return ds_backend_control(f->parent, op, arg);
+    if (!arg) return DS_ERR_ARG;
+    pthread_mutex_lock(&f->mu);
+    f->faults_on = *(const bool *)arg;
+    pthread_mutex_unlock(&f->mu);
+    ds_status st = ds_backend_control(f->parent, op, arg);
+    return st == DS_NOT_FOUND ? DS_OK : st;
+}
+
 static const ds_backend_ops fake_ops = {
-    .version = 1,
+    .version = DS_BACKEND_VERSION,
     .name = "fake",
     .plan = fake_plan,
     .get = fake_get,
@@ -157,6 +171,7 @@ static const ds_backend_ops fake_ops = {
     .scan = fake_scan,
     .stats = fake_stats,
     .close = fake_close,
+    .control = fake_control,
 };
 
 /* Deep copy of a model, so the caller may free its own (hist points are heap memory). */
@@ -207,24 +222,8 @@ ds_backend *ds_backend_fake_new(ds_backend *parent, const ds_fake_opts *o, ds_er
     return &f->base;
 }
 
-/* Applies to every fake in a stack of shims, so "faults off before the final drain" holds
- * however the host composed its backend. */
 void ds_backend_fake_faults_enable(ds_backend *b, bool on) {
-    for (; b && b->ops == &fake_ops; b = fake_of(b)->parent) {
-        fake_backend *f = fake_of(b);
-        pthread_mutex_lock(&f->mu);
-        f->faults_on = on;
-        pthread_mutex_unlock(&f->mu);
-    }
-}
-
-ds_backend *ds_backend_fake_parent(ds_backend *b) {
-    return (b && b->ops == &fake_ops) ? fake_of(b)->parent : NULL;
-}
-
-ds_backend *ds_backend_unwrap(ds_backend *b) {
-    ds_backend *p;
-    while ((p = ds_backend_fake_parent(b)) != NULL)
-        b = p;
-    return b;
+    ds_status st = ds_backend_control(b, DS_BCTL_FAULTS, &on);
+    assert(st == DS_OK || st == DS_NOT_FOUND); /* NOT_FOUND: no fake in this stack */
+    (void)st;
 }

@@ -16,6 +16,7 @@
 
 #include "crc32c.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -429,8 +430,26 @@ static void file_close(ds_backend *b) {
     free(f);
 }
 
+static ds_status file_path_of(file_backend *f, ds_bctl_path *q);
+
+static ds_status file_control(ds_backend *b, int op, void *arg) {
+    file_backend *f = (file_backend *)b;
+    if (!arg) return DS_ERR_ARG;
+    switch (op) {
+    case DS_BCTL_STORE: {
+        ds_bctl_buf *o = arg;
+        if (!o->buf || !o->cap) return DS_ERR_ARG;
+        snprintf(o->buf, o->cap, "%s", f->dir);
+        return DS_OK;
+    }
+    case DS_BCTL_FILE_HASH_MASK: f->hash_mask = *(const uint64_t *)arg; return DS_OK;
+    case DS_BCTL_FILE_PATH: return file_path_of(f, arg);
+    default: return DS_NOT_FOUND;
+    }
+}
+
 static const ds_backend_ops file_ops = {
-    .version = 1,
+    .version = DS_BACKEND_VERSION,
     .name = "file",
     .plan = file_plan,
     .get = file_get,
@@ -440,6 +459,7 @@ static const ds_backend_ops file_ops = {
     .scan = ds_file_scan,
     .stats = file_stats,
     .close = file_close,
+    .control = file_control,
 };
 
 /* Create the directory if needed and prove it is a writable directory by creating and
@@ -490,15 +510,26 @@ ds_backend *ds_backend_file_open(const char *dir, const ds_file_opts *o, ds_err 
 }
 
 void ds_backend_file_hash_mask(ds_backend *b, uint64_t mask) {
-    b = ds_backend_unwrap(b);
-    if (b && b->ops == &file_ops) ((file_backend *)b)->hash_mask = mask;
+    ds_status st = ds_backend_control(b, DS_BCTL_FILE_HASH_MASK, &mask);
+    assert(st == DS_OK || st == DS_NOT_FOUND); /* NOT_FOUND: no file store in this stack */
+    (void)st;
 }
 
 ds_status ds_backend_file_path(ds_backend *b, const void *key, uint32_t keylen, char *buf,
                                size_t buflen) {
-    b = ds_backend_unwrap(b);
-    if (!b || b->ops != &file_ops || !buf) return DS_ERR_ARG;
-    file_backend *f = (file_backend *)b;
+    if (!buf || !buflen) return DS_ERR_ARG;
+    ds_bctl_path q = {.key = key, .keylen = keylen, .buf = buf, .cap = buflen};
+    ds_status st = ds_backend_control(b, DS_BCTL_FILE_PATH, &q);
+    if (st == DS_NOT_FOUND) return DS_ERR_ARG; /* no file store in this stack */
+    return st == DS_OK && !buf[0] ? DS_NOT_FOUND : st;
+}
+
+static ds_status file_path_of(file_backend *f, ds_bctl_path *q) {
+    const void *key = q->key;
+    uint32_t keylen = q->keylen;
+    char *buf = q->buf;
+    size_t buflen = q->cap;
+    if (!buf || !buflen) return DS_ERR_ARG;
     uint64_t h = key_hash(f, key, keylen);
     char path[FILE_PATH_MAX];
     unsigned slot;
@@ -507,8 +538,34 @@ ds_status ds_backend_file_path(ds_backend *b, const void *key, uint32_t keylen, 
     ds_status st = find_slot(f, h, key, keylen, &slot, &found, NULL);
     pthread_mutex_unlock(stripe(f, h));
     if (st != DS_OK) return st;
-    if (!found) return DS_NOT_FOUND;
+    buf[0] = 0; /* no file holds the key (DS_NOT_FOUND would mean "not a file store") */
+    if (!found) return DS_OK;
     slot_path(f, h, slot, path);
     snprintf(buf, buflen, "%s", path);
     return DS_OK;
 }
+
+/* file:path=DIR,fsync=never|always (the host passes its default path, e.g. OUT/store). */
+static ds_status file_type_open(ds_backend_params *p, ds_backend **out, ds_err *err) {
+    const char *path = ds_backend_param(p, "path");
+    const char *fsync = ds_backend_param(p, "fsync");
+    ds_file_opts o = {.fsync = DS_FSYNC_NEVER};
+    if (fsync && !strcmp(fsync, "always"))
+        o.fsync = DS_FSYNC_ALWAYS;
+    else if (fsync && strcmp(fsync, "never") != 0)
+        return ds_err_set(err, DS_ERR_CONFIG, "backend file: fsync=%s: expected never or always",
+                          fsync);
+    if (!path || !*path) return ds_err_set(err, DS_ERR_CONFIG, "backend file: needs path=DIR");
+    if (strlen(path) >= FILE_DIR_MAX)
+        return ds_err_set(err, DS_ERR_CONFIG, "backend file: path too long: %.60s...", path);
+    *out = ds_backend_file_open(path, &o, err);
+    return *out ? DS_OK : DS_ERR_IO;
+}
+
+const ds_backend_type ds_backend_type_file = {
+    .version = DS_BACKEND_VERSION,
+    .name = "file",
+    .params = "path=DIR,fsync=never|always",
+    .help = "one file per key under DIR, atomic rename, CRC32C",
+    .open = file_type_open,
+};

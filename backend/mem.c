@@ -17,7 +17,9 @@
  */
 #include "backend_int.h"
 
+#include <assert.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,8 +214,24 @@ static void mem_close(ds_backend *b) {
     free(m);
 }
 
+static ds_status mem_control(ds_backend *b, int op, void *arg) {
+    mem_backend *m = (mem_backend *)b;
+    if (op == DS_BCTL_STORE) {
+        ds_bctl_buf *o = arg;
+        if (!o || !o->buf || !o->cap) return DS_ERR_ARG;
+        snprintf(o->buf, o->cap, "mem");
+        return DS_OK;
+    }
+    if (op != DS_BCTL_ORIGIN) return DS_NOT_FOUND;
+    if (!arg) return DS_ERR_ARG;
+    pthread_mutex_lock(&m->mu);
+    m->origin = *(const bool *)arg;
+    pthread_mutex_unlock(&m->mu);
+    return DS_OK;
+}
+
 static const ds_backend_ops mem_ops = {
-    .version = 1,
+    .version = DS_BACKEND_VERSION,
     .name = "mem",
     .plan = mem_plan,
     .get = mem_get,
@@ -223,6 +241,7 @@ static const ds_backend_ops mem_ops = {
     .scan = mem_scan,
     .stats = mem_stats,
     .close = mem_close,
+    .control = mem_control,
 };
 
 ds_backend *ds_backend_mem_new(ds_err *err) {
@@ -237,14 +256,23 @@ ds_backend *ds_backend_mem_new(ds_err *err) {
     return &m->base;
 }
 
-/* Sees through fake shims (origin mode on fake(mem) is the common setup) and otherwise accepts
- * only a mem backend, checked through the ops table, so a file backend gets a harmless no-op
- * instead of memory corruption. */
+/* Through control, so it reaches the store below any shims and is a no-op elsewhere. */
 void ds_backend_mem_set_origin(ds_backend *b, bool on) {
-    b = ds_backend_unwrap(b);
-    if (!b || b->ops != &mem_ops) return;
-    mem_backend *m = (mem_backend *)b;
-    pthread_mutex_lock(&m->mu);
-    m->origin = on;
-    pthread_mutex_unlock(&m->mu);
+    ds_status st = ds_backend_control(b, DS_BCTL_ORIGIN, &on);
+    assert(st == DS_OK || st == DS_NOT_FOUND);
+    (void)st;
 }
+
+static ds_status mem_open(ds_backend_params *p, ds_backend **out, ds_err *err) {
+    (void)p; /* no parameters: the registry rejects any the user gives */
+    *out = ds_backend_mem_new(err);
+    return *out ? DS_OK : DS_ERR_NOMEM;
+}
+
+const ds_backend_type ds_backend_type_mem = {
+    .version = DS_BACKEND_VERSION,
+    .name = "mem",
+    .params = "",
+    .help = "in memory (alias: fake, its historical name)",
+    .open = mem_open,
+};

@@ -437,8 +437,31 @@ typedef struct ds_backend_stats {
 /* Visitor for scan: return false to stop. v is borrowed for the call only. */
 typedef bool (*ds_scan_fn)(void *ctx, const void *key, uint32_t keylen, const ds_value *v);
 
+/* The ops version this library speaks; ds_backend_open refuses any other. 2: control. */
+#define DS_BACKEND_VERSION 2
+
+/* control() operations. A layer handles the ones it knows and a shim forwards the rest to its
+ * parent; DS_NOT_FOUND means no layer of the stack handles the operation. */
+typedef enum ds_bctl {
+    DS_BCTL_STORE = 1,      /* ds_bctl_buf *: where the data lives ("mem", a directory) */
+    DS_BCTL_ORIGIN,         /* const bool *: origin mode on/off (mem) */
+    DS_BCTL_FAULTS,         /* const bool *: injected faults on/off (every fake in the stack) */
+    DS_BCTL_FILE_HASH_MASK, /* const uint64_t *: AND every key hash with it (file; tests) */
+    DS_BCTL_FILE_PATH,      /* ds_bctl_path *: the file holding a key (file; tests) */
+} ds_bctl;
+typedef struct ds_bctl_buf {
+    char *buf;
+    size_t cap;
+} ds_bctl_buf;
+typedef struct ds_bctl_path {
+    const void *key;
+    uint32_t keylen;
+    char *buf;
+    size_t cap;
+} ds_bctl_path;
+
 typedef struct ds_backend_ops {
-    int version; /* 1 */
+    int version; /* DS_BACKEND_VERSION */
     const char *name;
     void (*plan)(ds_backend *b, ds_bop op, const void *key, uint32_t keylen, ds_call *call);
     ds_status (*get)(ds_backend *b, ds_call *call, const void *key, uint32_t keylen, ds_value **out,
@@ -451,6 +474,8 @@ typedef struct ds_backend_ops {
     ds_status (*scan)(ds_backend *b, ds_scan_fn fn, void *ctx, ds_err *err);
     void (*stats)(ds_backend *b, ds_backend_stats *out);
     void (*close)(ds_backend *b);
+    /* Out-of-band requests (ds_bctl); NULL = handles none. Never on the IO path. */
+    ds_status (*control)(ds_backend *b, int op, void *arg);
 } ds_backend_ops;
 
 struct ds_backend {
@@ -467,7 +492,7 @@ void ds_job_run(ds_backend *b, ds_job *job, ds_call *call);
  * nor deleted is answered present with a value of the call's size_hint bytes; it costs no
  * memory until it is written or deleted. */
 ds_backend *ds_backend_mem_new(ds_err *err);
-void ds_backend_mem_set_origin(ds_backend *b, bool on);
+void ds_backend_mem_set_origin(ds_backend *b, bool on); /* DS_BCTL_ORIGIN */
 
 /* One file per key under a hashed directory tree; atomic temp-write + rename. */
 typedef enum ds_fsync { DS_FSYNC_NEVER = 0, DS_FSYNC_ALWAYS } ds_fsync;
@@ -517,12 +542,45 @@ typedef struct ds_fake_opts {
     bool buggify; /* BUGGIFY sites: slow calls, instant calls, failed writes (retryable) */
 } ds_fake_opts;
 ds_backend *ds_backend_fake_new(ds_backend *parent, const ds_fake_opts *o, ds_err *err);
-/* Turn faults off (e.g. before the final drain) or on again. */
+/* Turn faults off (e.g. before the final drain) or on again: DS_BCTL_FAULTS. */
 void ds_backend_fake_faults_enable(ds_backend *b, bool on);
 
 static inline void ds_backend_close(ds_backend *b) {
     if (b) b->ops->close(b);
 }
+
+/* control() through the stack; DS_NOT_FOUND when no layer handles op (or b is NULL). */
+ds_status ds_backend_control(ds_backend *b, int op, void *arg);
+
+/* ---- the backend registry: a backend by name, "NAME[:key=value,...]" ---- */
+
+/* The parameters of one open: the spec's pairs, then the host's defaults. */
+typedef struct ds_backend_params ds_backend_params;
+/* The value of key (the spec's, else the host default's) or NULL; marks the key as read. */
+const char *ds_backend_param(ds_backend_params *p, const char *key);
+
+typedef struct ds_backend_type {
+    int version; /* DS_BACKEND_VERSION */
+    const char *name;
+    const char *params; /* for help: "path=DIR,fsync=never|always", or "" */
+    const char *help;
+    /* Read parameters with ds_backend_param; *out on DS_OK, else a status and a message. */
+    ds_status (*open)(ds_backend_params *p, ds_backend **out, ds_err *err);
+} ds_backend_type;
+
+/*
+ * Open "NAME[:key=value,...]": a type of extra (a NULL-terminated list, searched first; NULL
+ * for none) or a built-in one (mem, alias fake; file). defaults ("key=value,...", may be NULL)
+ * are the host's values for keys the spec leaves out and the type reads (the results directory
+ * for a file store); a key of the spec the type does not read is an error. The type's version
+ * and the opened backend's ops version must be DS_BACKEND_VERSION.
+ * Returns DS_ERR_CONFIG for a bad spec, else what the type's open failed with (DS_ERR_IO for a
+ * store that cannot be opened). */
+ds_status ds_backend_open(const char *spec, const char *defaults,
+                          const ds_backend_type *const *extra, ds_backend **out, ds_err *err);
+/* The spec's name is known and its parameters are key=value pairs (what a CLI checks). */
+ds_status ds_backend_spec_check(const char *spec, const ds_backend_type *const *extra, ds_err *err);
+const ds_backend_type *ds_backend_type_at(size_t i); /* built-in types; NULL past the end */
 
 #ifdef __cplusplus
 }

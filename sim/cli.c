@@ -162,6 +162,15 @@ static ds_status set_handoff(ds_replay_opts *o, const cli_opt *r, const char *v,
     return set_str(o, r, v, err);
 }
 
+/* The registry checks the name and the key=value syntax now, so a typo fails at option time;
+ * the backend checks its own parameters when the run opens it. */
+static ds_status set_backend(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
+    ds_err e2;
+    if (ds_backend_spec_check(v, o->extra_backends, &e2) != DS_OK)
+        return ds_err_set(err, DS_ERR_CONFIG, "--%s: %s", r->name, e2.msg);
+    return set_str(o, r, v, err);
+}
+
 static ds_status set_fsync(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
     int c;
     ds_status st = choice_index(r, v, &c, err);
@@ -232,7 +241,6 @@ static void show_latency_all(const ds_replay_opts *o, const cli_opt *r, char *bu
 /* ---- the table ---- */
 
 static const char *const clock_words[] = {"virtual", "real", NULL};
-static const char *const backend_words[] = {"fake", "file", NULL};
 static const char *const fsync_words[] = {"never", "always", NULL};
 static const char *const unsorted_words[] = {"error", "clamp", NULL};
 
@@ -250,12 +258,13 @@ static const char *const unsorted_words[] = {"error", "clamp", NULL};
 static const cli_opt host_opts[] = {
     {"clock", "virtual", CHOICE(clock, clock_words), 0,
      "virtual|real: discrete-event virtual time or wall clock"},
-    {"backend", "fake", CHOICE(backend, backend_words), 0,
-     "fake|file: in-memory fake with latency/faults, or files"},
+    {"backend", "fake", set_backend, show_str, F(backend), 0, 0, NULL, NULL, 0,
+     "NAME[:k=v,...]: mem (alias fake) | file[:path=DIR,fsync=never|always]; always behind the "
+     "latency/fault shim"},
     {"backend-path", "", STR(backend_path, "OUT/store"), CLI_OMIT_UNSET,
-     "directory of the file backend (default: a store inside the results directory)"},
+     "directory of the file backend when --backend has no path= (default: OUT/store)"},
     {"fsync", "never", set_fsync, show_fsync, F(fsync), 0, 0, fsync_words, NULL, 0,
-     "never|always (file backend)"},
+     "never|always (file backend, when --backend has no fsync=)"},
     {"save-log", "", STR(save_log, NULL), CLI_OMIT_UNSET,
      "FILE: real clock: append each acknowledged SAVE (key version) for crash tests"},
     {"latency", NULL, set_latency_all, show_latency_all, LAT(0), 0, 0, NULL, NULL, CLI_NOT_SAVED,

@@ -23,7 +23,6 @@
 /* ------------------------------------------------------------------------------------------ */
 
 enum { DS_CLOCK_VIRTUAL = 0, DS_CLOCK_REAL };
-enum { DS_BACKEND_FAKE = 0, DS_BACKEND_FILE };
 enum { DS_ORIGIN_AUTO = -1, DS_ORIGIN_OFF = 0, DS_ORIGIN_ON = 1 };
 enum { DS_UNSORTED_ERROR = 0, DS_UNSORTED_CLAMP };
 
@@ -33,7 +32,11 @@ typedef struct ds_replay_opts {
     char trace[DS_OPT_STR_MAX];
     ds_config core;
     int clock;
-    int backend;
+    /* NAME[:key=value,...] from the backend registry (ds_backend_open); "fake" is mem's old
+     * name. --backend-path and --fsync are the file store's path= and fsync= when the spec
+     * leaves them out. */
+    char backend[DS_OPT_STR_MAX];
+    const ds_backend_type *const *extra_backends; /* tests: types beside the built-in ones */
     char backend_path[DS_OPT_STR_MAX];
     ds_fsync fsync;
     char latency[3][DS_OPT_STR_MAX]; /* indexed by ds_bop */

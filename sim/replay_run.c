@@ -25,24 +25,37 @@ static bool host_wait_io(void *ctx) {
     return r->eng->ops->wait_io(r->eng);
 }
 
+/* The store through the registry (--backend NAME[:params]); the host only adds its defaults
+ * (a store inside the results directory, the --fsync flag), which a type uses if it reads
+ * them. Origin mode is asked for through control: a store without it turns it off. */
+static ds_status open_store(rp_run *r, ds_backend **out, ds_err *err) {
+    const ds_replay_opts *o = r->o;
+    char defaults[3 * DS_OPT_STR_MAX];
+    if (o->backend_path[0])
+        snprintf(defaults, sizeof defaults, "path=%s", o->backend_path);
+    else
+        snprintf(defaults, sizeof defaults, "path=%s/store", o->out);
+    size_t n = strlen(defaults);
+    snprintf(defaults + n, sizeof defaults - n, ",fsync=%s",
+             o->fsync == DS_FSYNC_ALWAYS ? "always" : "never");
+    ds_backend *b;
+    ds_status st = ds_backend_open(o->backend, defaults, o->extra_backends, &b, err);
+    if (st != DS_OK) return st;
+    ds_bctl_buf where = {r->store_path, sizeof r->store_path};
+    if (ds_backend_control(b, DS_BCTL_STORE, &where) != DS_OK)
+        snprintf(r->store_path, sizeof r->store_path, "%s", b->ops->name);
+    bool on = r->origin;
+    if (on && ds_backend_control(b, DS_BCTL_ORIGIN, &on) == DS_NOT_FOUND) r->origin = false;
+    *out = b;
+    return DS_OK;
+}
+
 static ds_status open_backend(rp_run *r, ds_err *err) {
     const ds_replay_opts *o = r->o;
     ds_backend *parent;
-    if (o->backend == DS_BACKEND_FILE) {
-        if (o->backend_path[0])
-            snprintf(r->store_path, sizeof r->store_path, "%s", o->backend_path);
-        else
-            snprintf(r->store_path, sizeof r->store_path, "%s/store", o->out);
-        ds_file_opts fo = {.fsync = o->fsync};
-        parent = ds_backend_file_open(r->store_path, &fo, err);
-    } else {
-        snprintf(r->store_path, sizeof r->store_path, "mem");
-        parent = ds_backend_mem_new(err);
-        if (parent) ds_backend_mem_set_origin(parent, r->origin);
-    }
-    if (!parent) return DS_ERR_IO;
+    ds_status st = open_store(r, &parent, err);
+    if (st != DS_OK) return st;
     ds_fake_opts fo = {.seed = o->seed ^ 0xbacc3d, .buggify = o->explore};
-    ds_status st = DS_OK;
     for (int i = 0; i < 3 && st == DS_OK; i++)
         st = ds_latency_parse(o->latency[i], &fo.lat[i], err);
     if (st == DS_OK && strcmp(o->faults, "none") != 0)
@@ -84,7 +97,6 @@ static ds_status setup(rp_run *r, ds_err *err) {
     /* auto: object-id traces read through to an origin holding every object, unless
      * --miss-is-set asks for the libCacheSim model (a miss is filled by a SET). */
     r->origin = o->origin == DS_ORIGIN_ON || (o->origin == DS_ORIGIN_AUTO && id && !o->miss_is_set);
-    if (o->backend != DS_BACKEND_FAKE) r->origin = false; /* origin is a mem-backend mode */
     r->closed = o->closed || o->speed == 0;
     r->scratch.snaps = r->snaps;
     r->scratch.vals = r->vals;
