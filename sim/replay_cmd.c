@@ -46,6 +46,13 @@ void ds_replay_print_summary(FILE *f, const ds_replay_opts *o, const ds_replay_r
                 r->first_error);
     else
         fprintf(f, "%-18s 0\n", "errors");
+    /* The core's own trouble, shown only when it happened (the default output stays as is). */
+    if (s->loads_dropped_nomem)
+        fprintf(f, "%-18s %llu (out of memory: their waiters answered an error)\n",
+                "loads dropped", (unsigned long long)s->loads_dropped_nomem);
+    if (s->invariant_errors || s->flag_errors)
+        fprintf(f, "%-18s %llu (flag errors %llu): a core bug, please report\n", "invariant errors",
+                (unsigned long long)s->invariant_errors, (unsigned long long)s->flag_errors);
     fprintf(f, "%-8s %10s %12s %12s %12s %12s   (us, from intended time)\n", "latency", "count",
             "p50", "p99", "p999", "max");
     for (int op = 0; op <= DS_OP__COUNT; op++) {
