@@ -22,6 +22,7 @@
 typedef struct xp_ctx {
     const ds_replay_opts *o;
     const ds_explore_opts *xo;
+    uint64_t keep_per_worker; /* seed-S/ directories each worker process may keep */
     ds_explore_sum *sum;
     FILE *csv;
 } xp_ctx;
@@ -75,7 +76,9 @@ static ds_status xp_seed(void *vctx, unsigned worker, uint64_t seed, char *out, 
     ds_err err;
     ds_status st = ds_replay_run(&o, &res, &err);
     if (st != DS_OK) return snprintf(out, cap, "%s", err.msg), st;
-    if (res.stale_reads + res.lost_writes && x->xo->keep_runs) {
+    static uint64_t kept; /* per worker process (each has its own copy after fork) */
+    if (res.stale_reads + res.lost_writes && kept < x->keep_per_worker) {
+        kept++;
         o.discard = false;
         xp_rm_rf(o.out);
         ds_replay_result again;
@@ -134,6 +137,8 @@ ds_status ds_explore(const ds_replay_opts *o, const ds_explore_opts *xo, ds_expl
     fprintf(csv, "seed,stale_reads,lost_writes,first_race\n");
     xp_ctx x = {.o = o, .xo = xo, .sum = sum, .csv = csv};
     ds_seedrun_opts so = {.first = xo->first, .count = xo->seeds, .jobs = xo->jobs};
+    unsigned jobs = ds_seedrun_jobs(&so);
+    x.keep_per_worker = (xo->keep + jobs - 1) / jobs;
     ds_seedrun_stats ss;
     st = ds_seedrun(&so, xp_seed, &x, xp_collect, &x, &ss, err);
     if (fclose(csv) != 0 && st == DS_OK) st = ds_err_set(err, DS_ERR_IO, "%s: write error", path);
@@ -147,11 +152,11 @@ ds_status ds_explore(const ds_replay_opts *o, const ds_explore_opts *xo, ds_expl
 
 static void xp_usage(FILE *f) {
     fprintf(f, "usage: dslab explore TRACE --seeds N [--first-seed S] [--jobs J] [--out DIR]\n"
-               "                     [replay options]\n"
+               "                     [--keep N] [replay options]\n"
                "  replays TRACE once per seed S..S+N-1 (default 1..N) with --explore-schedule,\n"
                "  one process per core (--jobs); prints one line per violating seed and writes\n"
                "  DIR/explore.csv (seed,stale_reads,lost_writes,first_race) and DIR/seed-S/ for\n"
-               "  each violating seed (default DIR results/explore). Rerun a seed alone with\n"
+               "  up to --keep (20) violating seeds (default DIR results/explore). Rerun one with\n"
                "  dslab replay TRACE --seed S --explore-schedule [the same replay options].\n");
 }
 
@@ -161,7 +166,7 @@ static int xp_args(int argc, char **argv, ds_explore_opts *xo, char *dir, ds_err
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         bool ours = !strcmp(a, "--seeds") || !strcmp(a, "--first-seed") || !strcmp(a, "--jobs") ||
-                    !strcmp(a, "--out");
+                    !strcmp(a, "--out") || !strcmp(a, "--keep");
         if (!ours) {
             argv[n++] = argv[i];
             continue;
@@ -173,6 +178,8 @@ static int xp_args(int argc, char **argv, ds_explore_opts *xo, char *dir, ds_err
         bool num_ok = *v && *end == 0 && v[0] != '-';
         if (!strcmp(a, "--out")) {
             snprintf(dir, DS_OPT_STR_MAX, "%s", v);
+        } else if (!strcmp(a, "--keep") && num_ok) {
+            xo->keep = x;
         } else if (!num_ok || (strcmp(a, "--first-seed") && x == 0) ||
                    (!strcmp(a, "--jobs") && x > 256)) {
             return ds_err_set(err, DS_ERR_ARG, "%s: expected a positive integer, got '%s'", a, v),
@@ -191,7 +198,7 @@ static int xp_args(int argc, char **argv, ds_explore_opts *xo, char *dir, ds_err
 int ds_main_explore(int argc, char **argv) {
     static ds_replay_opts o;
     static char dir[DS_OPT_STR_MAX] = "results/explore";
-    ds_explore_opts xo = {.first = 1, .seeds = 0, .dir = dir, .print = stdout, .keep_runs = true};
+    ds_explore_opts xo = {.first = 1, .seeds = 0, .dir = dir, .print = stdout, .keep = 20};
     ds_err err = {{0}};
     bool help;
     if (argc > 0) argc--, argv++;
@@ -224,8 +231,11 @@ int ds_main_explore(int argc, char **argv) {
            (unsigned long long)sum.seeds, (unsigned long long)sum.violating,
            (unsigned long long)sum.stale_reads, (unsigned long long)sum.lost_writes,
            sum.seeds_per_second, sum.jobs, dir);
-    if (sum.violating)
-        printf("rerun: dslab replay %s --seed %llu --explore-schedule [same options]\n", o.trace,
-               (unsigned long long)sum.first_violating_seed);
+    if (sum.violating) { /* the replay options as given, so the line can be pasted */
+        printf("rerun: dslab replay");
+        for (int i = 0; i < n; i++)
+            printf(strpbrk(argv[i], " \t\"'$*?;&|<>()") ? " '%s'" : " %s", argv[i]);
+        printf(" --seed %llu --explore-schedule\n", (unsigned long long)sum.first_violating_seed);
+    }
     return 0;
 }

@@ -14,7 +14,7 @@ typedef struct ds_explore_opts {
     unsigned jobs;         /* 0 = one process per core */
     const char *dir;       /* explore.csv, seed-S/ for violating seeds */
     FILE *print;           /* one line per violating seed, or NULL */
-    bool keep_runs;        /* keep seed-S/ result directories of violating seeds */
+    uint64_t keep;         /* keep DIR/seed-S/ of at most this many violating seeds (0: none) */
 } ds_explore_opts;
 
 typedef struct ds_explore_sum {

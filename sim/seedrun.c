@@ -172,13 +172,18 @@ static void gather(sr_state *s, sr_pipe *pp, unsigned jobs) {
     }
 }
 
-ds_status ds_seedrun(const ds_seedrun_opts *o, ds_seed_fn run, void *run_ctx,
-                     ds_seed_collect_fn collect, void *collect_ctx, ds_seedrun_stats *stats,
-                     ds_err *err) {
+unsigned ds_seedrun_jobs(const ds_seedrun_opts *o) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned jobs = o->jobs ? o->jobs : (unsigned)(cores > 0 ? cores : 1);
     if (jobs > SR_MAX_JOBS) jobs = SR_MAX_JOBS;
     if (o->count < jobs) jobs = (unsigned)(o->count ? o->count : 1);
+    return jobs;
+}
+
+ds_status ds_seedrun(const ds_seedrun_opts *o, ds_seed_fn run, void *run_ctx,
+                     ds_seed_collect_fn collect, void *collect_ctx, ds_seedrun_stats *stats,
+                     ds_err *err) {
+    unsigned jobs = ds_seedrun_jobs(o);
     sr_state s = {.o = o, .collect = collect, .cctx = collect_ctx, .err = err};
     s.slot = calloc(o->count ? o->count : 1, sizeof *s.slot);
     sr_pipe *pp = calloc(jobs, sizeof *pp);

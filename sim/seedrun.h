@@ -39,6 +39,9 @@ typedef struct ds_seedrun_stats {
     double seeds_per_second;
 } ds_seedrun_stats;
 
+/* How many worker processes ds_seedrun would start for o. */
+unsigned ds_seedrun_jobs(const ds_seedrun_opts *o);
+
 /* Fork the workers, collect, wait for them. stdout and stderr are flushed before forking.
  * Errors: a worker that fails or dies names the seed (DS_ERR_STATE), fork/pipe failures
  * (DS_ERR_IO). collect has been called for every seed before the first failing one. */

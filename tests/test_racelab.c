@@ -207,7 +207,7 @@ START_TEST(test_explore_seed_reruns_alone) {
                           "always-head"};
     opts_of(&o, argv, 5);
     const char *dir = in_tmp("x");
-    ds_explore_opts xo = {.first = 1, .seeds = 20, .jobs = 2, .dir = dir, .keep_runs = true};
+    ds_explore_opts xo = {.first = 1, .seeds = 20, .jobs = 2, .dir = dir, .keep = 40};
     ds_explore_sum sum;
     ds_err err;
     ck_assert_msg(ds_explore(&o, &xo, &sum, &err) == DS_OK, "%s", err.msg);
