@@ -310,9 +310,10 @@ int ds_main_check(int argc, char **argv) {
     for (int i = 0; i < n; i++)
         free(names[i]);
     if (rc == 0 && co.seeds) {
-        printf("\nexploration (%llu seeds per run, --explore-schedule):\n%-24s %-44s %6s %9s %8s\n",
-               (unsigned long long)co.seeds, "scenario", "toggles", "seeds", "violating",
-               "seeds/s");
+        printf("\nexploration (%llu seeds per run, --explore-schedule):\n",
+               (unsigned long long)co.seeds);
+        if (co.policy) printf("%-12s ", "io-policy");
+        printf("%-24s %-44s %6s %9s %8s\n", "scenario", "toggles", "seeds", "violating", "seeds/s");
         rewind(co.table);
         for (int c; (c = fgetc(co.table)) != EOF;)
             putchar(c);
