@@ -37,6 +37,7 @@ static const char *flag_name(unsigned f) {
 }
 
 static bool policy_ok(const ds_sched_policy *p) {
+    assert(DS_SCHED_POLICY_VERSION > 0);
     return p && p->version == DS_SCHED_POLICY_VERSION && p->name && p->enqueue;
 }
 
@@ -63,6 +64,7 @@ ds_status ds_sched_init(ds_sched *s, const ds_sched_env *env, const ds_sched_pol
     }
     ds_status st = ds_table_init(&s->tab, SCHED_TABLE_SLOTS_MIN, seed);
     if (st != DS_OK) ds_err_set(env->err, st, "scheduler: out of memory");
+    assert(st != DS_OK || (s->queued == 0 && ds_sched_in_flight(s) == 0));
     return st;
 }
 
@@ -70,7 +72,9 @@ void ds_sched_job_free(ds_sched *s, ds_job *job) { ds_slab_free(&s->slab, job, s
 
 static void drop_list(ds_sched *s, ds_joblist *l) {
     ds_job *j = l->head;
+    uint64_t n_seen __attribute__((unused)) = 0;
     while (j) {
+        assert(++n_seen <= l->count); /* bounded by the list's count */
         ds_job *n = j->next;
         ds_value_unref(j->value);
         ds_sched_job_free(s, j);
@@ -82,6 +86,7 @@ static void drop_list(ds_sched *s, ds_joblist *l) {
 void ds_sched_drop_all(ds_sched *s) {
     drop_list(s, &s->jnew);
     drop_list(s, &s->jproc);
+    assert(ds_sched_in_flight(s) == 0);
 }
 
 void ds_sched_free(ds_sched *s) {
@@ -99,6 +104,7 @@ void ds_sched_free(ds_sched *s) {
 }
 
 ds_ioent *ds_sched_find(ds_sched *s, uint64_t h, const void *key, uint32_t len) {
+    assert(s && key && len > 0);
     return (ds_ioent *)ds_table_find(&s->tab, h, key, len);
 }
 
@@ -106,6 +112,7 @@ ds_ioent *ds_sched_get(ds_sched *s, uint64_t h, const void *key, uint32_t len, b
     if (created) *created = false;
     ds_ioent *io = ds_sched_find(s, h, key, len);
     if (io) return io;
+    assert(len > 0 && len <= DS_KEY_MAX_BYTES);
     io = ds_slab_calloc(&s->slab, sizeof *io + len);
     if (!io) return NULL;
     memcpy(io->key, key, len);
@@ -120,6 +127,7 @@ ds_ioent *ds_sched_get(ds_sched *s, uint64_t h, const void *key, uint32_t len, b
         return NULL;
     }
     if (created) *created = true;
+    assert(ds_sched_idle(io) && ds_sched_find(s, h, key, len) == io);
     return io;
 }
 
@@ -128,6 +136,7 @@ bool ds_ioent_only_waiters(const ds_ioent *io) {
 }
 
 bool ds_sched_idle(const ds_ioent *io) {
+    assert(io->load.type == OPQ_LOAD && io->save.type == OPQ_SAVE);
     return !io->flags && !io->load.queued && !io->save.queued && !io->nwaiters &&
            !io->saves_inflight;
 }
@@ -150,19 +159,28 @@ static ds_status flag_fail(ds_sched *s, ds_ioent *io, unsigned flag, bool settin
                       flag_name(flag), n, io->key);
 }
 
+/* Exactly one of the four flags. */
+static __attribute__((unused)) bool one_flag(unsigned f) {
+    return f == DS_FLAG_LOAD || f == DS_FLAG_SAVE || f == DS_FLAG_LOADINPROG ||
+           f == DS_FLAG_SAVEINPROG;
+}
+
 ds_status ds_sched_flag_set(ds_sched *s, ds_ioent *io, unsigned flag) {
+    assert(one_flag(flag) && io);
     if (io->flags & flag) return flag_fail(s, io, flag, true);
     io->flags |= flag;
     return DS_OK;
 }
 
 ds_status ds_sched_flag_clear(ds_sched *s, ds_ioent *io, unsigned flag) {
+    assert(one_flag(flag) && io);
     if (!(io->flags & flag)) return flag_fail(s, io, flag, false);
     io->flags &= (uint8_t)~flag;
     return DS_OK;
 }
 
 void ds_sched_flag_move(ds_sched *s, ds_ioent *io, unsigned clear, unsigned set) {
+    assert((clear || set) && clear != set);
     ds_status st = DS_OK;
     if (clear && ds_sched_flag_clear(s, io, clear) != DS_OK) st = DS_ERR_FLAGS;
     if (set && ds_sched_flag_set(s, io, set) != DS_OK) st = DS_ERR_FLAGS;
@@ -175,6 +193,7 @@ void ds_sched_flag_move(ds_sched *s, ds_ioent *io, unsigned clear, unsigned set)
 /* ---- queues (helpers for policies; the held list uses them too) ---- */
 
 static void q_mark(ds_sched_q *q, ds_qop *op, uint8_t where) {
+    assert(where == OPQ_QUEUED || where == OPQ_HELD);
     op->where = where;
     op->queued = where != OPQ_OFF;
     q->count++;
@@ -236,6 +255,7 @@ void ds_sq_insert_sorted(ds_sched_q *q, ds_qop *op, int64_t sort_key) {
 }
 
 bool ds_sq_save_young(const ds_qop *op, int64_t now_us, bool asap) {
+    assert(op->type == OPQ_LOAD || op->type == OPQ_SAVE);
     return op->type == OPQ_SAVE && !asap && op->due_us > now_us;
 }
 
@@ -324,6 +344,7 @@ void ds_sched_unblocked(ds_sched *s, ds_ioent *io) {
 /* ---- jobs and the pump ---- */
 
 static void jl_push(ds_joblist *l, ds_job *j) {
+    assert(j && (l->tail ? !l->tail->next : !l->head));
     j->next = NULL;
     j->prev = l->tail;
     if (l->tail)
@@ -354,6 +375,7 @@ uint64_t ds_sched_in_flight(const ds_sched *s) { return s->jnew.count + s->jproc
  * while a SAVE of the key is in progress".) Policies never bypass it. */
 static bool pushable(const ds_sched *s, const ds_qop *op) {
     const ds_ioent *io = op->io;
+    assert(op->queued && io && (op == &io->load || op == &io->save));
     if (op->type == OPQ_LOAD) {
         if (io->flags & (DS_FLAG_LOADINPROG | DS_FLAG_SAVEINPROG)) return false;
         return s->env.cfg->load_priority == DS_LOAD_ALWAYS_HEAD || !(io->flags & DS_FLAG_SAVE);
@@ -388,11 +410,13 @@ static bool push_job(ds_sched *s, ds_qop *op, int64_t now) {
         io->saves_inflight++;
     }
     jl_push(&s->jnew, j);
+    assert(!op->queued && s->jnew.tail == j);
     return true;
 }
 
 /* Try to push op (queued or held); true when it became a job. */
 static bool try_push(ds_sched *s, ds_qop *op, int64_t now) {
+    assert(ds_sched_in_flight(s) < s->env.cfg->max_io_jobs); /* max-io-jobs */
     if (!pushable(s, op)) return false;
     bool early = op->type == OPQ_SAVE && op->due_us > now;
     if (!push_job(s, op, now)) return false;
@@ -450,6 +474,7 @@ ds_job *ds_sched_take(ds_sched *s) {
 }
 
 ds_status ds_sched_finish(ds_sched *s, ds_job *job) {
+    assert(s && job);
     if (job->state == JOB_PROCESSING)
         jl_unlink(&s->jproc, job);
     else if (job->state == JOB_NEW)
@@ -458,5 +483,6 @@ ds_status ds_sched_finish(ds_sched *s, ds_job *job) {
         return ds_err_set(s->env.err, DS_ERR_STATE, "job %llu is not in flight",
                           (unsigned long long)job->id);
     job->state = JOB_DONE;
+    assert(!job->prev && !job->next && job->ioent);
     return DS_OK;
 }
