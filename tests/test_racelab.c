@@ -240,6 +240,30 @@ START_TEST(test_explore_seed_reruns_alone) {
 }
 END_TEST
 
+/* BUGGIFY and the schedule perturbations break no rule: a mixed workload (MGET, EXEC, DEL,
+ * TTLs) under memory pressure, injected faults and points in time, explored with every guard
+ * on, finds nothing. */
+START_TEST(test_explore_mixed_workload_clean_with_defaults) {
+    static ds_replay_opts o;
+    const char *argv[] = {"gen:zipf:0.99,keys=100,requests=2000,mix=get:0.4/set:0.25/del:0.1/"
+                          "mget:0.1/exec:0.1/exists:0.05,clients=8,ttl=1:0.2,arrival=poisson:2000",
+                          "--cache-max-keys",
+                          "20",
+                          "--faults",
+                          "err=0.05",
+                          "--pit-every",
+                          "200"};
+    opts_of(&o, argv, 7);
+    ds_explore_opts xo = {.first = 1, .seeds = 24, .dir = in_tmp("mixed")};
+    ds_explore_sum sum;
+    ds_err err;
+    ck_assert_msg(ds_explore(&o, &xo, &sum, &err) == DS_OK, "%s", err.msg);
+    ck_assert_int_eq(sum.seeds, 24);
+    ck_assert_msg(sum.violating == 0, "seed %llu: %s", (unsigned long long)sum.first_violating_seed,
+                  sum.first_race);
+}
+END_TEST
+
 /* races.csv names the rule and both events: the missed write and the read that missed it. */
 START_TEST(test_races_csv_names_the_write_and_the_read) {
     static ds_replay_opts o;
@@ -508,6 +532,7 @@ static Suite *suite(void) {
     tcase_add_test(tc, test_check_hold_memory_catches_an_overshoot);
     tcase_add_test(tc, test_bad_input_exits_2);
     tcase_add_test(tc, test_explore_seed_reruns_alone);
+    tcase_add_test(tc, test_explore_mixed_workload_clean_with_defaults);
     tcase_add_test(tc, test_races_csv_names_the_write_and_the_read);
     tcase_add_test(tc, test_toggle_rules);
     tcase_add_test(tc, test_oracle_rejects_a_value_past_its_ttl);
