@@ -154,6 +154,15 @@ ds_value *ds_oracle_value(ds_oracle *o, const void *key, uint32_t keylen, uint64
     return ds_value_new(stamp, sizeof stamp, size_bytes, expire_us);
 }
 
+uint64_t ds_oracle_stamp_version(const void *key, uint32_t keylen, const ds_value *v) {
+    uint64_t stamp[2];
+    if (!v || v->len != sizeof stamp) return DS_ORACLE_V_FOREIGN;
+    memcpy(stamp, v->data, sizeof stamp);
+    if (stamp[1] != key_hash(key, keylen) || stamp[0] < DS_ORACLE_V_FIRST)
+        return DS_ORACLE_V_FOREIGN;
+    return stamp[0];
+}
+
 /* What a value says: its version, the origin's copy, or foreign. */
 static uint64_t classify(const ds_oracle *o, const void *key, uint32_t keylen, const ds_value *v) {
     if (!v) return DS_ORACLE_V_ABSENT;

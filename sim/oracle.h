@@ -30,6 +30,11 @@ void ds_oracle_free(ds_oracle *o);
 ds_value *ds_oracle_value(ds_oracle *o, const void *key, uint32_t keylen, uint64_t size_bytes,
                           int64_t expire_us);
 
+/* The version a value's stamp names when it is a whole stamp of this key (a replay value),
+ * else DS_ORACLE_V_FOREIGN (damaged, another key's, or not ours). Needs no oracle: the crash
+ * checker (sim/crashrules.c) reads stores after the run. */
+uint64_t ds_oracle_stamp_version(const void *key, uint32_t keylen, const ds_value *v);
+
 /* The shadow's snapshot for a read issued now, to pass to ds_oracle_check at answer time. */
 typedef struct ds_oracle_snap {
     uint64_t version; /* the key's state at issue */
