@@ -92,11 +92,11 @@ static void compact(crash_backend *c) {
 /* Write back, in order, every volatile write older than writeback_us (all when `all`). */
 static ds_status writeback(crash_backend *c, bool all, ds_err *err) {
     ds_status first = DS_OK;
-    int64_t now = c->o.now_us ? c->o.now_us(c->o.now_ctx) : 0;
-    while (c->head < c->n) {
+    bool timed = !all && c->o.sync == DS_FSYNC_NEVER && c->o.writeback_us > 0 && c->o.now_us;
+    int64_t now = timed ? c->o.now_us(c->o.now_ctx) : 0; /* no clock at close: the host is gone */
+    while (c->head < c->n && (all || timed)) {
         cr_write *w = &c->w[c->head];
-        bool due = all || (!w->interrupted && c->o.sync == DS_FSYNC_NEVER && c->o.writeback_us > 0 &&
-                           c->o.now_us && now - w->t_us >= c->o.writeback_us);
+        bool due = all || (!w->interrupted && now - w->t_us >= c->o.writeback_us);
         if (!due) break;
         ds_status st = apply(c, w, w->v, err);
         if (st != DS_OK && first == DS_OK) first = st;
@@ -131,29 +131,20 @@ static ds_status keep(crash_backend *c, const void *key, uint32_t keylen, const 
     return DS_OK;
 }
 
-static void observe(crash_backend *c, const void *key, uint32_t keylen, const ds_value *v,
-                    bool acked) {
-    if (c->o.observe) c->o.observe(c->o.observe_ctx, key, keylen, v, acked);
-}
-
 /* set and del: durable through the parent, or kept volatile. */
 static ds_status write_one(crash_backend *c, const void *key, uint32_t keylen, const ds_value *v,
                            ds_err *err) {
     ds_status st = writeback(c, false, err);
     if (st != DS_OK) return st;
     if (c->interrupted || c->o.sync == DS_FSYNC_NEVER) {
-        st = keep(c, key, keylen, v, err);
-        observe(c, key, keylen, v, st == DS_OK && !c->interrupted);
-        return st;
+        return keep(c, key, keylen, v, err);
     }
     uint64_t h = ds_table_hash(&c->keys, key, keylen);
     cr_key *k = (cr_key *)ds_table_find(&c->keys, h, key, keylen);
     if (k) k->latest = 0; /* the durable write supersedes any volatile one */
     ds_call call = {0, false};
     ds_backend *p = c->parent;
-    st = v ? p->ops->set(p, &call, key, keylen, v, err) : p->ops->del(p, &call, key, keylen, err);
-    observe(c, key, keylen, v, st == DS_OK || (!v && st == DS_NOT_FOUND));
-    return st;
+    return v ? p->ops->set(p, &call, key, keylen, v, err) : p->ops->del(p, &call, key, keylen, err);
 }
 
 static void cr_plan(ds_backend *b, ds_bop op, const void *key, uint32_t keylen, ds_call *call) {

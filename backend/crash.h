@@ -25,19 +25,12 @@
 
 #include "dslab.h"
 
-/* Each write that reaches the shim: v is NULL for a delete; acked is true when the call
- * returned success to the caller (interrupted writes never are). */
-typedef void (*ds_crash_observe_fn)(void *ctx, const void *key, uint32_t keylen, const ds_value *v,
-                                    bool acked);
-
 typedef struct ds_crash_opts {
     ds_fsync sync;
-    int64_t writeback_us;          /* DS_FSYNC_NEVER: age at which a write is written back */
-    int64_t (*now_us)(void *ctx);  /* clock for writeback; NULL = no writeback until close */
+    int64_t writeback_us;         /* DS_FSYNC_NEVER: age at which a write is written back */
+    int64_t (*now_us)(void *ctx); /* clock for writeback; NULL = no writeback until close */
     void *now_ctx;
-    ds_crash_observe_fn observe;   /* optional */
-    void *observe_ctx;
-    bool keep_parent;              /* close() leaves the parent open (the lab checks it) */
+    bool keep_parent; /* close() leaves the parent open (the lab checks it) */
 } ds_crash_opts;
 
 typedef struct ds_crash_counts {

@@ -20,11 +20,11 @@
 #include "oracle.h"
 #include "table.h"
 
-#define CC_SEED      0xcc
-#define CC_JOBS_MAX  (1ull << 40)
-#define CC_NONE      DS_ORACLE_V_ABSENT /* disk: absent */
-#define CC_UNWALKED  (UINT64_MAX - 2)   /* walk_disk before (or without) a walk */
-#define CC_TORN      (UINT64_MAX - 1)   /* disk: a damaged value or record */
+#define CC_SEED     0xcc
+#define CC_JOBS_MAX (1ull << 40)
+#define CC_NONE     DS_ORACLE_V_ABSENT /* disk: absent */
+#define CC_UNWALKED (UINT64_MAX - 2)   /* walk_disk before (or without) a walk */
+#define CC_TORN     (UINT64_MAX - 1)   /* disk: a damaged value or record */
 
 typedef struct cc_key {
     ds_tnode node;
@@ -115,7 +115,8 @@ static cc_key *key_add(ds_cc *c, const void *k, uint32_t len) {
 ds_status ds_cc_push(ds_cc *c, uint64_t job, const void *key, uint32_t keylen, uint64_t version,
                      ds_err *err) {
     bool ver_ok = version == DS_CC_DEL || (version >= DS_ORACLE_V_FIRST && version < CC_UNWALKED);
-    if (job == 0 || job > CC_JOBS_MAX || !key || keylen == 0 || keylen > DS_KEY_MAX_BYTES || !ver_ok)
+    if (job == 0 || job > CC_JOBS_MAX || !key || keylen == 0 || keylen > DS_KEY_MAX_BYTES ||
+        !ver_ok)
         return ds_err_set(err, DS_ERR_ARG, "push of job %" PRIu64 ": bad job id, key or version",
                           job);
     if (job >= c->njobs) {
@@ -135,7 +136,8 @@ ds_status ds_cc_push(ds_cc *c, uint64_t job, const void *key, uint32_t keylen, u
         uint64_t *np = realloc(e->pushes, ncap * sizeof *np);
         if (np) e->pushes = np, e->cap = ncap;
     }
-    if (!e || e->npush == e->cap) return ds_err_set(err, DS_ERR_NOMEM, "crash check: out of memory");
+    if (!e || e->npush == e->cap)
+        return ds_err_set(err, DS_ERR_NOMEM, "crash check: out of memory");
     c->jobs[job] = (cc_job){e, e->npush};
     e->pushes[e->npush++] = version;
     c->rep.pushes++;
@@ -280,8 +282,8 @@ static void describe(uint64_t v, char *buf, size_t cap) {
         snprintf(buf, cap, "v%" PRIu64, v);
 }
 
-#define KEYFMT      "%.*s"
-#define KEYARG(e)   (int)((e)->node.keylen > 64 ? 64 : (e)->node.keylen), (const char *)(e)->key
+#define KEYFMT    "%.*s"
+#define KEYARG(e) (int)((e)->node.keylen > 64 ? 64 : (e)->node.keylen), (const char *)(e)->key
 
 /* The key's state through the backend's read path; a damaged value is CC_TORN. */
 static void read_key(ds_cc *c, ds_backend *b, cc_key *e) {
@@ -306,7 +308,8 @@ static void read_key(ds_cc *c, ds_backend *b, cc_key *e) {
         char has[32], got[32];
         describe(e->walk_disk, has, sizeof has);
         describe(e->disk, got, sizeof got);
-        violation(c, NULL, "key " KEYFMT ": get returned %s, the file holds %s", KEYARG(e), got, has);
+        violation(c, NULL, "key " KEYFMT ": get returned %s, the file holds %s", KEYARG(e), got,
+                  has);
     }
 }
 
@@ -360,7 +363,8 @@ ds_status ds_cc_check(ds_cc *c, ds_backend *b, ds_err *err) {
         scan_ctx sc = {c};
         ds_err e = {{0}};
         ds_status st = b->ops->scan(b, scan_one, &sc, &e);
-        if (st != DS_OK) violation(c, st == DS_ERR_CORRUPT ? &c->rep.torn : NULL, "scan: %s", e.msg);
+        if (st != DS_OK)
+            violation(c, st == DS_ERR_CORRUPT ? &c->rep.torn : NULL, "scan: %s", e.msg);
     }
     return DS_OK;
 }

@@ -144,6 +144,7 @@ static void ve_pump(rp_engine *b) {
         e->servers[s].job = job;
         e->servers[s].call = (ds_call){0};
         ds_job_plan(be, job, &e->servers[s].call);
+        if (e->o->hooks && e->o->hooks->io_taken) e->o->hooks->io_taken(e->o->hooks->ctx, job);
         int64_t svc = e->servers[s].call.service_us;
         int64_t t = e->now + (svc > 0 ? svc * 1000 : 0);
         if (e->o->explore) { /* completions due within the window come in any order */
@@ -198,6 +199,7 @@ static void io_complete(ve_engine *e, uint32_t s) {
     e->servers[s].job = NULL;
     e->free_srv[e->nfree++] = s;
     ds_job_run(rp_backend(e->r), job, &e->servers[s].call);
+    if (e->o->hooks && e->o->hooks->io_done) e->o->hooks->io_done(e->o->hooks->ctx, job);
     if (e->has_handoff) {
         handoff_later(e, job);
         e->maybe_jobs = true; /* a server is free */
@@ -325,6 +327,30 @@ static bool stuck(ve_engine *e) {
     return e->idle_crons > (uint64_t)(budget_ms / (VE_CRON_NS / 1000000));
 }
 
+/* Crash lab: the power goes at crash_at ns (the next event is later); the jobs in flight go
+ * to rp_crash, which lands or loses their effects. */
+static ds_status crash_now(ve_engine *e, int64_t crash_at, ds_err *err) {
+    if (crash_at > e->now) e->now = crash_at;
+    size_t cap = e->o->io_threads ? e->o->io_threads : 1;
+    ds_job **jobs = calloc(cap, sizeof *jobs);
+    ds_call *calls = calloc(cap, sizeof *calls);
+    ds_status st = DS_ERR_NOMEM;
+    if (jobs && calls) {
+        uint32_t n = 0;
+        for (uint32_t s = 0; s < e->o->io_threads; s++)
+            if (e->servers[s].job) {
+                jobs[n] = e->servers[s].job;
+                calls[n++] = e->servers[s].call;
+            }
+        st = rp_crash(e->r, jobs, calls, n, err);
+    } else {
+        ds_err_set(err, st, "virtual engine: out of memory");
+    }
+    free(jobs);
+    free(calls);
+    return st;
+}
+
 static ds_status ve_run(rp_engine *b, ds_err *err) {
     ve_engine *e = (ve_engine *)b;
     ds_status st = rp_closed(e->r) ? closed_fill(e, UINT32_MAX, err) : next_arrival(e, err);
@@ -336,12 +362,15 @@ static ds_status ve_run(rp_engine *b, ds_err *err) {
         schedule(e, &e->main, e->now + e->o->pit_every_ms * 1000000, EV_PIT, 0);
     while (st == DS_OK && e->fail == DS_OK) {
         bool more_trace = rp_closed(e->r) ? false : !e->eof;
-        if (e->live == 0 && e->io.n == 0 && rp_clients_parked(e->r) == 0 && !more_trace) break;
+        int64_t crash_at = rp_crash_at(e->r) * 1000; /* crash lab: run on (cron flushes) until */
+        bool done = e->live == 0 && e->io.n == 0 && rp_clients_parked(e->r) == 0 && !more_trace;
+        if (done && !crash_at) break;
         ve_heap *h = &e->main;
         if (e->io.n && (e->main.n == 0 || ev_less(&e->io.a[0], &e->main.a[0]))) h = &e->io;
+        if (crash_at && (h->n == 0 || h->a[0].t > crash_at)) return crash_now(e, crash_at, err);
         ve_ev ev = heap_pop(h);
         if (ev.t > e->now) e->now = ev.t;
-        if (ev.kind == EV_CRON && e->live == 0 && e->io.n == 0) {
+        if (ev.kind == EV_CRON && e->live == 0 && e->io.n == 0 && !done) {
             e->idle_crons++;
             if (stuck(e))
                 return ds_err_set(err, DS_ERR_STATE,

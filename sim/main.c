@@ -9,6 +9,7 @@
 
 #include "calibrate.h"
 #include "explore.h"
+#include "crashlab.h"
 #include "gen.h"
 #include "replay.h"
 #include "verbs.h"
@@ -34,6 +35,7 @@ static const verb verbs[] = {
     {"validate", ds_main_validate, "replay in real and calibrated virtual time; compare"},
     {"explore", ds_main_explore, "replay a trace under N seeded schedules (dslab explore --help)"},
     {"shrink", ds_main_shrink, "reduce a violating trace to a minimal one (dslab shrink --help)"},
+    {"crash", ds_main_crash, "cut the power at seeded moments and check the store (--help)"},
     {"help", main_help, "this list"},
 };
 #define NVERBS (sizeof verbs / sizeof verbs[0])

@@ -28,6 +28,26 @@ enum { DS_UNSORTED_ERROR = 0, DS_UNSORTED_CLAMP };
 
 #define DS_OPT_STR_MAX 256
 
+/* Hooks of the crash lab (sim/crash.c); a plain replay has none. */
+typedef struct ds_replay_hooks {
+    void *ctx;
+    /* Wrap the storage backend (under the latency/fault shim); takes parent; NULL + err on
+     * failure. now_us(now_ctx) is the run's clock. */
+    ds_backend *(*wrap_backend)(void *ctx, ds_backend *parent, int64_t (*now_us)(void *),
+                                void *now_ctx, ds_err *err);
+    /* Virtual clock: the power goes at this time; until then the run goes on after its last
+     * request (cron flushes the cache); there is no drain and no lost-write scan. 0 = never. */
+    int64_t crash_at_us;
+    /* The power went at now_us: jobs[0..n) were in flight (their effects not landed yet) with
+     * the calls planned for them; top is the run's backend. */
+    ds_status (*crash)(void *ctx, ds_backend *top, ds_job *const *jobs, ds_call *calls, uint32_t n,
+                       int64_t now_us, ds_err *err);
+    /* Virtual clock: a job was handed to an IO server (push order), and its IO finished (its
+     * effect landed; job->result is set; the core has not seen it yet). Optional. */
+    void (*io_taken)(void *ctx, const ds_job *job);
+    void (*io_done)(void *ctx, const ds_job *job);
+} ds_replay_hooks;
+
 typedef struct ds_replay_opts {
     char trace[DS_OPT_STR_MAX];
     ds_config core;
@@ -64,6 +84,7 @@ typedef struct ds_replay_opts {
     bool explore;              /* --explore-schedule: the seed perturbs the schedule */
     int64_t explore_window_us; /* IO completions due within this window may reorder */
     bool discard;              /* write no result files (not an option: explore, shrink) */
+    const ds_replay_hooks *hooks; /* NULL: none (not an option: set by the crash lab) */
 } ds_replay_opts;
 
 /* What --explore-schedule turns on besides the engine's perturbations. */
@@ -107,6 +128,8 @@ typedef struct ds_replay_result {
     int64_t sq_ns[4];                  /* p50, p99, p999, max service latency, all ops */
     char first_error[256];             /* the first command that answered an error */
     char first_race[256];              /* the first oracle violation, one line ("" = none) */
+    bool crashed;                      /* hooks: the power went (no drain ran) */
+    int64_t crash_us;                  /* when */
 } ds_replay_result;
 
 /* Run one replay. DS_OK even when the oracle found violations (they are in the result); an
@@ -172,5 +195,9 @@ struct ds_iolat *rp_iolat(rp_run *r); /* NULL unless the run measures real costs
 ds_backend *rp_backend(rp_run *r);
 ds_status rp_tick(rp_run *r, int64_t now_ns, ds_err *err); /* metrics + progress */
 ds_status rp_point_in_time(rp_run *r, ds_err *err);        /* drain + backend check */
+/* Crash lab: the crash point (0 = none), and the crash itself: the engine stopped with
+ * jobs[0..n) in flight (calls[i] planned for them). */
+int64_t rp_crash_at(const rp_run *r);
+ds_status rp_crash(rp_run *r, ds_job *const *jobs, ds_call *calls, uint32_t n, ds_err *err);
 
 #endif

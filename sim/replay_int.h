@@ -88,6 +88,8 @@ struct rp_run {
     int64_t last_time_us;  /* trace time of the previous record */
     int64_t first_time_us; /* trace time of the first record */
     char first_error[256];
+    bool crashed; /* crash lab: the power went at crash_us */
+    int64_t crash_us;
     int64_t pit_start_us; /* the point in time being checked */
     char rule[32];        /* rules the toggles break, for races.csv (races.c) */
     char first_race[256]; /* the first violation, one line */

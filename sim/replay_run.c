@@ -55,6 +55,9 @@ static ds_status open_backend(rp_run *r, ds_err *err) {
     ds_backend *parent;
     ds_status st = open_store(r, &parent, err);
     if (st != DS_OK) return st;
+    const ds_replay_hooks *h = o->hooks;
+    if (h && h->wrap_backend && !(parent = h->wrap_backend(h->ctx, parent, host_now, r, err)))
+        return DS_ERR_IO;
     ds_fake_opts fo = {.seed = o->seed ^ 0xbacc3d, .buggify = o->explore};
     for (int i = 0; i < 3 && st == DS_OK; i++)
         st = ds_latency_parse(o->latency[i], &fo.lat[i], err);
@@ -270,6 +273,18 @@ static void teardown(rp_run *r) {
     rp_clients_free(r);
 }
 
+int64_t rp_crash_at(const rp_run *r) { return r->o->hooks ? r->o->hooks->crash_at_us : 0; }
+
+/* The power goes: the crash lab resolves what was in flight; the run then ends without the
+ * drain (a crashed process drains nothing). */
+ds_status rp_crash(rp_run *r, ds_job *const *jobs, ds_call *calls, uint32_t n, ds_err *err) {
+    const ds_replay_hooks *h = r->o->hooks;
+    r->crashed = true;
+    r->crash_us = rp_now(r);
+    if (!h || !h->crash) return DS_OK;
+    return h->crash(h->ctx, r->backend, jobs, calls, n, r->crash_us, err);
+}
+
 ds_status ds_replay_run(const ds_replay_opts *o, ds_replay_result *res, ds_err *err) {
     memset(res, 0, sizeof *res);
     rp_run *r = calloc(1, sizeof *r);
@@ -279,7 +294,10 @@ ds_status ds_replay_run(const ds_replay_opts *o, ds_replay_result *res, ds_err *
     int64_t cpu0 = ds_thread_cpu_ns();
     if (st == DS_OK) st = r->eng->ops->run(r->eng, err);
     if (r->iolat) ds_iolat_cpu_n(r->iolat, DS_CPU_MAIN, ds_thread_cpu_ns() - cpu0, r->requests);
-    if (st == DS_OK) st = finish(r, err);
+    if (st == DS_OK && rp_crash_at(r) && !r->crashed) st = rp_crash(r, NULL, NULL, 0, err);
+    if (st == DS_OK && !r->crashed) st = finish(r, err);
+    res->crashed = r->crashed;
+    res->crash_us = r->crashed ? r->crash_us : 0;
     if (r->cache) {
         ds_cache_stats(r->cache, &res->stats);
         res->requests = r->requests;
