@@ -28,6 +28,16 @@ if [ -x "$DSLAB" ]; then
         --no-oracle --quiet --out "$out/zipf10m"
     run "$DSLAB" replay "gen:zipf:0.99,keys=1000000,requests=10000000,clients=64,mix=get:0.9/set:0.1,seed=1" \
         --no-oracle --quiet --out "$out/zipf10m-1mkeys"
+    # The simulated crash lab: 1,000 seeded power cuts on every core. fsync=always must find
+    # nothing (exit 0); fsync=never must report the acknowledged writes a crash loses (exit 1).
+    CT="gen:zipf:0.9,keys=1000,requests=20000,clients=16,mix=get:0.5/set:0.4/del:0.1,arrival=poisson:5000,seed=1"
+    for fs in always never; do
+        echo; echo "== dslab crash (1,000 seeds, fsync $fs; exit $([ $fs = always ] && echo 0 || echo 1) expected)"
+        t0=$(date +%s)
+        "$DSLAB" crash "$CT" --seeds 1000 --fsync $fs --cache-flush-delay 100 --quiet \
+            --out "$out/crash-$fs"
+        echo "(exit $?, $(($(date +%s) - t0)) s)"
+    done
     if command -v valgrind >/dev/null 2>&1; then
         echo; echo "== instructions per request (callgrind, default workload, oracle off)"
         valgrind --tool=callgrind --callgrind-out-file="$out/cg.out" "$DSLAB" replay \

@@ -37,12 +37,12 @@ static void usage(FILE *f) {
     ds_cli_usage(f);
 }
 
+/* The lab's own options (the replay table in sim/cli.c holds replay options only): integers
+ * through the shared parser, with the option's name in the message. */
 static ds_status parse_u64(const char *name, const char *v, uint64_t lo, uint64_t hi, uint64_t *out,
                            ds_err *err) {
-    char *end;
-    errno = 0;
-    unsigned long long x = v ? strtoull(v, &end, 10) : 0;
-    if (!v || !*v || *end || errno || v[0] == '-' || x < lo || x > hi)
+    uint64_t x = 0;
+    if (!v || !ds_parse_u64(v, strlen(v), &x) || x < lo || x > hi)
         return ds_err_set(err, DS_ERR_CONFIG,
                           "--%s: expected an integer in [%" PRIu64 ", %" PRIu64 "], got '%s'", name,
                           lo, hi, v ? v : "");
@@ -145,10 +145,12 @@ static int summary(const ds_crash_lab_opts *o, const ds_crash_seed *s) {
         t.dropped += s[i].counts.dropped;
         t.torn += s[i].counts.torn;
     }
-    printf("crash: %" PRIu64 " seeds, fsync %s: %" PRIu64 " lost an acknowledged write (%" PRIu64
-           " keys of %" PRIu64 " acknowledged SAVEs), %" PRIu64 " showed a torn value (%" PRIu64
-           "), %" PRIu64 " could not run; volatile writes at the crash %" PRIu64
-           " (applied %" PRIu64 ", dropped %" PRIu64 ", torn %" PRIu64 "): %s\n",
+    printf("crash: %" PRIu64 " seeds, fsync %s: %" PRIu64
+           " seeds lost acknowledged writes (%" PRIu64
+           " keys lost their last acknowledged SAVE; %" PRIu64 " SAVEs acknowledged), %" PRIu64
+           " seeds showed torn values (%" PRIu64 "), %" PRIu64 " could not run; writes not durable"
+           " at the crash %" PRIu64 ": applied %" PRIu64 ", dropped %" PRIu64 ", torn %" PRIu64
+           "; %s\n",
            o->seeds, o->replay.fsync == DS_FSYNC_ALWAYS ? "always" : "never", lost_seeds, lost,
            acks, torn_seeds, torn, failed, t.volatile_writes, t.applied, t.dropped, t.torn,
            bad ? "VIOLATIONS" : "ok");
