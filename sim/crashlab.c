@@ -44,7 +44,7 @@ typedef struct lab {
 } lab;
 
 bool ds_crash_seed_ok(const ds_crash_seed *s) {
-    return !s->failed && s->rep.violations == 0 && s->rep.lost == 0 && s->rep.torn == 0;
+    return s->rep.violations == 0 && s->rep.lost == 0 && s->rep.torn == 0;
 }
 
 /* dst = a + b (DS_OPT_STR_MAX bytes); false when it does not fit. */
@@ -158,15 +158,40 @@ static ds_status seed_run(const lab *L, uint64_t seed, ds_crash_seed *res, ds_er
     return st;
 }
 
-static int seed_fn(void *ctx, uint64_t seed, void *result) {
-    ds_crash_seed *res = result;
-    memset(res, 0, sizeof *res);
-    res->seed = seed;
+_Static_assert(2 * sizeof(ds_crash_seed) < DS_SEEDRUN_LINE_MAX, "a seed's record fits a line");
+
+/* In a worker: one seed; its record goes to the parent hex-encoded as the seed's line. A seed
+ * that cannot run fails the whole lab with "seed S: why". */
+static ds_status seed_fn(void *ctx, unsigned worker, uint64_t seed, char *out, size_t cap) {
+    (void)worker; /* every seed has its own directory: no per-worker scratch */
+    ds_crash_seed res;
+    memset(&res, 0, sizeof res);
+    res.seed = seed;
     ds_err err = {{0}};
-    if (seed_run(ctx, seed, res, &err) == DS_OK) return 0;
-    res->failed = 1;
-    snprintf(res->msg, sizeof res->msg, "%s", err.msg);
-    return 0;
+    ds_status st = seed_run(ctx, seed, &res, &err);
+    if (st != DS_OK) {
+        snprintf(out, cap, "%s", err.msg);
+        return st;
+    }
+    const unsigned char *b = (const unsigned char *)&res;
+    for (size_t i = 0; i < sizeof res && 2 * i + 2 < cap; i++)
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
+    return DS_OK;
+}
+
+typedef struct lab_out {
+    ds_crash_seed *out;
+    uint64_t first;
+} lab_out;
+
+static void collect(void *ctx, uint64_t seed, const char *line) {
+    lab_out *lo = ctx;
+    unsigned char *b = (unsigned char *)&lo->out[seed - lo->first];
+    for (size_t i = 0; i < sizeof(ds_crash_seed) && line[2 * i] && line[2 * i + 1]; i++) {
+        unsigned x = 0;
+        sscanf(line + 2 * i, "%2x", &x);
+        b[i] = (unsigned char)x;
+    }
 }
 
 /* The same trace and options without a crash: how long a run lasts. */
@@ -193,5 +218,7 @@ ds_status ds_crash_lab_run(const ds_crash_lab_opts *o, ds_crash_seed *out, int64
     ds_status st = reference(o, &L.span_us, err);
     if (st != DS_OK) return st;
     if (span_us) *span_us = L.span_us;
-    return ds_seedrun(o->replay.seed, o->seeds, o->procs, sizeof *out, seed_fn, &L, out, NULL, err);
+    ds_seedrun_opts so = {.first = o->replay.seed, .count = o->seeds, .jobs = o->procs};
+    lab_out lo = {out, o->replay.seed};
+    return ds_seedrun(&so, seed_fn, &L, collect, &lo, NULL, err);
 }

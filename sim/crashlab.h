@@ -28,8 +28,7 @@ typedef struct ds_crash_seed {
     uint64_t requests;
     ds_crash_counts counts;
     ds_cc_report rep;
-    int32_t failed; /* the seed could not run: msg says why */
-    char msg[256];  /* the first violation, or the error */
+    char msg[256]; /* the first violation ("" = none) */
 } ds_crash_seed;
 
 /* True when the seed kept every rule (no acknowledged write lost, no torn value). */

@@ -1,5 +1,5 @@
 /*
- * test_crashlab.c - `dslab crash` end to end, and the multi-process seed runner under it.
+ * test_crashlab.c - `dslab crash` end to end (seeds on every core through sim/seedrun.c).
  *
  * Why: the lab's promises are verdicts. With --fsync always no seed may lose an acknowledged
  * write or show a torn value (exit 0); with --fsync never a power cut loses acknowledged
@@ -10,14 +10,12 @@
  */
 #include <check.h>
 #include <ftw.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "crashlab.h"
-#include "seedrun.h"
 
 #define TRACE                                                                                      \
     "gen:zipf:0.9,keys=300,requests=6000,clients=8,mix=get:0.5/set:0.4/del:0.1,arrival=poisson:"   \
@@ -159,41 +157,6 @@ START_TEST(test_bad_options_are_one_line_errors) {
 }
 END_TEST
 
-/* ---- the seed runner ---- */
-
-static int square(void *ctx, uint64_t seed, void *result) {
-    (void)ctx;
-    *(uint64_t *)result = seed * seed;
-    return seed % 2 ? 0 : 7;
-}
-
-START_TEST(test_seedrun_gathers_results_in_seed_order) {
-    uint64_t out[13];
-    int status[13];
-    ds_err err = {{0}};
-    ck_assert_int_eq(ds_seedrun(10, 13, 4, sizeof out[0], square, NULL, out, status, &err), DS_OK);
-    for (int i = 0; i < 13; i++) {
-        ck_assert_uint_eq(out[i], (uint64_t)(10 + i) * (uint64_t)(10 + i));
-        ck_assert_int_eq(status[i], (10 + i) % 2 ? 0 : 7);
-    }
-}
-END_TEST
-
-static int dies_on_5(void *ctx, uint64_t seed, void *result) {
-    (void)ctx, (void)result;
-    if (seed == 5) raise(SIGKILL);
-    return 0;
-}
-
-START_TEST(test_seedrun_names_a_seed_whose_worker_died) {
-    uint64_t out[8];
-    ds_err err = {{0}};
-    ck_assert_int_eq(ds_seedrun(1, 8, 2, sizeof out[0], dies_on_5, NULL, out, NULL, &err),
-                     DS_ERR_IO);
-    ck_assert_ptr_nonnull(strstr(err.msg, "seed 5:"));
-}
-END_TEST
-
 static Suite *crashlab_suite(void) {
     Suite *s = suite_create("crashlab");
     TCase *tc = tcase_create("lab");
@@ -205,10 +168,6 @@ static Suite *crashlab_suite(void) {
     tcase_add_test(tc, test_concurrent_saves_are_caught_even_with_fsync_always);
     tcase_add_test(tc, test_results_do_not_depend_on_the_process_count);
     tcase_add_test(tc, test_bad_options_are_one_line_errors);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("seedrun");
-    tcase_add_test(tc, test_seedrun_gathers_results_in_seed_order);
-    tcase_add_test(tc, test_seedrun_names_a_seed_whose_worker_died);
     suite_add_tcase(s, tc);
     return s;
 }
