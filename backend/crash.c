@@ -239,8 +239,13 @@ static void cr_close(ds_backend *b) {
     free(c);
 }
 
+/* The shim handles no control operation of its own: every one goes to the store. */
+static ds_status cr_control(ds_backend *b, int op, void *arg) {
+    return ds_backend_control(cr_of(b)->parent, op, arg);
+}
+
 static const ds_backend_ops crash_ops = {
-    .version = 1,
+    .version = DS_BACKEND_VERSION,
     .name = "crash",
     .plan = cr_plan,
     .get = cr_get,
@@ -250,6 +255,7 @@ static const ds_backend_ops crash_ops = {
     .scan = cr_scan_all,
     .stats = cr_stats,
     .close = cr_close,
+    .control = cr_control,
 };
 
 ds_backend *ds_backend_crash_new(ds_backend *parent, const ds_crash_opts *o, ds_err *err) {

@@ -108,14 +108,25 @@ static void on_violation(void *ctx, const char *msg) {
     if (!s->msg[0]) snprintf(s->msg, sizeof s->msg, "%s", msg);
 }
 
-/* Reopen the store as a restarted process would and apply the rules. */
-static ds_status check_store(lab_seed *ls, const char *store, ds_err *err) {
-    if (ls->o->replay.backend != DS_BACKEND_FILE) return ds_cc_check(ls->cc, ls->parent, err);
+/* Reopen the store as a restarted process would and apply the rules. A store whose data
+ * lives in this process (DS_BCTL_STORE says "mem") is checked in place; any other is closed
+ * and opened again through the registry with the run's spec; a file store's tree is walked
+ * first (records that fail their checksum, two files for a key). */
+static ds_status check_store(lab_seed *ls, const ds_replay_opts *o, ds_err *err) {
+    char where[DS_OPT_STR_MAX] = "";
+    ds_bctl_buf wb = {where, sizeof where};
+    if (ds_backend_control(ls->parent, DS_BCTL_STORE, &wb) != DS_OK || !strcmp(where, "mem"))
+        return ds_cc_check(ls->cc, ls->parent, err);
     ds_backend_close(ls->parent);
     ls->parent = NULL;
-    ds_status st = ds_cc_walk_files(ls->cc, store, err);
-    ds_backend *b = st == DS_OK ? ds_backend_file_open(store, NULL, err) : NULL;
-    if (st == DS_OK && !b) st = DS_ERR_IO;
+    char defaults[3 * DS_OPT_STR_MAX];
+    snprintf(defaults, sizeof defaults, "path=%s,fsync=%s", o->backend_path,
+             o->fsync == DS_FSYNC_ALWAYS ? "always" : "never");
+    ds_status st = DS_OK;
+    if (strncmp(o->backend, "file", 4) == 0 && (o->backend[4] == 0 || o->backend[4] == ':'))
+        st = ds_cc_walk_files(ls->cc, where, err);
+    ds_backend *b = NULL;
+    if (st == DS_OK) st = ds_backend_open(o->backend, defaults, o->extra_backends, &b, err);
     if (st == DS_OK) st = ds_cc_check(ls->cc, b, err);
     ds_backend_close(b);
     return st;
@@ -150,7 +161,7 @@ static ds_status seed_run(const lab *L, uint64_t seed, ds_crash_seed *res, ds_er
     res->requests = rr.requests;
     if (st == DS_OK && ls.log_err != DS_OK) st = ds_err_set(err, ls.log_err, "%s", ls.log_msg.msg);
     if (st == DS_OK && !rr.crashed) st = ds_err_set(err, DS_ERR_STATE, "the run did not crash");
-    if (st == DS_OK) st = check_store(&ls, o.backend_path, err);
+    if (st == DS_OK) st = check_store(&ls, &o, err);
     res->rep = *ds_cc_result(ls.cc);
     ds_backend_close(ls.parent);
     ds_cc_free(ls.cc);

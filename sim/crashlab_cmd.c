@@ -199,6 +199,9 @@ int ds_main_crash(int argc, char **argv) {
         st = ds_err_set(&err, DS_ERR_CONFIG, "crash: a trace is required (dslab crash --help)");
     if (st == DS_OK && o.replay.clock != DS_CLOCK_VIRTUAL)
         st = ds_err_set(&err, DS_ERR_CONFIG, "--clock: dslab crash runs the virtual clock only");
+    if (st == DS_OK && strstr(o.replay.backend, "fsync="))
+        st = ds_err_set(&err, DS_ERR_CONFIG,
+                        "--backend: dslab crash takes the sync mode from --fsync, not the spec");
     if (st == DS_OK && o.replay.seed > UINT64_MAX - o.seeds)
         st = ds_err_set(&err, DS_ERR_CONFIG, "--seed: too large for --seeds");
     if (st != DS_OK) {

@@ -152,6 +152,7 @@ START_TEST(test_bad_options_are_one_line_errors) {
     ck_assert_int_eq(crash("bad", TRACE, 2, "--seeds 0"), 2);
     ck_assert_int_eq(crash("bad", TRACE, 2, "--procs x"), 2);
     ck_assert_int_eq(crash("bad", TRACE, 2, "--clock real"), 2);
+    ck_assert_int_eq(crash("bad", TRACE, 2, "--backend file:fsync=always"), 2);
     ck_assert_int_eq(crash("bad", TRACE, 2, "--no-such-option 1"), 2);
     ck_assert_int_eq(crash("bad", "/nonexistent/trace.csv", 2, ""), 2);
 }
