@@ -380,8 +380,8 @@ static bool fast_get(ds_cache *c, const ds_cmd *cmd, const ds_reply **reply) {
     if (lk == LK_MISS) return false;
     assert(c->imm.vals_cap >= 1);
     ds_c_reply_release(&c->imm);
-    c->imm.vals[0] = ds_value_ref(e ? e->val : NULL); /* owned by imm (see ds_replybuf) */
-    c->imm.nheld = 1;
+    c->imm.vals[0] = e ? e->val : NULL; /* borrowed: see ds_replybuf */
+    c->imm.nheld = 0;
     c->imm.reply = (ds_reply){
         .status = DS_OK, .op = DS_OP_GET, .n = 1, .values = c->imm.vals, .count = e ? 1 : 0};
     *reply = &c->imm.reply;
@@ -390,6 +390,10 @@ static bool fast_get(ds_cache *c, const ds_cmd *cmd, const ds_reply **reply) {
 
 static ds_status exec_counted(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd,
                               const ds_reply **reply);
+
+void ds_cache_prefetch(const ds_cache *c, const void *key, uint32_t keylen) {
+    if (c && (key || !keylen)) ds_table_prefetch(&c->ks.tab, ds_table_hash(&c->ks.tab, key, keylen));
+}
 
 ds_status ds_cache_exec(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd,
                         const ds_reply **reply) {

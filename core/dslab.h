@@ -380,6 +380,11 @@ ds_status ds_cache_flag_clear(ds_cache *c, const void *key, uint32_t keylen, uns
 /* Inspection without side effects (no LRU touch, no IO): the in-memory value or NULL, and
  * whether the negative cache marks the key absent (and pinned). */
 const ds_value *ds_cache_peek(const ds_cache *c, const void *key, uint32_t keylen);
+
+/* A hint that a command naming key comes soon (a host reading its trace ahead): starts pulling
+ * the key's hash-table slot into the CPU cache, so the lookup overlaps the host's own work
+ * instead of waiting on memory. No other effect; the key need not exist. */
+void ds_cache_prefetch(const ds_cache *c, const void *key, uint32_t keylen);
 bool ds_cache_neg_peek(const ds_cache *c, const void *key, uint32_t keylen, bool *pinned);
 
 typedef struct ds_stats {

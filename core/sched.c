@@ -289,7 +289,7 @@ static void sched_enqueue(ds_sched *s, ds_qop *op, bool wait_for_save) {
     s->pol->enqueue(&s->q, op, wait_for_save);
     /* the policy must queue the op, exactly once */
     assert(op->where == OPQ_QUEUED && s->q.count == before + 1);
-    if (op->where != OPQ_QUEUED) s->env.st->invariant_errors++;
+    if (op->where != OPQ_QUEUED || s->q.count != before + 1) s->env.st->invariant_errors++;
     s->queued++;
 }
 
@@ -432,7 +432,11 @@ static uint64_t push_held(ds_sched *s, int64_t now, uint32_t max) {
     uint64_t visited __attribute__((unused)) = 0, len __attribute__((unused)) = s->held.count;
     for (ds_qop *op = s->held.head, *next; op && ds_sched_in_flight(s) < max; op = next) {
         next = op->next;
-        assert(++visited <= len && op->where == OPQ_HELD);
+        assert(visited < len && op->where == OPQ_HELD);
+        if (visited++ >= len) { /* the walk is bounded by the held list */
+            s->env.st->invariant_errors++;
+            break;
+        }
         pushed += try_push(s, op, now);
     }
     return pushed;
@@ -448,7 +452,11 @@ void ds_sched_pump(ds_sched *s, bool asap) {
     ds_qop *op = s->q.head;
     while (op && ds_sched_in_flight(s) < max) {
         ds_qop *next = op->next;
-        assert(++visited <= len); /* the walk is bounded by the queue */
+        assert(visited < len); /* the walk is bounded by the queue */
+        if (visited++ >= len) {
+            s->env.st->invariant_errors++;
+            break;
+        }
         ds_sched_step step = DS_STEP_TAKE;
         if (s->pol->step)
             step = s->pol->step(&s->q, op, now, asap);

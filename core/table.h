@@ -59,6 +59,11 @@ ds_tnode *ds_table_sample(const ds_table *t, ds_rng *r);
 /* Iterate: *it starts at 0; returns NULL at the end. Do not modify the table meanwhile. */
 ds_tnode *ds_table_next(const ds_table *t, size_t *it);
 
+/* Start loading the slot where a lookup of hash h begins (a hint; no effect on contents). */
+static inline void ds_table_prefetch(const ds_table *t, uint64_t h) {
+    __builtin_prefetch(&t->slots[h & t->mask]);
+}
+
 /* Bytes of slot memory currently allocated. */
 static inline size_t ds_table_bytes(const ds_table *t) { return (t->mask + 1) * sizeof(ds_tslot); }
 
