@@ -1,5 +1,6 @@
 /*
- * cache.c - the diskstore cache: construction, commands, lookups and writes.
+ * cache.c - the diskstore cache: construction, commands, lookups and writes, and the
+ * scheduler's environment (ds_sched_env: the only way sched.c sees the cache).
  *
  * A read (GET, EXISTS, MGET) is answered at once when every key it names is either in memory or
  * known absent (rule 1). Otherwise the command is parked (cache_io.c) and LOADs are scheduled;

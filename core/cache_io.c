@@ -1,7 +1,8 @@
 /*
  * cache_io.c - everything that happens around IO: running a command once its keys are
- * resolved, parking and resuming clients, job completion, cron, the memory reclaim loop, the
- * point-in-time drain, stats.
+ * resolved, parking and resuming clients (the ready list), job completion (rules 5, 6, 7) and
+ * SAVE retries. Cron, the reclaim loop, the drain and stats are maint.c's; the queue and the
+ * flag transitions are the scheduler's (sched.c, reached through c->sched).
  *
  * Parking: a command that misses parks with one wait slot per distinct key it names. Every slot
  * links the key's ioent, so every key of a parked command is unevictable until the command
