@@ -420,6 +420,7 @@ static ds_status re_run(rp_engine *b, ds_err *err) {
     int64_t tick_us = e->o->interval_ms > 0 ? e->o->interval_ms * 1000 : 1000000;
     int64_t next_cron = re_now(b) + RE_CRON_US, next_tick = re_now(b) + tick_us;
     while (st == DS_OK && e->fail == DS_OK) {
+        if (rp_stopping(e->r)) break; /* interrupted: the drain finishes what is in flight */
         re_pump(b);
         reap(e);
         int64_t now = re_now(b);

@@ -361,6 +361,7 @@ static ds_status ve_run(rp_engine *b, ds_err *err) {
     if (e->o->pit_every_ms > 0)
         schedule(e, &e->main, e->now + e->o->pit_every_ms * 1000000, EV_PIT, 0);
     while (st == DS_OK && e->fail == DS_OK) {
+        if (rp_stopping(e->r)) break; /* interrupted: the drain finishes what is in flight */
         bool more_trace = rp_closed(e->r) ? false : !e->eof;
         int64_t crash_at = rp_crash_at(e->r) * 1000; /* crash lab: run on (cron flushes) until */
         bool done = e->live == 0 && e->io.n == 0 && rp_clients_parked(e->r) == 0 && !more_trace;

@@ -600,6 +600,7 @@ static const ds_sum_col ds_sum_cols[] = {
     {"drain_seconds", SRC_F6(drain_s)},
     {"memory_over_limit_max_bytes", INFO(memory_over_limit_max_bytes)},
     {"memory_over_limit_seconds", INFO_F6(memory_over_limit_seconds)},
+    {"interrupted", INFO(interrupted)},
 };
 #define DS_NSUM (sizeof ds_sum_cols / sizeof ds_sum_cols[0])
 

@@ -43,6 +43,7 @@ typedef struct ds_run_info { /* what summary.csv needs besides ds_stats */
     uint64_t client_queue_max;           /* longest FIFO of one client (open loop) */
     uint64_t memory_over_limit_max_bytes;
     double memory_over_limit_seconds;
+    uint64_t interrupted; /* 1: SIGINT/SIGTERM stopped the run early (it drained, then wrote) */
 } ds_run_info;
 
 /* The summary.csv columns after trace, trace_bytes and the config columns, in file order:

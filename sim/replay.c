@@ -24,6 +24,7 @@ ds_cache *rp_cache(rp_run *r) { return r->cache; }
 ds_iolat *rp_iolat(rp_run *r) { return r->iolat; }
 ds_backend *rp_backend(rp_run *r) { return r->backend; }
 bool rp_closed(const rp_run *r) { return r->closed; }
+bool rp_stopping(const rp_run *r) { return r->o->stop && *r->o->stop; }
 uint64_t rp_clients_parked(const rp_run *r) { return r->parked; }
 bool rp_client_starving(const rp_run *r, uint32_t idx) { return r->clients[idx].starving; }
 

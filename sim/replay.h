@@ -11,6 +11,7 @@
 #ifndef DS_REPLAY_H
 #define DS_REPLAY_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -85,6 +86,9 @@ typedef struct ds_replay_opts {
     int64_t explore_window_us; /* IO completions due within this window may reorder */
     bool discard;              /* write no result files (not an option: explore, shrink) */
     const ds_replay_hooks *hooks; /* NULL: none (not an option: set by the crash lab) */
+    /* Set (non-zero) by a signal handler: stop issuing, drain, write every CSV (summary.csv
+     * interrupted = 1). NULL: not interruptible. Not an option. */
+    volatile sig_atomic_t *stop;
 } ds_replay_opts;
 
 /* What --explore-schedule turns on besides the engine's perturbations. */
@@ -121,6 +125,7 @@ void ds_cli_usage(FILE *f);
 
 typedef struct ds_replay_result {
     ds_stats stats;
+    bool interrupted; /* o->stop was set: the run stopped issuing early, then drained */
     uint64_t requests, stale_reads, lost_writes, errors;
     double sim_seconds, wall_seconds;
     uint64_t n_op[DS_OP__COUNT + 1];   /* answered requests per op; [DS_OP__COUNT] = all */
@@ -141,6 +146,9 @@ void ds_replay_print_summary(FILE *f, const ds_replay_opts *o, const ds_replay_r
 /* `dslab replay ...`: parse, run, print the summary; returns the exit code. Like the other
  * verbs, argv[0] is the verb name. */
 int ds_main_replay(int argc, char **argv);
+/* SIGINT/SIGTERM handlers for `dslab replay`: the first signal sets the returned flag (pass it
+ * as ds_replay_opts.stop), a second one exits at once with status 130. */
+volatile sig_atomic_t *ds_replay_signals_install(void);
 /* The DESIGN.md rules that cfg's toggles break, "4+7" ("none" when no toggle is on). */
 void ds_toggle_rules(const ds_config *cfg, char *buf, size_t cap);
 
@@ -185,6 +193,7 @@ ds_status rp_enqueue(rp_run *r, const ds_trace_req *req, uint32_t *idx, ds_err *
  * has nothing queued (closed loop: the engine reads more of the trace). */
 ds_status rp_client_step(rp_run *r, uint32_t idx, bool *idle, ds_err *err);
 bool rp_closed(const rp_run *r);
+bool rp_stopping(const rp_run *r); /* interrupted: engines stop issuing and return */
 /* Closed loop: read records into their clients' FIFOs until client idx has one queued, or
  * read exactly one record when idx == UINT32_MAX; sets *eof at the end of the trace. */
 ds_status rp_closed_fill(rp_run *r, uint32_t idx, bool *eof, ds_err *err);

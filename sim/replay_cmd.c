@@ -4,8 +4,10 @@
  * Exit codes: 0 run finished (violations are results, not failures: `dslab check` and the
  * tests judge them), 2 bad input (option, trace line), 1 other failures (IO, memory).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "replay.h"
 
@@ -48,8 +50,8 @@ void ds_replay_print_summary(FILE *f, const ds_replay_opts *o, const ds_replay_r
         fprintf(f, "%-18s 0\n", "errors");
     /* The core's own trouble, shown only when it happened (the default output stays as is). */
     if (s->loads_dropped_nomem)
-        fprintf(f, "%-18s %llu (out of memory: their waiters answered an error)\n",
-                "loads dropped", (unsigned long long)s->loads_dropped_nomem);
+        fprintf(f, "%-18s %llu (out of memory: their waiters answered an error)\n", "loads dropped",
+                (unsigned long long)s->loads_dropped_nomem);
     if (s->invariant_errors || s->flag_errors)
         fprintf(f, "%-18s %llu (flag errors %llu): a core bug, please report\n", "invariant errors",
                 (unsigned long long)s->invariant_errors, (unsigned long long)s->flag_errors);
@@ -75,6 +77,30 @@ void ds_replay_print_summary(FILE *f, const ds_replay_opts *o, const ds_replay_r
     fprintf(f, "%-18s %s\n", "output", o->out);
 }
 
+/*
+ * Ctrl-C and SIGTERM: the first stops the run gracefully (the engines stop issuing, the drain
+ * finishes what is in flight, within DS_DRAIN_SAVE_ATTEMPTS per key, and every CSV is written
+ * with interrupted = 1; exit 130); a second one exits at once, for a drain that takes too long.
+ * The flag is process-wide because a signal is; the library takes it as a pointer.
+ */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig) {
+    if (stop_signal) _exit(130);
+    stop_signal = sig;
+}
+
+volatile sig_atomic_t *ds_replay_signals_install(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: the real engine's ppoll returns EINTR and re-checks */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    return &stop_signal;
+}
+
 int ds_main_replay(int argc, char **argv) {
     static ds_replay_opts o; /* large (path buffers); one per process run of the verb */
     ds_replay_opts_default(&o);
@@ -91,6 +117,7 @@ int ds_main_replay(int argc, char **argv) {
     }
     ds_cli_default_out(&o);
     if (!o.quiet) print_header(&o);
+    o.stop = ds_replay_signals_install();
     ds_replay_result res;
     ds_status st = ds_replay_run(&o, &res, &err);
     if (st != DS_OK) {
@@ -98,5 +125,10 @@ int ds_main_replay(int argc, char **argv) {
         return st == DS_ERR_ARG || st == DS_ERR_CONFIG || st == DS_ERR_CORRUPT ? 2 : 1;
     }
     ds_replay_print_summary(stdout, &o, &res);
+    if (res.interrupted) {
+        fprintf(stderr, "dslab: interrupted (%s) after %llu requests; results in %s\n",
+                *o.stop == SIGTERM ? "SIGTERM" : "SIGINT", (unsigned long long)res.requests, o.out);
+        return 130;
+    }
     return 0;
 }

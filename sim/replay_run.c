@@ -249,7 +249,8 @@ static ds_status close_metrics(rp_run *r, ds_replay_result *res, ds_err *err) {
                         .wall_seconds = res->wall_seconds,
                         .trace = r->o->trace,
                         .trace_bytes = trace_bytes(r->o->trace),
-                        .client_queue_max = r->queue_max};
+                        .client_queue_max = r->queue_max,
+                        .interrupted = res->interrupted};
     core_cpu_info(r->iolat, &info);
     ds_status st = ds_metrics_close(r->metrics, &res->stats, &info, err);
     r->metrics = NULL;
@@ -301,6 +302,7 @@ ds_status ds_replay_run(const ds_replay_opts *o, ds_replay_result *res, ds_err *
     if (r->cache) {
         ds_cache_stats(r->cache, &res->stats);
         res->requests = r->requests;
+        res->interrupted = rp_stopping(r);
         res->errors = r->errors;
         res->stale_reads = r->stale_reads;
         res->lost_writes = r->lost_writes;

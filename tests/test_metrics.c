@@ -143,7 +143,7 @@ static const char *const summary_tail =
     "core_cpu_get_us,core_cpu_set_us,core_cpu_del_us,core_cpu_done_us,core_cpu_cron_us,"
     "service_p50_us,service_p90_us,service_p99_us,service_p999_us,service_max_us,"
     "service_mean_us,client_queue_max,core_busy_fraction,warmup_requests,warmup_seconds,"
-    "drain_saves,drain_seconds,memory_over_limit_max_bytes,memory_over_limit_seconds";
+    "drain_saves,drain_seconds,memory_over_limit_max_bytes,memory_over_limit_seconds,interrupted";
 
 START_TEST(test_summary_columns_follow_contract) {
     write_run(tmpdir, 0);
@@ -171,10 +171,10 @@ START_TEST(test_summary_columns_follow_contract) {
                   row);
     size_t n = 0;
     const char *names[128];
-    ck_assert_uint_eq(ds_metrics_summary_columns(names, 128), 66);
+    ck_assert_uint_eq(ds_metrics_summary_columns(names, 128), 67);
     for (const char *p = summary_tail; *p; p++)
         n += *p == ',';
-    ck_assert_uint_eq(n + 1, 66);
+    ck_assert_uint_eq(n + 1, 67);
     ck_assert_str_eq(names[46], "del_p9999_us");
     ck_assert_str_eq(names[51], "core_cpu_cron_us"); /* empty: not a real-clock run */
     char *cfg = slurp(tmpdir, "config.txt");
