@@ -304,6 +304,9 @@ static const cli_opt host_opts[] = {
      "engine's worker -> main thread wake-up; measured by dslab calibrate)"},
     {"calibration-format", "", CUSTOM(set_cal_format, show_str, calibration_format), CLI_OMIT_UNSET,
      "N: format of the calibration file that set these options (checked)"},
+    {"reuse-store", "off", BOOL(reuse_store), CLI_VALUELESS,
+     "on|off: replay on a store that already holds data (else refused); the oracle starts "
+     "from what it holds"},
     {"unsorted", "error", CHOICE(unsorted, unsorted_words), 0,
      "error|clamp: open loop, a request earlier than the one before it stops the run "
      "(TRACE:LINE), or is issued at the previous request's time"},

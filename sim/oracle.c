@@ -304,3 +304,30 @@ ds_status ds_oracle_scan(ds_oracle *o, ds_backend *b, int64_t now_us, ds_oracle_
     *lost = sc.lost;
     return DS_OK;
 }
+
+typedef struct seed_ctx {
+    ds_oracle *o;
+    uint64_t n;
+    ds_status st;
+    ds_err *err;
+} seed_ctx;
+
+static bool seed_one(void *ctx, const void *key, uint32_t keylen, const ds_value *v) {
+    seed_ctx *sc = ctx;
+    uint64_t ver = ds_oracle_stamp_version(key, keylen, v);
+    if (ver != DS_ORACLE_V_FOREIGN && ver >= sc->o->next_version) sc->o->next_version = ver + 1;
+    sc->st = ds_oracle_ack(sc->o, key, keylen, v, sc->err);
+    sc->n++;
+    return sc->st == DS_OK;
+}
+
+ds_status ds_oracle_seed(ds_oracle *o, ds_backend *b, uint64_t *n, ds_err *err) {
+    seed_ctx sc = {.o = o, .st = DS_OK, .err = err};
+    ds_status st = b->ops->scan(b, seed_one, &sc, err); /* pass 1: the highest stamp */
+    if (st == DS_OK && sc.st == DS_OK) {
+        sc.n = 0;
+        st = b->ops->scan(b, seed_one, &sc, err); /* pass 2: every stamp is below it now */
+    }
+    *n = sc.n;
+    return st != DS_OK ? st : sc.st;
+}

@@ -24,6 +24,11 @@ typedef struct ds_oracle ds_oracle;
 
 /* origin: keys start present with the origin's copy (object-id traces with --origin). */
 ds_oracle *ds_oracle_new(bool origin, ds_err *err);
+
+/* --reuse-store: the shadow starts from what backend b holds. Every stored value is taken as
+ * acknowledged; version stamps continue above the highest stored one, so a new version never
+ * equals an old one. *n = keys seeded. */
+ds_status ds_oracle_seed(ds_oracle *o, ds_backend *b, uint64_t *n, ds_err *err);
 void ds_oracle_free(ds_oracle *o);
 
 /* A fresh value for a SET of key: the next version, the trace size, the expire time. */

@@ -78,6 +78,7 @@ typedef struct ds_replay_opts {
     uint64_t client_queue_max;    /* requests queued per client before the run fails */
     char handoff[DS_OPT_STR_MAX]; /* virtual time: IO end -> core sees it; "none" = 0 */
     char calibration_format[16];  /* "" unless a calibration file set it (checked) */
+    bool reuse_store;             /* a non-empty store is replayed on, the oracle seeded from it */
     int unsorted;                 /* DS_UNSORTED_*: a request earlier than the previous one */
     bool quiet;
     bool progress;             /* progress line on a terminal (off for tests) */

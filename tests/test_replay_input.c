@@ -203,6 +203,28 @@ START_TEST(test_absurd_model_values_are_refused) {
 }
 END_TEST
 
+/* A store left by an earlier run is refused (its values would read as stale to an empty
+ * oracle); --reuse-store replays on it with the oracle seeded from what it holds. */
+START_TEST(test_non_empty_store_is_refused_unless_reused) {
+    char store[256];
+    snprintf(store, sizeof store, "%s", path_in("store"));
+    const char *gen = "gen:ycsb-a,keys=300,requests=3000,clients=8";
+    const char *gen2 = "gen:ycsb-a,keys=300,requests=3000,clients=8,seed=9";
+    ds_replay_result res;
+    ds_err err;
+    const char *f1[] = {"--backend", "file", "--backend-path", store, NULL};
+    ck_assert_int_eq(run(gen, "r1", &res, &err, f1), DS_OK);
+    ck_assert_uint_gt(res.stats.disk_saves, 0);
+    expect_error(run(gen2, "r2", &res, &err, f1), &err, DS_ERR_ARG, store,
+                 ": the store is not empty");
+    const char *f2[] = {"--backend", "file", "--backend-path", store, "--reuse-store", NULL};
+    ck_assert_int_eq(run(gen2, "r3", &res, &err, f2), DS_OK);
+    ck_assert_uint_gt(res.stats.disk_loads, 0); /* it did read the earlier run's values */
+    ck_assert_uint_eq(res.stale_reads, 0);
+    ck_assert_uint_eq(res.lost_writes, 0);
+}
+END_TEST
+
 static Suite *input_suite(void) {
     Suite *s = suite_create("replay_input");
     TCase *tc = tcase_create("input");
@@ -213,6 +235,7 @@ static Suite *input_suite(void) {
     tcase_add_test(tc, test_huge_ttl_saturates_instead_of_expiring_at_once);
     tcase_add_test(tc, test_idle_virtual_time_is_skipped);
     tcase_add_test(tc, test_absurd_model_values_are_refused);
+    tcase_add_test(tc, test_non_empty_store_is_refused_unless_reused);
     suite_add_tcase(s, tc);
     return s;
 }
