@@ -4,8 +4,13 @@
  *      key clean), measured with mallinfo2 (bytes really allocated, allocator overhead
  *      included), against the accounted charge;
  *   2. throughput of GET hits, SET (with SAVE scheduling and coalescing) and GET misses
- *      (park, LOAD, completion, resume), in operations per wall second.
- * No assertions: it prints numbers for the README. Usage: bench_core [KEYS [EVICT-SPEC]].
+ *      (park, LOAD, completion, resume), in operations per wall second;
+ *   3. `bench_core --costs [KEYS]`: the CPU cost of each command and of each job hand-back and
+ *      cron, in microseconds, printed as the `core-cost-us` line that the virtual-time replay's
+ *      CPU model of the core reads (README "Latency: definitions and the core's cost"). Run it
+ *      with the -O2 -DNDEBUG build (make bench builds build-bench/bench/bench_core).
+ * No assertions: it prints numbers for the README. Usage: bench_core [KEYS [EVICT-SPEC]],
+ * or bench_core --costs [KEYS].
  */
 #include <malloc.h>
 #include <stdio.h>
@@ -65,7 +70,113 @@ static void key16(char *buf, uint64_t i) {
     buf[16] = 0;
 }
 
+/* ---- --costs: per-command CPU costs for the core model ---- */
+
+/* Hand back every job, timing only ds_cache_job_done (the core's hand-back work); SAVE and
+ * LOAD hand-backs apart (a LOAD's resumes the clients waiting for it). */
+typedef struct done_acc {
+    double s[2];
+    uint64_t n[2];
+} done_acc;
+
+static void bh_done_timed(bhost *h, done_acc *a) {
+    ds_job *j;
+    while ((j = ds_cache_job_take(h->c))) {
+        int load = j->type == DS_JOB_LOAD;
+        j->result = DS_OK;
+        if (load) j->value = ds_value_new(NULL, 100, 100, 0);
+        double t0 = secs();
+        ds_cache_job_done(h->c, j);
+        a->s[load] += secs() - t0;
+        a->n[load]++;
+    }
+}
+
+/* Seconds per call of `op` over `reps` random keys of n (nk keys per command). */
+static double time_cmd(bhost *h, ds_op op, uint64_t n, uint64_t reps, uint32_t nk, done_acc *a) {
+    char keys[16][17];
+    ds_key k[16];
+    ds_cmd sub[32];
+    ds_rng r;
+    ds_rng_seed(&r, 7 + (uint64_t)op);
+    const ds_reply *rep;
+    double t = 0;
+    for (uint64_t i = 0; i < reps; i++) {
+        for (uint32_t j = 0; j < nk; j++) {
+            key16(keys[j], ds_rng_below(&r, n));
+            k[j] = (ds_key){keys[j], 16};
+        }
+        ds_value *v = ds_value_new(NULL, 100, 100, 0);
+        ds_cmd c = {.op = op, .nkeys = nk, .keys = k, .value = v};
+        if (op == DS_OP_EXEC) { /* read-modify-write of nk keys: GET each, SET each */
+            for (uint32_t j = 0; j < nk; j++) {
+                sub[j] = (ds_cmd){.op = DS_OP_GET, .nkeys = 1, .keys = &k[j]};
+                sub[nk + j] = (ds_cmd){.op = DS_OP_SET, .nkeys = 1, .keys = &k[j], .value = v};
+            }
+            c = (ds_cmd){.op = DS_OP_EXEC, .nsub = 2 * nk, .sub = sub};
+        }
+        double t0 = secs();
+        ds_cache_exec(h->c, 1, i, &c, &rep);
+        t += secs() - t0;
+        ds_value_unref(v);
+        if ((i & 255) == 255) bh_done_timed(h, a);
+    }
+    bh_done_timed(h, a);
+    return t / (double)reps;
+}
+
+static int costs(uint64_t n) {
+    bhost h = {.now = 1};
+    ds_host host = {.ctx = &h, .now_us = bh_now, .reply = bh_reply, .wait_io = bh_wait};
+    ds_config cfg;
+    ds_config_default(&cfg);
+    cfg.flush_delay_ms = 0;
+    cfg.max_io_jobs = 100000;
+    ds_err err;
+    h.c = ds_cache_new(&cfg, &host, &err);
+    if (!h.c) return fprintf(stderr, "bench_core: %s\n", err.msg), 1;
+    done_acc a = {{0}}, miss = {{0}};
+    double us = 1e6;
+    uint64_t reps = 4 * n;
+    double set = time_cmd(&h, DS_OP_SET, n, n, 1, &a); /* fills the keyspace */
+    set = time_cmd(&h, DS_OP_SET, n, reps, 1, &a);
+    double get = time_cmd(&h, DS_OP_GET, n, reps, 1, &a);
+    double exists = time_cmd(&h, DS_OP_EXISTS, n, reps, 1, &a);
+    double mget = time_cmd(&h, DS_OP_MGET, n, reps / 10, 10, &a) / 10;
+    double exec = time_cmd(&h, DS_OP_EXEC, n, reps / 2, 1, &a);
+    double del = time_cmd(&h, DS_OP_DEL, n, n / 2, 1, &a);
+    char key[17];
+    ds_key k = {key, 16};
+    ds_cmd g = {.op = DS_OP_GET, .nkeys = 1, .keys = &k};
+    const ds_reply *rep;
+    for (uint64_t i = 0; i < n; i++) { /* misses: each GET parks, its LOAD resumes it */
+        key16(key, 2 * n + i);
+        ds_cache_exec(h.c, 1, i, &g, &rep);
+        bh_done_timed(&h, &miss);
+    }
+    double t0 = secs();
+    uint64_t crons = 2000;
+    for (uint64_t i = 0; i < crons; i++) {
+        h.now += 100000;
+        ds_cache_cron(h.c);
+        bh_done_timed(&h, &a);
+    }
+    double cron = (secs() - t0) / (double)crons;
+    printf("# bench_core --costs %llu: microseconds per command (mget, exec: per key), per SAVE "
+           "and per LOAD hand-back (LOAD: resumes its client), per cron\n",
+           (unsigned long long)n);
+    printf("core-cost-us get:%.3f,set:%.3f,del:%.3f,exists:%.3f,mget:%.3f,exec:%.3f,"
+           "savedone:%.3f,loaddone:%.3f,cron:%.3f\n",
+           get * us, set * us, del * us, exists * us, mget * us, exec * us,
+           a.s[0] / (double)(a.n[0] ? a.n[0] : 1) * us,
+           miss.s[1] / (double)(miss.n[1] ? miss.n[1] : 1) * us, cron * us);
+    ds_cache_free(h.c);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "--costs") == 0)
+        return costs(argc > 2 ? strtoull(argv[2], NULL, 10) : 100000);
     uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 1000000;
     bhost h = {.now = 1};
     ds_host host = {.ctx = &h, .now_us = bh_now, .reply = bh_reply, .wait_io = bh_wait};

@@ -198,6 +198,13 @@ static ds_status set_origin(ds_replay_opts *o, const cli_opt *r, const char *v, 
     return DS_OK;
 }
 
+static ds_status set_core_cost(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
+    ds_err e2;
+    if (ds_core_cost_parse(v, &o->core_cost, &e2) != DS_OK)
+        return ds_err_set(err, DS_ERR_CONFIG, "--%s: %s", r->name, e2.msg);
+    return DS_OK;
+}
+
 /* ---- printers: the value as a config line would give it ---- */
 
 static void show_bool(const ds_replay_opts *o, const cli_opt *r, char *buf, size_t cap) {
@@ -236,6 +243,11 @@ static void show_origin(const ds_replay_opts *o, const cli_opt *r, char *buf, si
 static void show_latency_all(const ds_replay_opts *o, const cli_opt *r, char *buf, size_t cap) {
     (void)r;
     snprintf(buf, cap, "%s", o->latency[DS_BOP_GET]);
+}
+
+static void show_core_cost(const ds_replay_opts *o, const cli_opt *r, char *buf, size_t cap) {
+    (void)r;
+    ds_core_cost_format(&o->core_cost, buf, cap);
 }
 
 /* ---- the table ---- */
@@ -279,6 +291,9 @@ static const cli_opt host_opts[] = {
      "err=P,slow=P:US,stall=EVERY:LEN_US (\"none\" = no faults)"},
     {"io-threads", "4", INT(u32, io_threads, 1, 4096), 0,
      "IO servers (virtual) or worker threads (real)"},
+    {"core-cost-us", DS_CORE_COST_DEFAULT, CUSTOM(set_core_cost, show_core_cost, core_cost), 0,
+     "virtual clock: CPU cost (us) of the core per command (mget, exec: per key), per SAVE/LOAD "
+     "hand-back and cron; the core serves them one at a time; 0 = free"},
     {"seed", "1", INT(u64, seed, 0, UINT64_MAX), 0, "seed of every random draw of the run"},
     {"out", "", STR(out, "auto"), CLI_NOT_SAVED,
      "results directory (default results/<trace>-<config hash>)"},

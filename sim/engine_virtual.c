@@ -18,6 +18,13 @@
  * the backend lands at completion time) and hands it back with ds_cache_job_done, at once or,
  * with --handoff-latency, after a drawn delay that models the real engine's wake-up of the main
  * thread (the server is free at IO end either way; the job waits in a hand-off slot).
+ *
+ * CPU model (core-cost-us, on by default): the core is one FIFO server. A client's command, a
+ * finished job's hand-back and cron each queue for it and hold it for their cost; the work
+ * itself happens when its service ends (EV_CORE), so an answer's time includes the wait for the
+ * core and the command's own cost. Work submitted while the core runs an item queues behind
+ * everything already waiting. host.wait_io (reclaim, drain) hands back finished jobs directly:
+ * the core is blocked in it, and the time it waits is counted as busy.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +33,15 @@
 
 #define VE_CRON_NS 100000000LL /* 100 ms */
 
-enum { EV_ARRIVAL = 0, EV_CLIENT, EV_CRON, EV_TICK, EV_IO, EV_HANDOFF, EV_PIT };
+enum { EV_ARRIVAL = 0, EV_CLIENT, EV_CRON, EV_TICK, EV_IO, EV_HANDOFF, EV_PIT, EV_CORE };
+
+/* Work for the modelled core. */
+enum { CW_NONE = 0, CW_CMD, CW_DONE, CW_CRON };
+typedef struct ve_work {
+    uint32_t kind, idx; /* CW_CMD: client index */
+    ds_job *job;        /* CW_DONE: the finished job */
+    int64_t cost_ns;
+} ve_work;
 
 typedef struct ve_ev {
     int64_t t;
@@ -53,6 +68,11 @@ typedef struct ve_engine {
     ve_heap main, io;
     ve_server *servers;
     uint32_t *free_srv, nfree;
+    bool model;              /* the CPU model of the core is on */
+    bool core_busy, in_core; /* an item is in service; its work is running now */
+    ve_work cur, *cq;        /* the item in service; the FIFO of waiting items (ring) */
+    size_t cq_head, cq_n, cq_cap;
+    int64_t busy_ns; /* cumulative busy time of the core */
     bool maybe_jobs, eof;
     uint64_t live;               /* arrival + client wake events pending */
     const ds_trace_req *pending; /* the record of the pending arrival */
@@ -162,6 +182,69 @@ static void job_done(ve_engine *e, ds_job *job) {
     e->maybe_jobs = true;
 }
 
+/* ---- the modelled core -------------------------------------------------------------------- */
+
+static void core_start(ve_engine *e, ve_work w) {
+    e->core_busy = true;
+    e->cur = w;
+    e->busy_ns += w.cost_ns;
+    schedule(e, &e->main, e->now + w.cost_ns, EV_CORE, 0);
+}
+
+static void core_submit(ve_engine *e, ve_work w) {
+    if (!e->core_busy && !e->in_core && e->cq_n == 0) {
+        core_start(e, w);
+        return;
+    }
+    if (e->cq_n == e->cq_cap) { /* grow the ring, unrolled to start at 0 */
+        size_t ncap = e->cq_cap ? 2 * e->cq_cap : 64;
+        ve_work *nq = malloc(ncap * sizeof *nq);
+        if (!nq) {
+            fail(e, DS_ERR_NOMEM, "virtual engine: out of memory");
+            return;
+        }
+        for (size_t i = 0; i < e->cq_n; i++)
+            nq[i] = e->cq[(e->cq_head + i) % e->cq_cap];
+        free(e->cq);
+        e->cq = nq;
+        e->cq_cap = ncap;
+        e->cq_head = 0;
+    }
+    e->cq[(e->cq_head + e->cq_n++) % e->cq_cap] = w;
+}
+
+/* The oldest waiting item that was not taken out of line (CW_NONE) by wait_io. */
+static bool core_pop(ve_engine *e, ve_work *w) {
+    while (e->cq_n) {
+        *w = e->cq[e->cq_head];
+        e->cq_head = (e->cq_head + 1) % e->cq_cap;
+        e->cq_n--;
+        if (w->kind != CW_NONE) return true;
+    }
+    return false;
+}
+
+static void ve_core_submit(rp_engine *b, uint32_t idx, int64_t cost_ns) {
+    core_submit((ve_engine *)b, (ve_work){.kind = CW_CMD, .idx = idx, .cost_ns = cost_ns});
+}
+
+static int64_t ve_core_busy_ns(rp_engine *b) {
+    ve_engine *e = (ve_engine *)b;
+    return e->model ? e->busy_ns : -1;
+}
+
+/* A finished job reaches the core: handed back at once (no model, or the core waits for it in
+ * wait_io: `direct`), or queued for the core with its hand-back cost. */
+static void to_core(ve_engine *e, ds_job *job, bool direct) {
+    if (!e->model || direct) {
+        job_done(e, job);
+        return;
+    }
+    const ds_core_cost *cc = &e->o->core_cost;
+    int64_t cost = cc->ns[job->type == DS_JOB_LOAD ? DS_COST_LOADDONE : DS_COST_SAVEDONE];
+    core_submit(e, (ve_work){.kind = CW_DONE, .job = job, .cost_ns = cost});
+}
+
 /* Park a finished job until its hand-off event; slots grow in chunks, never shrink. */
 static void handoff_later(ve_engine *e, ds_job *job) {
     if (e->nhfree == 0) {
@@ -185,43 +268,52 @@ static void handoff_later(ve_engine *e, ds_job *job) {
     schedule(e, &e->io, e->now + (d_us > 0 ? d_us * 1000 : 0), EV_HANDOFF, slot);
 }
 
-static void handoff_done(ve_engine *e, uint32_t slot) {
+static void handoff_done(ve_engine *e, uint32_t slot, bool direct) {
     ds_job *job = e->hjobs[slot];
     e->hjobs[slot] = NULL;
     e->hfree[e->nhfree++] = slot;
-    job_done(e, job);
+    to_core(e, job, direct);
 }
 
 /* An IO finishes: its effect lands on the backend now, its server is free, and the core
  * learns about it now or after the hand-off delay. */
-static void io_complete(ve_engine *e, uint32_t s) {
+static void io_complete(ve_engine *e, uint32_t s, bool direct) {
     ds_job *job = e->servers[s].job;
     e->servers[s].job = NULL;
     e->free_srv[e->nfree++] = s;
     ds_job_run(rp_backend(e->r), job, &e->servers[s].call);
     if (e->o->hooks && e->o->hooks->io_done) e->o->hooks->io_done(e->o->hooks->ctx, job);
-    if (e->has_handoff) {
+    e->maybe_jobs = true; /* a server is free */
+    if (e->has_handoff)
         handoff_later(e, job);
-        e->maybe_jobs = true; /* a server is free */
-    } else {
-        job_done(e, job);
-    }
-}
-
-static void io_event(ve_engine *e, const ve_ev *ev) {
-    if (ev->kind == EV_HANDOFF)
-        handoff_done(e, ev->arg);
     else
-        io_complete(e, ev->arg);
+        to_core(e, job, direct);
 }
 
+static void io_event(ve_engine *e, const ve_ev *ev, bool direct) {
+    if (ev->kind == EV_HANDOFF)
+        handoff_done(e, ev->arg, direct);
+    else
+        io_complete(e, ev->arg, direct);
+}
+
+/* The core waits for an IO (reclaim, drain): a finished job already queued for hand-back goes
+ * first, out of line; else the clock moves to the next IO event. */
 static bool ve_wait_io(rp_engine *b) {
     ve_engine *e = (ve_engine *)b;
     ve_pump(b);
+    for (size_t i = 0; i < e->cq_n; i++) {
+        ve_work *w = &e->cq[(e->cq_head + i) % e->cq_cap];
+        if (w->kind != CW_DONE) continue;
+        w->kind = CW_NONE;
+        job_done(e, w->job);
+        ve_pump(b);
+        return true;
+    }
     if (e->io.n == 0) return false;
     ve_ev ev = heap_pop(&e->io);
     if (ev.t > e->now) e->now = ev.t;
-    io_event(e, &ev);
+    io_event(e, &ev, true);
     ve_pump(b);
     return true;
 }
@@ -245,7 +337,7 @@ static int64_t idle_until(ve_engine *e) {
     ds_stats st;
     ds_cache_stats(rp_cache(e->r), &st);
     const ds_config *cfg = &e->o->core;
-    if (st.queued_ops || e->maybe_jobs) return 0;
+    if (st.queued_ops || e->maybe_jobs || e->core_busy || e->cq_n) return 0;
     if (cfg->max_memory_bytes && st.used_memory_bytes > cfg->max_memory_bytes) return 0;
     if (cfg->max_keys && st.keys > cfg->max_keys) return 0;
     int64_t next = e->io.n ? e->io.a[0].t : INT64_MAX;
@@ -282,9 +374,31 @@ static ds_status closed_fill(ve_engine *e, uint32_t idx, ds_err *err) {
     return rp_closed_fill(e->r, idx, &e->eof, err);
 }
 
+/* The item in service is done: its work happens now; then the next waiting item starts. */
+static ds_status core_done(ve_engine *e, ds_err *err) {
+    ve_work w = e->cur;
+    e->core_busy = false;
+    e->in_core = true;
+    int64_t t0 = e->now;
+    ds_status st = DS_OK;
+    if (w.kind == CW_CMD)
+        st = rp_client_exec(e->r, w.idx, err);
+    else if (w.kind == CW_DONE)
+        job_done(e, w.job);
+    else if (w.kind == CW_CRON)
+        ds_cache_cron(rp_cache(e->r)); /* DS_ERR_MEMORY is counted in the stats */
+    ve_pump(&e->base);
+    e->in_core = false;
+    e->busy_ns += e->now - t0; /* blocked in wait_io inside the work */
+    ve_work nx;
+    if (!e->core_busy && core_pop(e, &nx)) core_start(e, nx);
+    return st;
+}
+
 static ds_status handle(ve_engine *e, const ve_ev *ev, ds_err *err) {
     ds_status st = DS_OK;
     bool idle;
+    int64_t idle_t;
     switch (ev->kind) {
     case EV_ARRIVAL:
         e->live--;
@@ -297,9 +411,15 @@ static ds_status handle(ve_engine *e, const ve_ev *ev, ds_err *err) {
         if (st == DS_OK && idle && rp_closed(e->r)) st = closed_fill(e, ev->arg, err);
         break;
     case EV_CRON:
-        ds_cache_cron(rp_cache(e->r)); /* DS_ERR_MEMORY is counted in the stats */
-        ve_pump(&e->base);
-        schedule(e, &e->main, next_period(ev->t, VE_CRON_NS, idle_until(e)), EV_CRON, 0);
+        idle_t = idle_until(e); /* before cron is queued: the core's own work is not idle */
+        if (e->model) {
+            core_submit(e, (ve_work){.kind = CW_CRON, .cost_ns = e->o->core_cost.ns[DS_COST_CRON]});
+        } else {
+            ds_cache_cron(rp_cache(e->r)); /* DS_ERR_MEMORY is counted in the stats */
+            ve_pump(&e->base);
+            idle_t = idle_until(e);
+        }
+        schedule(e, &e->main, next_period(ev->t, VE_CRON_NS, idle_t), EV_CRON, 0);
         break;
     case EV_TICK:
         st = rp_tick(e->r, e->now, err);
@@ -308,7 +428,7 @@ static ds_status handle(ve_engine *e, const ve_ev *ev, ds_err *err) {
         break;
     case EV_IO:
     case EV_HANDOFF:
-        io_event(e, ev);
+        io_event(e, ev, false);
         ve_pump(&e->base);
         break;
     case EV_PIT:
@@ -316,6 +436,7 @@ static ds_status handle(ve_engine *e, const ve_ev *ev, ds_err *err) {
         ve_pump(&e->base);
         schedule(e, &e->main, e->now + e->o->pit_every_ms * 1000000, EV_PIT, 0);
         break;
+    case EV_CORE: st = core_done(e, err); break;
     }
     return st;
 }
@@ -364,14 +485,16 @@ static ds_status ve_run(rp_engine *b, ds_err *err) {
         if (rp_stopping(e->r)) break; /* interrupted: the drain finishes what is in flight */
         bool more_trace = rp_closed(e->r) ? false : !e->eof;
         int64_t crash_at = rp_crash_at(e->r) * 1000; /* crash lab: run on (cron flushes) until */
-        bool done = e->live == 0 && e->io.n == 0 && rp_clients_parked(e->r) == 0 && !more_trace;
+        bool core_idle = !e->core_busy && e->cq_n == 0;
+        bool done = e->live == 0 && e->io.n == 0 && rp_clients_parked(e->r) == 0 && !more_trace &&
+                    core_idle;
         if (done && !crash_at) break;
         ve_heap *h = &e->main;
         if (e->io.n && (e->main.n == 0 || ev_less(&e->io.a[0], &e->main.a[0]))) h = &e->io;
         if (crash_at && (h->n == 0 || h->a[0].t > crash_at)) return crash_now(e, crash_at, err);
         ve_ev ev = heap_pop(h);
         if (ev.t > e->now) e->now = ev.t;
-        if (ev.kind == EV_CRON && e->live == 0 && e->io.n == 0 && !done) {
+        if (ev.kind == EV_CRON && e->live == 0 && e->io.n == 0 && !done && core_idle) {
             e->idle_crons++;
             if (stuck(e))
                 return ds_err_set(err, DS_ERR_STATE,
@@ -395,6 +518,7 @@ static void ve_free(rp_engine *b) {
     free(e->io.a);
     free(e->servers);
     free(e->free_srv);
+    free(e->cq);
     free(e->hjobs);
     free(e->hfree);
     if (e->has_handoff) ds_latency_free(&e->handoff);
@@ -410,6 +534,8 @@ static const rp_engine_ops ve_ops = {
     .client_wake = ve_client_wake,
     .run = ve_run,
     .free = ve_free,
+    .core_busy_ns = ve_core_busy_ns,
+    .core_submit = ve_core_submit,
 };
 
 rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err) {
@@ -419,6 +545,7 @@ rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err
     e->r = r;
     e->o = o;
     ds_rng_seed(&e->xrng, o->seed ^ 0x5c4ed011e5ull);
+    e->model = o->core_cost.on;
     e->servers = calloc(o->io_threads, sizeof *e->servers);
     e->free_srv = calloc(o->io_threads, sizeof *e->free_srv);
     if (!e->servers || !e->free_srv) {

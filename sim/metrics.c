@@ -43,6 +43,7 @@ struct ds_metrics {
     uint64_t done[DS_OP__COUNT + 1];      /* completions in the current interval, per op and all */
     ds_stats prev, last;                  /* stats at the previous row / latest snapshot */
     ds_gauges gprev, glast;               /* gauges at the previous row / latest snapshot */
+    int64_t gsnap_ns;                     /* when glast was taken */
     bool have_model;                      /* the engine models the core (core_busy_ns >= 0) */
     ds_phase phase, row_phase;            /* current phase; the phase a row started in */
     ds_hist *hist[NH], *svc[NH];          /* run phase: intended and service latency, ns */
@@ -193,9 +194,26 @@ const ds_hist *ds_metrics_service_hist(const ds_metrics *m, ds_op op) {
 
 /* ---- timeseries --------------------------------------------------------------------------- */
 
+/* The cumulative gauges at end_ns: the latest snapshot, or a linear interpolation towards it
+ * when one snapshot spans several rows (the core was blocked in a wait, the clock jumped). */
+static ds_gauges ds_metrics_gauges_at(const ds_metrics *m, int64_t end_ns) {
+    ds_gauges g = m->glast;
+    int64_t span = m->gsnap_ns - m->row_start_ns;
+    if (end_ns >= m->gsnap_ns || span <= 0) return g;
+    double f = (double)(end_ns - m->row_start_ns) / (double)span;
+    g.active_area = m->gprev.active_area +
+                    (uint64_t)(f * (double)(m->glast.active_area - m->gprev.active_area));
+    if (m->have_model) {
+        int64_t base = m->gprev.core_busy_ns > 0 ? m->gprev.core_busy_ns : 0;
+        g.core_busy_ns = base + (int64_t)(f * (double)(m->glast.core_busy_ns - base));
+    }
+    return g;
+}
+
 /* Gauge columns: client queue, time-averaged active clients, core busy fraction. */
-static void ds_metrics_gauge_cols(const ds_metrics *m, int64_t dur_ns, char *buf, size_t len) {
-    const ds_gauges *a = &m->gprev, *b = &m->glast;
+static void ds_metrics_gauge_cols(const ds_metrics *m, const ds_gauges *b, int64_t dur_ns,
+                                  char *buf, size_t len) {
+    const ds_gauges *a = &m->gprev;
     char busy[32] = "";
     if (m->have_model && dur_ns > 0)
         snprintf(busy, sizeof busy, "%.6f",
@@ -214,7 +232,8 @@ static void ds_metrics_row(ds_metrics *m, int64_t end_ns) {
     ds_fmt_ratio(hr, sizeof hr, b->hits - a->hits, (b->hits - a->hits) + (b->misses - a->misses));
     uint64_t n = m->done[DS_OP__COUNT];
     snprintf(thr, sizeof thr, "%.3f", dur_ns > 0 ? (double)n * 1e9 / (double)dur_ns : 0.0);
-    ds_metrics_gauge_cols(m, dur_ns, g, sizeof g);
+    ds_gauges gend = ds_metrics_gauges_at(m, end_ns);
+    ds_metrics_gauge_cols(m, &gend, dur_ns, g, sizeof g);
     p50[0] = p99[0] = s99[0] = '\0';
     if (n) {
         ds_fmt_us(p50, sizeof p50, ds_hist_quantile(m->row_hist, 0.5));
@@ -230,7 +249,7 @@ static void ds_metrics_row(ds_metrics *m, int64_t end_ns) {
                     b->disk_saves - a->disk_saves, g, p50, p99, s99, ds_phase_names[m->row_phase]);
     if (r < 0) ds_metrics_fail(m, "timeseries.csv", errno);
     m->prev = m->last;
-    m->gprev = m->glast;
+    m->gprev = gend;
     memset(m->done, 0, sizeof m->done);
     if (n) {
         ds_hist_reset(m->row_hist);
@@ -272,17 +291,18 @@ void ds_metrics_completed(ds_metrics *m, int64_t now_ns, ds_op op) {
         m->warm_requests++;
 }
 
-static void ds_metrics_take(ds_metrics *m, const ds_stats *st, const ds_gauges *g) {
+static void ds_metrics_take(ds_metrics *m, int64_t now_ns, const ds_stats *st, const ds_gauges *g) {
     if (st) m->last = *st;
     if (g) {
         m->glast = *g;
+        m->gsnap_ns = now_ns;
         if (g->core_busy_ns >= 0) m->have_model = true;
     }
 }
 
 ds_status ds_metrics_tick(ds_metrics *m, int64_t now_ns, const ds_stats *st, const ds_gauges *g,
                           ds_err *err) {
-    ds_metrics_take(m, st, g);
+    ds_metrics_take(m, now_ns, st, g);
     ds_metrics_advance(m, now_ns);
     if (m->werr != DS_OK) return ds_err_set(err, m->werr, "%s", m->werr_msg.msg);
     return DS_OK;
@@ -290,8 +310,10 @@ ds_status ds_metrics_tick(ds_metrics *m, int64_t now_ns, const ds_stats *st, con
 
 void ds_metrics_phase(ds_metrics *m, ds_phase ph, int64_t now_ns, const ds_stats *st,
                       const ds_gauges *g) {
-    ds_metrics_take(m, st, g);
+    ds_metrics_take(m, now_ns, st, g);
     ds_metrics_advance(m, now_ns);
+    if (now_ns > m->row_start_ns && ph != m->phase) /* rows never straddle two phases */
+        ds_metrics_row(m, now_ns);
     if (ph == DS_PHASE_WARMUP) {
         m->phase = m->row_phase = DS_PHASE_WARMUP;
         return;
@@ -311,6 +333,7 @@ void ds_metrics_phase(ds_metrics *m, ds_phase ph, int64_t now_ns, const ds_stats
         m->grun_end = m->glast;
     }
     m->phase = ph;
+    if (m->row_start_ns == now_ns) m->row_phase = ph;
 }
 
 ds_phase ds_metrics_current_phase(const ds_metrics *m) { return m->phase; }

@@ -119,6 +119,7 @@ static uint32_t client_index(rp_run *r, uint64_t id) {
     memset(c, 0, sizeof *c);
     c->id = id;
     c->starving = true;
+    c->ready_ns = rp_now_ns(r);
     r->cmap[s] = r->nclients + 1;
     return r->nclients++;
 }
@@ -158,7 +159,7 @@ static void node_put(rp_run *r, rp_qnode *n) {
 /* active_clients: a client is active while it has a request queued, in the core, or is in
  * its think time; the replay integrates the count over time for the timeseries. */
 static void update_active(rp_run *r, rp_client *c) {
-    bool act = c->parked || c->woken || c->pending_set || c->head;
+    bool act = c->parked || c->woken || c->pending_set || c->head || c->sent;
     if (act == c->active) return;
     int64_t now = rp_now_ns(r);
     r->active_area += r->nactive * (uint64_t)(now - r->active_since_ns);
@@ -371,11 +372,11 @@ static ds_status build(rp_run *r, ds_cmd *cmd, int64_t now) {
 }
 
 /* Issue the command described by the scratch (op, keys, size, ttl) for client idx. */
-static ds_status issue(rp_run *r, uint32_t idx, ds_err *err) {
+static ds_status issue(rp_run *r, uint32_t idx, int64_t issue_ns, ds_err *err) {
     rp_client *c = &r->clients[idx];
     rp_inflight *f = &r->scratch;
     int64_t now = rp_now(r);
-    f->issue_ns = rp_now_ns(r);
+    f->issue_ns = issue_ns;
     ds_cmd cmd;
     const ds_reply *rep = NULL;
     ds_status st = build(r, &cmd, now);
@@ -418,12 +419,12 @@ static void scratch_from_req(rp_run *r, const ds_trace_req *q, int64_t intended_
     f->keys = (ds_key *)q->keys;
 }
 
-/* Closed loop: a request is intended when its client became free plus think time (or when the
- * trace yielded it, if later). Open loop: its trace time. */
+/* Closed loop: a request is intended when its client became free plus think time (a new
+ * client is free from its first sight), whenever the engine gets round to reading it. Open
+ * loop: its trace time. */
 static void scratch_from_node(rp_run *r, const rp_client *c, const rp_qnode *n) {
     rp_inflight *f = &r->scratch;
-    f->intended_ns = n->intended_ns;
-    if (r->closed && c->ready_ns > f->intended_ns) f->intended_ns = c->ready_ns;
+    f->intended_ns = r->closed ? c->ready_ns : n->intended_ns;
     f->op = n->op;
     f->nkeys = n->nkeys;
     f->size = n->size;
@@ -440,7 +441,7 @@ static void scratch_from_node(rp_run *r, const rp_client *c, const rp_qnode *n) 
 }
 
 /* --miss-is-set: the SET of the missed object, from the same client. */
-static ds_status issue_pending_set(rp_run *r, uint32_t idx, ds_err *err) {
+static ds_status issue_pending_set(rp_run *r, uint32_t idx, int64_t issue_ns, ds_err *err) {
     rp_client *c = &r->clients[idx];
     c->pending_set = false;
     rp_inflight *f = &r->scratch;
@@ -452,27 +453,68 @@ static ds_status issue_pending_set(rp_run *r, uint32_t idx, ds_err *err) {
     f->next_access = c->fl.next_access;
     r->keys[0] = c->fl.keys[0];
     f->keys = r->keys;
-    return issue(r, idx, err);
+    return issue(r, idx, issue_ns, err);
 }
 
 /* Issue the client's next request (one in closed loop, as many as answer at once in open). */
+/* Issue the client's next request now: its pending follow-up SET or the head of its FIFO. */
+static ds_status issue_next(rp_run *r, uint32_t idx, int64_t issue_ns, ds_err *err) {
+    rp_client *c = &r->clients[idx];
+    if (c->pending_set) return issue_pending_set(r, idx, issue_ns, err);
+    rp_qnode *n = c->head;
+    c->head = n->next;
+    if (!c->head) c->tail = NULL;
+    c->qlen--;
+    if (!r->closed) r->queued--;
+    scratch_from_node(r, c, n);
+    ds_status st = issue(r, idx, issue_ns, err);
+    node_put(r, n);
+    return st;
+}
+
+/* CPU model: send the client's next request to the core; the engine runs it (rp_client_exec)
+ * once the core has served everything ahead of it and spent the request's cost. */
+static void send_next(rp_run *r, uint32_t idx) {
+    rp_client *c = &r->clients[idx];
+    c->sent = true;
+    c->sent_ns = rp_now_ns(r);
+    int64_t cost;
+    if (c->pending_set)
+        cost = ds_core_cost_cmd_ns(&r->o->core_cost, DS_OP_SET, 1);
+    else
+        cost = ds_core_cost_cmd_ns(&r->o->core_cost, c->head->op, c->head->nkeys);
+    r->eng->ops->core_submit(r->eng, idx, cost);
+}
+
+ds_status rp_client_exec(rp_run *r, uint32_t idx, ds_err *err) {
+    rp_client *c = &r->clients[idx];
+    c->sent = false;
+    ds_status st = issue_next(r, idx, c->sent_ns, err);
+    if (st == DS_OK && !c->parked) {
+        if (r->closed && !c->woken) {
+            c->woken = true;
+            r->eng->ops->client_wake(r->eng, idx, r->o->think_us);
+        } else if (!r->closed && !c->woken && (c->head || c->pending_set)) {
+            send_next(r, idx);
+        }
+    }
+    update_active(r, c);
+    return st;
+}
+
 ds_status rp_client_step(rp_run *r, uint32_t idx, bool *idle, ds_err *err) {
     rp_client *c = &r->clients[idx];
     c->woken = false;
     *idle = false;
     ds_status st = DS_OK;
-    while (st == DS_OK && !c->parked) {
-        if (c->pending_set) {
-            st = issue_pending_set(r, idx, err);
-        } else if (c->head) {
-            rp_qnode *n = c->head;
-            c->head = n->next;
-            if (!c->head) c->tail = NULL;
-            c->qlen--;
-            if (!r->closed) r->queued--;
-            scratch_from_node(r, c, n);
-            st = issue(r, idx, err);
-            node_put(r, n);
+    if (r->model && !c->parked && !c->sent && (c->pending_set || c->head)) {
+        send_next(r, idx);
+        update_active(r, c);
+        return DS_OK;
+    }
+    while (st == DS_OK && !c->parked && !c->sent) {
+        if (c->pending_set || c->head) {
+            st = issue_next(r, idx, rp_now_ns(r), err);
         } else {
             *idle = true;
             c->starving = true;
@@ -480,7 +522,7 @@ ds_status rp_client_step(rp_run *r, uint32_t idx, bool *idle, ds_err *err) {
         }
         if (r->closed) break;
     }
-    if (st == DS_OK && r->closed && !c->parked && !*idle && !c->woken) {
+    if (st == DS_OK && r->closed && !c->parked && !c->sent && !*idle && !c->woken) {
         c->woken = true;
         r->eng->ops->client_wake(r->eng, idx, r->o->think_us);
     }
@@ -555,14 +597,16 @@ ds_status rp_deliver(rp_run *r, const ds_trace_req *req, ds_err *err) {
     c->starving = false;
     int64_t intended = rp_arrival_ns(r, req);
     ds_status st;
-    if (c->parked || c->head || c->woken || c->pending_set) {
+    if (c->parked || c->head || c->woken || c->pending_set || c->sent || r->model) {
+        bool was_free = !(c->parked || c->head || c->woken || c->pending_set || c->sent);
         st = client_push(r, c, req, intended, err);
+        if (st == DS_OK && was_free) send_next(r, idx);
         update_active(r, c);
         return st;
     }
     scratch_from_req(r, req, intended);
     if (r->iolat) ds_iolat_add(r->iolat, DS_IOL_ARRIVAL_LATE, rp_now_ns(r) - intended);
-    st = issue(r, idx, err);
+    st = issue(r, idx, rp_now_ns(r), err);
     if (st == DS_OK && c->pending_set && !c->parked) {
         bool idle;
         st = rp_client_step(r, idx, &idle, err);

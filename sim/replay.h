@@ -49,6 +49,20 @@ typedef struct ds_replay_hooks {
     void (*io_done)(void *ctx, const ds_job *job);
 } ds_replay_hooks;
 
+/* The CPU model of the core in virtual time (sim/corecost.c): cost in ns of each command (by
+ * op; MGET, EXEC and multi-key DEL per key), of a SAVE's and a LOAD's hand-back, of a cron.
+ * Defaults: `bench_core --costs 100000`, minimum of 5 runs, 2-core VM, 2026-11-30. */
+enum { DS_COST_SAVEDONE = DS_OP__COUNT, DS_COST_LOADDONE, DS_COST_CRON, DS_COST__COUNT };
+typedef struct ds_core_cost {
+    bool on;
+    int64_t ns[DS_COST__COUNT];
+} ds_core_cost;
+#define DS_CORE_COST_DEFAULT                                                                       \
+    "get:0.76,set:2.4,del:1.9,exists:1.7,mget:0.62,exec:2.3,savedone:0.33,loaddone:0.62,cron:3.8"
+ds_status ds_core_cost_parse(const char *spec, ds_core_cost *out, ds_err *err);
+void ds_core_cost_format(const ds_core_cost *c, char *buf, size_t cap);
+int64_t ds_core_cost_cmd_ns(const ds_core_cost *c, ds_op op, uint32_t nkeys);
+
 typedef struct ds_replay_opts {
     char trace[DS_OPT_STR_MAX];
     ds_config core;
@@ -64,6 +78,7 @@ typedef struct ds_replay_opts {
     char faults[DS_OPT_STR_MAX];
     char save_log[DS_OPT_STR_MAX]; /* real clock: log of acknowledged SAVEs (crash test) */
     uint32_t io_threads;
+    ds_core_cost core_cost; /* virtual clock: the core as a single server (core-cost-us) */
     uint64_t seed;
     char out[DS_OPT_STR_MAX]; /* "" = results/<trace>-<hash> */
     bool oracle;
@@ -174,6 +189,9 @@ typedef struct rp_engine_ops {
     ds_status (*run)(rp_engine *e, ds_err *err); /* the whole trace; not the drain */
     void (*free)(rp_engine *e);
     int64_t (*core_busy_ns)(rp_engine *e); /* busy time of the modelled core; NULL = none */
+    /* CPU model: client idx's next request needs the core for cost_ns; the engine calls
+     * rp_client_exec(idx) when it has been served. NULL: no model (commands run at once). */
+    void (*core_submit)(rp_engine *e, uint32_t idx, int64_t cost_ns);
 } rp_engine_ops;
 
 struct rp_engine {
@@ -195,6 +213,8 @@ ds_status rp_enqueue(rp_run *r, const ds_trace_req *req, uint32_t *idx, ds_err *
 ds_status rp_client_step(rp_run *r, uint32_t idx, bool *idle, ds_err *err);
 bool rp_closed(const rp_run *r);
 bool rp_stopping(const rp_run *r); /* interrupted: engines stop issuing and return */
+/* CPU model: the core has served client idx's sent request: run it now. */
+ds_status rp_client_exec(rp_run *r, uint32_t idx, ds_err *err);
 /* Closed loop: read records into their clients' FIFOs until client idx has one queued, or
  * read exactly one record when idx == UINT32_MAX; sets *eof at the end of the trace. */
 ds_status rp_closed_fill(rp_run *r, uint32_t idx, bool *eof, ds_err *err);

@@ -50,6 +50,8 @@ typedef struct rp_client {
     bool starving;    /* closed loop: waits for the trace to yield one of its records */
     bool pending_set; /* --miss-is-set: the SET that follows a miss is due */
     bool active;      /* a request queued, in the core or thinking (active_clients) */
+    bool sent;        /* CPU model: its next request waits for or holds the core */
+    int64_t sent_ns;  /* when that request was sent (its issue time) */
     rp_qnode *head, *tail;
     uint64_t qlen;
     int64_t ready_ns; /* when it became free, plus think time in closed loop */
@@ -71,6 +73,7 @@ struct rp_run {
     ds_progress *progress;
     ds_iolat *iolat; /* real clock: io_latency.csv and core_cpu.csv; NULL in virtual time */
     rp_engine *eng;
+    bool model; /* virtual clock with core-cost-us: commands queue for the core */
     char store_path[2 * DS_OPT_STR_MAX]; /* the backend's store ("mem" for the mem backend) */
     rp_client *clients;
     uint32_t nclients, ccap;
@@ -109,6 +112,7 @@ void rp_clients_free(rp_run *r);
 int64_t rp_now(rp_run *r);    /* microseconds: the core's clock */
 int64_t rp_now_ns(rp_run *r); /* nanoseconds: the replay's clock */
 void rp_gauges(rp_run *r, ds_gauges *g);
+void rp_phase(rp_run *r, ds_phase ph);
 void rp_host_reply(void *ctx, uint64_t client, uint64_t tag, const ds_reply *rep);
 ds_status rp_take_fatal(rp_run *r, ds_err *err);
 void rp_set_fatal(rp_run *r, ds_status st, const char *msg);

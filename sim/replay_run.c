@@ -126,6 +126,7 @@ static ds_status setup(rp_run *r, ds_err *err) {
      * --miss-is-set asks for the libCacheSim model (a miss is filled by a SET). */
     r->origin = o->origin == DS_ORIGIN_ON || (o->origin == DS_ORIGIN_AUTO && id && !o->miss_is_set);
     r->closed = o->closed || o->speed == 0;
+    r->model = o->core_cost.on && o->clock == DS_CLOCK_VIRTUAL;
     r->scratch.snaps = r->snaps;
     r->scratch.vals = r->vals;
     r->scratch.keys = r->keys;
@@ -211,7 +212,17 @@ ds_status rp_point_in_time(rp_run *r, ds_err *err) {
  * store and the number of keys not saved, after the scan: the oracle lists those keys as
  * lost writes (acknowledged, not on disk at the end), and every CSV is still written.
  */
+/* Enter a metrics phase (warm-up end, drain start) with the stats and gauges of now. */
+void rp_phase(rp_run *r, ds_phase ph) {
+    ds_stats st;
+    ds_gauges g;
+    ds_cache_stats(r->cache, &st);
+    rp_gauges(r, &g);
+    ds_metrics_phase(r->metrics, ph, rp_now_ns(r), &st, &g);
+}
+
 static ds_status finish(rp_run *r, ds_err *err) {
+    rp_phase(r, DS_PHASE_DRAIN); /* the drain is reported apart: drain_saves, drain_seconds */
     ds_backend_fake_faults_enable(r->backend, false);
     ds_status drained, st = pit_check(r, &drained, err);
     if (st == DS_OK && drained == DS_ERR_IO)

@@ -331,18 +331,25 @@ START_TEST(test_sizes_ttls_and_clients) {
     ds_gen *g = open_ok("uniform,requests=100000,mix=get:1/set:1,size=uniform:100:1000,"
                         "ttl=30:0.25,clients=7");
     ds_trace_req *q = req_new();
+    static uint64_t size_of[10000];
     uint64_t sets = 0, with_ttl = 0, i = 0;
     double sum = 0;
     while (ds_gen_next(g, q, NULL) == 1) {
         REQUIRE(q->client == i % 7, "client %llu", (unsigned long long)q->client); /* rr */
         REQUIRE(q->line == i + 1, "line %llu", (unsigned long long)q->line);
         i++;
+        /* every record of a key carries that object's size: GETs too, the same as its SETs */
+        REQUIRE(q->size >= 100 && q->size <= 1000, "size %llu", (unsigned long long)q->size);
+        uint64_t k = key_index(&q->keys[0]);
+        REQUIRE(k < 10000, "key %llu", (unsigned long long)k);
+        REQUIRE(!size_of[k] || size_of[k] == q->size, "key %llu: size %llu then %llu",
+                (unsigned long long)k, (unsigned long long)size_of[k], (unsigned long long)q->size);
+        size_of[k] = q->size;
         if (q->op != DS_OP_SET) {
-            REQUIRE(q->size == 0 && q->ttl_s == 0, "size or ttl on a %s", ds_op_name(q->op));
+            REQUIRE(q->ttl_s == 0, "ttl on a %s", ds_op_name(q->op));
             continue;
         }
         sets++;
-        REQUIRE(q->size >= 100 && q->size <= 1000, "size %llu", (unsigned long long)q->size);
         sum += (double)q->size;
         REQUIRE(q->ttl_s == 0 || q->ttl_s == 30, "ttl %lld", (long long)q->ttl_s);
         with_ttl += q->ttl_s == 30;
@@ -396,13 +403,38 @@ START_TEST(test_arrival_processes) {
 }
 END_TEST
 
+/* load=1: YCSB's load step, a SET of every key in index order, then the requests. */
+START_TEST(test_load_phase_sets_every_key_first) {
+    ds_gen *g = open_ok("ycsb-b,keys=300,requests=1000,clients=4,size=uniform:10:20,load=1");
+    ds_trace_req *q = req_new();
+    uint64_t i = 0, sizes[300] = {0};
+    while (ds_gen_next(g, q, NULL) == 1) {
+        REQUIRE(q->line == i + 1, "line %llu", (unsigned long long)q->line);
+        if (i < 300) {
+            REQUIRE(q->op == DS_OP_SET && key_index(&q->keys[0]) == i, "load record %llu",
+                    (unsigned long long)i);
+            sizes[i] = q->size;
+        } else {
+            uint64_t k = key_index(&q->keys[0]);
+            REQUIRE(q->size == sizes[k], "key %llu: size %llu, loaded with %llu",
+                    (unsigned long long)k, (unsigned long long)q->size,
+                    (unsigned long long)sizes[k]);
+        }
+        i++;
+    }
+    ck_assert_uint_eq(i, 1300);
+    free(q);
+    ds_gen_close(g);
+}
+END_TEST
+
 START_TEST(test_multi_key_commands_name_distinct_keys) {
     ds_gen *g = open_ok("zipf:0.99,keys=1000,requests=2000,mix=mget:1/exec:1,mget-keys=8,"
                         "exec-keys=3");
     ds_trace_req *q = req_new();
     while (ds_gen_next(g, q, NULL) == 1) {
         REQUIRE(q->nkeys == (q->op == DS_OP_MGET ? 8u : 3u), "nkeys %u", q->nkeys);
-        REQUIRE((q->size > 0) == (q->op == DS_OP_EXEC), "size %llu", (unsigned long long)q->size);
+        REQUIRE(q->size == 100, "size %llu", (unsigned long long)q->size); /* the object's */
         for (uint32_t i = 0; i < q->nkeys; i++) {
             REQUIRE(q->keys[i].len == 11, "key length %u", q->keys[i].len); /* "k%010llu" */
             for (uint32_t j = 0; j < i; j++)
@@ -539,6 +571,7 @@ static Suite *gen_suite(void) {
     tcase_add_test(tc, test_sizes_ttls_and_clients);
     tcase_add_test(tc, test_arrival_processes);
     tcase_add_test(tc, test_multi_key_commands_name_distinct_keys);
+    tcase_add_test(tc, test_load_phase_sets_every_key_first);
     tcase_add_test(tc, test_bad_specs_are_rejected_naming_the_option);
     tcase_add_test(tc, test_effective_spec_parses_back_to_same_stream);
     tcase_add_test(tc, test_main_gen_flags_override_spec_and_bad_args_exit_2);

@@ -249,7 +249,7 @@ static const char *saturated_trace(int n) {
 }
 
 START_TEST(test_intended_latency_grows_past_saturation) {
-    const char *flags[] = {"--latency", "fixed:1000", NULL};
+    const char *flags[] = {"--latency", "fixed:1000", "--core-cost-us", "0", NULL};
     ds_replay_result a, b;
     ds_err err;
     ck_assert_int_eq(run(saturated_trace(200), "sat200", &a, &err, flags), DS_OK);
@@ -266,6 +266,99 @@ START_TEST(test_intended_latency_grows_past_saturation) {
     ck_assert_msg(strstr(sum, "client_queue_max") != NULL, "%s", sum);
     char *ts = slurp(path_in("sat400"), "timeseries.csv");
     ck_assert_ptr_nonnull(strstr(ts, "client_queue_len"));
+}
+END_TEST
+
+/* A column of summary.csv by name, as a double. */
+static double summary_col(const char *dir, const char *name) {
+    char *s = slurp(dir, "summary.csv");
+    char *nl = strchr(s, '\n');
+    ck_assert_ptr_nonnull(nl);
+    int col = 0, want = -1;
+    for (char *p = s, *f = s; p <= nl; p++)
+        if (*p == ',' || p == nl) {
+            if ((size_t)(p - f) == strlen(name) && strncmp(f, name, strlen(name)) == 0) want = col;
+            col++;
+            f = p + 1;
+        }
+    ck_assert_msg(want >= 0, "no column %s", name);
+    bool quoted = false;
+    col = 0;
+    char *f = nl + 1;
+    for (char *p = nl + 1; *p; p++) {
+        if (*p == '"') quoted = !quoted;
+        if (quoted || (*p != ',' && *p != '\n')) continue;
+        if (col++ == want) return strtod(f, NULL);
+        f = p + 1;
+    }
+    ck_abort_msg("short row");
+    return 0;
+}
+
+/* The time-average of active_clients over the run-phase rows of timeseries.csv. */
+static double mean_active_clients(const char *dir) {
+    char *ts = slurp(dir, "timeseries.csv");
+    double area = 0, span = 0, prev_t = 0;
+    for (char *line = strchr(ts, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        double v[17];
+        char *p = line + 1;
+        for (int i = 0; i < 17; i++) {
+            v[i] = strtod(p, &p);
+            p++; /* the comma (empty fields read as 0) */
+        }
+        if (strstr(line + 1, ",run\n") == strchr(line + 1, '\n') - 4) {
+            area += v[15] * (v[0] - prev_t);
+            span += v[0] - prev_t;
+        }
+        prev_t = v[0];
+    }
+    ck_assert(span > 0);
+    return area / span;
+}
+
+/* The core is one server: one closed-loop client of GET hits runs at 1/(GET cost). */
+START_TEST(test_core_model_one_client_runs_at_get_cost) {
+    const char *flags[] = {"--closed", "--latency", "fixed:0", "--no-oracle", NULL};
+    ds_replay_result res;
+    ds_err err;
+    ck_assert_int_eq(run("gen:ycsb-c,keys=1000,requests=200000,clients=1", "c1", &res, &err, flags),
+                     DS_OK);
+    double get_us = 0.76,
+           rps = summary_col(path_in("c1"), "requests") / summary_col(path_in("c1"), "sim_seconds");
+    ck_assert_msg(rps > 0.95 / get_us * 1e6 && rps < 1.05 / get_us * 1e6, "%f req/s", rps);
+    double p50 = summary_col(path_in("c1"), "p50_us");
+    ck_assert_msg(p50 > get_us * 0.99 && p50 < get_us * 1.01, "p50 %f", p50);
+    double busy = summary_col(path_in("c1"), "core_busy_fraction");
+    ck_assert_msg(busy > 0.95 && busy <= 1.0, "busy %f", busy);
+    /* without the model a hit is free */
+    const char *free_core[] = {"--closed",       "--latency", "fixed:0", "--no-oracle",
+                               "--core-cost-us", "0",         NULL};
+    ck_assert_int_eq(
+        run("gen:ycsb-c,keys=1000,requests=20000,clients=1", "c0", &res, &err, free_core), DS_OK);
+    ck_assert_int_eq(res.q_ns[DS_OP__COUNT][0], 0);
+}
+END_TEST
+
+/* Little's law in closed loop: throughput x (mean latency + think) = active clients. */
+static void littles_law(const char *spec, const char *out, const char *mem) {
+    const char *flags[] = {"--closed",           "--think", "50", "--interval-ms", "10",
+                           "--cache-max-memory", mem,       NULL};
+    ds_replay_result res;
+    ds_err err;
+    ck_assert_int_eq(run(spec, out, &res, &err, flags), DS_OK);
+    const char *d = path_in(out);
+    double x = summary_col(d, "requests") / summary_col(d, "sim_seconds");
+    double r_us = summary_col(d, "mean_us"), n = mean_active_clients(d);
+    double l = x * (r_us + 50) / 1e6;
+    ck_assert_msg(l > 0.95 * n && l < 1.05 * n, "%s: X(R+Z) = %f, active clients %f", out, l, n);
+}
+
+START_TEST(test_closed_loop_obeys_littles_law) {
+    /* all hits: the core is the only server */
+    littles_law("gen:ycsb-c,keys=500,requests=40000,clients=16,load=1", "ll_hits", "64mb");
+    /* misses: a cache of ~a tenth of the keys, so LOADs from the disk */
+    littles_law("gen:ycsb-b,keys=20000,requests=40000,clients=16,load=1", "ll_miss", "400kb");
+    ck_assert_uint_gt(summary_col(path_in("ll_miss"), "disk_loads"), 1000);
 }
 END_TEST
 
@@ -370,6 +463,8 @@ static Suite *replay_suite(void) {
     tcase_add_test(tc, test_closed_loop_follows_answers_not_trace_times);
     tcase_add_test(tc, test_busy_client_queues_in_order);
     tcase_add_test(tc, test_intended_latency_grows_past_saturation);
+    tcase_add_test(tc, test_core_model_one_client_runs_at_get_cost);
+    tcase_add_test(tc, test_closed_loop_obeys_littles_law);
     tcase_add_test(tc, test_malformed_line_stops_with_trace_and_line);
     tcase_add_test(tc, test_id_trace_miss_is_set_has_no_violations);
     tcase_add_test(tc, test_ycsb_f_read_modify_write_has_no_stale_reads);

@@ -141,6 +141,8 @@ struct ds_gen {
     ds_zipf zipf;
     ds_rng rng[RNG__COUNT];
     uint64_t produced, inserted, seq_next, hot_keys;
+    uint64_t loaded;  /* load=1: SETs of the load phase emitted so far */
+    uint64_t emitted; /* records of both phases (fixed arrivals, round-robin clients) */
     double active_us; /* arrival clock (time spent in ON windows for bursts) */
     uint32_t slots;
     uint64_t *idx; /* key indices of the current record */
@@ -230,8 +232,12 @@ static double normal01(ds_rng *r) {
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
-static uint64_t draw_size(ds_gen *g) {
-    ds_rng *r = &g->rng[RNG_SIZE];
+/* The size of key index x: a draw from the size model seeded by the key, so every record of
+ * one key (its SETs, and its GETs, which carry the size of the object they read) agrees. */
+static uint64_t draw_size(ds_gen *g, uint64_t x) {
+    ds_rng rs;
+    ds_rng_seed(&rs, mix64(g->rng[RNG_SIZE].s[0] ^ mix64(x + 0x51ed27)));
+    ds_rng *r = &rs;
     double a = g->o.size_a, b = g->o.size_b, s;
     switch (g->o.size_kind) {
     case DS_GEN_SIZE_UNIFORM: return (uint64_t)a + ds_rng_below(r, (uint64_t)(b - a) + 1);
@@ -248,7 +254,7 @@ static uint64_t draw_size(ds_gen *g) {
 /* Arrival time of the next record; advances the arrival clock. */
 static double next_time_us(ds_gen *g) {
     double rate = g->o.rate_per_s, t;
-    if (g->o.arrival == DS_GEN_ARR_FIXED) return (double)g->produced * 1e6 / rate;
+    if (g->o.arrival == DS_GEN_ARR_FIXED) return (double)g->emitted * 1e6 / rate;
     t = g->active_us;
     g->active_us += -log(1.0 - ds_rng_double(&g->rng[RNG_ARRIVAL])) * 1e6 / rate;
     if (g->o.arrival == DS_GEN_ARR_BURST) {
@@ -293,17 +299,32 @@ static void fill_keys(ds_gen *g, ds_trace_req *out, uint32_t nkeys) {
     }
 }
 
+/* load=1: the next SET of the load phase, keys in index order. */
+static void load_record(ds_gen *g, ds_trace_req *out) {
+    g->idx[0] = g->loaded++;
+    fill_keys(g, out, 1);
+    out->op = DS_OP_SET;
+    out->size = draw_size(g, g->idx[0]);
+    out->ttl_s = 0;
+}
+
 int ds_gen_next(ds_gen *g, ds_trace_req *out, ds_err *err) {
-    if (g->produced >= g->o.requests) return 0;
+    bool loading = g->o.load && g->loaded < g->o.keys;
+    if (!loading && g->produced >= g->o.requests) return 0;
     double t = next_time_us(g);
     if (!(t < VTIME_MAX_US)) {
         ds_err_set(err, DS_ERR_CONFIG, "generator: virtual time overflows at request %llu",
-                   (unsigned long long)g->produced + 1);
+                   (unsigned long long)g->emitted + 1);
         return -1;
     }
     out->time_us = (int64_t)t;
     out->client = g->o.assign_random ? ds_rng_below(&g->rng[RNG_CLIENT], g->o.clients)
-                                     : g->produced % g->o.clients;
+                                     : g->emitted % g->o.clients;
+    out->line = ++g->emitted;
+    if (loading) {
+        load_record(g, out);
+        return 1;
+    }
     int op = pick_op(g);
     uint32_t nkeys = op == DS_OP_MGET ? g->o.mget_keys : op == DS_OP_EXEC ? g->o.exec_keys : 1;
     if (op == DS_GEN_OP_INSERT) {
@@ -315,11 +336,11 @@ int ds_gen_next(ds_gen *g, ds_trace_req *out, ds_err *err) {
     fill_keys(g, out, nkeys);
     bool is_set = op == DS_OP_SET || op == DS_GEN_OP_INSERT;
     out->op = op == DS_GEN_OP_INSERT ? DS_OP_SET : (ds_op)op;
-    out->size = is_set || op == DS_OP_EXEC ? draw_size(g) : 0;
+    out->size = op == DS_OP_DEL ? 0 : draw_size(g, g->idx[0]); /* reads carry the object's */
     out->ttl_s = 0;
     if (is_set && g->o.ttl_s > 0 &&
         (g->o.ttl_frac >= 1.0 || ds_rng_double(&g->rng[RNG_TTL]) < g->o.ttl_frac))
         out->ttl_s = g->o.ttl_s;
-    out->line = ++g->produced;
+    g->produced++;
     return 1;
 }

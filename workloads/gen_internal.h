@@ -52,6 +52,7 @@ typedef struct ds_gen_opts {
     int assign_random;
     ds_gen_arrival_kind arrival;
     double rate_per_s, on_ms, off_ms;
+    bool load; /* load=1: a SET of every key 0..keys-1 before the requests (YCSB's load) */
 } ds_gen_opts;
 
 #define DS_GEN_KEYS_MAX       1000000000000ull

@@ -295,6 +295,11 @@ ds_status ds_gen_opts_set(ds_gen_opts *o, const char *name, const char *value, d
     if (strcmp(name, "size") == 0) return set_size(o, value, err);
     if (strcmp(name, "arrival") == 0) return set_arrival(o, value, err);
     if (strcmp(name, "ttl") == 0) return set_ttl(o, value, err);
+    if (strcmp(name, "load") == 0) {
+        st = set_count(name, value, 0, 1, &v, err);
+        if (st == DS_OK) o->load = v == 1;
+        return st;
+    }
     if (strcmp(name, "assign") == 0) {
         if (strcmp(value, "rr") != 0 && strcmp(value, "random") != 0)
             return bad(err, name, value, "rr or random");
@@ -303,7 +308,7 @@ ds_status ds_gen_opts_set(ds_gen_opts *o, const char *name, const char *value, d
     }
     return ds_err_set(err, DS_ERR_CONFIG,
                       "generator option '%s' unknown (keys requests seed mix mget-keys "
-                      "exec-keys size ttl clients assign arrival)",
+                      "exec-keys size ttl clients assign arrival load)",
                       name);
 }
 
@@ -384,4 +389,8 @@ void ds_gen_opts_format(const ds_gen_opts *o, char *buf, size_t len) {
              (unsigned long long)o->requests, (unsigned long long)o->seed, mix, o->mget_keys,
              o->exec_keys, size, (long long)o->ttl_s, o->ttl_frac, (unsigned long long)o->clients,
              o->assign_random ? "random" : "rr", arrival);
+    if (o->load) {
+        size_t n = strlen(buf);
+        if (n + 8 < len) memcpy(buf + n, ",load=1", 8);
+    }
 }

@@ -171,7 +171,8 @@ static ds_status check_keys(const ds_trace_req *req, bool *quote, ds_err *err) {
     ds_status st = ds_trace_check_keys(req, err);
     if (st != DS_OK) return st;
     *quote = req->nkeys > 1;
-    for (uint32_t i = 0; i < req->nkeys && !*quote; i++) *quote = needs_quote(&req->keys[i]);
+    for (uint32_t i = 0; i < req->nkeys && !*quote; i++)
+        *quote = needs_quote(&req->keys[i]);
     return DS_OK;
 }
 
