@@ -275,8 +275,10 @@ START_TEST(test_races_csv_names_the_write_and_the_read) {
                           "--latency-get",
                           "fixed:5000",
                           "--load-ignores-writes",
-                          "on"};
-    opts_of(&o, argv, 9);
+                          "on",
+                          "--core-cost-us", /* times exactly the trace's: a free core */
+                          "0"};
+    opts_of(&o, argv, 11);
     snprintf(o.out, sizeof o.out, "%s", in_tmp("lts"));
     ds_replay_result res;
     ds_err err;
