@@ -270,7 +270,11 @@ static void ds_metrics_advance(ds_metrics *m, int64_t now_ns) {
     if (now_ns > m->last_now_ns) m->last_now_ns = now_ns;
     int64_t n = (now_ns - m->row_start_ns) / m->interval_ns;
     for (int64_t k = 0; k < n; k++) {
-        if (k == 2 && n > 3) m->row_start_ns += (n - 3) * m->interval_ns; /* collapsed */
+        if (k == 2 && n > 3) { /* collapsed; the cumulative gauges move along */
+            int64_t start = m->row_start_ns + (n - 3) * m->interval_ns;
+            m->gprev = ds_metrics_gauges_at(m, start);
+            m->row_start_ns = start;
+        }
         if (k == 2 && n > 3) k = n - 1;
         ds_metrics_row(m, m->row_start_ns + m->interval_ns);
     }
