@@ -425,6 +425,7 @@ static ds_status re_run(rp_engine *b, ds_err *err) {
         reap(e);
         int64_t now = re_now(b);
         st = due_work(e, now, err);
+        rp_mem_sample(e->r);
         if (st == DS_OK && now >= next_cron) {
             st = cron(e, err);
             next_cron += RE_CRON_US;

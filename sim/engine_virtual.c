@@ -506,6 +506,7 @@ static ds_status ve_run(rp_engine *b, ds_err *err) {
             e->idle_crons = 0;
         }
         st = handle(e, &ev, err);
+        rp_mem_sample(e->r);
     }
     if (st == DS_OK && e->fail != DS_OK) st = ds_err_set(err, e->fail, "%s", e->fail_err.msg);
     return st;

@@ -215,6 +215,8 @@ bool rp_closed(const rp_run *r);
 bool rp_stopping(const rp_run *r); /* interrupted: engines stop issuing and return */
 /* CPU model: the core has served client idx's sent request: run it now. */
 ds_status rp_client_exec(rp_run *r, uint32_t idx, ds_err *err);
+/* After each event: track the time used memory spends above cache-max-memory. */
+void rp_mem_sample(rp_run *r);
 /* Closed loop: read records into their clients' FIFOs until client idx has one queued, or
  * read exactly one record when idx == UINT32_MAX; sets *eof at the end of the trace. */
 ds_status rp_closed_fill(rp_run *r, uint32_t idx, bool *eof, ds_err *err);

@@ -82,9 +82,11 @@ struct rp_run {
     rp_qnode *free_nodes;
     uint64_t parked;
     uint64_t queued, queue_max; /* open loop: requests waiting in client FIFOs; longest FIFO */
-    uint64_t nactive;           /* clients with c->active */
-    uint64_t active_area;       /* integral of nactive over time (client*ns) */
-    int64_t active_since_ns;    /* when nactive last changed */
+    bool mem_over;              /* used memory above cache-max-memory since mem_since_ns */
+    int64_t mem_since_ns, mem_over_ns;
+    uint64_t nactive;        /* clients with c->active */
+    uint64_t active_area;    /* integral of nactive over time (client*ns) */
+    int64_t active_since_ns; /* when nactive last changed */
     uint64_t requests, errors, stale_reads, lost_writes;
     uint64_t records;      /* trace records read */
     uint64_t clamped;      /* --unsorted clamp: records moved forward to the previous time */

@@ -212,6 +212,17 @@ ds_status rp_point_in_time(rp_run *r, ds_err *err) {
  * store and the number of keys not saved, after the scan: the oracle lists those keys as
  * lost writes (acknowledged, not on disk at the end), and every CSV is still written.
  */
+void rp_mem_sample(rp_run *r) {
+    uint64_t lim = r->o->core.max_memory_bytes;
+    if (!lim || !r->cache) return;
+    ds_stats st;
+    ds_cache_stats(r->cache, &st);
+    int64_t now = rp_now_ns(r);
+    if (r->mem_over) r->mem_over_ns += now - r->mem_since_ns;
+    r->mem_since_ns = now;
+    r->mem_over = st.used_memory_bytes > lim;
+}
+
 /* Enter a metrics phase (warm-up end, drain start) with the stats and gauges of now. */
 void rp_phase(rp_run *r, ds_phase ph) {
     ds_stats st;
@@ -271,6 +282,7 @@ static void core_cpu_info(const ds_iolat *l, ds_run_info *in) {
 }
 
 static ds_status close_metrics(rp_run *r, ds_replay_result *res, ds_err *err) {
+    rp_mem_sample(r); /* closes a stretch above the limit */
     const char *names[DS_CLI_EFFECTIVE_MAX], *values[DS_CLI_EFFECTIVE_MAX];
     char *buf = malloc(DS_CLI_EFFECTIVE_BUF);
     if (!buf) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
@@ -287,6 +299,12 @@ static ds_status close_metrics(rp_run *r, ds_replay_result *res, ds_err *err) {
                         .trace = r->o->trace,
                         .trace_bytes = trace_bytes(r->o->trace),
                         .client_queue_max = r->queue_max,
+                        .memory_over_limit_seconds = (double)r->mem_over_ns / 1e9,
+                        .memory_over_limit_max_bytes =
+                            r->o->core.max_memory_bytes &&
+                                    res->stats.peak_memory_bytes > r->o->core.max_memory_bytes
+                                ? res->stats.peak_memory_bytes - r->o->core.max_memory_bytes
+                                : 0,
                         .interrupted = res->interrupted};
     core_cpu_info(r->iolat, &info);
     ds_status st = ds_metrics_close(r->metrics, &res->stats, &info, err);
