@@ -118,13 +118,18 @@ static ds_status check_latency(const cli_opt *r, const char *v, ds_err *err) {
 
 static ds_status set_latency(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
     ds_status st = check_latency(r, v, err);
-    return st == DS_OK ? set_str(o, r, v, err) : st;
+    if (st == DS_OK) st = set_str(o, r, v, err);
+    for (int i = 0; i < 3 && st == DS_OK; i++)
+        if (FIELD(o, r, char) == o->latency[i]) o->latency_given[i] = true;
+    return st;
 }
 
 static ds_status set_latency_all(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
     ds_status st = check_latency(r, v, err);
-    for (int i = 0; i < 3 && st == DS_OK; i++)
+    for (int i = 0; i < 3 && st == DS_OK; i++) {
         st = copy_str(r->name, v, o->latency[i], DS_OPT_STR_MAX, err);
+        o->latency_given[i] = st == DS_OK;
+    }
     return st;
 }
 
@@ -366,6 +371,7 @@ void ds_replay_opts_default(ds_replay_opts *o) {
         assert(st == DS_OK && "a host option's default must parse");
     }
     o->progress = true;
+    memset(o->latency_given, 0, sizeof o->latency_given); /* defaults are not "given" */
 }
 
 /* ---- setting by name: flags and config lines ---- */
@@ -521,6 +527,9 @@ ds_status ds_cli_parse(ds_replay_opts *o, int argc, char **argv, bool *help, ds_
     if (!have_trace && !o->trace[0])
         return ds_err_set(err, DS_ERR_CONFIG,
                           "replay: missing TRACE argument (see dslab replay --help)");
+    /* The file backend has a real disk: no fake latency on top unless asked for. */
+    for (int i = 0; i < 3 && strncmp(o->backend, "file", 4) == 0; i++)
+        if (!o->latency_given[i]) snprintf(o->latency[i], DS_OPT_STR_MAX, "fixed:0");
     ds_err e2;
     if (ds_config_validate(&o->core, &e2) != DS_OK)
         return ds_err_set(err, DS_ERR_CONFIG, "--%s", e2.msg);

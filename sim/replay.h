@@ -75,6 +75,7 @@ typedef struct ds_replay_opts {
     char backend_path[DS_OPT_STR_MAX];
     ds_fsync fsync;
     char latency[3][DS_OPT_STR_MAX]; /* indexed by ds_bop */
+    bool latency_given[3];           /* set by a flag or config line, not by the default */
     char faults[DS_OPT_STR_MAX];
     char save_log[DS_OPT_STR_MAX]; /* real clock: log of acknowledged SAVEs (crash test) */
     uint32_t io_threads;

@@ -306,9 +306,30 @@ START_TEST(test_every_option_keeps_its_name_and_default) {
 }
 END_TEST
 
+/* The file backend gets no fake latency unless --latency is given. */
+START_TEST(test_file_backend_has_no_fake_latency_by_default) {
+    bool help;
+    const char *a[] = {"t.csv", "--backend", "file"};
+    ds_replay_opts_default(&o);
+    ck_assert_int_eq(ds_cli_parse(&o, 3, (char **)a, &help, &err), DS_OK);
+    for (int i = 0; i < 3; i++)
+        ck_assert_str_eq(o.latency[i], "fixed:0");
+    const char *b[] = {"t.csv", "--backend", "file", "--latency-set", "exp:100"};
+    ds_replay_opts_default(&o);
+    ck_assert_int_eq(ds_cli_parse(&o, 5, (char **)b, &help, &err), DS_OK);
+    ck_assert_str_eq(o.latency[DS_BOP_SET], "exp:100");
+    ck_assert_str_eq(o.latency[DS_BOP_GET], "fixed:0");
+    const char *c[] = {"t.csv"};
+    ds_replay_opts_default(&o);
+    ck_assert_int_eq(ds_cli_parse(&o, 1, (char **)c, &help, &err), DS_OK);
+    ck_assert_str_eq(o.latency[DS_BOP_GET], "uniform:50:150"); /* the fake keeps its model */
+}
+END_TEST
+
 static Suite *cli_suite(void) {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("options");
+    tcase_add_test(tc, test_file_backend_has_no_fake_latency_by_default);
     tcase_add_test(tc, test_unknown_flag_names_it);
     tcase_add_test(tc, test_bad_value_names_the_option);
     tcase_add_test(tc, test_missing_value_and_missing_trace);
