@@ -210,6 +210,28 @@ static ds_status set_core_cost(ds_replay_opts *o, const cli_opt *r, const char *
     return DS_OK;
 }
 
+/* --warmup: "0", seconds of the run's clock ("10s", "0.5s") or a request count ("5000r"). */
+static ds_status set_warmup(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
+    size_t n = strlen(v);
+    char num[64];
+    o->warmup_ns = 0;
+    o->warmup_requests = 0;
+    if (strcmp(v, "0") == 0) return DS_OK;
+    if (n < 2 || n >= sizeof num || (v[n - 1] != 's' && v[n - 1] != 'r'))
+        return ds_err_set(err, DS_ERR_CONFIG, "--%s: expected 0, SECONDSs or COUNTr, got '%s'",
+                          r->name, v);
+    memcpy(num, v, n - 1);
+    num[n - 1] = 0;
+    double x;
+    uint64_t c;
+    if (v[n - 1] == 's' && ds_parse_f64(num, &x) && x > 0 && x < 1e9)
+        return o->warmup_ns = (int64_t)(x * 1e9 + 0.5), DS_OK;
+    if (v[n - 1] == 'r' && ds_parse_u64(num, n - 1, &c) && c > 0)
+        return o->warmup_requests = c, DS_OK;
+    return ds_err_set(err, DS_ERR_CONFIG, "--%s: expected 0, SECONDSs or COUNTr, got '%s'", r->name,
+                      v);
+}
+
 /* ---- printers: the value as a config line would give it ---- */
 
 static void show_bool(const ds_replay_opts *o, const cli_opt *r, char *buf, size_t cap) {
@@ -253,6 +275,16 @@ static void show_latency_all(const ds_replay_opts *o, const cli_opt *r, char *bu
 static void show_core_cost(const ds_replay_opts *o, const cli_opt *r, char *buf, size_t cap) {
     (void)r;
     ds_core_cost_format(&o->core_cost, buf, cap);
+}
+
+static void show_warmup(const ds_replay_opts *o, const cli_opt *r, char *buf, size_t cap) {
+    (void)r;
+    if (o->warmup_requests)
+        snprintf(buf, cap, "%llur", (unsigned long long)o->warmup_requests);
+    else if (o->warmup_ns)
+        snprintf(buf, cap, "%.9gs", (double)o->warmup_ns / 1e9);
+    else
+        snprintf(buf, cap, "0");
 }
 
 /* ---- the table ---- */
@@ -317,6 +349,8 @@ static const cli_opt host_opts[] = {
      "think time in us between an answer and the next request (closed)"},
     {"interval-ms", "1000", INT(i64, interval_ms, 1, 86400000), 0,
      "timeseries interval in ms of the run's clock"},
+    {"warmup", "0", CUSTOM(set_warmup, show_warmup, warmup_ns), 0,
+     "Ns of the run's clock or Nr requests: excluded from every metric (timeseries: phase)"},
     {"client-queue-max", "1000000", INT(u64, client_queue_max, 1, UINT32_MAX), 0,
      "requests queued per client before the run fails"},
     {"handoff-latency", "none", CUSTOM(set_handoff, show_str, handoff), 0,

@@ -281,8 +281,12 @@ static void answer(rp_run *r, rp_client *c, rp_inflight *f, const ds_reply *rep)
         ds_err e;
         if (rp_tick(r, now, &e) != DS_OK) rp_set_fatal(r, DS_ERR_IO, e.msg);
     }
+    bool warm = ds_metrics_current_phase(r->metrics) == DS_PHASE_WARMUP;
+    if (warm && r->o->warmup_ns && now >= r->o->warmup_ns) rp_phase(r, DS_PHASE_RUN);
     ds_metrics_latency(r->metrics, f->op, now - f->intended_ns, now - f->issue_ns);
     ds_metrics_completed(r->metrics, now, f->op);
+    if (warm && r->o->warmup_requests && r->requests + 1 >= r->o->warmup_requests)
+        rp_phase(r, DS_PHASE_RUN);
     c->ready_ns = now + (r->closed ? r->o->think_us * 1000 : 0);
     r->requests++;
     if (rep->status != DS_OK) {
@@ -633,6 +637,9 @@ ds_status rp_enqueue(rp_run *r, const ds_trace_req *req, uint32_t *idxp, ds_err 
 ds_status rp_tick(rp_run *r, int64_t now_ns, ds_err *err) {
     ds_stats st;
     ds_gauges g;
+    if (r->o->warmup_ns && now_ns >= r->o->warmup_ns &&
+        ds_metrics_current_phase(r->metrics) == DS_PHASE_WARMUP)
+        rp_phase(r, DS_PHASE_RUN);
     ds_cache_stats(r->cache, &st);
     rp_gauges(r, &g);
     return ds_metrics_tick(r->metrics, now_ns, &st, &g, err);

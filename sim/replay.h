@@ -92,6 +92,8 @@ typedef struct ds_replay_opts {
     int64_t think_us;
     int64_t interval_ms;
     uint64_t client_queue_max;    /* requests queued per client before the run fails */
+    int64_t warmup_ns;            /* --warmup Ns: excluded from the metrics (0 = none) */
+    uint64_t warmup_requests;     /* --warmup Nr: the first N completions, excluded */
     char handoff[DS_OPT_STR_MAX]; /* virtual time: IO end -> core sees it; "none" = 0 */
     char calibration_format[16];  /* "" unless a calibration file set it (checked) */
     bool reuse_store;             /* a non-empty store is replayed on, the oracle seeded from it */

@@ -348,6 +348,7 @@ ds_status ds_replay_run(const ds_replay_opts *o, ds_replay_result *res, ds_err *
     r->o = o;
     ds_status st = setup(r, err);
     int64_t cpu0 = ds_thread_cpu_ns();
+    if (st == DS_OK && (o->warmup_ns || o->warmup_requests)) rp_phase(r, DS_PHASE_WARMUP);
     if (st == DS_OK) st = r->eng->ops->run(r->eng, err);
     if (r->iolat) ds_iolat_cpu_n(r->iolat, DS_CPU_MAIN, ds_thread_cpu_ns() - cpu0, r->requests);
     if (st == DS_OK && rp_crash_at(r) && !r->crashed) st = rp_crash(r, NULL, NULL, 0, err);

@@ -385,6 +385,25 @@ START_TEST(test_memory_over_limit_is_reported) {
 }
 END_TEST
 
+/* --warmup: the first requests (by count or by clock) stay out of every metric. */
+START_TEST(test_warmup_is_excluded) {
+    const char *spec = "gen:ycsb-b,keys=200,requests=1000,clients=4,load=1,arrival=fixed:10000";
+    const char *byreq[] = {"--warmup", "200r", NULL};
+    const char *bytime[] = {"--warmup", "0.05s", NULL};
+    ds_replay_result res;
+    ds_err err;
+    ck_assert_int_eq(run(spec, "wr", &res, &err, byreq), DS_OK);
+    ck_assert(summary_col(path_in("wr"), "requests") == 1000);
+    ck_assert(summary_col(path_in("wr"), "warmup_requests") == 200);
+    ck_assert(summary_col(path_in("wr"), "sets") < 200); /* the 200 loading SETs are out */
+    ck_assert_ptr_nonnull(strstr(slurp(path_in("wr"), "timeseries.csv"), ",warmup\n"));
+    ck_assert_int_eq(run(spec, "wt", &res, &err, bytime), DS_OK);
+    double w = summary_col(path_in("wt"), "warmup_requests");
+    ck_assert_msg(w >= 499 && w <= 501, "%f", w); /* 10000/s for 0.05 s */
+    ck_assert(summary_col(path_in("wt"), "warmup_seconds") > 0.0499);
+}
+END_TEST
+
 START_TEST(test_malformed_line_stops_with_trace_and_line) {
     const char *t = write_trace("bad.csv", "time_us,client,op,key,size,ttl_s\n"
                                            "0,1,SET,k,10,0\n"
@@ -489,6 +508,7 @@ static Suite *replay_suite(void) {
     tcase_add_test(tc, test_core_model_one_client_runs_at_get_cost);
     tcase_add_test(tc, test_closed_loop_obeys_littles_law);
     tcase_add_test(tc, test_memory_over_limit_is_reported);
+    tcase_add_test(tc, test_warmup_is_excluded);
     tcase_add_test(tc, test_malformed_line_stops_with_trace_and_line);
     tcase_add_test(tc, test_id_trace_miss_is_set_has_no_violations);
     tcase_add_test(tc, test_ycsb_f_read_modify_write_has_no_stale_reads);
