@@ -33,7 +33,7 @@ MUTANTS_SPEC=$(cat <<'SPEC'
 +    return true;
 @@ core/sched.c | rule 3: a SAVE waits cache-flush-delay unless pushed ASAP
 -    return op->type == OPQ_SAVE && !asap && op->due_us > now_us;
-+    return false;
++    return op->type == OPQ_SAVE && !asap && now_us < 0;
 @@ core/sched.c | rule 1: no second LOAD while one is scheduled or running
 -    if (io->flags & (DS_FLAG_LOAD | DS_FLAG_LOADINPROG)) return;
 +    if (io->flags & DS_FLAG_LOADINPROG) return;
@@ -78,7 +78,7 @@ MUTANTS_SPEC=$(cat <<'SPEC'
 +    account(ks, 0, 0);
 @@ core/negcache.c | rule 7: eviction never drops a pinned DEL entry (issue 8)
 -    return ((const ds_negent *)t)->pinned;
-+    return false;
++    return ((const ds_negent *)t)->pinned && false;
 @@ core/negcache.c | rule 7: a DEL's negative entry is pinned
 -    if (pinned) e->pinned = true;
 +    (void)pinned;
@@ -102,7 +102,7 @@ MUTANTS_SPEC=$(cat <<'SPEC'
 +    if (0) {
 @@ core/evict.h | rule 8: eviction skips keys with IO state
 -    if (e->io == NULL || ev->busy_ok) return false;
-+    return false;
++    if (e->io == NULL || ev->busy_ok || true) return false;
 SPEC
 )
 
