@@ -59,8 +59,8 @@ MUTANTS_SPEC=$(cat <<'SPEC'
 -        if ((!in_mem && !newer_write) || c->cfg.load_ignores_writes)
 +        if (!in_mem || c->cfg.load_ignores_writes)
 @@ core/cache_io.c | rule 6: not-found sets no negative entry while a SAVE is scheduled or running
--        if ((!in_mem && !newer_write && !saving) || c->cfg.negcache_on_stale_load)
-+        if ((!in_mem && !newer_write) || c->cfg.negcache_on_stale_load)
+-    bool saving = (io->flags & (DS_FLAG_SAVE | DS_FLAG_SAVEINPROG)) != 0;
++    bool saving = false;
 @@ core/cache_io.c | rule 7: the DEL pin is released when the disk delete completes
 -            if (n) ds_neg_unpin(&c->neg, n);
 +            (void)n;
