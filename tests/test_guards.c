@@ -154,6 +154,26 @@ START_TEST(test_negcache_eviction_keeps_pinned_del_entries) {
 }
 END_TEST
 
+/* Rule 1 inside a multi-key command: a key the negative cache marks absent costs no IO even
+ * when the command parks for another key (found by scripts/mutate.sh, mutant 15). */
+START_TEST(test_parked_mget_does_not_load_a_key_known_absent) {
+    TH_OPEN(th, th_cfg(100));
+    th_get_blocked(th, 1, "gone");
+    th_take_all(th);
+    ck_assert_int_eq(th_run(th, th_find(th, DS_JOB_LOAD, "gone")), DS_OK); /* not found */
+    ck_assert(th_neg(th, "gone", NULL));
+    th_disk_put(th, "b", "vb");
+    ck_assert_int_eq(th_do(th, 2, TH_MGET(th, "b", "gone")), DS_BLOCKED);
+    th_take_all(th);
+    ck_assert_uint_eq(th_count(th, DS_JOB_LOAD, "gone"), 0);
+    ck_assert_int_eq(th_run(th, th_find(th, DS_JOB_LOAD, "b")), DS_OK);
+    ck_assert_uint_eq(th_replies_for(th, 2), 1);
+    ck_assert(th_val_is(th_last_for(th, 2)->r.values[0], "vb"));
+    ck_assert_ptr_null(th_last_for(th, 2)->r.values[1]);
+    th_fini(th);
+}
+END_TEST
+
 static Suite *guards_suite(void) {
     Suite *s = suite_create("guards");
     TCase *tc = tcase_create("guards");
@@ -162,6 +182,7 @@ static Suite *guards_suite(void) {
     tcase_add_test(tc, test_parked_mget_pins_a_key_it_did_not_load);
     tcase_add_test(tc, test_overwrite_is_charged_the_new_size);
     tcase_add_test(tc, test_negcache_eviction_keeps_pinned_del_entries);
+    tcase_add_test(tc, test_parked_mget_does_not_load_a_key_known_absent);
     suite_add_tcase(s, tc);
     return s;
 }
