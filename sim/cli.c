@@ -326,6 +326,8 @@ static const cli_opt host_opts[] = {
      "MODEL for backend deletes"},
     {"faults", "none", CUSTOM(set_faults, show_str, faults), 0,
      "err=P,slow=P:US,stall=EVERY:LEN_US (\"none\" = no faults)"},
+    {"disk-channels", "0", INT(u32, disk_channels, 0, 4096), 0,
+     "virtual clock: IOs the disk serves at once, the rest wait in its queue (0 = no queue)"},
     {"io-threads", "4", INT(u32, io_threads, 1, 4096), 0,
      "IO servers (virtual) or worker threads (real)"},
     {"core-cost-us", DS_CORE_COST_DEFAULT, CUSTOM(set_core_cost, show_core_cost, core_cost), 0,

@@ -69,6 +69,8 @@ typedef struct ve_engine {
     ve_server *servers;
     uint32_t *free_srv, nfree;
     bool model;              /* the CPU model of the core is on */
+    uint32_t nchan;          /* --disk-channels (0 = none) */
+    int64_t *chan_free;      /* when each channel is free */
     bool core_busy, in_core; /* an item is in service; its work is running now */
     ve_work cur, *cq;        /* the item in service; the FIFO of waiting items (ring) */
     size_t cq_head, cq_n, cq_cap;
@@ -151,6 +153,18 @@ static int64_t ve_now(rp_engine *b) { return ((ve_engine *)b)->now; }
 
 static void ve_jobs_ready(rp_engine *b) { ((ve_engine *)b)->maybe_jobs = true; }
 
+/* --disk-channels K: the device serves K IOs at once, in hand-over order; an IO waits for the
+ * earliest free channel, and that wait is part of its service time. 0: no device queue. */
+static int64_t device_finish(ve_engine *e, int64_t svc_ns) {
+    if (!e->nchan) return e->now + svc_ns;
+    uint32_t best = 0;
+    for (uint32_t i = 1; i < e->nchan; i++)
+        if (e->chan_free[i] < e->chan_free[best]) best = i;
+    int64_t start = e->chan_free[best] > e->now ? e->chan_free[best] : e->now;
+    e->chan_free[best] = start + svc_ns;
+    return start + svc_ns;
+}
+
 static void ve_pump(rp_engine *b) {
     ve_engine *e = (ve_engine *)b;
     ds_backend *be = rp_backend(e->r);
@@ -166,7 +180,7 @@ static void ve_pump(rp_engine *b) {
         ds_job_plan(be, job, &e->servers[s].call);
         if (e->o->hooks && e->o->hooks->io_taken) e->o->hooks->io_taken(e->o->hooks->ctx, job);
         int64_t svc = e->servers[s].call.service_us;
-        int64_t t = e->now + (svc > 0 ? svc * 1000 : 0);
+        int64_t t = device_finish(e, svc > 0 ? svc * 1000 : 0);
         if (e->o->explore) { /* completions due within the window come in any order */
             t += 1000 * (int64_t)ds_rng_below(&e->xrng, (uint64_t)e->o->explore_window_us + 1);
             schedule_seq(e, &e->io, t, EV_IO, s, ds_rng_next(&e->xrng)); /* random ties */
@@ -206,6 +220,7 @@ static void core_submit(ve_engine *e, ve_work w) {
         for (size_t i = 0; i < e->cq_n; i++)
             nq[i] = e->cq[(e->cq_head + i) % e->cq_cap];
         free(e->cq);
+        free(e->chan_free);
         e->cq = nq;
         e->cq_cap = ncap;
         e->cq_head = 0;
@@ -520,6 +535,7 @@ static void ve_free(rp_engine *b) {
     free(e->servers);
     free(e->free_srv);
     free(e->cq);
+    free(e->chan_free);
     free(e->hjobs);
     free(e->hfree);
     if (e->has_handoff) ds_latency_free(&e->handoff);
@@ -547,6 +563,11 @@ rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err
     e->o = o;
     ds_rng_seed(&e->xrng, o->seed ^ 0x5c4ed011e5ull);
     e->model = o->core_cost.on;
+    e->nchan = o->disk_channels;
+    if (e->nchan && !(e->chan_free = calloc(e->nchan, sizeof *e->chan_free))) {
+        ve_free(&e->base);
+        return ds_err_set(err, DS_ERR_NOMEM, "virtual engine: out of memory"), NULL;
+    }
     e->servers = calloc(o->io_threads, sizeof *e->servers);
     e->free_srv = calloc(o->io_threads, sizeof *e->free_srv);
     if (!e->servers || !e->free_srv) {

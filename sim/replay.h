@@ -79,6 +79,7 @@ typedef struct ds_replay_opts {
     char faults[DS_OPT_STR_MAX];
     char save_log[DS_OPT_STR_MAX]; /* real clock: log of acknowledged SAVEs (crash test) */
     uint32_t io_threads;
+    uint32_t disk_channels; /* virtual clock: IOs the device serves at once; 0 = no queue */
     ds_core_cost core_cost; /* virtual clock: the core as a single server (core-cost-us) */
     uint64_t seed;
     char out[DS_OPT_STR_MAX]; /* "" = results/<trace>-<hash> */

@@ -404,6 +404,24 @@ START_TEST(test_warmup_is_excluded) {
 }
 END_TEST
 
+/* --disk-channels 1: four misses handed to four IO threads at once are served one after the
+ * other by the device (1, 2, 3, 4 ms); without a device queue all take 1 ms. */
+START_TEST(test_disk_channels_queue_ios) {
+    const char *t = write_trace("dc.csv", "time_us,client,op,key,size,ttl_s\n"
+                                          "0,1,GET,a,0,0\n0,2,GET,b,0,0\n"
+                                          "0,3,GET,c,0,0\n0,4,GET,d,0,0\n");
+    const char *one[] = {"--latency", "fixed:1000", "--core-cost-us", "0", "--disk-channels",
+                         "1",         NULL};
+    const char *none[] = {"--latency", "fixed:1000", "--core-cost-us", "0", NULL};
+    ds_replay_result res;
+    ds_err err;
+    ck_assert_int_eq(run(t, "dc1", &res, &err, one), DS_OK);
+    ck_assert_int_eq(res.q_ns[DS_OP__COUNT][3], 4000000);
+    ck_assert_int_eq(run(t, "dc0", &res, &err, none), DS_OK);
+    ck_assert_int_eq(res.q_ns[DS_OP__COUNT][3], 1000000);
+}
+END_TEST
+
 START_TEST(test_malformed_line_stops_with_trace_and_line) {
     const char *t = write_trace("bad.csv", "time_us,client,op,key,size,ttl_s\n"
                                            "0,1,SET,k,10,0\n"
@@ -509,6 +527,7 @@ static Suite *replay_suite(void) {
     tcase_add_test(tc, test_closed_loop_obeys_littles_law);
     tcase_add_test(tc, test_memory_over_limit_is_reported);
     tcase_add_test(tc, test_warmup_is_excluded);
+    tcase_add_test(tc, test_disk_channels_queue_ios);
     tcase_add_test(tc, test_malformed_line_stops_with_trace_and_line);
     tcase_add_test(tc, test_id_trace_miss_is_set_has_no_violations);
     tcase_add_test(tc, test_ycsb_f_read_modify_write_has_no_stale_reads);
