@@ -358,6 +358,9 @@ static const cli_opt host_opts[] = {
     {"handoff-latency", "none", CUSTOM(set_handoff, show_str, handoff), 0,
      "MODEL|none: virtual time: delay from an IO's end to the core seeing it (the real "
      "engine's worker -> main thread wake-up; measured by dslab calibrate)"},
+    {"wakeup-latency", "none", CUSTOM(set_handoff, show_str, wakeup), 0,
+     "MODEL|none: virtual time: an open-loop arrival that finds the core idle starts that much "
+     "later (the real engine's timer wake-up of its sleeping main thread; dslab calibrate)"},
     {"calibration-format", "", CUSTOM(set_cal_format, show_str, calibration_format), CLI_OMIT_UNSET,
      "N: format of the calibration file that set these options (checked)"},
     {"reuse-store", "off", BOOL(reuse_store), CLI_VALUELESS,

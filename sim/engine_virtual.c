@@ -81,7 +81,9 @@ typedef struct ve_engine {
     uint64_t idle_crons;         /* crons in a row with clients parked and nothing else */
     /* --handoff-latency: a finished IO frees its server at once, and reaches the core that
      * much later (the real engine's worker -> main thread wake-up). */
-    bool has_handoff;
+    bool has_handoff, has_wakeup, arriving; /* arriving: inside an EV_ARRIVAL's delivery */
+    ds_latency wakeup;
+    ds_rng wakeup_rng;
     ds_latency handoff;
     ds_rng handoff_rng;
     ds_job **hjobs;  /* jobs between IO end and hand-off, by slot */
@@ -198,16 +200,21 @@ static void job_done(ve_engine *e, ds_job *job) {
 
 /* ---- the modelled core -------------------------------------------------------------------- */
 
-static void core_start(ve_engine *e, ve_work w) {
+static void core_start(ve_engine *e, ve_work w, int64_t wake_ns) {
     e->core_busy = true;
     e->cur = w;
-    e->busy_ns += w.cost_ns;
-    schedule(e, &e->main, e->now + w.cost_ns, EV_CORE, 0);
+    e->busy_ns += w.cost_ns; /* the wake-up is not work */
+    schedule(e, &e->main, e->now + wake_ns + w.cost_ns, EV_CORE, 0);
 }
 
 static void core_submit(ve_engine *e, ve_work w) {
     if (!e->core_busy && !e->in_core && e->cq_n == 0) {
-        core_start(e, w);
+        /* --wakeup-latency: an arrival that finds the core idle finds the real engine's main
+         * thread asleep; it runs once the timer has woken it */
+        int64_t wake_us = e->has_wakeup && e->arriving && w.kind == CW_CMD
+                              ? ds_latency_draw(&e->wakeup, &e->wakeup_rng)
+                              : 0;
+        core_start(e, w, wake_us > 0 ? wake_us * 1000 : 0);
         return;
     }
     if (e->cq_n == e->cq_cap) { /* grow the ring, unrolled to start at 0 */
@@ -406,7 +413,7 @@ static ds_status core_done(ve_engine *e, ds_err *err) {
     e->in_core = false;
     e->busy_ns += e->now - t0; /* blocked in wait_io inside the work */
     ve_work nx;
-    if (!e->core_busy && core_pop(e, &nx)) core_start(e, nx);
+    if (!e->core_busy && core_pop(e, &nx)) core_start(e, nx, 0);
     return st;
 }
 
@@ -417,7 +424,9 @@ static ds_status handle(ve_engine *e, const ve_ev *ev, ds_err *err) {
     switch (ev->kind) {
     case EV_ARRIVAL:
         e->live--;
+        e->arriving = true;
         st = rp_deliver(e->r, e->pending, err);
+        e->arriving = false;
         if (st == DS_OK) st = next_arrival(e, err);
         break;
     case EV_CLIENT:
@@ -539,6 +548,7 @@ static void ve_free(rp_engine *b) {
     free(e->hjobs);
     free(e->hfree);
     if (e->has_handoff) ds_latency_free(&e->handoff);
+    if (e->has_wakeup) ds_latency_free(&e->wakeup);
     free(e);
 }
 
@@ -583,6 +593,14 @@ rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err
         }
         e->has_handoff = true;
         ds_rng_seed(&e->handoff_rng, o->seed ^ 0x4a4d0ffull);
+    }
+    if (o->wakeup[0] && strcmp(o->wakeup, "none") != 0) {
+        if (ds_latency_parse(o->wakeup, &e->wakeup, err) != DS_OK) {
+            ve_free(&e->base);
+            return NULL;
+        }
+        e->has_wakeup = true;
+        ds_rng_seed(&e->wakeup_rng, o->seed ^ 0x3a6e0ffull);
     }
     return &e->base;
 }

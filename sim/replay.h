@@ -96,6 +96,7 @@ typedef struct ds_replay_opts {
     int64_t warmup_ns;            /* --warmup Ns: excluded from the metrics (0 = none) */
     uint64_t warmup_requests;     /* --warmup Nr: the first N completions, excluded */
     char handoff[DS_OPT_STR_MAX]; /* virtual time: IO end -> core sees it; "none" = 0 */
+    char wakeup[DS_OPT_STR_MAX];  /* virtual time: an arrival finding the core idle waits */
     char calibration_format[16];  /* "" unless a calibration file set it (checked) */
     bool reuse_store;             /* a non-empty store is replayed on, the oracle seeded from it */
     int unsorted;                 /* DS_UNSORTED_*: a request earlier than the previous one */

@@ -51,7 +51,7 @@ typedef struct rp_client {
     bool pending_set; /* --miss-is-set: the SET that follows a miss is due */
     bool active;      /* a request queued, in the core or thinking (active_clients) */
     bool sent;        /* CPU model: its next request waits for or holds the core */
-    int64_t sent_ns;  /* when that request was sent (its issue time) */
+    int64_t sent_ns;  /* that request's core cost (its issue is when the core starts it) */
     rp_qnode *head, *tail;
     uint64_t qlen;
     int64_t ready_ns; /* when it became free, plus think time in closed loop */

@@ -214,6 +214,34 @@ START_TEST(test_handoff_delays_the_core_not_the_disk) {
 }
 END_TEST
 
+/* --wakeup-latency: an open-loop arrival that finds the core idle starts later; the wait is
+ * in the intended latency, not in the service latency (issued when the core starts it). */
+START_TEST(test_wakeup_delays_idle_arrivals) {
+    double p50[2], svc[2];
+    for (int i = 0; i < 2; i++) {
+        ds_replay_opts o;
+        ds_replay_opts_default(&o);
+        snprintf(o.trace, sizeof o.trace, "%s",
+                 "gen:uniform,keys=100,requests=2000,clients=4,mix=get:1,arrival=fixed:1000");
+        snprintf(o.out, sizeof o.out, "%s/w%d", dir, i);
+        ds_err err = {{0}};
+        ck_assert(ds_cli_set(&o, "wakeup-latency", i ? "fixed:30" : "none", &err) == DS_OK);
+        o.quiet = true, o.progress = false;
+        ds_replay_result res;
+        ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "%s", err.msg);
+        char path[DS_OPT_STR_MAX + 16];
+        snprintf(path, sizeof path, "%s/summary.csv", o.out);
+        ds_csvtab t;
+        ck_assert(ds_csvtab_read(path, &t, &err) == DS_OK);
+        ck_assert(ds_csvtab_num(&t, 0, "get_p50_us", &p50[i]));
+        ck_assert(ds_csvtab_num(&t, 0, "service_p50_us", &svc[i]));
+        ds_csvtab_free(&t);
+    }
+    ck_assert_msg(p50[1] >= p50[0] + 29 && p50[1] <= p50[0] + 31, "p50 %g -> %g", p50[0], p50[1]);
+    ck_assert_msg(svc[1] < svc[0] + 1, "service p50 %g -> %g", svc[0], svc[1]);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("calibrate");
     TCase *tc = tcase_create("calibrate");
@@ -225,6 +253,7 @@ int main(void) {
     tcase_add_test(tc, test_validate_table_and_equal_hit_ratio);
     tcase_add_test(tc, test_csvtab_rejects_ragged_rows);
     tcase_add_test(tc, test_handoff_delays_the_core_not_the_disk);
+    tcase_add_test(tc, test_wakeup_delays_idle_arrivals);
     suite_add_tcase(s, tc);
     return ds_test_run(s);
 }
