@@ -227,7 +227,6 @@ static void core_submit(ve_engine *e, ve_work w) {
         for (size_t i = 0; i < e->cq_n; i++)
             nq[i] = e->cq[(e->cq_head + i) % e->cq_cap];
         free(e->cq);
-        free(e->chan_free);
         e->cq = nq;
         e->cq_cap = ncap;
         e->cq_head = 0;

@@ -242,6 +242,25 @@ START_TEST(test_wakeup_delays_idle_arrivals) {
 }
 END_TEST
 
+/* A calibration's disk-channels with a burst deep enough to grow the core's queue (a merge
+ * once freed the channel array there: a double free at the end of the run). */
+START_TEST(test_disk_channels_with_a_deep_core_queue) {
+    ds_replay_opts o;
+    ds_replay_opts_default(&o);
+    snprintf(o.trace, sizeof o.trace, "%s",
+             "gen:uniform,keys=2000,requests=20000,clients=400,arrival=poisson:2000000");
+    snprintf(o.out, sizeof o.out, "%s/dc", dir);
+    ds_err err = {{0}};
+    ck_assert(ds_cli_set(&o, "disk-channels", "2", &err) == DS_OK);
+    ck_assert(ds_cli_set(&o, "cache-max-keys", "500", &err) == DS_OK);
+    o.quiet = true, o.progress = false;
+    ds_replay_result res;
+    ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "%s", err.msg);
+    ck_assert_uint_eq(res.requests, 20000);
+    ck_assert_uint_eq(res.stale_reads + res.lost_writes, 0);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("calibrate");
     TCase *tc = tcase_create("calibrate");
@@ -254,6 +273,7 @@ int main(void) {
     tcase_add_test(tc, test_csvtab_rejects_ragged_rows);
     tcase_add_test(tc, test_handoff_delays_the_core_not_the_disk);
     tcase_add_test(tc, test_wakeup_delays_idle_arrivals);
+    tcase_add_test(tc, test_disk_channels_with_a_deep_core_queue);
     suite_add_tcase(s, tc);
     return ds_test_run(s);
 }
