@@ -5,7 +5,6 @@
 
 #include <csv.h>
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,12 +121,5 @@ const char *ds_csvtab_get(const ds_csvtab *t, size_t row, int col) {
 }
 
 bool ds_csvtab_num(const ds_csvtab *t, size_t row, const char *name, double *out) {
-    const char *s = ds_csvtab_get(t, row, ds_csvtab_col(t, name));
-    if (!s || !*s) return false;
-    char *end;
-    errno = 0;
-    double d = strtod(s, &end);
-    if (errno || *end || !isfinite(d)) return false;
-    *out = d;
-    return true;
+    return ds_parse_f64(ds_csvtab_get(t, row, ds_csvtab_col(t, name)), out);
 }

@@ -123,21 +123,10 @@ static int pl_columns(pl_plot *p, const ds_csvtab *t, const char *ylist) {
     return p->nys ? 0 : pl_bad("--y: missing (the column(s) for the y axis)%s%s", "", "");
 }
 
-/* A field as a number; false when empty or not a number. */
-static bool pl_num(const char *s, double *out) {
-    if (!s || !*s) return false;
-    char *end;
-    errno = 0;
-    double d = strtod(s, &end);
-    if (errno || *end || !isfinite(d)) return false;
-    *out = d;
-    return true;
-}
-
 static int pl_cmp_str(const void *a, const void *b) {
     const char *x = *(const char *const *)a, *y = *(const char *const *)b;
     double dx, dy;
-    if (pl_num(x, &dx) && pl_num(y, &dy)) return (dx > dy) - (dx < dy);
+    if (ds_parse_f64(x, &dx) && ds_parse_f64(y, &dy)) return (dx > dy) - (dx < dy);
     return strcmp(x, y);
 }
 
@@ -189,7 +178,7 @@ static pl_row *pl_rows(pl_plot *p, const ds_csvtab *t) {
         rows[r].r = r;
         rows[r].f = p->facet < 0 ? 0 : pl_index(p->fvals, p->nf, ds_csvtab_get(t, r, p->facet));
         rows[r].s = p->series < 0 ? 0 : pl_index(p->svals, p->ns, ds_csvtab_get(t, r, p->series));
-        if (!pl_num(xv, &rows[r].x) || (p->logx && rows[r].x <= 0)) {
+        if (!ds_parse_f64(xv, &rows[r].x) || (p->logx && rows[r].x <= 0)) {
             fprintf(stderr, "dslab: %s:%zu: --x column '%s': %s '%s'\n", p->csv, r + 2, p->xname,
                     p->logx ? "not a number > 0 (--logx)" : "not a number", xv);
             free(rows);
@@ -203,8 +192,8 @@ static pl_row *pl_rows(pl_plot *p, const ds_csvtab *t) {
 /* y of one row: column a, or a / b; false when empty, not a number or b is 0. */
 static bool pl_yval(const pl_y *y, const ds_csvtab *t, size_t r, double *out) {
     double a, b = 1;
-    if (!pl_num(ds_csvtab_get(t, r, y->a), &a)) return false;
-    if (y->b >= 0 && (!pl_num(ds_csvtab_get(t, r, y->b), &b) || b == 0)) return false;
+    if (!ds_parse_f64(ds_csvtab_get(t, r, y->a), &a)) return false;
+    if (y->b >= 0 && (!ds_parse_f64(ds_csvtab_get(t, r, y->b), &b) || b == 0)) return false;
     *out = a / b;
     return true;
 }
