@@ -51,4 +51,14 @@ if [ -n "$hits" ]; then
         "/tmp /dev /proc /sys /bin/sh /bin/bash /usr/bin/ /nonexistent /path/to/; see scripts/check-paths.sh)" >&2
     exit 1
 fi
+# Every script the README cites is tracked: a .gitignore pattern for fuzzer artefacts (crash-*)
+# once kept scripts/crash-test.sh out of the repository while the README quoted its results.
+missing=""
+for s in $([ -f README.md ] && grep -oE 'scripts/[A-Za-z0-9_.-]+\.(sh|gp)' README.md | sort -u); do
+    files | tr '\0' '\n' | grep -qxF "$s" || missing="$missing $s"
+done
+if [ -n "$missing" ]; then
+    echo "check-paths: README.md cites files that are not tracked:$missing" >&2
+    exit 1
+fi
 echo "check-paths: no absolute machine path in $(files | tr -cd '\0' | wc -c) tracked files"
