@@ -317,7 +317,9 @@ static const cli_opt host_opts[] = {
     {"save-log", "", STR(save_log, NULL), CLI_OMIT_UNSET,
      "FILE: real clock: append each acknowledged SAVE (key version) for crash tests"},
     {"latency", NULL, set_latency_all, show_latency_all, LAT(0), 0, 0, NULL, NULL, CLI_NOT_SAVED,
-     "MODEL for all three ops (shown: get's): fixed:US uniform:LO:HI exp:MEAN .."},
+     "MODEL for all three ops (shown: get's): fixed:US uniform:LO:HI exp:MEAN "
+     "lognormal:MU:SIGMA pareto:SCALE:SHAPE hist:FILE (lines \"us cum_fraction\", e.g. from "
+     "dslab calibrate; relative to a --config file's directory)"},
     {"latency-get", "uniform:50:150", set_latency, show_str, LAT(DS_BOP_GET), 0, 0, NULL, NULL, 0,
      "MODEL for backend reads"},
     {"latency-set", "uniform:80:250", set_latency, show_str, LAT(DS_BOP_SET), 0, 0, NULL, NULL, 0,
