@@ -18,7 +18,6 @@
 #include "calibrate.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "csvfmt.h"
 #include "csvtab.h"
 #include "replay.h"
 #include "version.h"
@@ -112,11 +112,6 @@ static int parse(cal_opts *o, int argc, char **argv) {
     (snprintf(buf, sizeof buf, __VA_ARGS__) >= (int)sizeof buf                                     \
          ? ds_err_set(err, DS_ERR_ARG, "path too long: %s", buf)                                   \
          : DS_OK)
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb, (void)flag, (void)ftw;
-    return remove(p);
-}
 
 /* ---- the calibration replay ----------------------------------------------------------------- */
 
@@ -440,7 +435,7 @@ int ds_main_calibrate(int argc, char **argv) {
     ds_err err = {{0}};
     ds_status st = measure(&o, tmp, &c, &err);
     if (st == DS_OK) st = write_conf(&o, &c, &err);
-    nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    ds_rm_tree(tmp);
     if (st != DS_OK) {
         fprintf(stderr, "dslab calibrate: %s\n", err.msg);
         return st == DS_ERR_ARG || st == DS_ERR_CONFIG || st == DS_ERR_CORRUPT ? 2 : 1;

@@ -16,13 +16,13 @@
  */
 #include "crashlab.h"
 
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "oracle.h"
+#include "csvfmt.h"
 #include "seedrun.h"
 
 #define LAB_DRAW_SEED 0xc7a54ull
@@ -52,12 +52,6 @@ static bool join(char *dst, const char *a, const char *b) {
     int n = snprintf(dst, DS_OPT_STR_MAX, "%s%s", a, b);
     return n > 0 && n < DS_OPT_STR_MAX;
 }
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb, (void)flag, (void)ftw;
-    return remove(p);
-}
-static void rm_tree(const char *dir) { nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS); }
 
 /* The SAVE log, as the real engine writes it (sim/engine_real.c): a job is pushed when an IO
  * server takes it, acknowledged when its IO returned success. */
@@ -152,7 +146,7 @@ static ds_status seed_run(const lab *L, uint64_t seed, ds_crash_seed *res, ds_er
     snprintf(tail, sizeof tail, "/seeds/%" PRIu64, seed);
     if (!join(o.out, L->o->replay.out, tail) || !join(o.backend_path, o.out, "/store"))
         return ds_err_set(err, DS_ERR_CONFIG, "--out: too long");
-    rm_tree(o.out);
+    ds_rm_tree(o.out);
     ls.cc = ds_cc_new(on_violation, res);
     if (!ls.cc) return ds_err_set(err, DS_ERR_NOMEM, "crash lab: out of memory");
     ds_replay_result rr;
@@ -165,7 +159,7 @@ static ds_status seed_run(const lab *L, uint64_t seed, ds_crash_seed *res, ds_er
     res->rep = *ds_cc_result(ls.cc);
     ds_backend_close(ls.parent);
     ds_cc_free(ls.cc);
-    if (st == DS_OK && ds_crash_seed_ok(res)) rm_tree(o.out); /* a failing seed keeps its run */
+    if (st == DS_OK && ds_crash_seed_ok(res)) ds_rm_tree(o.out); /* a failing seed keeps its run */
     return st;
 }
 
@@ -212,7 +206,7 @@ static ds_status reference(const ds_crash_lab_opts *o, int64_t *span_us, ds_err 
     ro.hooks = NULL;
     if (!join(ro.out, o->replay.out, "/reference") || !join(ro.backend_path, ro.out, "/store"))
         return ds_err_set(err, DS_ERR_CONFIG, "--out: too long");
-    rm_tree(ro.out);
+    ds_rm_tree(ro.out);
     ds_replay_result rr;
     ds_status st = ds_replay_run(&ro, &rr, err);
     if (st != DS_OK) return st;

@@ -1,6 +1,6 @@
 /*
  * csvfmt.c - formatting shared by the results writers: CSV fields, escaped keys, seconds and
- * microseconds printed from integers (so the same inputs give the same bytes), mkdir -p.
+ * microseconds printed from integers (so the same inputs give the same bytes), mkdir -p, rm -rf.
  */
 #include "csvfmt.h"
 
@@ -10,7 +10,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/stat.h>
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+ds_status ds_rm_tree(const char *dir) {
+    struct stat st;
+    if (lstat(dir, &st) != 0) return DS_OK;
+    return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? DS_OK : DS_ERR_IO;
+}
 
 int ds_mkdir_p(const char *dir, ds_err *err) {
     char buf[4096];

@@ -13,6 +13,8 @@
 
 /* mkdir -p; 0 or -1 with the error (naming the path) in err. */
 int ds_mkdir_p(const char *dir, ds_err *err);
+/* rm -rf dir (a results or scratch directory); DS_OK when it is gone or never existed. */
+ds_status ds_rm_tree(const char *dir);
 /* One CSV string field, quoted by libcsv only when it needs to be. */
 void ds_csv_field(FILE *f, const char *s);
 /* Bytes outside printable ASCII, and the backslash, as \xNN. Caller frees; NULL = no memory. */

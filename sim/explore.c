@@ -12,11 +12,11 @@
 #include "explore.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "csvfmt.h"
 #include "seedrun.h"
 
 typedef struct xp_ctx {
@@ -26,18 +26,6 @@ typedef struct xp_ctx {
     ds_explore_sum *sum;
     FILE *csv;
 } xp_ctx;
-
-static int xp_rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-/* rm -rf dir (a results directory: files and subdirectories). */
-static ds_status xp_rm_rf(const char *dir) {
-    struct stat st;
-    if (stat(dir, &st) != 0) return DS_OK;
-    return nftw(dir, xp_rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? DS_OK : DS_ERR_IO;
-}
 
 /* mkdir -p */
 static ds_status xp_mkdirs(const char *dir, ds_err *err) {
@@ -80,7 +68,7 @@ static ds_status xp_seed(void *vctx, unsigned worker, uint64_t seed, char *out, 
     if (res.stale_reads + res.lost_writes && kept < x->keep_per_worker) {
         kept++;
         o.discard = false;
-        xp_rm_rf(o.out);
+        ds_rm_tree(o.out);
         ds_replay_result again;
         if (ds_replay_run(&o, &again, &err) != DS_OK)
             return snprintf(out, cap, "%s", err.msg), DS_ERR_IO;

@@ -14,7 +14,6 @@
  * a 2 us one is a resolution artefact, not a 50% error. p90 and p999 are printed, not judged.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "calibrate.h"
+#include "csvfmt.h"
 #include "csvtab.h"
 #include "replay.h"
 
@@ -122,11 +122,6 @@ static int parse(val_opts *o, int argc, char **argv) {
     return 0;
 }
 
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb, (void)flag, (void)ftw;
-    return remove(p);
-}
-
 /* ---- the runs ------------------------------------------------------------------------------- */
 
 /* Options of one run: the calibration, then the user's options, then what the mode fixes. */
@@ -174,7 +169,7 @@ static ds_status one_run(const val_opts *v, int i, ds_csvtab *sum, ds_err *err) 
                 real ? "" : " (calibrated)");
         st = ds_replay_run(&r, &res, err);
     }
-    if (real) nftw(store, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    if (real) ds_rm_tree(store);
     snprintf(path, sizeof path, "%s/summary.csv", out);
     if (st == DS_OK) st = ds_csvtab_read(path, sum, err);
     return st;
