@@ -415,6 +415,44 @@ void ds_cache_stats(const ds_cache *c, ds_stats *out);
 size_t ds_cache_entry_overhead_bytes(void);
 
 /* ------------------------------------------------------------------------------------------ */
+/* The cache-only simulator (dslab replay --cache-only)                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * The keyspace and the eviction policy alone, one request at a time: what a cache simulator
+ * such as libCacheSim measures. The semantics are the full cache's under `evict-at insert`,
+ * an origin that holds every object, and IO that takes no time: a read hits, or misses and
+ * inserts (evicting first); a SET writes the value; a DEL removes the key, which the origin then
+ * no longer holds (reads answer absent: stats.neg_hits, or a miss with negcache off). No
+ * scheduler, jobs, clients or clock; TTLs are not applied. Same config and seed, same choices
+ * as ds_cache. Values are not stored, only charged (object size). See core/simcache.c.
+ */
+typedef struct ds_simcache ds_simcache;
+
+ds_simcache *ds_simcache_new(const ds_config *cfg, ds_err *err);
+void ds_simcache_free(ds_simcache *s);
+
+/* One single-key request. hash is filled by ds_simcache_run. */
+typedef struct ds_simreq {
+    uint64_t hash;
+    const void *key;
+    uint32_t len;
+    uint32_t op;         /* ds_op: GET, EXISTS (reads), SET, DEL */
+    uint64_t size;       /* object size: a miss loads, a SET writes, this many bytes */
+    int64_t next_access; /* the trace's hint (evict=belady), as ds_cmd.next_access */
+} ds_simreq;
+
+/* Run reqs[0..n) in order (hashing and prefetching ahead). Errors are counted, not fatal. */
+void ds_simcache_run(ds_simcache *s, ds_simreq *reqs, size_t n);
+/* One command of any op (MGET: reads; EXEC: reads then SETs of size); the first error. */
+ds_status ds_simcache_cmd(ds_simcache *s, ds_op op, const ds_key *keys, uint32_t nkeys,
+                          uint64_t size, int64_t next_access);
+uint64_t ds_simcache_hash(const ds_simcache *s, const void *key, uint32_t len);
+void ds_simcache_prefetch(const ds_simcache *s, uint64_t h);
+/* Counters as ds_cache_stats; *errors (may be NULL): requests that failed (value too big). */
+void ds_simcache_stats(const ds_simcache *s, ds_stats *out, uint64_t *errors);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Backends (SQLite-VFS-style vtable; wrappers stack)                                          */
 /* ------------------------------------------------------------------------------------------ */
 

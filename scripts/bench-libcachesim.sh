@@ -10,6 +10,8 @@
 #                --no-oracle                                         (the same LRU, same misses)
 #   dslab full:  --cache-max-keys N --speed max (default scheduler, latencies, eviction,
 #                oracle on; closed loop: the trace has one client and whole-second stamps)
+#   dslab cache-only: --cache-only --evict lru-exact --cache-max-keys N (the keyspace and the
+#                policy alone, what libCacheSim measures: the like-for-like row)
 # and prints MQPS and peak RSS (/usr/bin/time -v). libCacheSim's MQPS is its own report, which
 # excludes loading the trace into memory; dslab's is requests / wall seconds of the whole replay
 # (it streams the trace). "e2e" columns divide by the process's whole elapsed time instead.
@@ -49,23 +51,31 @@ echo "   libCacheSim: $CACHESIM T oracleGeneralBin LRU N --ignore-obj-size=true"
 echo "   dslab exact: dslab replay T --origin --evict lru-exact --cache-max-keys N" \
      "--evict-at insert --latency fixed:0 --no-oracle"
 echo "   dslab full:  dslab replay T --cache-max-keys N --speed max (oracle on, default latencies)"
-printf '%-9s | %-17s | %-17s | %-5s | %-9s | %-13s | %-15s | %-17s\n' "keys" \
-    "libCacheSim MQPS" "dslab exact MQPS" "ratio" "e2e ratio" "RSS MB l / d" "miss ratio l/d" \
-    "dslab full (ratio)"
+echo "   dslab cache-only: dslab replay T --cache-only --evict lru-exact --cache-max-keys N"
+echo "   (ratio = dslab MQPS / libCacheSim MQPS; e2e = the same from whole-process wall times;"
+echo "    RSS = peak resident MB, libCacheSim / dslab; miss ratio libCacheSim / dslab)"
+printf '%-8s| %-7s| %-27s| %-27s| %-11s| %-15s| %-17s\n' "keys" "lcs" \
+    "cache-only MQPS ratio e2e" "exact MQPS ratio e2e" "RSS l/c/e" "miss l / c" \
+    "full MQPS (ratio)"
 for n in $SIZES; do
     L=$BENCH_DIR/lcs-$n.log E=$BENCH_DIR/exact-$n.log F=$BENCH_DIR/full-$n.log
+    C=$BENCH_DIR/cacheonly-$n.log
     timed "$L" "$CACHESIM" "$T" oracleGeneralBin LRU "$n" --ignore-obj-size=true \
         -o "$BENCH_DIR/lcs-$n.out"
+    timed "$C" "$DSLAB" replay "$T" --cache-only --evict lru-exact --cache-max-keys "$n" \
+        --quiet --out "$BENCH_DIR/cacheonly-$n"
     timed "$E" "$DSLAB" replay "$T" --origin --evict lru-exact --cache-max-keys "$n" \
         --evict-at insert --latency fixed:0 --no-oracle --quiet --out "$BENCH_DIR/exact-$n"
     timed "$F" "$DSLAB" replay "$T" --cache-max-keys "$n" --speed max --quiet --out "$BENCH_DIR/full-$n"
     l=$(sed -n 's/.*throughput \([0-9.]*\) MQPS.*/\1/p' "$L" | tail -n1)
     lmiss=$(sed -n 's/.*miss ratio \([0-9.]*\),.*/\1/p' "$L" | tail -n1)
-    d=$(dslab_mqps "$E") f=$(dslab_mqps "$F")
-    le2e=$(div "$REQ" "$(wall_s "$L")") de2e=$(div "$REQ" "$(wall_s "$E")")
-    printf '%-9s | %-17s | %-17s | %-5s | %-9s | %-13s | %-15s | %-17s\n' "$n" "${l:-?}" \
-        "${d:-?}" "$(div "${d:-0}" "${l:-0}")" "$(div "$de2e" "$le2e")" \
-        "$(rss_mb "$L") / $(rss_mb "$E")" "${lmiss:-?} / $(dslab_miss "$E")" \
+    c=$(dslab_mqps "$C") d=$(dslab_mqps "$E") f=$(dslab_mqps "$F")
+    le2e=$(div "$REQ" "$(wall_s "$L")")
+    ce2e=$(div "$REQ" "$(wall_s "$C")") de2e=$(div "$REQ" "$(wall_s "$E")")
+    printf '%-8s| %-7s| %-27s| %-27s| %-11s| %-15s| %-17s\n' "$n" "${l:-?}" \
+        "${c:-?} $(div "${c:-0}" "${l:-0}") $(div "$ce2e" "$le2e")" \
+        "${d:-?} $(div "${d:-0}" "${l:-0}") $(div "$de2e" "$le2e")" \
+        "$(rss_mb "$L")/$(rss_mb "$C")/$(rss_mb "$E")" "${lmiss:-?} / $(dslab_miss "$C")" \
         "${f:-?} ($(div "${f:-0}" "${l:-0}")), $(rss_mb "$F") MB"
 done
 [ -n "$own_dir" ] && rm -rf "$BENCH_DIR"

@@ -380,6 +380,9 @@ static const cli_opt host_opts[] = {
      "ties and BUGGIFY sites (dslab explore)"},
     {"explore-window", "1000", INT(i64, explore_window_us, 0, 60000000), 0,
      "US: with explore-schedule, IO completions due within US of each other may reorder"},
+    {"cache-only", "off", BOOL(cache_only), CLI_VALUELESS,
+     "on|off: only the keyspace and the eviction policy, no scheduler, IO, clients or clock "
+     "(a cache simulator, like libCacheSim; README \"Cache-only replay\")"},
 };
 #define NHOST (sizeof host_opts / sizeof host_opts[0])
 
@@ -578,7 +581,19 @@ ds_status ds_cli_parse(ds_replay_opts *o, int argc, char **argv, bool *help, ds_
         return ds_err_set(err, DS_ERR_CONFIG, "--explore-schedule: needs --clock virtual");
     if (o->clock == DS_CLOCK_REAL && o->pit_every_ms)
         return ds_err_set(err, DS_ERR_CONFIG, "--pit-every: needs --clock virtual");
-    return DS_OK;
+    return o->cache_only ? ds_cache_only_opts(o, err) : DS_OK;
+}
+
+bool ds_cli_value(const ds_replay_opts *o, const char *name, char *buf, size_t cap) {
+    const cli_opt *h = find_host(name);
+    if (h) {
+        h->show(o, h, buf, cap);
+        return true;
+    }
+    const char *n, *help;
+    for (size_t i = 0; ds_config_describe(&o->core, i, &n, buf, cap, &help); i++)
+        if (strcmp(n, name) == 0) return true;
+    return false;
 }
 
 /* ---- effective config, default out dir, --help ---- */

@@ -105,6 +105,7 @@ typedef struct ds_replay_opts {
     int64_t pit_every_ms;      /* virtual clock: point-in-time drain + backend check every N ms */
     bool explore;              /* --explore-schedule: the seed perturbs the schedule */
     int64_t explore_window_us; /* IO completions due within this window may reorder */
+    bool cache_only;           /* --cache-only: keyspace + policy only (sim/cacheonly.c) */
     bool discard;              /* write no result files (not an option: explore, shrink) */
     const ds_replay_hooks *hooks; /* NULL: none (not an option: set by the crash lab) */
     /* Set (non-zero) by a signal handler: stop issuing, drain, write every CSV (summary.csv
@@ -140,6 +141,14 @@ void ds_cli_default_out(ds_replay_opts *o);
 
 void ds_cli_usage(FILE *f);
 
+/* The effective value of option `name` (host or core) as config.txt prints it; false when no
+ * option has that name. */
+bool ds_cli_value(const ds_replay_opts *o, const char *name, char *buf, size_t cap);
+
+/* --cache-only (sim/cacheonly.c): refuse what it cannot honour ("--opt: ..."), then make the
+ * options say what the run does (evict-at insert, origin on, latency fixed:0, oracle off). */
+ds_status ds_cache_only_opts(ds_replay_opts *o, ds_err *err);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Run (sim/replay.c)                                                                           */
 /* ------------------------------------------------------------------------------------------ */
@@ -161,6 +170,11 @@ typedef struct ds_replay_result {
 /* Run one replay. DS_OK even when the oracle found violations (they are in the result); an
  * error status for bad input (trace line, option, IO) with the one-line message in err. */
 ds_status ds_replay_run(const ds_replay_opts *o, ds_replay_result *res, ds_err *err);
+
+/* The trace file's size in bytes (as stored: compressed for .zst); -1 for gen:, stdin. */
+int64_t ds_trace_file_bytes(const char *trace);
+/* The cache-only run, called by ds_replay_run when o->cache_only. */
+ds_status ds_cache_only_run(const ds_replay_opts *o, ds_replay_result *res, ds_err *err);
 
 void ds_replay_print_summary(FILE *f, const ds_replay_opts *o, const ds_replay_result *r);
 

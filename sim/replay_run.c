@@ -258,8 +258,7 @@ static void collect(rp_run *r, ds_replay_result *res) {
     res->sq_ns[3] = ds_hist_max(s);
 }
 
-/* The trace file's size in bytes (as stored: compressed for .zst); -1 for gen:, stdin. */
-static int64_t trace_bytes(const char *trace) {
+int64_t ds_trace_file_bytes(const char *trace) {
     struct stat sb;
     if (strncmp(trace, "gen:", 4) == 0 || strcmp(trace, "-") == 0) return -1;
     return stat(trace, &sb) == 0 && S_ISREG(sb.st_mode) ? (int64_t)sb.st_size : -1;
@@ -297,7 +296,7 @@ static ds_status close_metrics(rp_run *r, ds_replay_result *res, ds_err *err) {
                         .sim_seconds = res->sim_seconds,
                         .wall_seconds = res->wall_seconds,
                         .trace = r->o->trace,
-                        .trace_bytes = trace_bytes(r->o->trace),
+                        .trace_bytes = ds_trace_file_bytes(r->o->trace),
                         .client_queue_max = r->queue_max,
                         .memory_over_limit_seconds = (double)r->mem_over_ns / 1e9,
                         .memory_over_limit_max_bytes =
@@ -342,6 +341,7 @@ ds_status rp_crash(rp_run *r, ds_job *const *jobs, ds_call *calls, uint32_t n, d
 }
 
 ds_status ds_replay_run(const ds_replay_opts *o, ds_replay_result *res, ds_err *err) {
+    if (o->cache_only) return ds_cache_only_run(o, res, err);
     memset(res, 0, sizeof *res);
     rp_run *r = calloc(1, sizeof *r);
     if (!r) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");

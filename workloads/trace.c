@@ -115,6 +115,20 @@ int ds_reader_next(ds_reader *r, ds_trace_req *out, ds_err *err) {
     return rc;
 }
 
+int64_t ds_reader_ids(ds_reader *r, ds_idrec *out, size_t max, ds_err *err) {
+    if (r->failed) {
+        if (err) *err = r->last;
+        return -1;
+    }
+    if (!r->ops->ids) return DS_READER_NO_BULK;
+    int64_t n = r->ops->ids(r->st, out, max, &r->last);
+    if (n == -1) {
+        r->failed = 1;
+        if (err) *err = r->last;
+    }
+    return n;
+}
+
 const char *ds_reader_format(const ds_reader *r) { return r->ops->name; }
 
 bool ds_reader_is_id_trace(const ds_reader *r) { return r->ops->id_trace; }

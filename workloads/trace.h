@@ -70,6 +70,21 @@ ds_key ds_key_text(const ds_key *k, bool binary, char *buf);
 
 void ds_reader_close(ds_reader *r);
 
+/* Bulk read of an object-id trace opened with binary_ids (the cache-only replay's input): one
+ * record as the key's 8 bytes (as ds_reader_next would give them), the object size and the
+ * next-access hint; every record is a GET. Decoding a block at a time skips building a
+ * ds_trace_req per record. */
+typedef struct ds_idrec {
+    unsigned char id[8];
+    uint32_t size;
+    int64_t next_access;
+} ds_idrec;
+/* Up to max records into out: the count, 0 at the end, -1 on error (err as ds_reader_next),
+ * DS_READER_NO_BULK when this format or reader has no bulk read (use ds_reader_next). Do not
+ * mix with ds_reader_next on one reader. */
+#define DS_READER_NO_BULK (-2)
+int64_t ds_reader_ids(ds_reader *r, ds_idrec *out, size_t max, ds_err *err);
+
 /* Comma-separated list of the supported format names, for --help. */
 const char *ds_trace_formats(void);
 

@@ -21,6 +21,8 @@ typedef struct ds_reader_ops {
     void *(*open)(const char *path, ds_bytesrc *src, const ds_reader_opts *o, ds_err *err);
     int (*next)(void *st, ds_trace_req *out, ds_err *err); /* 1, 0 = end, -1 = error */
     void (*close)(void *st);
+    /* Optional bulk read (ds_reader_ids); DS_READER_NO_BULK when not possible for st. */
+    int64_t (*ids)(void *st, ds_idrec *out, size_t max, ds_err *err);
 } ds_reader_ops;
 
 extern const ds_reader_ops ds_reader_native, ds_reader_oracle, ds_reader_csv, ds_reader_twitter,

@@ -108,6 +108,27 @@ static int oracle_next(void *st, ds_trace_req *out, ds_err *err) {
     return 1;
 }
 
+/* Bulk: whole records straight from the block buffer (binary ids only: text keys need
+ * storage per record). */
+static int64_t oracle_ids(void *st, ds_idrec *out, size_t max, ds_err *err) {
+    oracle *r = st;
+    if (!r->binary) return DS_READER_NO_BULK;
+    int rc = fill(r, err);
+    if (rc <= 0) return rc;
+    size_t n = (r->len - r->pos) / ORACLE_REC;
+    if (n > max) n = max;
+    const unsigned char *p = r->buf + r->pos;
+    for (size_t i = 0; i < n; i++, p += ORACLE_REC) {
+        memcpy(out[i].id, p + 4, 8);
+        out[i].size = le32(p + 12);
+        int64_t next = (int64_t)le64(p + 16);
+        out[i].next_access = next < 0 ? DS_NEXT_ACCESS_NEVER : next;
+    }
+    r->pos += n * ORACLE_REC;
+    r->index += n;
+    return (int64_t)n;
+}
+
 static void oracle_close(void *st) {
     oracle *r = st;
     ds_bytesrc_close(r->src);
@@ -115,8 +136,8 @@ static void oracle_close(void *st) {
     free(r);
 }
 
-const ds_reader_ops ds_reader_oracle = {"oracleGeneral", true, oracle_open, oracle_next,
-                                        oracle_close};
+const ds_reader_ops ds_reader_oracle = {"oracleGeneral", true,         oracle_open,
+                                        oracle_next,     oracle_close, oracle_ids};
 
 /* ---- writer ---- */
 
