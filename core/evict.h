@@ -13,6 +13,7 @@
  *   on_remove  the entry leaves memory: evicted (it was the victim) or removed (DEL, expiry)
  *   victim     which entry to evict next, or NULL when nothing can go; it must skip busy
  *              entries (ds_evict_busy) and may reorder its own structures while it looks
+ *   prefetch   optional: a hint that on_access(e) comes soon (load its neighbours' lines)
  *
  * Why metadata lives after the entry: each policy pays only for what it uses (lru-sampled 8
  * bytes, a list policy 16-24), and the default's per-key cost does not grow with the zoo. The
@@ -73,6 +74,10 @@ typedef struct ds_evict_ops {
     void (*on_remove)(ds_evict *ev, ds_entry *e, ds_evict_why why);
     /* incoming: the key about to be inserted (evict-at=insert), or NULL (cron). */
     ds_entry *(*victim)(ds_evict *ev, const ds_evict_req *incoming);
+    /* Optional hint: on_access(e) comes soon (a host that reads requests ahead calls it, the
+     * cache-only replay does): start loading what it will touch besides e itself, such as a
+     * list's neighbours. No effect on the policy's state; e is a live entry. */
+    void (*prefetch)(const ds_evict *ev, const ds_entry *e);
 } ds_evict_ops;
 
 /* A policy instance, owned by the keyspace. */

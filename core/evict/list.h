@@ -61,6 +61,13 @@ static inline void ds_elist_to_head(ds_elist *l, ds_entry *e) {
     l->count = count;
 }
 
+/* The lines a move of e to the head will write: its neighbours' links (ds_evict_ops.prefetch). */
+static inline void ds_elist_prefetch(const ds_entry *e) {
+    const ds_elinks *k = (const ds_elinks *)ds_evict_cmeta(e);
+    __builtin_prefetch(k->prev, 1);
+    __builtin_prefetch(k->next, 1);
+}
+
 /* The oldest entry that is not busy, walking from the tail; NULL if all are busy. */
 static inline ds_entry *ds_elist_oldest_idle(const ds_evict *ev, const ds_elist *l) {
     for (ds_entry *e = l->tail; e; e = ds_elinks_of(e)->prev)
