@@ -24,7 +24,7 @@
 #include "progress.h"
 #include "replay.h"
 
-#define CO_BATCH 256u /* requests per ds_simcache_run: room for the prefetch window */
+#define CO_BATCH 1024u /* requests per ds_simcache_run: room for the prefetch window */
 
 /* An option cache-only cannot honour, unless it is at its default or one of `same` (values
  * separated by '|' that mean what cache-only does anyway). */
