@@ -60,12 +60,17 @@ ds_hist *ds_hist_new(void) {
 
 void ds_hist_free(ds_hist *h) { free(h); }
 
-void ds_hist_reset(ds_hist *h) { memset(h, 0, sizeof *h); }
+/* min_us starts above every value and max_us at 0, so an add needs no "first sample" test;
+ * readers look at min and max only when count > 0. */
+void ds_hist_reset(ds_hist *h) {
+    memset(h, 0, sizeof *h);
+    h->min_us = INT64_MAX;
+}
 
 void ds_hist_add(ds_hist *h, int64_t v_us) {
     if (v_us < 0) v_us = 0;
-    if (h->count == 0 || v_us < h->min_us) h->min_us = v_us;
-    if (h->count == 0 || v_us > h->max_us) h->max_us = v_us;
+    if (v_us < h->min_us) h->min_us = v_us;
+    if (v_us > h->max_us) h->max_us = v_us;
     h->count++;
     h->sum_us += (uint64_t)v_us;
     h->buckets[ds_hist_index(v_us)]++;

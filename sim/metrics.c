@@ -170,25 +170,37 @@ fail:
     return NULL;
 }
 
+/* A request lands in its op's histograms only; "ALL" ([DS_OP__COUNT]) is their sum, built
+ * when it is read (ds_metrics_sum_all): merging is exact (counts, sum, min, max and buckets
+ * all add up), and it saves two of the six histogram adds every request paid. The replay only
+ * issues valid ops; another one would be in no op's row, so it is dropped from "ALL" too. */
 void ds_metrics_latency(ds_metrics *m, ds_op op, int64_t latency_ns, int64_t service_ns) {
     ds_hist_add(m->row_hist, latency_ns);
     ds_hist_add(m->row_svc, service_ns);
-    if (m->phase != DS_PHASE_RUN) return;
-    if ((unsigned)op < DS_OP__COUNT) {
-        ds_hist_add(m->hist[op], latency_ns);
-        ds_hist_add(m->svc[op], service_ns);
+    if (m->phase != DS_PHASE_RUN || (unsigned)op >= DS_OP__COUNT) return;
+    ds_hist_add(m->hist[op], latency_ns);
+    ds_hist_add(m->svc[op], service_ns);
+}
+
+/* Rebuild "ALL" from the per-op histograms (the pointers are m's own, so a const m may). */
+static void ds_metrics_sum_all(const ds_metrics *m) {
+    ds_hist_reset(m->hist[DS_OP__COUNT]);
+    ds_hist_reset(m->svc[DS_OP__COUNT]);
+    for (int op = 0; op < DS_OP__COUNT; op++) {
+        ds_hist_merge(m->hist[DS_OP__COUNT], m->hist[op]);
+        ds_hist_merge(m->svc[DS_OP__COUNT], m->svc[op]);
     }
-    ds_hist_add(m->hist[DS_OP__COUNT], latency_ns);
-    ds_hist_add(m->svc[DS_OP__COUNT], service_ns);
 }
 
 const ds_hist *ds_metrics_hist(const ds_metrics *m, ds_op op) {
     if ((unsigned)op > DS_OP__COUNT) op = DS_OP__COUNT;
+    if (op == DS_OP__COUNT) ds_metrics_sum_all(m);
     return m->hist[op];
 }
 
 const ds_hist *ds_metrics_service_hist(const ds_metrics *m, ds_op op) {
     if ((unsigned)op > DS_OP__COUNT) op = DS_OP__COUNT;
+    if (op == DS_OP__COUNT) ds_metrics_sum_all(m);
     return m->svc[op];
 }
 
@@ -268,6 +280,7 @@ static void ds_metrics_row(ds_metrics *m, int64_t end_ns) {
  */
 static void ds_metrics_advance(ds_metrics *m, int64_t now_ns) {
     if (now_ns > m->last_now_ns) m->last_now_ns = now_ns;
+    if (now_ns - m->row_start_ns < m->interval_ns) return; /* the common case: no division */
     int64_t n = (now_ns - m->row_start_ns) / m->interval_ns;
     for (int64_t k = 0; k < n; k++) {
         if (k == 2 && n > 3) { /* collapsed; the cumulative gauges move along */
@@ -424,6 +437,7 @@ static ds_status ds_write_latency(ds_metrics *m, ds_err *err) {
                                 "service_cum_fraction\n",
                                 err);
     if (!f) return DS_ERR_IO;
+    ds_metrics_sum_all(m);
     for (int op = 0; op < DS_OP__COUNT; op++)
         if (ds_hist_count(m->hist[op]) > 0)
             ds_write_latency_op(f, ds_op_name((ds_op)op), m->hist[op], m->svc[op]);
@@ -681,6 +695,7 @@ static ds_status ds_write_summary(ds_metrics *m, const ds_stats *final, const ds
     }
     ds_stats run;
     ds_stats_sub(&run, &m->run_end, &m->run_base);
+    ds_metrics_sum_all(m);
     ds_sum_src src = {.s = &run, .final = final, .in = in, .m = m, .hist = m->hist, .svc = m->svc};
     src.run_s = (double)(m->drain_start_ns - m->run_start_ns) / 1e9;
     src.drain_s = (double)(end_ns - m->drain_start_ns) / 1e9;

@@ -143,9 +143,14 @@ static oracle_ent *upsert(ds_oracle *o, const void *key, uint32_t keylen) {
     return e;
 }
 
-static const oracle_ent *lookup(const ds_oracle *o, const void *key, uint32_t keylen) {
-    oracle_ent *e = find_slot(o->tab, o->cap, o->arena, key, keylen, key_hash(key, keylen));
+static const oracle_ent *lookup_h(const ds_oracle *o, const void *key, uint32_t keylen,
+                                  uint64_t h) {
+    oracle_ent *e = find_slot(o->tab, o->cap, o->arena, key, keylen, h);
     return e->koff == UINT64_MAX ? NULL : e;
+}
+
+static const oracle_ent *lookup(const ds_oracle *o, const void *key, uint32_t keylen) {
+    return lookup_h(o, key, keylen, key_hash(key, keylen));
 }
 
 ds_value *ds_oracle_value(ds_oracle *o, const void *key, uint32_t keylen, uint64_t size_bytes,
@@ -163,27 +168,26 @@ uint64_t ds_oracle_stamp_version(const void *key, uint32_t keylen, const ds_valu
     return stamp[0];
 }
 
-/* What a value says: its version, the origin's copy, or foreign. */
-static uint64_t classify(const ds_oracle *o, const void *key, uint32_t keylen, const ds_value *v) {
+/* What a value says: its version, the origin's copy, or foreign. h: key_hash of the key. */
+static uint64_t classify_h(const ds_oracle *o, uint64_t h, const ds_value *v) {
     if (!v) return DS_ORACLE_V_ABSENT;
     if (v->len == 16) {
         uint64_t stamp[2];
         memcpy(stamp, v->data, sizeof stamp);
-        if (stamp[1] == key_hash(key, keylen) && stamp[0] >= DS_ORACLE_V_FIRST &&
-            stamp[0] < o->next_version)
+        if (stamp[1] == h && stamp[0] >= DS_ORACLE_V_FIRST && stamp[0] < o->next_version)
             return stamp[0];
     }
     return o->origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_FOREIGN;
 }
 
-static uint64_t state_of(const ds_oracle *o, const void *key, uint32_t keylen) {
-    const oracle_ent *e = lookup(o, key, keylen);
-    if (e) return e->version;
-    return o->origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_ABSENT;
+static uint64_t classify(const ds_oracle *o, const void *key, uint32_t keylen, const ds_value *v) {
+    return classify_h(o, v && v->len == 16 ? key_hash(key, keylen) : 0, v);
 }
 
 void ds_oracle_snapshot(ds_oracle *o, const void *key, uint32_t keylen, ds_oracle_snap *s) {
-    s->version = state_of(o, key, keylen);
+    s->hash = key_hash(key, keylen);
+    const oracle_ent *e = lookup_h(o, key, keylen, s->hash);
+    s->version = e ? e->version : (o->origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_ABSENT);
     s->created = o->next_version - 1;
     s->acks = o->acks;
     s->issue_us = 0;
@@ -239,8 +243,8 @@ bool ds_oracle_last_write(const ds_oracle *o, const void *key, uint32_t keylen,
 bool ds_oracle_check(ds_oracle *o, const void *key, uint32_t keylen, const ds_value *seen,
                      const ds_oracle_snap *s, int64_t now_us, char *expected, char *observed,
                      size_t cap) {
-    uint64_t got = classify(o, key, keylen, seen);
-    const oracle_ent *e = lookup(o, key, keylen);
+    uint64_t got = classify_h(o, s->hash, seen);
+    const oracle_ent *e = lookup_h(o, key, keylen, s->hash);
     uint64_t cur = e ? e->version : (o->origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_ABSENT);
     if (e && got == e->version && got >= DS_ORACLE_V_FIRST && e->expire_us &&
         e->expire_us <= s->issue_us) { /* expired before the read was issued */

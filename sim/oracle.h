@@ -46,6 +46,7 @@ typedef struct ds_oracle_snap {
     uint64_t created; /* versions created before the issue are <= this */
     uint64_t acks;    /* acknowledgements before the issue */
     int64_t issue_us; /* when the read was issued (0 = unknown; the caller sets it) */
+    uint64_t hash;    /* the key's oracle hash, so the check does not hash the key again */
 } ds_oracle_snap;
 void ds_oracle_snapshot(ds_oracle *o, const void *key, uint32_t keylen, ds_oracle_snap *s);
 
@@ -67,8 +68,9 @@ typedef struct ds_oracle_write {
 bool ds_oracle_last_write(const ds_oracle *o, const void *key, uint32_t keylen,
                           ds_oracle_write *out);
 
-/* Check a read answered at now_us. True when acceptable; otherwise expected/observed are
- * filled with short descriptions ("v42", "absent", "origin", "foreign"). */
+/* Check a read answered at now_us; s is ds_oracle_snapshot's of the same key (its hash is
+ * used). True when acceptable; otherwise expected/observed are filled with short descriptions
+ * ("v42", "absent", "origin", "foreign"). */
 bool ds_oracle_check(ds_oracle *o, const void *key, uint32_t keylen, const ds_value *seen,
                      const ds_oracle_snap *s, int64_t now_us, char *expected, char *observed,
                      size_t cap);

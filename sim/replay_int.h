@@ -79,6 +79,7 @@ struct rp_run {
     uint32_t nclients, ccap;
     uint32_t *cmap; /* open addressing: client id -> index + 1 (0 = empty) */
     uint32_t cmap_cap;
+    uint32_t cmap_last; /* index of the client client_index found last (checked first) */
     rp_qnode *free_nodes;
     uint64_t parked;
     uint64_t queued, queue_max; /* open loop: requests waiting in client FIFOs; longest FIFO */

@@ -149,6 +149,29 @@ START_TEST(test_merge_equals_adding_all) {
 }
 END_TEST
 
+/* min and max need no "first sample" case: after a reset the first value is both, whatever
+ * its size (a large first value must not leave min at 0, a small one max above it). */
+START_TEST(test_first_value_is_min_and_max_after_reset) {
+    ds_hist *h = ds_hist_new();
+    ds_hist_add(h, 150000);
+    ck_assert_int_eq(ds_hist_quantile(h, 0.0), 150000);
+    ck_assert_int_eq(ds_hist_max(h), 150000);
+    ds_hist_add(h, 7);
+    ck_assert_int_eq(ds_hist_quantile(h, 0.0), 7);
+    ds_hist_reset(h);
+    ck_assert_int_eq(ds_hist_max(h), 0);
+    ds_hist_add(h, 3);
+    ck_assert_int_eq(ds_hist_quantile(h, 0.0), 3);
+    ck_assert_int_eq(ds_hist_quantile(h, 1.0), 3);
+    ds_hist *m = ds_hist_new();
+    ds_hist_merge(m, h); /* merging into a reset histogram copies min and max */
+    ck_assert_int_eq(ds_hist_quantile(m, 0.0), 3);
+    ck_assert_int_eq(ds_hist_max(m), 3);
+    ds_hist_free(h);
+    ds_hist_free(m);
+}
+END_TEST
+
 START_TEST(test_bucket_iteration_sums_to_count) {
     ds_hist *h = ds_hist_new();
     ds_rng r;
@@ -226,6 +249,7 @@ static Suite *hist_suite(void) {
     tcase_add_test(tc, test_small_values_are_exact);
     tcase_add_test(tc, test_merge_equals_adding_all);
     tcase_add_test(tc, test_bucket_iteration_sums_to_count);
+    tcase_add_test(tc, test_first_value_is_min_and_max_after_reset);
     tcase_add_test(tc, test_empty_histogram_answers_zero);
     tcase_add_test(tc, test_negative_clamps_to_zero);
     tcase_add_test(tc, test_one_repeated_value_is_exact);

@@ -303,6 +303,42 @@ START_TEST(test_hist_accessor_and_empty_run) {
 }
 END_TEST
 
+/* "ALL" is built from the per-op histograms when read: it must equal adding every request to
+ * one histogram (counts, quantiles, min and max), and stay right when read twice or after
+ * more requests. */
+START_TEST(test_all_is_the_sum_of_the_ops) {
+    ds_err err = {{0}};
+    ds_metrics *m = ds_metrics_open(tmpdir, 0, &err);
+    ck_assert_ptr_nonnull(m);
+    ds_hist *lat = ds_hist_new(), *svc = ds_hist_new();
+    for (int i = 0; i < 3000; i++) {
+        ds_op op = (ds_op)(i % DS_OP__COUNT);
+        int64_t l = 1000 + (i * 7919) % 250000, sv = l / 2 + i % 13;
+        ds_metrics_latency(m, op, l, sv);
+        ds_hist_add(lat, l);
+        ds_hist_add(svc, sv);
+        if (i == 1000) /* a read in the middle must not freeze or double "ALL" */
+            ck_assert_uint_eq(ds_hist_count(ds_metrics_hist(m, DS_OP__COUNT)), 1001);
+    }
+    for (int k = 0; k < 2; k++) {
+        const ds_hist *a = ds_metrics_hist(m, DS_OP__COUNT);
+        const ds_hist *b = ds_metrics_service_hist(m, DS_OP__COUNT);
+        ck_assert_uint_eq(ds_hist_count(a), 3000);
+        ck_assert_int_eq(ds_hist_max(a), ds_hist_max(lat));
+        ck_assert_int_eq(ds_hist_quantile(a, 0.0), ds_hist_quantile(lat, 0.0));
+        ck_assert_int_eq(ds_hist_quantile(b, 0.0), ds_hist_quantile(svc, 0.0));
+        for (double q = 0.1; q < 1.0; q += 0.1) {
+            ck_assert_int_eq(ds_hist_quantile(a, q), ds_hist_quantile(lat, q));
+            ck_assert_int_eq(ds_hist_quantile(b, q), ds_hist_quantile(svc, q));
+        }
+        ck_assert(ds_hist_mean(a) == ds_hist_mean(lat));
+    }
+    ds_hist_free(lat);
+    ds_hist_free(svc);
+    ck_assert_int_eq(ds_metrics_close(m, NULL, NULL, &err), DS_OK);
+}
+END_TEST
+
 static int run_compare(const char *run, const char *base, const char *extra) {
     char *argv[8] = {"compare", (char *)run, (char *)base, NULL};
     int argc = 3;
@@ -392,6 +428,7 @@ static Suite *metrics_suite(void) {
     tcase_add_test(tc, test_race_keys_are_escaped);
     tcase_add_test(tc, test_unusable_dir_error_names_path);
     tcase_add_test(tc, test_hist_accessor_and_empty_run);
+    tcase_add_test(tc, test_all_is_the_sum_of_the_ops);
     tcase_add_test(tc, test_compare_exit_codes);
     tcase_add_test(tc, test_compare_files_and_sweeps);
     suite_add_tcase(s, tc);
