@@ -44,8 +44,9 @@ static void env_jobs_ready(void *ctx) {
 }
 
 static ds_value *env_save_value(void *ctx, const ds_ioent *io) {
-    ds_cache *c = ctx;
-    ds_entry *e = ds_ks_find(&c->ks, io->node.hash, io->key, io->node.keylen);
+    ds_cache *c __attribute__((unused)) = ctx; /* for the assert */
+    ds_entry *e = io->ent;
+    assert(e == ds_ks_find(&c->ks, io->node.hash, io->key, io->node.keylen));
     assert(!e || e->io == io); /* a live ioent is linked from its entry */
     return e ? ds_value_ref(e->val) : NULL;
 }
@@ -78,21 +79,39 @@ static ds_status sched_open(ds_cache *c, uint64_t seed, ds_err *err) {
     return st;
 }
 
+/* An entry and its key's ioent point at each other (the entry's link makes the key busy;
+ * the ioent's spares a keyspace lookup at completion and release). */
+static void link_io(ds_entry *e, ds_ioent *io) {
+    assert(!e->io && !io->ent);
+    e->io = io;
+    io->ent = e;
+}
+
 /* The key's ioent, created if needed and linked from its keyspace entry. NULL on OOM. */
 ds_ioent *ds_c_io_get(ds_cache *c, uint64_t h, const void *key, uint32_t len) {
     bool created;
     ds_ioent *io = ds_sched_get(&c->sched, h, key, len, &created);
     if (!io || !created) return io;
     ds_entry *e = ds_ks_find(&c->ks, h, key, len);
-    assert(!e || !e->io);
-    if (e) e->io = io;
+    if (e) link_io(e, io);
+    return io;
+}
+
+/* The same for a caller that just looked the key up: e is ds_ks_find's answer. */
+ds_ioent *ds_c_io_get_for(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_entry *e) {
+    assert(e == ds_ks_find(&c->ks, h, key, len));
+    bool created;
+    ds_ioent *io = ds_sched_get(&c->sched, h, key, len, &created);
+    if (io && created && e) link_io(e, io);
+    assert(!io || io->ent == e);
     return io;
 }
 
 /* Free the ioent once it holds nothing, unlinking it from its keyspace entry. */
 void ds_c_io_release(ds_cache *c, ds_ioent *io) {
     if (!ds_sched_idle(io)) return;
-    ds_entry *e = ds_ks_find(&c->ks, io->node.hash, io->key, io->node.keylen);
+    ds_entry *e = io->ent;
+    assert(e == ds_ks_find(&c->ks, io->node.hash, io->key, io->node.keylen));
     assert(!e || e->io == io);
     if (e) e->io = NULL;
     ds_sched_release(&c->sched, io);
@@ -227,7 +246,7 @@ ds_lookup ds_c_lookup(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds
         }
         return LK_HIT;
     }
-    if (c->cfg.negcache && ds_neg_find(&c->neg, h, key, len)) {
+    if (ds_c_neg_find(c, h, key, len)) {
         if (count) c->st.neg_hits++;
         return LK_ABSENT;
     }
@@ -239,12 +258,16 @@ ds_lookup ds_c_lookup(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds
 }
 
 ds_entry *ds_c_put(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_value *v,
-                   int64_t next_access) {
+                   int64_t next_access, ds_ioent *io) {
     ds_entry *e = NULL;
     ds_evict_req rq = {h, key, len, next_access};
     if (ds_ks_set(&c->ks, h, key, len, v, &rq, &e) != DS_OK) return NULL;
-    if (!e->io) e->io = ds_sched_find(&c->sched, h, key, len); /* re-link a live ioent */
-    ds_negent *n = c->cfg.negcache ? ds_neg_find(&c->neg, h, key, len) : NULL;
+    if (!e->io) { /* a new entry: re-link the key's live ioent */
+        if (!io) io = ds_sched_find(&c->sched, h, key, len);
+        if (io) link_io(e, io);
+    }
+    assert(e->io == ds_sched_find(&c->sched, h, key, len));
+    ds_negent *n = ds_c_neg_find(c, h, key, len);
     if (n) ds_neg_del(&c->neg, n);
     return e;
 }
@@ -271,7 +294,7 @@ ds_status ds_c_write(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_
                 st = ds_c_reclaim(c, charge, 1, &in, ds_c_can_wait(c));
             if (st != DS_OK) return st;
         }
-        if (!ds_c_put(c, h, key, len, v, c->next_access))
+        if (!ds_c_put(c, h, key, len, v, c->next_access, NULL))
             return ds_fail(c, DS_ERR_NOMEM, "out of memory");
     } else {
         if (e) ds_ks_remove(&c->ks, e);
@@ -373,9 +396,9 @@ static void count_op(ds_cache *c, ds_op op) {
 }
 
 /* The hot path: a single-key GET answered from memory or the negative cache. */
-static bool fast_get(ds_cache *c, const ds_cmd *cmd, const ds_reply **reply) {
+static bool fast_get(ds_cache *c, const ds_cmd *cmd, const ds_reply **reply, uint64_t *hp) {
     const ds_key *k = &cmd->keys[0];
-    uint64_t h = ds_table_hash(&c->ks.tab, k->p, k->len);
+    uint64_t h = *hp = ds_table_hash(&c->ks.tab, k->p, k->len);
     ds_entry *e;
     ds_lookup lk = ds_c_lookup(c, h, k->p, k->len, &e, true);
     if (lk == LK_MISS) return false;
@@ -393,7 +416,8 @@ static ds_status exec_counted(ds_cache *c, uint64_t client, uint64_t tag, const 
                               const ds_reply **reply);
 
 void ds_cache_prefetch(const ds_cache *c, const void *key, uint32_t keylen) {
-    if (c && (key || !keylen)) ds_table_prefetch(&c->ks.tab, ds_table_hash(&c->ks.tab, key, keylen));
+    if (c && (key || !keylen))
+        ds_table_prefetch(&c->ks.tab, ds_table_hash(&c->ks.tab, key, keylen));
 }
 
 ds_status ds_cache_exec(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd,
@@ -425,8 +449,9 @@ static ds_status exec_counted(ds_cache *c, uint64_t client, uint64_t tag, const 
                               const ds_reply **reply) {
     ds_status st;
     bool park;
+    uint64_t h0 = 0; /* the first key's hash, when fast_get computed it */
     if (cmd->op == DS_OP_GET) {
-        if (fast_get(c, cmd, reply)) {
+        if (fast_get(c, cmd, reply, &h0)) {
             ds_c_pump(c, false);
             return DS_OK;
         }
@@ -435,12 +460,12 @@ static ds_status exec_counted(ds_cache *c, uint64_t client, uint64_t tag, const 
         park = needs_park(c, cmd) || exec_write_keys_missing(c, cmd);
     }
     if (park) {
-        st = ds_c_park(c, client, tag, cmd);
+        st = ds_c_park(c, client, tag, cmd, h0);
         ds_c_pump(c, false);
         return st == DS_OK ? DS_BLOCKED : st;
     }
     ds_replybuf *b = &c->imm;
-    st = ds_c_run(c, cmd, b); /* needs_park counted the hits and misses already */
+    st = ds_c_run(c, cmd, b, NULL); /* needs_park counted the hits and misses already */
     ds_c_pump(c, false);
     if (st != DS_OK) return st;
     *reply = &b->reply;

@@ -16,8 +16,14 @@ typedef enum { LK_HIT, LK_ABSENT, LK_MISS } ds_lookup;
 
 ds_lookup ds_c_lookup(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_entry **out,
                       bool count);
+/* Insert or overwrite; io: the key's ioent when the caller holds it (else it is looked up). */
 ds_entry *ds_c_put(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_value *v,
-                   int64_t next_access);
+                   int64_t next_access, ds_ioent *io);
+/* The key's negative entry (touched, see ds_neg_find), or NULL; no lookup in an empty cache. */
+static inline ds_negent *ds_c_neg_find(ds_cache *c, uint64_t h, const void *key, uint32_t len) {
+    if (!c->cfg.negcache || !c->neg.tab.count) return NULL;
+    return ds_neg_find(&c->neg, h, key, len);
+}
 void ds_c_neg_set(ds_cache *c, uint64_t h, const void *key, uint32_t len, bool pinned);
 ds_status ds_c_write(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_value *v,
                      bool *was_present);
@@ -31,17 +37,20 @@ bool ds_c_evict_one(ds_cache *c);
 /* The scheduler, as the cache uses it: ioents linked from their keyspace entry, and a pump
  * that is ASAP while a drain runs. */
 ds_ioent *ds_c_io_get(ds_cache *c, uint64_t h, const void *key, uint32_t len);
+ds_ioent *ds_c_io_get_for(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_entry *e);
 void ds_c_io_release(ds_cache *c, ds_ioent *io);
 void ds_c_pump(ds_cache *c, bool asap);
 
 /* Run a command whose keys are all resolved into b (grown as needed). Never parks and
- * counts no hits or misses: those were counted when the command first looked. */
-ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_replybuf *b);
+ * counts no hits or misses: those were counted when the command first looked. hs: the hashes
+ * of its keys in the parked layout (cmd's keys, then each sub-command's), or NULL. */
+ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_replybuf *b, const uint64_t *hs);
 /* Drop the value references a reply buffer holds (before reuse, and when the cache is freed). */
 void ds_c_reply_release(ds_replybuf *b);
 void ds_c_cancel_queued_load(ds_cache *c, ds_ioent *io);
 
-ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd);
+/* h0: the hash of the first key of a non-EXEC command when the caller has it, else 0. */
+ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd, uint64_t h0);
 void ds_c_resume_ready(ds_cache *c);
 void ds_c_load_done(ds_cache *c, ds_job *job);
 void ds_c_save_done(ds_cache *c, ds_job *job);

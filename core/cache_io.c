@@ -64,13 +64,21 @@ static ds_status prepare_reply(ds_cache *c, ds_replybuf *b, const ds_cmd *cmd) {
 
 /* Run one non-EXEC command with all keys resolved. vals has room for cmd->nkeys and owns what
  * it holds: a GET's answer is a new reference, so a SET later in the same EXEC that replaces
- * (and frees) the entry's value cannot pull it from under the reply. */
-static ds_status run_one(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value **vals) {
+ * (and frees) the entry's value cannot pull it from under the reply. hs: the keys' hashes, or
+ * NULL to compute them. */
+static inline uint64_t key_hash(ds_cache *c, const uint64_t *hs, uint32_t i, const ds_key *k) {
+    uint64_t h = hs ? hs[i] : ds_table_hash(&c->ks.tab, k->p, k->len);
+    assert(h == ds_table_hash(&c->ks.tab, k->p, k->len));
+    return h;
+}
+
+static ds_status run_one(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value **vals,
+                         const uint64_t *hs) {
     *rep = (ds_reply){.status = DS_OK, .op = cmd->op, .n = cmd->nkeys, .values = vals};
     if (cmd->op == DS_OP_SET || cmd->op == DS_OP_DEL) {
         for (uint32_t i = 0; i < cmd->nkeys; i++) {
             const ds_key *k = &cmd->keys[i];
-            uint64_t h = ds_table_hash(&c->ks.tab, k->p, k->len);
+            uint64_t h = key_hash(c, hs, i, k);
             bool was = false;
             ds_status st = ds_c_write(c, h, k->p, k->len, cmd->value, &was);
             if (st != DS_OK) return st;
@@ -82,7 +90,7 @@ static ds_status run_one(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value
     }
     for (uint32_t i = 0; i < cmd->nkeys; i++) {
         const ds_key *k = &cmd->keys[i];
-        uint64_t h = ds_table_hash(&c->ks.tab, k->p, k->len);
+        uint64_t h = key_hash(c, hs, i, k);
         ds_entry *e;
         (void)ds_c_lookup(c, h, k->p, k->len, &e, false); /* counted when it was first seen */
         vals[i] = ds_value_ref(e ? e->val : NULL);
@@ -91,16 +99,16 @@ static ds_status run_one(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value
     return DS_OK;
 }
 
-ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_replybuf *b) {
+ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_replybuf *b, const uint64_t *hs) {
     ds_status st = prepare_reply(c, b, cmd);
     if (st != DS_OK) return st;
     ds_reply *rep = &b->reply, *subs = b->subs;
     ds_value **vals = b->vals;
-    if (cmd->op != DS_OP_EXEC) return run_one(c, cmd, rep, vals);
+    if (cmd->op != DS_OP_EXEC) return run_one(c, cmd, rep, vals, hs);
     *rep = (ds_reply){.status = DS_OK, .op = DS_OP_EXEC, .n = cmd->nsub, .sub = subs};
     uint32_t off = 0;
     for (uint32_t i = 0; i < cmd->nsub; i++) {
-        st = run_one(c, &cmd->sub[i], &subs[i], vals + off);
+        st = run_one(c, &cmd->sub[i], &subs[i], vals + off, hs ? hs + off : NULL);
         if (st != DS_OK) subs[i].status = st;
         off += cmd->sub[i].nkeys;
     }
@@ -145,12 +153,16 @@ static ds_parked *parked_new(ds_cache *c, const ds_cmd *cmd, uint32_t nk) {
     sz += cmd->nsub * sizeof(ds_cmd);
     size_t off_keys = sz;
     sz += nk * sizeof(ds_key);
+    size_t off_hashes = sz;
+    sz += nk * sizeof(uint64_t);
     size_t off_buf = sz;
     sz += kb;
-    unsigned char *mem = ds_slab_calloc(&c->slab, sz);
+    unsigned char *mem = ds_slab_alloc(&c->slab, sz);
     if (!mem) return NULL;
     ds_parked *p = (ds_parked *)mem;
+    memset(p, 0, sizeof *p); /* the rest is written below and by slot_link */
     p->alloc_bytes = (uint32_t)sz;
+    p->hashes = (uint64_t *)(mem + off_hashes);
     p->subs = cmd->nsub ? (ds_cmd *)(mem + off_subs) : NULL;
     p->keys = (ds_key *)(mem + off_keys);
     p->keybuf = mem + off_buf;
@@ -187,9 +199,9 @@ static ds_parked *ready_pop(ds_cache *c) {
     return p;
 }
 
-static ds_status slot_link(ds_cache *c, ds_parked *p, const ds_key *k) {
-    uint64_t h = ds_table_hash(&c->ks.tab, k->p, k->len);
-    ds_ioent *io = ds_c_io_get(c, h, k->p, k->len);
+static ds_status slot_link(ds_cache *c, ds_parked *p, const ds_key *k, uint64_t h) {
+    ds_entry *e = ds_ks_find(&c->ks, h, k->p, k->len);
+    ds_ioent *io = ds_c_io_get_for(c, h, k->p, k->len, e);
     if (!io) return DS_ERR_NOMEM;
     if (io->mark == p) return DS_OK; /* a key named twice: one slot */
     io->mark = p;
@@ -201,8 +213,7 @@ static ds_status slot_link(ds_cache *c, ds_parked *p, const ds_key *k) {
     if (io->waiters) io->waiters->prev = s;
     io->waiters = s;
     io->nwaiters++;
-    ds_entry *e = ds_ks_find(&c->ks, h, k->p, k->len);
-    bool known_absent = !e && c->cfg.negcache && ds_neg_find(&c->neg, h, k->p, k->len);
+    bool known_absent = !e && ds_c_neg_find(c, h, k->p, k->len);
     s->resolved = e != NULL || known_absent;
     if (!s->resolved) {
         p->pending++;
@@ -216,7 +227,7 @@ static ds_status slot_link(ds_cache *c, ds_parked *p, const ds_key *k) {
 
 static void unpark(ds_cache *c, ds_parked *p);
 
-ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd) {
+ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd, uint64_t h0) {
     uint32_t nk = total_keys(cmd);
     ds_parked *p = parked_new(c, cmd, nk);
     if (!p) return ds_fail(c, DS_ERR_NOMEM, "out of memory parking a command");
@@ -230,8 +241,12 @@ ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cm
         return ds_fail(c, DS_ERR_NOMEM, "out of memory parking a command");
     }
     ds_status st = DS_OK;
-    for (uint32_t i = 0; i < nk && st == DS_OK; i++)
-        st = slot_link(c, p, &p->keys[i]);
+    for (uint32_t i = 0; i < nk && st == DS_OK; i++) {
+        const ds_key *k = &p->keys[i];
+        p->hashes[i] = i == 0 && h0 ? h0 : ds_table_hash(&c->ks.tab, k->p, k->len);
+        assert(p->hashes[i] == ds_table_hash(&c->ks.tab, k->p, k->len));
+        st = slot_link(c, p, k, p->hashes[i]);
+    }
     for (uint32_t i = 0; i < p->nslots; i++)
         p->slots[i].io->mark = NULL;
     if (st != DS_OK) { /* LOADs already scheduled stay: they complete with no waiter */
@@ -271,7 +286,8 @@ void ds_c_resume_ready(ds_cache *c) {
     for (ds_parked *p; (p = ready_pop(c));) {
         assert(p->pending == 0 && p->nslots > 0);
         ds_replybuf *b = &c->res;
-        ds_status st = p->fail_status != DS_OK ? p->fail_status : ds_c_run(c, &p->cmd, b);
+        ds_status st =
+            p->fail_status != DS_OK ? p->fail_status : ds_c_run(c, &p->cmd, b, p->hashes);
         if (st != DS_OK) b->reply = (ds_reply){.status = st, .op = p->cmd.op};
         c->in_callback++;
         c->host.reply(c->host.ctx, p->client, p->tag, &b->reply);
@@ -335,7 +351,7 @@ static ds_status cache_loaded(ds_cache *c, ds_ioent *io, ds_value *v) {
         ds_status st __attribute__((unused)) = ds_c_reclaim(c, charge, 1, &in, false);
         assert(st == DS_OK || st == DS_ERR_MEMORY); /* the only ways reclaim ends */
     }
-    if (ds_c_put(c, h, io->key, io->node.keylen, v, io->next_access)) return DS_OK;
+    if (ds_c_put(c, h, io->key, io->node.keylen, v, io->next_access, io)) return DS_OK;
     c->st.loads_dropped_nomem++;
     int n = (int)(io->node.keylen > DS_ERR_KEY_BYTES ? DS_ERR_KEY_BYTES : io->node.keylen);
     return ds_fail(c, DS_ERR_NOMEM, "out of memory caching the loaded value of '%.*s'", n, io->key);
@@ -350,7 +366,8 @@ void ds_c_load_done(ds_cache *c, ds_job *job) {
     if (r == DS_OK &&
         (!job->value || (job->value->expire_us && job->value->expire_us <= ds_now(c))))
         r = DS_NOT_FOUND;
-    bool in_mem = ds_ks_find(&c->ks, h, io->key, io->node.keylen) != NULL;
+    bool in_mem = io->ent != NULL; /* the key's entry, linked to io while it lives */
+    assert(io->ent == ds_ks_find(&c->ks, h, io->key, io->node.keylen));
     /* A write issued while this LOAD was in flight is newer than what the LOAD read. If the
      * key is not in memory now, that write was a delete (DEL or expiry): adding the loaded
      * value would resurrect the key. DESIGN rule 6 only asks "not in memory", which lets a

@@ -66,7 +66,8 @@ typedef struct ds_parked {
     uint64_t client_key;
     ds_cmd cmd; /* deep copy */
     ds_cmd *subs;
-    ds_key *keys; /* all keys of cmd and subs */
+    ds_key *keys;     /* all keys of cmd and subs */
+    uint64_t *hashes; /* their hashes (computed once, at park) */
     unsigned char *keybuf;
     uint32_t nslots, pending;
     uint32_t alloc_bytes; /* of this block, for ds_slab_free */

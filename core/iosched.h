@@ -72,8 +72,11 @@ struct ds_ioent {
     ds_wslot *waiters;
     ds_qop load, save;
     struct ds_parked *mark; /* dedup while parking one command */
-    int64_t next_access;    /* hint of the request waiting for this key's LOAD (evict.h) */
-    uint64_t size_hint;     /* of the command that scheduled the LOAD (ds_job.size_hint) */
+    /* The keyspace entry of this key while there is one (the cache links both ways and the
+     * keyspace clears it when the entry goes), so completion and release need no lookup. */
+    struct ds_entry *ent;
+    int64_t next_access; /* hint of the request waiting for this key's LOAD (evict.h) */
+    uint64_t size_hint;  /* of the command that scheduled the LOAD (ds_job.size_hint) */
     unsigned char key[];
 };
 

@@ -135,6 +135,7 @@ ds_status ds_ks_set(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len, 
 }
 
 static void drop(ds_keyspace *ks, ds_entry *e, ds_evict_why why) {
+    if (e->io) e->io->ent = NULL; /* the key's IO lives on without an entry */
     ks->ev.ops->on_remove(&ks->ev, e, why);
     ds_table_remove(&ks->tab, &e->node);
     account(ks, 0, ds_ks_charge(e->node.keylen, e->val));
