@@ -155,4 +155,5 @@ const ds_evict_ops ds_evict_arc = {
     .on_access = arc_access,
     .on_remove = arc_remove,
     .victim = arc_victim,
+    .prefetch = ds_elist_prefetch_hint,
 };

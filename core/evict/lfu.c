@@ -126,4 +126,5 @@ const ds_evict_ops ds_evict_lfu = {
     .on_access = lfu_access,
     .on_remove = lfu_remove,
     .victim = lfu_victim,
+    .prefetch = ds_elist_prefetch_hint,
 };

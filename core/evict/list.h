@@ -68,6 +68,12 @@ static inline void ds_elist_prefetch(const ds_entry *e) {
     __builtin_prefetch(k->next, 1);
 }
 
+/* ds_evict_ops.prefetch of a policy whose on_access moves e within or between lists. */
+static inline void ds_elist_prefetch_hint(const ds_evict *ev, const ds_entry *e) {
+    (void)ev;
+    ds_elist_prefetch(e);
+}
+
 /* The oldest entry that is not busy, walking from the tail; NULL if all are busy. */
 static inline ds_entry *ds_elist_oldest_idle(const ds_evict *ev, const ds_elist *l) {
     for (ds_entry *e = l->tail; e; e = ds_elinks_of(e)->prev)

@@ -33,11 +33,6 @@ static void le_remove(ds_evict *ev, ds_entry *e, ds_evict_why why) {
     ds_elist_unlink(ev->state, e, 1);
 }
 
-static void le_prefetch(const ds_evict *ev, const ds_entry *e) {
-    (void)ev;
-    ds_elist_prefetch(e);
-}
-
 static ds_entry *le_victim(ds_evict *ev, const ds_evict_req *incoming) {
     (void)incoming;
     return ds_elist_oldest_idle(ev, ev->state);
@@ -54,5 +49,5 @@ const ds_evict_ops ds_evict_lru_exact = {
     .on_access = le_access,
     .on_remove = le_remove,
     .victim = le_victim,
-    .prefetch = le_prefetch,
+    .prefetch = ds_elist_prefetch_hint,
 };
