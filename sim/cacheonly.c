@@ -232,6 +232,9 @@ ds_status ds_cache_only_run(const ds_replay_opts *opts, ds_replay_result *res, d
             st = run_records(c, err);
         else if (n < 0)
             st = DS_ERR_ARG;
+        if (st == DS_OK && c->requests == 0 && !stopping(c))
+            st = ds_err_set(err, DS_ERR_ARG,
+                            "%s:1: no requests (the trace is empty or only a header)", o.trace);
         res->wall_seconds = ds_progress_wall_seconds(c->progress);
     }
     if (st == DS_OK) {

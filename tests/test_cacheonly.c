@@ -277,6 +277,40 @@ START_TEST(test_writes_deletes_and_multi_key_commands) {
 }
 END_TEST
 
+/* The bulk reader reports a truncated last record as the record reader does (FILE:N), and an
+ * empty trace is refused as the full engine refuses it. */
+START_TEST(test_a_truncated_trace_is_an_error_naming_the_record) {
+    static char p[256];
+    snprintf(p, sizeof p, "%s", path_in("cut.oracleGeneral.bin"));
+    FILE *f = fopen(p, "wb");
+    ck_assert_ptr_nonnull(f);
+    unsigned char rec[24] = {0};
+    for (int i = 0; i < 2; i++) {
+        put_le(rec + 4, 7 + i, 8);
+        ck_assert_uint_eq(fwrite(rec, 1, sizeof rec, f), sizeof rec);
+    }
+    ck_assert_uint_eq(fwrite(rec, 1, 10, f), 10);
+    fclose(f);
+    static ds_replay_opts o;
+    ds_err err = {{0}};
+    const char *flags[] = {"--cache-only", NULL};
+    ck_assert_int_eq(parse(&o, p, flags, &err), DS_OK);
+    snprintf(o.out, sizeof o.out, "%s", path_in("cut"));
+    o.quiet = true;
+    o.progress = false;
+    ds_replay_result res;
+    ck_assert_int_eq(ds_replay_run(&o, &res, &err), DS_ERR_ARG); /* exit 2, as the full engine */
+    char want[320];
+    snprintf(want, sizeof want, "%s:3: truncated record", p);
+    ck_assert_msg(!strncmp(err.msg, want, strlen(want)), "got '%s'", err.msg);
+    f = fopen(p, "wb"); /* empty: the full engine's message */
+    fclose(f);
+    ck_assert_int_eq(ds_replay_run(&o, &res, &err), DS_ERR_ARG);
+    snprintf(want, sizeof want, "%s:1: no requests", p);
+    ck_assert_msg(!strncmp(err.msg, want, strlen(want)), "got '%s'", err.msg);
+}
+END_TEST
+
 START_TEST(test_options_it_cannot_honour_are_refused_in_one_line) {
     static ds_replay_opts o;
     ds_err err;
@@ -323,6 +357,7 @@ int main(void) {
     tcase_add_test(tc, test_a_second_run_is_byte_identical);
     tcase_add_test(tc, test_writes_deletes_and_multi_key_commands);
     tcase_add_test(tc, test_options_it_cannot_honour_are_refused_in_one_line);
+    tcase_add_test(tc, test_a_truncated_trace_is_an_error_naming_the_record);
     if (ds_sample_or_skip("cloudPhysicsIO.oracleGeneral.bin",
                           "test_every_policy_equals_the_full_engine_on_the_public_sample"))
         tcase_add_test(tc, test_every_policy_equals_the_full_engine_on_the_public_sample);
