@@ -54,6 +54,15 @@ typedef struct ve_heap {
     size_t n, cap;
 } ve_heap;
 
+/* Client wake-ups due now (no think time: two a request in a closed loop), in scheduling
+ * order. Each takes the next sequence number at the current time, and both only grow, so the
+ * ring is sorted by (time, seq) and the next event is the earliest of its head and the two
+ * heaps' tops: the order of one heap, without sifting a heap twice a request. */
+typedef struct ve_ring {
+    ve_ev *a;
+    size_t head, n, cap; /* cap: 0 or a power of two */
+} ve_ring;
+
 typedef struct ve_server {
     ds_job *job;
     ds_call call;
@@ -66,6 +75,7 @@ typedef struct ve_engine {
     int64_t now; /* nanoseconds */
     uint64_t seq;
     ve_heap main, io;
+    ve_ring wake; /* EV_CLIENT events due at the time they were scheduled (ve_ring) */
     ve_server *servers;
     uint32_t *free_srv, nfree;
     bool model;              /* the CPU model of the core is on */
@@ -130,6 +140,33 @@ static ve_ev heap_pop(ve_heap *h) {
     }
     if (h->n) h->a[i] = last;
     return top;
+}
+
+/* Double the ring, unrolled to start at 0 (out of line: the push itself stays a few stores). */
+static __attribute__((noinline)) bool ring_grow(ve_ring *q) {
+    size_t ncap = q->cap ? 2 * q->cap : 64;
+    ve_ev *na = malloc(ncap * sizeof *na);
+    if (!na) return false;
+    for (size_t i = 0; i < q->n; i++)
+        na[i] = q->a[(q->head + i) & (q->cap - 1)];
+    free(q->a);
+    q->a = na;
+    q->cap = ncap;
+    q->head = 0;
+    return true;
+}
+
+static inline bool ring_push(ve_ring *q, ve_ev ev) {
+    if (q->n == q->cap && !ring_grow(q)) return false;
+    q->a[(q->head + q->n++) & (q->cap - 1)] = ev;
+    return true;
+}
+
+static ve_ev ring_pop(ve_ring *q) {
+    ve_ev ev = q->a[q->head];
+    q->head = (q->head + 1) & (q->cap - 1);
+    q->n--;
+    return ev;
 }
 
 static void fail(ve_engine *e, ds_status st, const char *msg) {
@@ -341,7 +378,13 @@ static bool ve_wait_io(rp_engine *b) {
 
 static void ve_client_wake(rp_engine *b, uint32_t idx, int64_t delay_us) {
     ve_engine *e = (ve_engine *)b;
-    schedule(e, &e->main, e->now + delay_us * 1000, EV_CLIENT, idx);
+    if (delay_us > 0) {
+        schedule(e, &e->main, e->now + delay_us * 1000, EV_CLIENT, idx);
+        return;
+    }
+    e->live++; /* as schedule_seq counts it */
+    if (!ring_push(&e->wake, (ve_ev){e->now, e->seq++, EV_CLIENT, idx}))
+        fail(e, DS_ERR_NOMEM, "virtual engine: out of memory");
 }
 
 /* ---- the loop ----------------------------------------------------------------------------- */
@@ -366,6 +409,7 @@ static int64_t idle_until(ve_engine *e) {
         if ((e->main.a[i].kind == EV_ARRIVAL || e->main.a[i].kind == EV_CLIENT) &&
             e->main.a[i].t < next)
             next = e->main.a[i].t;
+    if (e->wake.n && e->wake.a[e->wake.head].t < next) next = e->wake.a[e->wake.head].t;
     return next == INT64_MAX ? 0 : next;
 }
 
@@ -514,10 +558,18 @@ static ds_status ve_run(rp_engine *b, ds_err *err) {
         bool done = e->live == 0 && e->io.n == 0 && rp_clients_parked(e->r) == 0 && !more_trace &&
                     core_idle;
         if (done && !crash_at) break;
+        /* the earliest of the main heap, the wake-up ring and the IO heap (main on a tie) */
+        const ve_ev *top = e->main.n ? &e->main.a[0] : NULL;
         ve_heap *h = &e->main;
-        if (e->io.n && (e->main.n == 0 || ev_less(&e->io.a[0], &e->main.a[0]))) h = &e->io;
-        if (crash_at && (h->n == 0 || h->a[0].t > crash_at)) return crash_now(e, crash_at, err);
-        ve_ev ev = heap_pop(h);
+        bool ring = e->wake.n && (!top || ev_less(&e->wake.a[e->wake.head], top));
+        if (ring) top = &e->wake.a[e->wake.head];
+        if (e->io.n && (!top || ev_less(&e->io.a[0], top))) {
+            top = &e->io.a[0];
+            h = &e->io;
+            ring = false;
+        }
+        if (crash_at && (!top || top->t > crash_at)) return crash_now(e, crash_at, err);
+        ve_ev ev = ring ? ring_pop(&e->wake) : heap_pop(h);
         if (ev.t > e->now) e->now = ev.t;
         if (ev.kind == EV_CRON && e->live == 0 && e->io.n == 0 && !done && core_idle) {
             e->idle_crons++;
@@ -541,6 +593,7 @@ static void ve_free(rp_engine *b) {
     ve_engine *e = (ve_engine *)b;
     if (!e) return;
     free(e->main.a);
+    free(e->wake.a);
     free(e->io.a);
     free(e->servers);
     free(e->free_srv);
