@@ -29,6 +29,7 @@
 
 #include "csvfmt.h"
 #include "csvtab.h"
+#include "hostload.h"
 #include "replay.h"
 #include "version.h"
 
@@ -46,6 +47,7 @@
 
 typedef struct cal_opts {
     const char *backend_path, *fsync, *io_threads, *trace, *out;
+    ds_quiet quiet;                 /* --max-host-load, --quiet-wait, --retries (hostload.h) */
     const char *pass[CAL_PASS_MAX]; /* further replay options, name/value pairs */
     int npass;
 } cal_opts;
@@ -59,6 +61,10 @@ static int usage(FILE *f) {
             "(load it with `dslab replay --config CAL.conf`) and CAL.{get,set,del,handoff}.hist.\n"
             "  --trace TRACE   calibrate on this trace instead of the built-in workload:\n"
             "                  %s\n"
+            "  --max-host-load CORES, --quiet-wait S, --retries N\n"
+            "                  as for dslab validate: the replay runs when other processes use\n"
+            "                  at most CORES (default 0.15), waiting up to S s (120), and is\n"
+            "                  repeated up to N times (3) when they used more meanwhile\n"
             "  replay options  --name value pairs passed to the calibration replay\n",
             CAL_DEFAULT_TRACE);
     return f == stdout ? 0 : 2;
@@ -68,6 +74,7 @@ static int parse(cal_opts *o, int argc, char **argv) {
     memset(o, 0, sizeof *o);
     o->fsync = "never";
     o->io_threads = "4";
+    o->quiet = (ds_quiet){0.15, 120, 3};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) return usage(stdout), 1;
@@ -90,7 +97,20 @@ static int parse(cal_opts *o, int argc, char **argv) {
             o->io_threads = v;
         else if (!strcmp(a, "--trace"))
             o->trace = v;
-        else if (o->npass + 2 <= CAL_PASS_MAX)
+        else if (!strcmp(a, "--max-host-load") || !strcmp(a, "--quiet-wait") ||
+                 !strcmp(a, "--retries")) {
+            double d;
+            if (!ds_parse_f64(v, &d) || d < 0 || d > 1e6 || (a[2] == 'r' && d != (int)d))
+                return fprintf(stderr, "dslab calibrate: %s: expected a number >= 0, got '%s'\n", a,
+                               v),
+                       2;
+            if (a[2] == 'm')
+                o->quiet.max_cores = d;
+            else if (a[2] == 'q')
+                o->quiet.wait_s = d;
+            else
+                o->quiet.retries = (int)d;
+        } else if (o->npass + 2 <= CAL_PASS_MAX)
             o->pass[o->npass++] = a + 2, o->pass[o->npass++] = v;
         else
             return fprintf(stderr, "dslab calibrate: too many options\n"), 2;
@@ -332,13 +352,19 @@ typedef struct cal_result {
     char rel[CAL_NHIST][CAL_PATH_MAX]; /* get, set, del, handoff, wakeup hist files ("" = none) */
     uint64_t samples[CAL_NHIST];
     char costs[512];
-    double harness_us; /* main-thread CPU per request outside the core's calls */
+    double harness_us;  /* main-thread CPU per request outside the core's calls */
+    double other_cores; /* other processes' CPU during the replay (hostload.h) */
+    double share[3];    /* host-cpu: CPU share of get, set, del calls */
+    long cpus;
     int channels;
     double tput[4];
 } cal_result;
 
-static const char *const hist_kinds[CAL_NHIST] = {"backend_get", "backend_set", "backend_del",
+/* service_*: the calls' own time (without the wait for a core, which host-cpu models); a run
+ * without schedstat has only backend_* (cal_kind). */
+static const char *const hist_kinds[CAL_NHIST] = {"service_get", "service_set", "service_del",
                                                   "handoff", "wakeup"};
+static const char *const whole_kinds[3] = {"backend_get", "backend_set", "backend_del"};
 static const char *const hist_opts[CAL_NHIST] = {"latency-get", "latency-set", "latency-del",
                                                  "handoff-latency", "wakeup-latency"};
 
@@ -367,6 +393,8 @@ static ds_status write_conf(const cal_opts *o, const cal_result *c, ds_err *err)
             c->tput[1], c->tput[2], c->tput[3]);
     fprintf(f, "# harness CPU per request (not charged; see calibrate.c): %.3f us\n",
             c->harness_us);
+    fprintf(f, "# other processes during the replay: %.2f cores (limit %.2f)\n", c->other_cores,
+            o->quiet.max_cores);
     fprintf(f, "calibration-format %d\n", DS_CAL_FORMAT);
     for (int i = 0; i < CAL_NHIST; i++)
         if (c->rel[i][0]) fprintf(f, "%s hist:%s\n", hist_opts[i], c->rel[i]);
@@ -374,15 +402,64 @@ static ds_status write_conf(const cal_opts *o, const cal_result *c, ds_err *err)
     snprintf(ch, sizeof ch, "%d", c->channels);
     if (c->costs[0]) option_line(f, "core-cost-us", c->costs);
     option_line(f, "disk-channels", ch);
+    char hc[128];
+    snprintf(hc, sizeof hc, "cpus=%ld,get=%.3f,set=%.3f,del=%.3f", c->cpus > 0 ? c->cpus : 1,
+             c->share[0], c->share[1], c->share[2]);
+    option_line(f, "host-cpu", hc);
     fprintf(f, "io-threads %s\nfsync %s\n", o->io_threads, o->fsync);
     bool bad = ferror(f) != 0;
     if (fclose(f) != 0 || bad) return ds_err_set(err, DS_ERR_IO, "%s: write failed", o->out);
     return DS_OK;
 }
 
-static ds_status measure(const cal_opts *o, const char *tmp, cal_result *c, ds_err *err) {
+/* Mean of the io_latency.csv rows of `kind` (bucket midpoints); 0 without rows. */
+static double hist_mean(const ds_csvtab *t, const char *kind) {
+    int c_op = ds_csvtab_col(t, "op"), c_lo = ds_csvtab_col(t, "bucket_lo_us");
+    int c_hi = ds_csvtab_col(t, "bucket_hi_us"), c_n = ds_csvtab_col(t, "count");
+    double sum = 0, n = 0;
+    for (size_t i = 0; c_op >= 0 && c_lo >= 0 && c_hi >= 0 && c_n >= 0 && i < t->nrows; i++) {
+        if (strcmp(ds_csvtab_get(t, i, c_op), kind) != 0) continue;
+        double k = strtod(ds_csvtab_get(t, i, c_n), NULL);
+        sum += k *
+               (strtod(ds_csvtab_get(t, i, c_lo), NULL) + strtod(ds_csvtab_get(t, i, c_hi), NULL)) /
+               2;
+        n += k;
+    }
+    return n > 0 ? sum / n : 0;
+}
+
+/* host-cpu: the host's cores and the share of each call's own time spent on one. */
+static void host_shares(const ds_csvtab *t, cal_result *c) {
+    static const char *const cpu[3] = {"cpu_get", "cpu_set", "cpu_del"};
+    static const char *const svc[3] = {"service_get", "service_set", "service_del"};
+    c->cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    for (int i = 0; i < 3; i++) {
+        double m = hist_mean(t, svc[i]), u = hist_mean(t, cpu[i]);
+        c->share[i] = m > 0 ? (u >= m ? 1.0 : u / m) : 0;
+    }
+}
+
+typedef struct replay_arg {
+    const cal_opts *o;
+    const char *tmp;
+    ds_err *err;
+    ds_status st;
+} replay_arg;
+
+static int replay_once(void *p) {
+    replay_arg *a = p;
     ds_replay_result res;
-    ds_status st = run_replay(o, tmp, &res, err);
+    ds_rm_tree(a->tmp); /* a repeated attempt starts from an empty store */
+    if (mkdir(a->tmp, 0700) != 0)
+        return a->st = ds_err_set(a->err, DS_ERR_IO, "%s: %s", a->tmp, strerror(errno)), 1;
+    a->st = run_replay(a->o, a->tmp, &res, a->err);
+    return a->st != DS_OK;
+}
+
+static ds_status measure(const cal_opts *o, const char *tmp, cal_result *c, ds_err *err) {
+    replay_arg ra = {o, tmp, err, DS_OK};
+    ds_hostload_quiet_run(&o->quiet, "dslab calibrate", 1, NULL, replay_once, &ra, &c->other_cores);
+    ds_status st = ra.st;
     if (st != DS_OK) return st;
     char path[CAL_PATH_MAX];
     ds_csvtab t;
@@ -394,9 +471,12 @@ static ds_status measure(const cal_opts *o, const char *tmp, cal_result *c, ds_e
                    sizeof c->rel[i]);
         err->msg[0] = '\0';
         c->samples[i] = write_hist(&t, hist_kinds[i], hp, err);
+        if (!c->samples[i] && i < 3 && !err->msg[0]) /* no schedstat: the whole call */
+            c->samples[i] = write_hist(&t, whole_kinds[i], hp, err);
         if (err->msg[0]) st = DS_ERR_IO;
         if (!c->samples[i]) c->rel[i][0] = '\0';
     }
+    host_shares(&t, c);
     ds_csvtab_free(&t);
     if (st == DS_OK) st = PATHF(path, err, "%s/run/core_cpu.csv", tmp);
     if (st == DS_OK && (st = ds_csvtab_read(path, &t, err)) == DS_OK) {
@@ -416,6 +496,8 @@ static void report(const cal_opts *o, const cal_result *c) {
     printf("  %-16s %s\n  %-16s %d (writes/s with 1/2/4/8 threads: %.0f %.0f %.0f %.0f)\n",
            "core-cost-us", c->costs, "disk-channels", c->channels, c->tput[0], c->tput[1],
            c->tput[2], c->tput[3]);
+    printf("  %-16s cpus=%ld,get=%.3f,set=%.3f,del=%.3f (other processes: %.2f cores)\n",
+           "host-cpu", c->cpus, c->share[0], c->share[1], c->share[2], c->other_cores);
 }
 
 int ds_main_calibrate(int argc, char **argv) {

@@ -7,7 +7,7 @@
 
 /* The calibration file format; a file with another value is refused (exit 2). Bump it when a
  * model term changes meaning. */
-#define DS_CAL_FORMAT 1
+#define DS_CAL_FORMAT 2
 
 int ds_main_calibrate(int argc, char **argv);
 int ds_main_validate(int argc, char **argv);

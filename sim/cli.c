@@ -277,6 +277,17 @@ static void show_core_cost(const ds_replay_opts *o, const cli_opt *r, char *buf,
     ds_core_cost_format(&o->core_cost, buf, cap);
 }
 
+static ds_status set_host_cpu(ds_replay_opts *o, const cli_opt *r, const char *v, ds_err *err) {
+    ds_err e2;
+    if (ds_host_model_parse(v, &o->host_cpu, &e2) != DS_OK)
+        return ds_err_set(err, DS_ERR_CONFIG, "--%s: %s", r->name, e2.msg);
+    return DS_OK;
+}
+static void show_host_cpu(const ds_replay_opts *o, const cli_opt *r, char *buf, size_t cap) {
+    (void)r;
+    ds_host_model_format(&o->host_cpu, buf, cap);
+}
+
 static void show_warmup(const ds_replay_opts *o, const cli_opt *r, char *buf, size_t cap) {
     (void)r;
     if (o->warmup_requests)
@@ -335,6 +346,10 @@ static const cli_opt host_opts[] = {
     {"core-cost-us", DS_CORE_COST_DEFAULT, CUSTOM(set_core_cost, show_core_cost, core_cost), 0,
      "virtual clock: CPU cost (us) of the core per command (mget, exec: per key), per SAVE/LOAD "
      "hand-back and cron; the core serves them one at a time; 0 = free"},
+    {"host-cpu", "none", CUSTOM(set_host_cpu, show_host_cpu, host_cpu), 0,
+     "none|cpus=N,get=F,set=F,del=F: virtual clock: N host cores shared by the main thread (the "
+     "core's work) and the IO threads, which hold a core for share F of each backend call "
+     "(measured by dslab calibrate)"},
     {"seed", "1", INT(u64, seed, 0, UINT64_MAX), 0, "seed of every random draw of the run"},
     {"out", "", STR(out, "auto"), CLI_NOT_SAVED,
      "results directory (default results/<trace>-<config hash>)"},

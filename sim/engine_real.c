@@ -44,6 +44,7 @@ typedef struct re_node {
     ds_job *job;
     ds_backend *backend;
     int64_t push_ns, pop_ns, end_ns; /* CLOCK_MONOTONIC: queued, picked up, finished (iolat.h) */
+    int64_t cpu_ns, runq_ns; /* the worker's CPU time and run-queue wait in the call (iolat.h) */
 } re_node;
 
 typedef struct re_wake {
@@ -71,8 +72,10 @@ typedef struct re_engine {
     bool maybe_jobs, eof;
     const ds_trace_req *pending; /* open loop: the record of the next arrival */
     int64_t pending_due_us, pending_due_ns;
-    bool woke;      /* the loop slept since the last due_work */
-    re_wake *wakes; /* min-heap on (t, seq) */
+    bool woke;       /* the loop slept since the last due_work */
+    int ss;          /* the main thread's schedstat fd (iolat.h), -1 without */
+    int64_t runq_ns; /* run-queue wait after the last sleep: not in wakeup/handoff (iolat.h) */
+    re_wake *wakes;  /* min-heap on (t, seq) */
     size_t nwakes, wcap;
     uint64_t wseq, idle_crons;
     FILE *save_log;
@@ -109,12 +112,14 @@ static void sleep_us(int64_t us) {
 
 static void *worker(void *arg) {
     re_engine *e = arg;
+    int ss = ds_schedstat_open(); /* this thread's: fd < 0 falls back to the CPU clock */
     for (;;) {
         pthread_mutex_lock(&e->mu);
         while (!e->stop && !e->todo_head)
             pthread_cond_wait(&e->cv, &e->mu);
         if (e->stop) {
             pthread_mutex_unlock(&e->mu);
+            if (ss >= 0) close(ss);
             return NULL;
         }
         re_node *n = e->todo_head;
@@ -126,7 +131,12 @@ static void *worker(void *arg) {
         ds_call call;
         ds_job_plan(n->backend, n->job, &call);
         sleep_us(call.service_us);
+        int64_t cpu0, wait0, cpu1, wait1;
+        ds_schedstat_read(ss, &cpu0, &wait0);
         ds_job_run(n->backend, n->job, &call);
+        ds_schedstat_read(ss, &cpu1, &wait1);
+        n->cpu_ns = cpu1 - cpu0;
+        n->runq_ns = wait1 - wait0;
 
         n->next = NULL;
         n->end_ns = mono_ns();
@@ -221,8 +231,12 @@ static void account_io(re_engine *e, const re_node *n, const ds_job *job, int64_
                     : job->value             ? DS_IOL_BACKEND_SET
                                              : DS_IOL_BACKEND_DEL;
     ds_iolat_add(e->iol, k, n->end_ns - n->pop_ns);
+    ds_iolat_add(e->iol, (ds_iol_kind)(DS_IOL_CPU_GET + (k - DS_IOL_BACKEND_GET)), n->cpu_ns);
+    ds_iolat_add(e->iol, (ds_iol_kind)(DS_IOL_SERVICE_GET + (k - DS_IOL_BACKEND_GET)),
+                 n->end_ns - n->pop_ns - n->runq_ns);
     ds_iolat_add(e->iol, DS_IOL_QUEUE_WAIT, n->pop_ns - n->push_ns);
-    ds_iolat_add(e->iol, DS_IOL_HANDOFF, seen_ns - n->end_ns);
+    int64_t h = seen_ns - n->end_ns;
+    ds_iolat_add(e->iol, DS_IOL_HANDOFF, h - (e->runq_ns < h ? e->runq_ns : h));
 }
 
 /* Hand every finished job back to the core. Returns how many. */
@@ -351,8 +365,9 @@ static ds_status due_work(re_engine *e, int64_t now, ds_err *err) {
     /* io_latency.csv "wakeup": how late the main thread, asleep until this arrival was due,
      * got to it (timer and scheduler wake-up; the model's wakeup-latency) */
     if (e->woke && e->iol && e->pending && e->pending_due_us <= now)
-        ds_iolat_add(e->iol, DS_IOL_WAKEUP, re_now_ns(&e->base) - e->pending_due_ns);
+        ds_iolat_add(e->iol, DS_IOL_WAKEUP, re_now_ns(&e->base) - e->pending_due_ns - e->runq_ns);
     e->woke = false;
+    e->runq_ns = 0;
     while (st == DS_OK && e->nwakes && e->wakes[0].t <= now && e->fail == DS_OK) {
         re_wake w = wake_pop(e);
         bool idle;
@@ -414,6 +429,16 @@ static int64_t next_due(const re_engine *e, int64_t next_cron, int64_t next_tick
     return t;
 }
 
+/* Sleep until the next due time or a finished job; note how long the thread then waited for a
+ * core (host-cpu models that wait apart from the wake-up itself). */
+static void sleep_main(re_engine *e, int64_t wait_us) {
+    int64_t c0, w0, c1, w1;
+    bool m = e->iol && e->ss >= 0 && ds_schedstat_read(e->ss, &c0, &w0);
+    wait_event(e, wait_us);
+    if (m && ds_schedstat_read(e->ss, &c1, &w1)) e->runq_ns = w1 - w0;
+    e->woke = true;
+}
+
 static ds_status re_run(rp_engine *b, ds_err *err) {
     re_engine *e = re_of(b);
     ds_status st = rp_closed(e->r) ? closed_fill(e, UINT32_MAX, err) : next_arrival(e, err);
@@ -439,7 +464,7 @@ static ds_status re_run(rp_engine *b, ds_err *err) {
         if (st != DS_OK || finished(e)) break;
         re_pump(b);
         int64_t wait = next_due(e, next_cron, next_tick) - re_now(b);
-        if (wait > 0) wait_event(e, wait), e->woke = true;
+        if (wait > 0) sleep_main(e, wait);
     }
     if (st == DS_OK && e->fail != DS_OK) st = ds_err_set(err, e->fail, "%s", e->fail_err.msg);
     if (st != DS_OK) stop_workers(e); /* no drain follows: no worker may outlive the cache */
@@ -464,6 +489,7 @@ static void re_free(rp_engine *b) {
     free_list(e->done_head);
     free_list(e->free_nodes);
     if (e->efd >= 0) close(e->efd);
+    if (e->ss >= 0) close(e->ss);
     if (e->save_log) fclose(e->save_log);
     pthread_cond_destroy(&e->cv);
     pthread_mutex_destroy(&e->mu);
@@ -487,6 +513,7 @@ static ds_status start(re_engine *e, const ds_replay_opts *o, ds_err *err) {
     /* The default 50 us timer slack would make every open-loop arrival that finds the main
      * thread asleep up to 50 us late: a harness artefact, not a cost of the cache. */
     (void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+    e->ss = ds_schedstat_open(); /* the main thread's (this one) */
     e->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (e->efd < 0) return ds_err_set(err, DS_ERR_IO, "real engine: eventfd: %s", strerror(errno));
     const char *log = o->save_log[0] ? o->save_log : getenv(DS_ENGINE_REAL_SAVE_LOG_ENV);
@@ -512,6 +539,7 @@ rp_engine *ds_engine_real_new(rp_run *r, const ds_replay_opts *o, ds_err *err) {
     e->r = r;
     e->o = o;
     e->efd = -1;
+    e->ss = -1;
     e->t0_ns = mono_ns();
     e->iol = rp_iolat(r);
     pthread_mutex_init(&e->mu, NULL);

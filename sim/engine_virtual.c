@@ -25,15 +25,22 @@
  * core and the command's own cost. Work submitted while the core runs an item queues behind
  * everything already waiting. host.wait_io (reclaim, drain) hands back finished jobs directly:
  * the core is blocked in it, and the time it waits is counted as busy.
+ *
+ * Host model (host-cpu, off by default; sim/hostcpu.h): the host's N cores are shared by the
+ * core (the real main thread) and the IO servers. An IO first holds a core for its share of
+ * the service time (EV_IOCPU), then the device for the rest (EV_IO); the core needs a host core
+ * to start an item and gives it back when its queue is empty; a freed core goes to the core
+ * first, then to IO servers in FIFO order.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostcpu.h"
 #include "replay.h"
 
 #define VE_CRON_NS 100000000LL /* 100 ms */
 
-enum { EV_ARRIVAL = 0, EV_CLIENT, EV_CRON, EV_TICK, EV_IO, EV_HANDOFF, EV_PIT, EV_CORE };
+enum { EV_ARRIVAL = 0, EV_CLIENT, EV_CRON, EV_TICK, EV_IO, EV_HANDOFF, EV_PIT, EV_CORE, EV_IOCPU };
 
 /* Work for the modelled core. */
 enum { CW_NONE = 0, CW_CMD, CW_DONE, CW_CRON };
@@ -66,6 +73,7 @@ typedef struct ve_ring {
 typedef struct ve_server {
     ds_job *job;
     ds_call call;
+    int64_t cpu_ns, off_ns; /* host-cpu: the call's part on a core, then off it */
 } ve_server;
 
 typedef struct ve_engine {
@@ -102,6 +110,11 @@ typedef struct ve_engine {
     ds_status fail;
     ds_err fail_err;
     ds_rng xrng; /* --explore-schedule draws (only then) */
+    /* host-cpu (hostcpu.h): the host's cores; main_core: the main thread holds one;
+     * main_ready: when a waiting main thread may run (its wake-up), main_cost its item's cost */
+    bool host, main_core;
+    ds_hostcpu hc;
+    int64_t main_ready, main_cost;
 } ve_engine;
 
 static bool ev_less(const ve_ev *a, const ve_ev *b) {
@@ -204,6 +217,34 @@ static int64_t device_finish(ve_engine *e, int64_t svc_ns) {
     return start + svc_ns;
 }
 
+/* The backend op a job runs (the latency model's and host-cpu's index). */
+static ds_bop job_bop(const ds_job *job) {
+    return job->type == DS_JOB_LOAD ? DS_BOP_GET : job->value ? DS_BOP_SET : DS_BOP_DEL;
+}
+
+/* The call's time off the host's cores: the device, then the completion event. */
+static void io_device(ve_engine *e, uint32_t s, int64_t ns) {
+    int64_t t = device_finish(e, ns);
+    if (e->o->explore) { /* completions due within the window come in any order */
+        t += 1000 * (int64_t)ds_rng_below(&e->xrng, (uint64_t)e->o->explore_window_us + 1);
+        schedule_seq(e, &e->io, t, EV_IO, s, ds_rng_next(&e->xrng)); /* random ties */
+    } else {
+        schedule(e, &e->io, t, EV_IO, s);
+    }
+}
+
+/* host-cpu: a core was given back; whoever waited for it runs now. */
+static void host_release(ve_engine *e) {
+    uint32_t who = ds_hostcpu_release(&e->hc);
+    if (who == DS_HOSTCPU_MAIN) {
+        e->main_core = true;
+        int64_t start = e->main_ready > e->now ? e->main_ready : e->now;
+        schedule(e, &e->main, start + e->main_cost, EV_CORE, 0);
+    } else if (who != DS_HOSTCPU_NONE) {
+        schedule(e, &e->io, e->now + e->servers[who].cpu_ns, EV_IOCPU, who);
+    }
+}
+
 static void ve_pump(rp_engine *b) {
     ve_engine *e = (ve_engine *)b;
     ds_backend *be = rp_backend(e->r);
@@ -219,13 +260,18 @@ static void ve_pump(rp_engine *b) {
         ds_job_plan(be, job, &e->servers[s].call);
         if (e->o->hooks && e->o->hooks->io_taken) e->o->hooks->io_taken(e->o->hooks->ctx, job);
         int64_t svc = e->servers[s].call.service_us;
-        int64_t t = device_finish(e, svc > 0 ? svc * 1000 : 0);
-        if (e->o->explore) { /* completions due within the window come in any order */
-            t += 1000 * (int64_t)ds_rng_below(&e->xrng, (uint64_t)e->o->explore_window_us + 1);
-            schedule_seq(e, &e->io, t, EV_IO, s, ds_rng_next(&e->xrng)); /* random ties */
-        } else {
-            schedule(e, &e->io, t, EV_IO, s);
+        svc = svc > 0 ? svc * 1000 : 0;
+        if (e->host) {
+            double share = e->o->host_cpu.share[job_bop(job)];
+            int64_t cpu = (int64_t)((double)svc * share + 0.5);
+            e->servers[s].cpu_ns = cpu;
+            e->servers[s].off_ns = svc - cpu;
+            if (cpu > 0) {
+                if (ds_hostcpu_io_want(&e->hc, s)) schedule(e, &e->io, e->now + cpu, EV_IOCPU, s);
+                continue; /* the device phase follows the core's (io_device) */
+            }
         }
+        io_device(e, s, svc);
     }
 }
 
@@ -241,6 +287,14 @@ static void core_start(ve_engine *e, ve_work w, int64_t wake_ns) {
     e->core_busy = true;
     e->cur = w;
     e->busy_ns += w.cost_ns; /* the wake-up is not work */
+    if (e->host && !e->main_core) {
+        if (!ds_hostcpu_main_want(&e->hc)) { /* every core is busy: EV_CORE when one frees */
+            e->main_ready = e->now + wake_ns;
+            e->main_cost = w.cost_ns;
+            return;
+        }
+        e->main_core = true;
+    }
     schedule(e, &e->main, e->now + wake_ns + w.cost_ns, EV_CORE, 0);
 }
 
@@ -349,7 +403,10 @@ static void io_complete(ve_engine *e, uint32_t s, bool direct) {
 }
 
 static void io_event(ve_engine *e, const ve_ev *ev, bool direct) {
-    if (ev->kind == EV_HANDOFF)
+    if (ev->kind == EV_IOCPU) { /* the call's part on a core is done: the core is free */
+        host_release(e);
+        io_device(e, ev->arg, e->servers[ev->arg].off_ns);
+    } else if (ev->kind == EV_HANDOFF)
         handoff_done(e, ev->arg, direct);
     else
         io_complete(e, ev->arg, direct);
@@ -359,6 +416,11 @@ static void io_event(ve_engine *e, const ve_ev *ev, bool direct) {
  * first, out of line; else the clock moves to the next IO event. */
 static bool ve_wait_io(rp_engine *b) {
     ve_engine *e = (ve_engine *)b;
+    if (e->host && e->main_core) { /* blocked, not running: its core is free meanwhile (it
+                                      does not take one back for the rest of this item) */
+        e->main_core = false;
+        host_release(e);
+    }
     ve_pump(b);
     for (size_t i = 0; i < e->cq_n; i++) {
         ve_work *w = &e->cq[(e->cq_head + i) % e->cq_cap];
@@ -457,6 +519,10 @@ static ds_status core_done(ve_engine *e, ds_err *err) {
     e->busy_ns += e->now - t0; /* blocked in wait_io inside the work */
     ve_work nx;
     if (!e->core_busy && core_pop(e, &nx)) core_start(e, nx, 0);
+    if (e->host && e->main_core && !e->core_busy) { /* idle: the main thread sleeps */
+        e->main_core = false;
+        host_release(e);
+    }
     return st;
 }
 
@@ -494,6 +560,7 @@ static ds_status handle(ve_engine *e, const ve_ev *ev, ds_err *err) {
                  EV_TICK, 0);
         break;
     case EV_IO:
+    case EV_IOCPU:
     case EV_HANDOFF:
         io_event(e, ev, false);
         ve_pump(&e->base);
@@ -601,6 +668,7 @@ static void ve_free(rp_engine *b) {
     free(e->chan_free);
     free(e->hjobs);
     free(e->hfree);
+    if (e->host) ds_hostcpu_free(&e->hc);
     if (e->has_handoff) ds_latency_free(&e->handoff);
     if (e->has_wakeup) ds_latency_free(&e->wakeup);
     free(e);
@@ -640,6 +708,13 @@ rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err
     }
     for (uint32_t i = 0; i < o->io_threads; i++)
         e->free_srv[e->nfree++] = o->io_threads - 1 - i;
+    if (o->host_cpu.cpus) {
+        if (!ds_hostcpu_init(&e->hc, o->host_cpu.cpus, o->io_threads)) {
+            ve_free(&e->base);
+            return ds_err_set(err, DS_ERR_NOMEM, "virtual engine: out of memory"), NULL;
+        }
+        e->host = true;
+    }
     if (o->handoff[0] && strcmp(o->handoff, "none") != 0) {
         if (ds_latency_parse(o->handoff, &e->handoff, err) != DS_OK) {
             ve_free(&e->base);

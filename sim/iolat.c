@@ -6,7 +6,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,7 +22,9 @@ struct ds_iolat {
 };
 
 static const char *const iol_names[DS_IOL__COUNT] = {
-    "backend_get", "backend_set", "backend_del", "queue_wait", "handoff", "arrival_late", "wakeup"};
+    "backend_get",  "backend_set", "backend_del", "queue_wait", "handoff",
+    "arrival_late", "wakeup",      "cpu_get",     "cpu_set",    "cpu_del",
+    "service_get",  "service_set", "service_del"};
 _Static_assert(sizeof iol_names / sizeof iol_names[0] == DS_IOL__COUNT, "a name per kind");
 static const char *const cpu_extra[] = {"done_load", "done_save", "cron", "main_thread"};
 
@@ -84,6 +88,25 @@ int64_t ds_thread_cpu_ns(void) {
     struct timespec ts;
     if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int ds_schedstat_open(void) { return open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC); }
+
+bool ds_schedstat_read(int fd, int64_t *cpu_ns, int64_t *wait_ns) {
+    char buf[96];
+    ssize_t n = fd >= 0 ? pread(fd, buf, sizeof buf - 1, 0) : -1;
+    long long c, w;
+    if (n > 0) {
+        buf[n] = '\0';
+        if (sscanf(buf, "%lld %lld", &c, &w) == 2) {
+            *cpu_ns = c;
+            *wait_ns = w;
+            return true;
+        }
+    }
+    *cpu_ns = ds_thread_cpu_ns();
+    *wait_ns = 0;
+    return false;
 }
 
 static FILE *create(const char *dir, const char *name, char *path, size_t cap, ds_err *err) {

@@ -15,6 +15,11 @@
  *     issue (timer wake-up of the main thread, or the main thread busy with other work);
  *   - wakeup: the main thread slept until an arrival was due; from that due time to the thread
  *     running again (the timer and scheduler part of arrival_late);
+ *   - cpu_get/cpu_set/cpu_del: the worker's thread CPU time inside the backend call (the part of
+ *     backend_* that needs a host core; the rest is blocking or waiting for a core);
+ *   - service_get/service_set/service_del: backend_* minus the time the worker was runnable but
+ *     waited for a core (run_delay of /proc/thread-self/schedstat): the call's own time, which
+ *     virtual time's host-cpu model stretches again by the wait it models;
  *   - the core's thread CPU time per command type and per job hand-back (CLOCK_THREAD_CPUTIME_ID),
  *     and the main thread's whole CPU time over the trace (main_thread, per request): what the
  *     harness itself spends (trace reading, oracle, metrics) is the difference.
@@ -37,6 +42,12 @@ typedef enum {
     DS_IOL_HANDOFF,
     DS_IOL_ARRIVAL_LATE, /* open loop, client free: issue - intended (the host's own lateness) */
     DS_IOL_WAKEUP,       /* the main thread slept until an arrival was due: due -> awake */
+    DS_IOL_CPU_GET,      /* the worker's own CPU time (thread clock) during a backend get */
+    DS_IOL_CPU_SET,      /* ... set */
+    DS_IOL_CPU_DEL,      /* ... delete */
+    DS_IOL_SERVICE_GET,  /* backend_get minus the worker's wait for a core (run queue) */
+    DS_IOL_SERVICE_SET,  /* ... set */
+    DS_IOL_SERVICE_DEL,  /* ... delete */
     DS_IOL__COUNT
 } ds_iol_kind;
 
@@ -69,6 +80,12 @@ uint64_t ds_iolat_cpu_count(const ds_iolat *l, int kind);
 
 /* The calling thread's CPU clock in ns. */
 int64_t ds_thread_cpu_ns(void);
+
+/* The calling thread's scheduler statistics: CPU time and run-queue wait (ns), read from an
+ * fd of its /proc/thread-self/schedstat (ds_schedstat_open, per thread). false when the kernel
+ * has no schedstat: *cpu_ns is then the thread CPU clock and *wait_ns 0. */
+int ds_schedstat_open(void);
+bool ds_schedstat_read(int fd, int64_t *cpu_ns, int64_t *wait_ns);
 
 /* DIR/io_latency.csv and DIR/core_cpu.csv; errors name the file. */
 ds_status ds_iolat_write(const ds_iolat *l, const char *dir, ds_err *err);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "dslab.h"
+#include "hostcpu.h"
 #include "trace.h"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -81,6 +82,7 @@ typedef struct ds_replay_opts {
     uint32_t io_threads;
     uint32_t disk_channels; /* virtual clock: IOs the device serves at once; 0 = no queue */
     ds_core_cost core_cost; /* virtual clock: the core as a single server (core-cost-us) */
+    ds_host_model host_cpu; /* virtual clock: the host's cores (host-cpu; cpus 0 = off) */
     uint64_t seed;
     char out[DS_OPT_STR_MAX]; /* "" = results/<trace>-<hash> */
     bool oracle;

@@ -23,6 +23,7 @@
 #include "calibrate.h"
 #include "csvfmt.h"
 #include "csvtab.h"
+#include "hostload.h"
 #include "replay.h"
 
 #define VAL_RUNS_MAX    15
@@ -35,8 +36,11 @@ typedef enum { M_COUNT, M_RATE, M_LAT, M_INFO } metric_class;
 
 typedef struct val_opts {
     const char *trace, *backend_path, *config, *out;
-    int runs;
-    double tol[3]; /* counts, throughput, latency */
+    int runs, retries;
+    double tol[3];   /* counts, throughput, latency */
+    double max_load; /* cores other processes may use during a real run (hostload.h) */
+    double quiet_wait_s;
+    FILE *runs_csv; /* OUT/runs.csv */
     const char *pass[VAL_PASS_MAX];
     int npass;
 } val_opts;
@@ -45,12 +49,18 @@ static int usage(FILE *f) {
     fprintf(f,
             "usage: dslab validate TRACE --backend-path DIR --config CAL.conf [replay options]\n"
             "                      [--runs N] [--out DIR] [--tol-counts F] [--tol-throughput F]\n"
-            "                      [--tol-latency F]\n"
+            "                      [--tol-latency F] [--max-host-load CORES] [--retries N]\n"
+            "                      [--quiet-wait SECONDS]\n"
             "Replays TRACE --runs times (default 3) in real time on the file backend (a fresh\n"
             "store under DIR each time) and once in virtual time with the calibration, then\n"
             "writes OUT/validate.csv: metric,real,virtual,ratio,real_min,real_max,tolerance,ok.\n"
             "Exit 0 when every judged metric is within its tolerance, 1 otherwise, 2 on bad\n"
-            "input. Defaults: counts 0.02, throughput 0.10, p50/p99 latency 0.25 (or 2 us).\n");
+            "input. Defaults: counts 0.02, throughput 0.10, p50/p99 latency 0.25 (or 2 us).\n"
+            "A real run during which other processes used more than --max-host-load cores\n"
+            "(default 0.15, from /proc/stat) is not a sample of this machine: validate waits up\n"
+            "to --quiet-wait seconds (default 120) for a quiet moment before each real run and\n"
+            "repeats a busy one up to --retries times (default 3); OUT/runs.csv lists every\n"
+            "attempt (run,attempt,wall_s,other_cores,steal_cores,accepted).\n");
     return f == stdout ? 0 : 2;
 }
 
@@ -78,6 +88,18 @@ static int parse_one(val_opts *o, const char *a, const char *v) {
                            VAL_RUNS_MAX, v),
                    2;
         o->runs = (int)n;
+    } else if (!strcmp(a, "--retries")) {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*end || n < 0 || n > 100)
+            return fprintf(stderr, "dslab validate: --retries: expected 0..100, got '%s'\n", v), 2;
+        o->retries = (int)n;
+    } else if (!strcmp(a, "--max-host-load") || !strcmp(a, "--quiet-wait")) {
+        double *dst = a[2] == 'm' ? &o->max_load : &o->quiet_wait_s;
+        if (!parse_frac(v, dst))
+            return fprintf(stderr, "dslab validate: %s: expected a number 0..100, got '%s'\n", a,
+                           v),
+                   2;
     } else if (!strncmp(a, "--tol-", 6)) {
         int k = !strcmp(a, "--tol-counts")       ? 0
                 : !strcmp(a, "--tol-throughput") ? 1
@@ -97,6 +119,9 @@ static int parse_one(val_opts *o, const char *a, const char *v) {
 static int parse(val_opts *o, int argc, char **argv) {
     memset(o, 0, sizeof *o);
     o->runs = 3;
+    o->retries = 3;
+    o->max_load = 0.15;
+    o->quiet_wait_s = 120;
     o->tol[0] = 0.02, o->tol[1] = 0.10, o->tol[2] = 0.25;
     o->out = "results/validate";
     for (int i = 0; i < argc; i++) {
@@ -173,6 +198,30 @@ static ds_status one_run(const val_opts *v, int i, ds_csvtab *sum, ds_err *err) 
     snprintf(path, sizeof path, "%s/summary.csv", out);
     if (st == DS_OK) st = ds_csvtab_read(path, sum, err);
     return st;
+}
+
+/* A real run on a quiet machine (hostload.h); every attempt is a row of runs.csv. */
+typedef struct real_arg {
+    const val_opts *v;
+    int i;
+    ds_csvtab *sum;
+    ds_err *err;
+    ds_status st;
+} real_arg;
+
+static int real_once(void *p) {
+    real_arg *a = p;
+    ds_csvtab_free(a->sum);
+    a->st = one_run(a->v, a->i, a->sum, a->err);
+    return a->st != DS_OK;
+}
+
+static ds_status real_run(const val_opts *v, int i, ds_csvtab *sum, ds_err *err) {
+    real_arg a = {v, i, sum, err, DS_OK};
+    ds_quiet q = {v->max_load, v->quiet_wait_s, v->retries};
+    double other;
+    ds_hostload_quiet_run(&q, "dslab validate", i, v->runs_csv, real_once, &a, &other);
+    return a.st;
 }
 
 /* ---- the table ------------------------------------------------------------------------------ */
@@ -291,8 +340,15 @@ int ds_main_validate(int argc, char **argv) {
     memset(sum, 0, sizeof sum);
     ds_err err = {{0}};
     ds_status st = DS_OK;
+    char path[VAL_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/runs.csv", v.out);
+    if (ds_mkdir_p(v.out, &err) == 0 && (v.runs_csv = fopen(path, "w")))
+        fputs("run,attempt,wall_s,other_cores,steal_cores,accepted\n", v.runs_csv);
+    else
+        fprintf(stderr, "dslab validate: %s: %s\n", path, err.msg[0] ? err.msg : strerror(errno));
     for (int i = 0; i <= v.runs && st == DS_OK; i++) /* 0: virtual, 1..runs: real */
-        st = one_run(&v, i, &sum[i], &err);
+        st = i ? real_run(&v, i, &sum[i], &err) : one_run(&v, i, &sum[i], &err);
+    if (v.runs_csv) fclose(v.runs_csv);
     if (st == DS_OK) rc = table(&v, sum);
     for (int i = 0; i <= v.runs; i++)
         ds_csvtab_free(&sum[i]);

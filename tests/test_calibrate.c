@@ -40,8 +40,15 @@ static void setup(void) {
 static void teardown(void) { nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS); }
 
 static int calibrate(void) {
-    char *argv[] = {"calibrate", "--backend-path", dir,   "--trace", SMALL, "--cache-max-keys",
-                    "100",       "--speed",        "max", "-o",      conf};
+    /* no waiting for a quiet machine in a test: the assertions do not depend on it */
+    char *argv[] = {"calibrate", "--backend-path",
+                    dir,         "--trace",
+                    SMALL,       "--cache-max-keys",
+                    "100",       "--speed",
+                    "max",       "--quiet-wait",
+                    "0",         "--retries",
+                    "0",         "-o",
+                    conf};
     return ds_main_calibrate((int)(sizeof argv / sizeof argv[0]), argv);
 }
 
@@ -77,7 +84,8 @@ static void assert_hist(const char *name) {
 
 START_TEST(test_calibration_file_is_complete_and_loads) {
     ck_assert_int_eq(calibrate(), 0);
-    ck_assert(file_has(conf, "calibration-format 1"));
+    ck_assert(file_has(conf, "calibration-format 2"));
+    ck_assert(file_has(conf, "# other processes during the replay: "));
     ck_assert(file_has(conf, "# machine: "));
     ck_assert(file_has(conf, "# dslab commit: "));
     ck_assert(file_has(conf, "# date: "));
@@ -85,6 +93,10 @@ START_TEST(test_calibration_file_is_complete_and_loads) {
     ck_assert(file_has(conf, "latency-set hist:cal.set.hist"));
     ck_assert(file_has(conf, "core-cost-us get:"));
     ck_assert(file_has(conf, "disk-channels "));
+    /* host-cpu: this machine's cores, and a share 0..1 of each call on a core */
+    char want[64];
+    snprintf(want, sizeof want, "host-cpu cpus=%ld,get=", sysconf(_SC_NPROCESSORS_ONLN));
+    ck_assert_msg(file_has(conf, want), "no '%s' line", want);
     assert_hist("cal.get.hist");
     assert_hist("cal.set.hist");
     /* --config resolves the hist files beside the config, from any working directory */
@@ -92,6 +104,10 @@ START_TEST(test_calibration_file_is_complete_and_loads) {
     ds_replay_opts_default(&o);
     ds_err err = {{0}};
     ck_assert_msg(ds_cli_load_file(&o, conf, &err) == DS_OK, "%s", err.msg);
+    ck_assert_uint_eq(o.host_cpu.cpus, (uint32_t)sysconf(_SC_NPROCESSORS_ONLN));
+    for (int i = 0; i < 3; i++)
+        ck_assert(o.host_cpu.share[i] >= 0 && o.host_cpu.share[i] <= 1);
+    ck_assert_msg(o.host_cpu.share[1] > 0, "a file write uses no CPU?");
 }
 END_TEST
 
@@ -133,6 +149,10 @@ START_TEST(test_validate_table_and_equal_hit_ratio) {
                     conf,
                     "--runs",
                     "2",
+                    "--quiet-wait",
+                    "0",
+                    "--retries",
+                    "0",
                     "--out",
                     out,
                     "--closed",
@@ -160,6 +180,58 @@ START_TEST(test_validate_table_and_equal_hit_ratio) {
         }
     ck_assert(seen);
     ds_csvtab_free(&t);
+    /* runs.csv: one attempt per real run (no retries asked), with the others' load */
+    snprintf(path, sizeof path, "%s/runs.csv", out);
+    ck_assert_msg(ds_csvtab_read(path, &t, &err) == DS_OK, "%s", err.msg);
+    ck_assert_int_eq(t.nrows, 2);
+    ck_assert_int_ge(ds_csvtab_col(&t, "other_cores"), 0);
+    ck_assert_str_eq(ds_csvtab_get(&t, 1, 0), "2");
+    ds_csvtab_free(&t);
+}
+END_TEST
+
+/* host-cpu: with one host core that a SAVE holds for its whole call (share 1), the main
+ * thread waits for the core behind the SAVEs, so GETs get slower; with more cores than IO
+ * threads nobody waits and the latencies are those of no model at all. */
+static double host_p99(const char *host, int i) {
+    ds_replay_opts o;
+    ds_replay_opts_default(&o);
+    snprintf(o.trace, sizeof o.trace, "%s",
+             "gen:uniform,keys=3000,requests=6000,clients=8,mix=get:0.7/set:0.3,"
+             "arrival=poisson:4000");
+    snprintf(o.out, sizeof o.out, "%s/hc%d", dir, i);
+    ds_err err = {{0}};
+    ck_assert(ds_cli_set(&o, "host-cpu", host, &err) == DS_OK);
+    ck_assert(ds_cli_set(&o, "cache-max-keys", "1000", &err) == DS_OK);
+    ck_assert(ds_cli_set(&o, "cache-flush-delay", "0", &err) == DS_OK);
+    o.quiet = true, o.progress = false;
+    ds_replay_result res;
+    ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "%s", err.msg);
+    ck_assert_uint_eq(res.requests, 6000);
+    ck_assert_uint_eq(res.stale_reads + res.lost_writes, 0);
+    char path[DS_OPT_STR_MAX + 16];
+    snprintf(path, sizeof path, "%s/summary.csv", o.out);
+    ds_csvtab t;
+    double p99;
+    ck_assert(ds_csvtab_read(path, &t, &err) == DS_OK);
+    ck_assert(ds_csvtab_num(&t, 0, "get_p99_us", &p99));
+    ds_csvtab_free(&t);
+    return p99;
+}
+
+START_TEST(test_host_cpu_main_thread_waits_for_a_core) {
+    double none = host_p99("none", 0);
+    double wide = host_p99("cpus=64,get=1,set=1,del=1", 1);
+    double one = host_p99("cpus=1,get=0,set=1,del=0", 2);
+    ck_assert_msg(wide > none * 0.98 && wide < none * 1.02, "64 cores: p99 %g vs %g", wide, none);
+    ck_assert_msg(one > none * 1.2, "one core held by SAVEs: p99 %g vs %g", one, none);
+    ds_replay_opts o;
+    ds_err err = {{0}};
+    ds_replay_opts_default(&o);
+    ck_assert(ds_cli_set(&o, "host-cpu", "cpus=2,set=1.5", &err) != DS_OK);
+    ck_assert_msg(strstr(err.msg, "--host-cpu") && strstr(err.msg, "set"), "%s", err.msg);
+    ck_assert(ds_cli_set(&o, "host-cpu", "get=0.5", &err) != DS_OK);
+    ck_assert(ds_cli_set(&o, "host-cpu", "cpus=2,bogus=1", &err) != DS_OK);
 }
 END_TEST
 
@@ -274,6 +346,7 @@ int main(void) {
     tcase_add_test(tc, test_handoff_delays_the_core_not_the_disk);
     tcase_add_test(tc, test_wakeup_delays_idle_arrivals);
     tcase_add_test(tc, test_disk_channels_with_a_deep_core_queue);
+    tcase_add_test(tc, test_host_cpu_main_thread_waits_for_a_core);
     suite_add_tcase(s, tc);
     return ds_test_run(s);
 }

@@ -114,6 +114,16 @@ START_TEST(test_io_latency_counts_match_the_run) {
     uint64_t jobs = res.stats.disk_loads + sets + dels;
     ck_assert_uint_eq(hist_count(out, "io_latency.csv", "queue_wait", &p50), jobs);
     ck_assert_uint_eq(hist_count(out, "io_latency.csv", "handoff", &p50), jobs);
+    /* every call also has its CPU time (the backend call alone: the fake's 300 us sleep is
+     * off the CPU) and its own time (the worker's whole time minus any wait for a core, so
+     * the sleep is in it) */
+    ck_assert_uint_eq(hist_count(out, "io_latency.csv", "cpu_get", &p50), res.stats.disk_loads);
+    ck_assert_int_lt(p50, 300);
+    ck_assert_uint_eq(hist_count(out, "io_latency.csv", "service_get", &p50), res.stats.disk_loads);
+    ck_assert_int_ge(p50, 300);
+    ck_assert_uint_eq(hist_count(out, "io_latency.csv", "cpu_set", &p50) +
+                          hist_count(out, "io_latency.csv", "cpu_del", &p50),
+                      sets + dels);
     /* closed loop (--speed max): no request is ever due while the main thread sleeps */
     ck_assert_uint_eq(hist_count(out, "io_latency.csv", "wakeup", &p50), 0);
     ck_assert_uint_eq(hist_count(out, "io_latency.csv", "arrival_late", &p50), 0);
@@ -139,7 +149,7 @@ START_TEST(test_open_loop_measures_lateness) {
     uint64_t wake = hist_count(o.out, "io_latency.csv", "wakeup", &p50);
     ck_assert_uint_gt(late, 0);
     ck_assert_uint_le(late, 40);
-    ck_assert_uint_gt(wake, 0); /* 20 ms apart: the main thread sleeps between arrivals */
+    ck_assert_uint_gt(wake, 0);  /* 20 ms apart: the main thread sleeps between arrivals */
     ck_assert_uint_le(wake, 40); /* at most one per arrival */
 }
 END_TEST
