@@ -10,7 +10,7 @@
  * "absent": a negative-cache hit, or with negcache off a miss whose load finds nothing). It
  * calls the keyspace (keyspace.c) and the policy (evict.h) in exactly the order the full
  * engine does, with the same seeds, so hit and miss counts agree with it for every policy
- * (tests/test_cacheonly.c pins that).
+ * (tests/test_cacheonly.c pins that; with writes, when the full engine's SAVEs land at once).
  *
  * Why it is fast, from the data layout rather than from any one policy:
  * - a batch of requests is hashed first (the hash is carried with the request, never
