@@ -9,7 +9,8 @@
  * main thread reads them after the done-queue mutex, so no extra locking):
  *   - backend_get/backend_set/backend_del: a worker's time on one job (plan, any fake sleep, the
  *     backend call), by op;
- *   - queue_wait: from the job's hand-off to the todo queue to a worker picking it up;
+ *   - queue_wait: from the job's creation in the core (its IO queue, ordered by the IO policy)
+ *     to a worker picking it up;
  *   - handoff: from the worker's push onto the done queue to the main thread seeing the job;
  *   - arrival_late: an open-loop request whose client was free, from its intended time to its
  *     issue (timer wake-up of the main thread, or the main thread busy with other work);

@@ -44,8 +44,9 @@ typedef struct ds_replay_hooks {
      * the calls planned for them; top is the run's backend. */
     ds_status (*crash)(void *ctx, ds_backend *top, ds_job *const *jobs, ds_call *calls, uint32_t n,
                        int64_t now_us, ds_err *err);
-    /* Virtual clock: a job was handed to an IO server (push order), and its IO finished (its
-     * effect landed; job->result is set; the core has not seen it yet). Optional. */
+    /* A job was handed to an IO server (push order), and its IO finished (its effect landed;
+     * job->result is set; the core has not seen it yet). Optional. Both clocks; the real
+     * engine calls them on its main thread (io_done when it reaps the job). */
     void (*io_taken)(void *ctx, const ds_job *job);
     void (*io_done)(void *ctx, const ds_job *job);
 } ds_replay_hooks;

@@ -95,6 +95,42 @@ static void assert_same_csvs(const char *out_real, const char *out_virtual) {
     }
 }
 
+/* The real engine takes a job from the core only when an IO thread is free, as the virtual
+ * engine does: a job taken early would wait in the engine's FIFO behind SAVEs the core's IO
+ * policy would have put after it. Counted through the io_taken/io_done hooks. */
+typedef struct depth {
+    int now, max;
+} depth;
+static void depth_taken(void *ctx, const ds_job *job) {
+    (void)job;
+    depth *d = ctx;
+    if (++d->now > d->max) d->max = d->now;
+}
+static void depth_done(void *ctx, const ds_job *job) {
+    (void)job;
+    ((depth *)ctx)->now--;
+}
+
+START_TEST(test_real_takes_jobs_only_for_idle_threads) {
+    tdir d;
+    tdir_make(&d);
+    ds_replay_opts o;
+    opts(&o, &d, "gen:uniform,keys=400,requests=1500,clients=8,seed=3,mix=get:0.3/set:0.7", "real");
+    set(&o, "io-threads", "2");
+    set(&o, "cache-flush-delay", "0"); /* cron hands out SAVEs in bursts of max-io-jobs */
+    set(&o, "cache-max-keys", "100");
+    depth dp = {0, 0};
+    ds_replay_hooks hooks = {.ctx = &dp, .io_taken = depth_taken, .io_done = depth_done};
+    o.hooks = &hooks;
+    ds_replay_result res;
+    run_ok(&o, &res);
+    assert_clean(&res, 1500);
+    ck_assert_int_eq(dp.max, 2); /* both threads were used, never more jobs than threads */
+    ck_assert_int_eq(dp.now, 0);
+    tdir_rm(&d);
+}
+END_TEST
+
 START_TEST(test_real_fake_backend_no_stale_no_lost) {
     tdir d;
     tdir_make(&d);
@@ -284,6 +320,7 @@ static Suite *real_suite(void) {
     TCase *tc = tcase_create("real");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_real_fake_backend_no_stale_no_lost);
+    tcase_add_test(tc, test_real_takes_jobs_only_for_idle_threads);
     tcase_add_test(tc, test_real_file_backend_no_stale_no_lost);
     tcase_add_test(tc, test_real_memory_pressure_waits_inside_exec);
     tcase_add_test(tc, test_real_faults_retry_and_lose_nothing);
