@@ -350,6 +350,10 @@ static const cli_opt host_opts[] = {
      "none|cpus=N,get=F,set=F,del=F: virtual clock: N host cores shared by the main thread (the "
      "core's work) and the IO threads, which hold a core for share F of each backend call "
      "(measured by dslab calibrate)"},
+    {"io-latency", "off", BOOL(io_latency), CLI_VALUELESS,
+     "on|off: virtual clock: write io_latency.csv with what the model charged, in the real "
+     "run's format (queue_wait, backend_*, service_*, cpu_*, handoff, wakeup); real runs "
+     "always write it"},
     {"seed", "1", INT(u64, seed, 0, UINT64_MAX), 0, "seed of every random draw of the run"},
     {"out", "", STR(out, "auto"), CLI_NOT_SAVED,
      "results directory (default results/<trace>-<config hash>)"},

@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "hostcpu.h"
+#include "iolat.h"
 #include "replay.h"
 
 #define VE_CRON_NS 100000000LL /* 100 ms */
@@ -73,7 +74,8 @@ typedef struct ve_ring {
 typedef struct ve_server {
     ds_job *job;
     ds_call call;
-    int64_t cpu_ns, off_ns; /* host-cpu: the call's part on a core, then off it */
+    int64_t cpu_ns, off_ns;        /* host-cpu: the call's part on a core, then off it */
+    int64_t start_ns, cpu_wait_ns; /* --io-latency: taken; waited for a host core */
 } ve_server;
 
 typedef struct ve_engine {
@@ -115,6 +117,7 @@ typedef struct ve_engine {
     bool host, main_core;
     ds_hostcpu hc;
     int64_t main_ready, main_cost;
+    ds_iolat *iol; /* --io-latency: the model's terms in io_latency.csv; NULL = off */
 } ve_engine;
 
 static bool ev_less(const ve_ev *a, const ve_ev *b) {
@@ -241,6 +244,7 @@ static void host_release(ve_engine *e) {
         int64_t start = e->main_ready > e->now ? e->main_ready : e->now;
         schedule(e, &e->main, start + e->main_cost, EV_CORE, 0);
     } else if (who != DS_HOSTCPU_NONE) {
+        e->servers[who].cpu_wait_ns = e->now - e->servers[who].start_ns;
         schedule(e, &e->io, e->now + e->servers[who].cpu_ns, EV_IOCPU, who);
     }
 }
@@ -258,6 +262,9 @@ static void ve_pump(rp_engine *b) {
         e->servers[s].job = job;
         e->servers[s].call = (ds_call){0};
         ds_job_plan(be, job, &e->servers[s].call);
+        e->servers[s].start_ns = e->now;
+        e->servers[s].cpu_wait_ns = 0;
+        if (e->iol) ds_iolat_add(e->iol, DS_IOL_QUEUE_WAIT, e->now - job->created_us * 1000);
         if (e->o->hooks && e->o->hooks->io_taken) e->o->hooks->io_taken(e->o->hooks->ctx, job);
         int64_t svc = e->servers[s].call.service_us;
         svc = svc > 0 ? svc * 1000 : 0;
@@ -305,6 +312,8 @@ static void core_submit(ve_engine *e, ve_work w) {
         int64_t wake_us = e->has_wakeup && e->arriving && w.kind == CW_CMD
                               ? ds_latency_draw(&e->wakeup, &e->wakeup_rng)
                               : 0;
+        if (e->iol && e->has_wakeup && e->arriving && w.kind == CW_CMD)
+            ds_iolat_add(e->iol, DS_IOL_WAKEUP, wake_us * 1000);
         core_start(e, w, wake_us > 0 ? wake_us * 1000 : 0);
         return;
     }
@@ -377,6 +386,7 @@ static void handoff_later(ve_engine *e, ds_job *job) {
     uint32_t slot = e->hfree[--e->nhfree];
     e->hjobs[slot] = job;
     int64_t d_us = ds_latency_draw(&e->handoff, &e->handoff_rng);
+    if (e->iol) ds_iolat_add(e->iol, DS_IOL_HANDOFF, d_us * 1000);
     schedule(e, &e->io, e->now + (d_us > 0 ? d_us * 1000 : 0), EV_HANDOFF, slot);
 }
 
@@ -387,11 +397,21 @@ static void handoff_done(ve_engine *e, uint32_t slot, bool direct) {
     to_core(e, job, direct);
 }
 
+/* --io-latency: what the model charged an IO, in the real engine's kinds (iolat.h). */
+static void io_account(ve_engine *e, const ve_server *sv, const ds_job *job) {
+    int b = (int)job_bop(job);
+    int64_t all = e->now - sv->start_ns;
+    ds_iolat_add(e->iol, (ds_iol_kind)(DS_IOL_BACKEND_GET + b), all);
+    ds_iolat_add(e->iol, (ds_iol_kind)(DS_IOL_SERVICE_GET + b), all - sv->cpu_wait_ns);
+    if (e->host) ds_iolat_add(e->iol, (ds_iol_kind)(DS_IOL_CPU_GET + b), sv->cpu_ns);
+}
+
 /* An IO finishes: its effect lands on the backend now, its server is free, and the core
  * learns about it now or after the hand-off delay. */
 static void io_complete(ve_engine *e, uint32_t s, bool direct) {
     ds_job *job = e->servers[s].job;
     e->servers[s].job = NULL;
+    if (e->iol) io_account(e, &e->servers[s], job);
     e->free_srv[e->nfree++] = s;
     ds_job_run(rp_backend(e->r), job, &e->servers[s].call);
     if (e->o->hooks && e->o->hooks->io_done) e->o->hooks->io_done(e->o->hooks->ctx, job);
@@ -695,6 +715,7 @@ rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err
     e->o = o;
     ds_rng_seed(&e->xrng, o->seed ^ 0x5c4ed011e5ull);
     e->model = o->core_cost.on;
+    e->iol = rp_iolat(r);
     e->nchan = o->disk_channels;
     if (e->nchan && !(e->chan_free = calloc(e->nchan, sizeof *e->chan_free))) {
         ve_free(&e->base);

@@ -133,7 +133,7 @@ static void write_hist(FILE *f, const char *name, const ds_hist *h) {
     }
 }
 
-ds_status ds_iolat_write(const ds_iolat *l, const char *dir, ds_err *err) {
+ds_status ds_iolat_write(const ds_iolat *l, const char *dir, bool core_cpu, ds_err *err) {
     char path[4096];
     FILE *f = create(dir, "io_latency.csv", path, sizeof path, err);
     if (!f) return DS_ERR_IO;
@@ -141,7 +141,7 @@ ds_status ds_iolat_write(const ds_iolat *l, const char *dir, ds_err *err) {
     for (int k = 0; k < DS_IOL__COUNT; k++)
         if (ds_hist_count(l->h[k])) write_hist(f, iol_names[k], l->h[k]);
     ds_status st = finish(f, path, err);
-    if (st != DS_OK) return st;
+    if (st != DS_OK || !core_cpu) return st;
     if (!(f = create(dir, "core_cpu.csv", path, sizeof path, err))) return DS_ERR_IO;
     fputs("op,count,total_us,mean_us\n", f);
     for (int k = 0; k < DS_CPU__COUNT; k++) {

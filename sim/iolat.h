@@ -89,6 +89,6 @@ int ds_schedstat_open(void);
 bool ds_schedstat_read(int fd, int64_t *cpu_ns, int64_t *wait_ns);
 
 /* DIR/io_latency.csv and DIR/core_cpu.csv; errors name the file. */
-ds_status ds_iolat_write(const ds_iolat *l, const char *dir, ds_err *err);
+ds_status ds_iolat_write(const ds_iolat *l, const char *dir, bool core_cpu, ds_err *err);
 
 #endif /* DS_IOLAT_H */

@@ -394,9 +394,10 @@ static ds_status issue(rp_run *r, uint32_t idx, int64_t issue_ns, ds_err *err) {
     const ds_reply *rep = NULL;
     ds_status st = build(r, &cmd, now);
     if (st == DS_OK) {
-        int64_t cpu0 = r->iolat ? ds_thread_cpu_ns() : 0;
+        bool cpu = r->iolat && r->o->clock == DS_CLOCK_REAL; /* measured, not modelled */
+        int64_t cpu0 = cpu ? ds_thread_cpu_ns() : 0;
         st = ds_cache_exec(r->cache, c->id, ++c->tag, &cmd, &rep);
-        if (r->iolat) ds_iolat_cpu(r->iolat, (int)f->op, ds_thread_cpu_ns() - cpu0);
+        if (cpu) ds_iolat_cpu(r->iolat, (int)f->op, ds_thread_cpu_ns() - cpu0);
     }
     if (st == DS_OK) {
         answer(r, c, f, rep);

@@ -84,6 +84,7 @@ typedef struct ds_replay_opts {
     uint32_t disk_channels; /* virtual clock: IOs the device serves at once; 0 = no queue */
     ds_core_cost core_cost; /* virtual clock: the core as a single server (core-cost-us) */
     ds_host_model host_cpu; /* virtual clock: the host's cores (host-cpu; cpus 0 = off) */
+    bool io_latency;        /* virtual clock: io_latency.csv of the model's terms (real: always) */
     uint64_t seed;
     char out[DS_OPT_STR_MAX]; /* "" = results/<trace>-<hash> */
     bool oracle;

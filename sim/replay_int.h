@@ -71,7 +71,7 @@ struct rp_run {
     ds_metrics *metrics;
     ds_oracle *oracle;
     ds_progress *progress;
-    ds_iolat *iolat; /* real clock: io_latency.csv and core_cpu.csv; NULL in virtual time */
+    ds_iolat *iolat; /* io_latency.csv (+ core_cpu.csv, real clock); virtual: --io-latency */
     rp_engine *eng;
     bool model; /* virtual clock with core-cost-us: commands queue for the core */
     char store_path[2 * DS_OPT_STR_MAX]; /* the backend's store ("mem" for the mem backend) */

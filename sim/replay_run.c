@@ -139,7 +139,7 @@ static ds_status setup(rp_run *r, ds_err *err) {
     if (o->oracle && !(r->oracle = ds_oracle_new(r->origin, err))) return DS_ERR_NOMEM;
     if ((st = check_store(r, err)) != DS_OK) return st;
     r->progress = ds_progress_new(o->progress && !o->quiet, total_hint(o->trace));
-    if (o->clock == DS_CLOCK_REAL && !(r->iolat = ds_iolat_new()))
+    if ((o->clock == DS_CLOCK_REAL || o->io_latency) && !(r->iolat = ds_iolat_new()))
         return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
     r->eng = o->clock == DS_CLOCK_REAL ? ds_engine_real_new(r, o, err)
                                        : ds_engine_virtual_new(r, o, err);
@@ -305,7 +305,7 @@ static ds_status close_metrics(rp_run *r, ds_replay_result *res, ds_err *err) {
                                 ? res->stats.peak_memory_bytes - r->o->core.max_memory_bytes
                                 : 0,
                         .interrupted = res->interrupted};
-    core_cpu_info(r->iolat, &info);
+    if (r->o->clock == DS_CLOCK_REAL) core_cpu_info(r->iolat, &info); /* measured CPU only */
     ds_status st = ds_metrics_close(r->metrics, &res->stats, &info, err);
     r->metrics = NULL;
     free(buf);
@@ -350,7 +350,8 @@ ds_status ds_replay_run(const ds_replay_opts *o, ds_replay_result *res, ds_err *
     int64_t cpu0 = ds_thread_cpu_ns();
     if (st == DS_OK && (o->warmup_ns || o->warmup_requests)) rp_phase(r, DS_PHASE_WARMUP);
     if (st == DS_OK) st = r->eng->ops->run(r->eng, err);
-    if (r->iolat) ds_iolat_cpu_n(r->iolat, DS_CPU_MAIN, ds_thread_cpu_ns() - cpu0, r->requests);
+    if (r->iolat && o->clock == DS_CLOCK_REAL)
+        ds_iolat_cpu_n(r->iolat, DS_CPU_MAIN, ds_thread_cpu_ns() - cpu0, r->requests);
     if (st == DS_OK && rp_crash_at(r) && !r->crashed) st = rp_crash(r, NULL, NULL, 0, err);
     if (st == DS_OK && !r->crashed) st = finish(r, err);
     res->crashed = r->crashed;
@@ -369,7 +370,8 @@ ds_status ds_replay_run(const ds_replay_opts *o, ds_replay_result *res, ds_err *
         collect(r, res);
         ds_err e2;
         ds_status cs = close_metrics(r, res, &e2);
-        if (cs == DS_OK && r->iolat) cs = ds_iolat_write(r->iolat, o->out, &e2);
+        if (cs == DS_OK && r->iolat)
+            cs = ds_iolat_write(r->iolat, o->out, o->clock == DS_CLOCK_REAL, &e2);
         if (st == DS_OK && cs != DS_OK) st = ds_err_set(err, cs, "%s", e2.msg);
     }
     teardown(r);

@@ -163,6 +163,7 @@ static ds_status run_opts(const val_opts *v, bool real, const char *store, const
     /* The real runs use the real device: none of the calibration's models. */
     if (st == DS_OK && real) st = ds_cli_set(r, "latency", "fixed:0", err);
     if (st == DS_OK && !real) st = ds_cli_set(r, "backend", "fake", err);
+    if (st == DS_OK && !real) st = ds_cli_set(r, "io-latency", "on", err); /* terms.csv */
     if (st != DS_OK) return st;
     if (strlen(out) >= sizeof r->out) return ds_err_set(err, DS_ERR_ARG, "--out: path too long");
     memcpy(r->out, out, strlen(out) + 1);
@@ -331,6 +332,60 @@ static int table(const val_opts *v, const ds_csvtab *sum) {
     return bad ? 1 : 0;
 }
 
+/* ---- where the time goes: the model's terms against the real runs' ------------------------ */
+
+/* The q-quantile (upper bucket bound) of one kind in DIR/io_latency.csv; < 0 when absent. */
+static double term_q(const char *dir, const char *kind, double q) {
+    char path[VAL_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/io_latency.csv", dir);
+    ds_csvtab t;
+    ds_err err;
+    if (ds_csvtab_read(path, &t, &err) != DS_OK) return -1;
+    int c_op = ds_csvtab_col(&t, "op"), c_hi = ds_csvtab_col(&t, "bucket_hi_us");
+    int c_cum = ds_csvtab_col(&t, "cum_fraction");
+    double v = -1;
+    for (size_t i = 0; c_op >= 0 && c_hi >= 0 && c_cum >= 0 && i < t.nrows; i++)
+        if (!strcmp(ds_csvtab_get(&t, i, c_op), kind) &&
+            strtod(ds_csvtab_get(&t, i, c_cum), NULL) >= q) {
+            v = strtod(ds_csvtab_get(&t, i, c_hi), NULL);
+            break;
+        }
+    ds_csvtab_free(&t);
+    return v;
+}
+
+/* OUT/terms.csv and a short table: p50 and p99 of each io_latency.csv kind, the median of the
+ * real runs beside the virtual run's. Not judged: it says which term to look at. */
+static void terms(const val_opts *v) {
+    static const char *const kinds[] = {"queue_wait",  "backend_get", "backend_set", "service_get",
+                                        "service_set", "handoff",     "wakeup"};
+    static const double qs[] = {0.5, 0.99};
+    char path[VAL_PATH_MAX + 32], dir[VAL_PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/terms.csv", v->out);
+    FILE *f = fopen(path, "w");
+    if (!f) return;
+    fputs("term,quantile,real,virtual\n", f);
+    printf("where the time goes (io_latency.csv, us; real: median of the runs):\n");
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        for (size_t j = 0; j < 2; j++) {
+            double r[VAL_RUNS_MAX];
+            int n = 0;
+            for (int i = 1; i <= v->runs; i++) {
+                snprintf(dir, sizeof dir, "%s/real-%d", v->out, i);
+                double x = term_q(dir, kinds[k], qs[j]);
+                if (x >= 0) r[n++] = x;
+            }
+            snprintf(dir, sizeof dir, "%s/virtual", v->out);
+            double virt = term_q(dir, kinds[k], qs[j]);
+            if (n == 0 && virt < 0) continue;
+            qsort(r, (size_t)n, sizeof r[0], cmp_double);
+            double med = n ? r[n / 2] : -1;
+            fprintf(f, "%s,p%g,%g,%g\n", kinds[k], qs[j] * 100, med, virt);
+            printf("  %-12s p%-3g real %9.0f  virtual %9.0f\n", kinds[k], qs[j] * 100, med, virt);
+        }
+    fclose(f);
+}
+
 int ds_main_validate(int argc, char **argv) {
     if (argc > 0) argc--, argv++; /* the verb */
     val_opts v;
@@ -349,6 +404,7 @@ int ds_main_validate(int argc, char **argv) {
     for (int i = 0; i <= v.runs && st == DS_OK; i++) /* 0: virtual, 1..runs: real */
         st = i ? real_run(&v, i, &sum[i], &err) : one_run(&v, i, &sum[i], &err);
     if (v.runs_csv) fclose(v.runs_csv);
+    if (st == DS_OK) terms(&v);
     if (st == DS_OK) rc = table(&v, sum);
     for (int i = 0; i <= v.runs; i++)
         ds_csvtab_free(&sum[i]);

@@ -180,6 +180,12 @@ START_TEST(test_validate_table_and_equal_hit_ratio) {
         }
     ck_assert(seen);
     ds_csvtab_free(&t);
+    /* terms.csv: the model's terms beside the real runs' (queue wait, backend calls...) */
+    snprintf(path, sizeof path, "%s/terms.csv", out);
+    ck_assert_msg(ds_csvtab_read(path, &t, &err) == DS_OK, "%s", err.msg);
+    ck_assert_int_gt(t.nrows, 0);
+    ck_assert_str_eq(t.cells[0], "term");
+    ds_csvtab_free(&t);
     /* runs.csv: one attempt per real run (no retries asked), with the others' load */
     snprintf(path, sizeof path, "%s/runs.csv", out);
     ck_assert_msg(ds_csvtab_read(path, &t, &err) == DS_OK, "%s", err.msg);

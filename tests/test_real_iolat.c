@@ -38,11 +38,13 @@ static void set(ds_replay_opts *o, const char *name, const char *value) {
     ck_assert_msg(ds_cli_set(o, name, value, &err) == DS_OK, "--%s: %s", name, err.msg);
 }
 
-static void run(const char *clock, const char *latency, ds_replay_result *res, char *out) {
+static void run_io(const char *clock, const char *latency, const char *io_latency,
+                   ds_replay_result *res, char *out) {
     ds_replay_opts o;
     ds_replay_opts_default(&o);
     snprintf(o.trace, sizeof o.trace, "%s", TRACE);
-    snprintf(out, 128, "%s/out-%s", dir, clock);
+    snprintf(out, 128, "%s/out-%s-%s", dir, clock, io_latency);
+    set(&o, "io-latency", io_latency);
     snprintf(o.out, sizeof o.out, "%s", out);
     set(&o, "clock", clock);
     set(&o, "speed", "max");
@@ -54,6 +56,10 @@ static void run(const char *clock, const char *latency, ds_replay_result *res, c
     ds_err err = {{0}};
     ck_assert_msg(ds_replay_run(&o, res, &err) == DS_OK, "replay: %s", err.msg);
     ck_assert_uint_eq(res->stale_reads + res->lost_writes, 0);
+}
+
+static void run(const char *clock, const char *latency, ds_replay_result *res, char *out) {
+    run_io(clock, latency, "off", res, out);
 }
 
 /* Sum of `count` and the largest bucket_hi reached at cum_fraction 0.5 for one op. */
@@ -176,6 +182,25 @@ START_TEST(test_virtual_runs_write_no_cost_files) {
 }
 END_TEST
 
+/* --io-latency on a virtual run: io_latency.csv holds what the model charged, in the real
+ * run's kinds (a sample per IO, the fixed 100 us service), and no core_cpu.csv (nothing was
+ * measured). */
+START_TEST(test_virtual_io_latency_writes_the_model_terms) {
+    ds_replay_result res;
+    char out[128], path[256];
+    run_io("virtual", "fixed:100", "on", &res, out);
+    long p50;
+    uint64_t jobs = res.stats.disk_loads + res.stats.disk_saves + res.stats.disk_dels;
+    ck_assert_uint_eq(hist_count(out, "io_latency.csv", "queue_wait", &p50), jobs);
+    ck_assert_uint_eq(hist_count(out, "io_latency.csv", "backend_get", &p50), res.stats.disk_loads);
+    ck_assert_int_eq(p50, 100);
+    ck_assert_uint_eq(hist_count(out, "io_latency.csv", "service_get", &p50), res.stats.disk_loads);
+    ck_assert_int_eq(p50, 100);
+    snprintf(path, sizeof path, "%s/core_cpu.csv", out);
+    ck_assert_int_ne(access(path, F_OK), 0);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("real_iolat");
     TCase *tc = tcase_create("iolat");
@@ -183,6 +208,7 @@ int main(void) {
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_io_latency_counts_match_the_run);
     tcase_add_test(tc, test_core_cpu_counts_every_command);
+    tcase_add_test(tc, test_virtual_io_latency_writes_the_model_terms);
     tcase_add_test(tc, test_open_loop_measures_lateness);
     tcase_add_test(tc, test_virtual_runs_write_no_cost_files);
     suite_add_tcase(s, tc);
