@@ -251,6 +251,9 @@ typedef struct ds_cmd {
      * size). A LOAD this command causes carries it to the backend (ds_job.size_hint); the
      * core does nothing else with it. 0 = none. */
     uint64_t size_hint;
+    /* Optional: ds_cache_key_hash of keys[0] of a GET, from a host that hashed the key ahead
+     * (to prefetch it); the cache then does not hash it again. 0 = the cache hashes it. */
+    uint64_t key_hash;
 } ds_cmd;
 
 #define DS_NEXT_ACCESS_UNKNOWN 0
@@ -385,6 +388,10 @@ const ds_value *ds_cache_peek(const ds_cache *c, const void *key, uint32_t keyle
  * the key's hash-table slot into the CPU cache, so the lookup overlaps the host's own work
  * instead of waiting on memory. No other effect; the key need not exist. */
 void ds_cache_prefetch(const ds_cache *c, const void *key, uint32_t keylen);
+/* The key's hash as this cache computes it (never 0), for ds_cmd.key_hash, and the prefetch
+ * of a key already hashed: a host reading ahead hashes each key once. */
+uint64_t ds_cache_key_hash(const ds_cache *c, const void *key, uint32_t keylen);
+void ds_cache_prefetch_hash(const ds_cache *c, uint64_t hash);
 bool ds_cache_neg_peek(const ds_cache *c, const void *key, uint32_t keylen, bool *pinned);
 
 typedef struct ds_stats {

@@ -143,14 +143,32 @@ static oracle_ent *upsert(ds_oracle *o, const void *key, uint32_t keylen) {
     return e;
 }
 
-static const oracle_ent *lookup_h(const ds_oracle *o, const void *key, uint32_t keylen,
-                                  uint64_t h) {
-    oracle_ent *e = find_slot(o->tab, o->cap, o->arena, key, keylen, h);
+/* A key and its oracle hash, computed when first needed (a read-only replay of an object-id
+ * trace never needs it: the shadow stays empty and origin stamps fail the version test). */
+typedef struct okey {
+    const void *key;
+    uint32_t len;
+    bool have;
+    uint64_t h;
+} okey;
+
+static uint64_t okey_hash(okey *k) {
+    if (!k->have) {
+        k->h = key_hash(k->key, k->len);
+        k->have = true;
+    }
+    return k->h;
+}
+
+static const oracle_ent *lookup_k(const ds_oracle *o, okey *k) {
+    if (o->used == 0) return NULL; /* nothing written yet: no probe, no hash */
+    oracle_ent *e = find_slot(o->tab, o->cap, o->arena, k->key, k->len, okey_hash(k));
     return e->koff == UINT64_MAX ? NULL : e;
 }
 
 static const oracle_ent *lookup(const ds_oracle *o, const void *key, uint32_t keylen) {
-    return lookup_h(o, key, keylen, key_hash(key, keylen));
+    okey k = {key, keylen, false, 0};
+    return lookup_k(o, &k);
 }
 
 ds_value *ds_oracle_value(ds_oracle *o, const void *key, uint32_t keylen, uint64_t size_bytes,
@@ -168,25 +186,29 @@ uint64_t ds_oracle_stamp_version(const void *key, uint32_t keylen, const ds_valu
     return stamp[0];
 }
 
-/* What a value says: its version, the origin's copy, or foreign. h: key_hash of the key. */
-static uint64_t classify_h(const ds_oracle *o, uint64_t h, const ds_value *v) {
+/* What a value says: its version, the origin's copy, or foreign. The key is hashed only for a
+ * stamp whose version is one we handed out. */
+static uint64_t classify_k(const ds_oracle *o, okey *k, const ds_value *v) {
     if (!v) return DS_ORACLE_V_ABSENT;
     if (v->len == 16) {
         uint64_t stamp[2];
         memcpy(stamp, v->data, sizeof stamp);
-        if (stamp[1] == h && stamp[0] >= DS_ORACLE_V_FIRST && stamp[0] < o->next_version)
+        if (stamp[0] >= DS_ORACLE_V_FIRST && stamp[0] < o->next_version && stamp[1] == okey_hash(k))
             return stamp[0];
     }
     return o->origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_FOREIGN;
 }
 
 static uint64_t classify(const ds_oracle *o, const void *key, uint32_t keylen, const ds_value *v) {
-    return classify_h(o, v && v->len == 16 ? key_hash(key, keylen) : 0, v);
+    okey k = {key, keylen, false, 0};
+    return classify_k(o, &k, v);
 }
 
 void ds_oracle_snapshot(ds_oracle *o, const void *key, uint32_t keylen, ds_oracle_snap *s) {
-    s->hash = key_hash(key, keylen);
-    const oracle_ent *e = lookup_h(o, key, keylen, s->hash);
+    okey k = {key, keylen, false, 0};
+    const oracle_ent *e = lookup_k(o, &k);
+    s->hash = k.h;
+    s->hashed = k.have;
     s->version = e ? e->version : (o->origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_ABSENT);
     s->created = o->next_version - 1;
     s->acks = o->acks;
@@ -243,8 +265,9 @@ bool ds_oracle_last_write(const ds_oracle *o, const void *key, uint32_t keylen,
 bool ds_oracle_check(ds_oracle *o, const void *key, uint32_t keylen, const ds_value *seen,
                      const ds_oracle_snap *s, int64_t now_us, char *expected, char *observed,
                      size_t cap) {
-    uint64_t got = classify_h(o, s->hash, seen);
-    const oracle_ent *e = lookup_h(o, key, keylen, s->hash);
+    okey k = {key, keylen, s->hashed, s->hash};
+    uint64_t got = classify_k(o, &k, seen);
+    const oracle_ent *e = lookup_k(o, &k);
     uint64_t cur = e ? e->version : (o->origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_ABSENT);
     if (e && got == e->version && got >= DS_ORACLE_V_FIRST && e->expire_us &&
         e->expire_us <= s->issue_us) { /* expired before the read was issued */

@@ -46,7 +46,8 @@ typedef struct ds_oracle_snap {
     uint64_t created; /* versions created before the issue are <= this */
     uint64_t acks;    /* acknowledgements before the issue */
     int64_t issue_us; /* when the read was issued (0 = unknown; the caller sets it) */
-    uint64_t hash;    /* the key's oracle hash, so the check does not hash the key again */
+    uint64_t hash;    /* the key's oracle hash when hashed is set, so the check reuses it */
+    bool hashed;      /* false: the oracle held no key at issue and the key was not hashed */
 } ds_oracle_snap;
 void ds_oracle_snapshot(ds_oracle *o, const void *key, uint32_t keylen, ds_oracle_snap *s);
 

@@ -207,6 +207,7 @@ static ds_status client_push(rp_run *r, rp_client *c, const ds_trace_req *q, int
     n->next_access = q->next_access;
     n->line = q->line;
     n->intended_ns = intended_ns;
+    n->hash0 = q == &r->req ? r->req_hash : 0;
     n->len = bytes;
     unsigned char *p = n->data;
     for (uint32_t i = 0; i < q->nkeys; i++) {
@@ -381,6 +382,7 @@ static ds_status build(rp_run *r, ds_cmd *cmd, int64_t now) {
         *cmd = (ds_cmd){.op = DS_OP_EXEC, .nsub = 2 * n, .sub = r->subs, .size_hint = f->size};
     }
     cmd->next_access = f->next_access;
+    if (f->op == DS_OP_GET) cmd->key_hash = f->hash0; /* hashed once, to prefetch it */
     return DS_OK;
 }
 
@@ -431,6 +433,7 @@ static void scratch_from_req(rp_run *r, const ds_trace_req *q, int64_t intended_
     f->ttl_s = q->ttl_s;
     f->next_access = q->next_access;
     f->keys = (ds_key *)q->keys;
+    f->hash0 = q == &r->req ? r->req_hash : 0;
 }
 
 /* Closed loop: a request is intended when its client became free plus think time (a new
@@ -444,6 +447,7 @@ static void scratch_from_node(rp_run *r, const rp_client *c, const rp_qnode *n) 
     f->size = n->size;
     f->ttl_s = n->ttl_s;
     f->next_access = n->next_access;
+    f->hash0 = n->hash0;
     f->keys = r->keys;
     const unsigned char *p = n->data;
     for (uint32_t i = 0; i < n->nkeys; i++) {
@@ -465,6 +469,7 @@ static ds_status issue_pending_set(rp_run *r, uint32_t idx, int64_t issue_ns, ds
     f->ttl_s = 0;
     f->intended_ns = c->ready_ns; /* the follow-up is due as soon as the miss is answered */
     f->next_access = c->fl.next_access;
+    f->hash0 = 0;
     r->keys[0] = c->fl.keys[0];
     f->keys = r->keys;
     return issue(r, idx, issue_ns, err);
@@ -580,7 +585,10 @@ int rp_next_record(rp_run *r, const ds_trace_req **req, ds_err *err) {
      * would wrap. */
     double first_us = r->records ? (double)r->first_time_us : (double)q->time_us;
     double speed = r->o->speed > 0 ? r->o->speed : 1.0;
-    if (((double)q->time_us - first_us) * 1000.0 / speed > 4611686018427387904.0) {
+    if (!r->records) /* half the range: below it the exact test (a division) cannot fail */
+        r->span_safe_us = (uint64_t)(2305843009213693952.0 / 1000.0 * (speed < 1.0 ? speed : 1.0));
+    if ((uint64_t)(q->time_us - (r->records ? r->first_time_us : q->time_us)) >= r->span_safe_us &&
+        ((double)q->time_us - first_us) * 1000.0 / speed > 4611686018427387904.0) {
         ds_err_set(err, DS_ERR_ARG,
                    "%s:%llu: %lld us after the first request is beyond the clock's range "
                    "(2^62 ns, about 146 years, at --speed %g)",
@@ -592,7 +600,8 @@ int rp_next_record(rp_run *r, const ds_trace_req **req, ds_err *err) {
     r->last_time_us = q->time_us;
     r->records++;
     *req = q;
-    ds_cache_prefetch(r->cache, q->keys[0].p, q->keys[0].len);
+    r->req_hash = ds_cache_key_hash(r->cache, q->keys[0].p, q->keys[0].len);
+    ds_cache_prefetch_hash(r->cache, r->req_hash);
     return 1;
 }
 

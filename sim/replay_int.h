@@ -21,6 +21,7 @@ typedef struct rp_qnode {
     int64_t next_access; /* the trace's hint (ds_cmd.next_access) */
     uint64_t line;
     int64_t intended_ns; /* open loop: trace time / speed; closed loop: when it was read */
+    uint64_t hash0;      /* the cache's hash of the first key (0: not computed) */
     uint32_t len, cap;   /* bytes used / capacity of data */
     unsigned char *data;
     unsigned char inl[56];
@@ -35,6 +36,7 @@ typedef struct rp_inflight {
     int64_t next_access;
     int64_t intended_ns; /* when the request should have been sent (latency's origin) */
     int64_t issue_ns;    /* when it was sent to the core (service latency's origin) */
+    uint64_t hash0;      /* ds_cache_key_hash of keys[0] when known, else 0 (ds_cmd.key_hash) */
     unsigned char *kbuf;
     size_t kcap;
     ds_key *keys;
@@ -62,7 +64,8 @@ typedef struct rp_client {
 struct rp_run {
     const ds_replay_opts *o;
     ds_reader *reader;
-    ds_trace_req req; /* the record handed to the engine */
+    ds_trace_req req;  /* the record handed to the engine */
+    uint64_t req_hash; /* the cache's hash of req's first key (computed to prefetch it) */
     bool have_t0, closed, origin;
     bool binary_keys; /* keys are 8-byte ids (ds_reader_binary_keys): print with ds_key_text */
     int64_t t0_us;
@@ -93,6 +96,7 @@ struct rp_run {
     uint64_t clamped;      /* --unsorted clamp: records moved forward to the previous time */
     int64_t last_time_us;  /* trace time of the previous record */
     int64_t first_time_us; /* trace time of the first record */
+    uint64_t span_safe_us; /* spans below this are inside the clock's range at this speed */
     char first_error[256];
     bool crashed; /* crash lab: the power went at crash_us */
     int64_t crash_us;

@@ -69,6 +69,38 @@ START_TEST(test_set_replies_count_one_and_get_sees_it) {
 }
 END_TEST
 
+/* A host that hashed a key ahead (to prefetch it) passes the hash in ds_cmd.key_hash: the GET
+ * finds the same entry, and misses, parks and resumes as one without it. */
+START_TEST(test_get_with_the_hosts_key_hash_is_the_same_get) {
+    TH_OPEN(th, th_cfg(0));
+    ck_assert_uint_ne(ds_cache_key_hash(th->cache, "k", 1), 0);
+    ck_assert_uint_eq(ds_cache_key_hash(th->cache, "k", 1), ds_cache_key_hash(th->cache, "k", 1));
+    ck_assert_uint_ne(ds_cache_key_hash(th->cache, "k", 1), ds_cache_key_hash(th->cache, "j", 1));
+    ck_assert_int_eq(th_do(th, 1, th_set(th, "k", "v")), DS_OK);
+    ds_key k = th_key("k"), j = th_key("j");
+    ds_cmd get = {.op = DS_OP_GET, .nkeys = 1, .keys = &k};
+    get.key_hash = ds_cache_key_hash(th->cache, "k", 1);
+    ds_cache_prefetch_hash(th->cache, get.key_hash); /* a hint only */
+    ck_assert_int_eq(th_do(th, 1, &get), DS_OK);
+    ck_assert(th_val_is(th->last.values[0], "v"));
+    ds_cmd miss = {.op = DS_OP_GET, .nkeys = 1, .keys = &j};
+    miss.key_hash = ds_cache_key_hash(th->cache, "j", 1);
+    ck_assert_int_eq(th_do_tag(th, 2, 7, &miss), DS_BLOCKED); /* parked with the host's hash */
+    th_take_all(th); /* the SET's SAVE and j's LOAD */
+    ck_assert_uint_eq(th_count(th, DS_JOB_LOAD, "j"), 1);
+    ck_assert_int_eq(th_complete(th, th_find(th, DS_JOB_LOAD, "j"), DS_OK, "w"), DS_OK);
+    const th_rec *rec = th_last_for(th, 2);
+    ck_assert_ptr_nonnull(rec);
+    ck_assert(th_val_is(rec->r.values[0], "w"));
+    ck_assert_int_eq(th_do(th, 1, &miss), DS_OK); /* now a hit, found by the same hash */
+    ck_assert(th_val_is(th->last.values[0], "w"));
+    ds_stats st = th_stats(th);
+    ck_assert_uint_eq(st.hits, 2);
+    ck_assert_uint_eq(st.misses, 1);
+    th_fini(th);
+}
+END_TEST
+
 START_TEST(test_set_keeps_callers_reference) {
     TH_OPEN(th, th_cfg(0));
     ds_value *v = th_val(th, "v");
@@ -426,6 +458,7 @@ static Suite *commands_suite(void) {
     tcase_add_test(tc, test_get_of_absent_key_replies_null_after_load);
     tcase_add_test(tc, test_size_hint_reaches_the_load_job);
     tcase_add_test(tc, test_set_replies_count_one_and_get_sees_it);
+    tcase_add_test(tc, test_get_with_the_hosts_key_hash_is_the_same_get);
     tcase_add_test(tc, test_set_keeps_callers_reference);
     tcase_add_test(tc, test_del_count_is_keys_in_memory);
     tcase_add_test(tc, test_exists_counts_present_keys);

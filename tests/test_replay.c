@@ -508,6 +508,22 @@ START_TEST(test_oracle_accepts_only_states_between_issue_and_answer) {
     ds_value_unref(v3);
     ds_value_unref(vx);
     ds_oracle_free(o);
+    /* A read issued while the oracle held nothing (its key not hashed then) is checked
+     * against writes acknowledged later, and a stamp of another key is still foreign. */
+    o = ds_oracle_new(false, &err);
+    ck_assert_ptr_nonnull(o);
+    ds_oracle_snapshot(o, "k", 1, &s); /* empty shadow: "absent" */
+    ck_assert(ds_oracle_check(o, "k", 1, NULL, &s, 0, e, g, sizeof e));
+    ds_value *w1 = ds_oracle_value(o, "k", 1, 10, 0);
+    ds_value *wx = ds_oracle_value(o, "x", 1, 10, 0);
+    ck_assert_int_eq(ds_oracle_ack(o, "k", 1, w1, &err), DS_OK);
+    ck_assert(ds_oracle_check(o, "k", 1, w1, &s, 0, e, g, sizeof e));
+    ck_assert(ds_oracle_check(o, "k", 1, NULL, &s, 0, e, g, sizeof e)); /* the state at issue */
+    ck_assert(!ds_oracle_check(o, "k", 1, wx, &s, 0, e, g, sizeof e));
+    ck_assert_str_eq(g, "foreign");
+    ds_value_unref(w1);
+    ds_value_unref(wx);
+    ds_oracle_free(o);
 }
 END_TEST
 
