@@ -45,6 +45,7 @@ typedef struct mem_backend {
 } mem_backend;
 
 static mem_ent *mem_find(mem_backend *m, const void *key, uint32_t keylen) {
+    if (m->tab.count == 0) return NULL; /* an origin replay that wrote nothing: no hash */
     return (mem_ent *)ds_table_find(&m->tab, ds_table_hash(&m->tab, key, keylen), key, keylen);
 }
 

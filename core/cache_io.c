@@ -57,7 +57,10 @@ static ds_status prepare_reply(ds_cache *c, ds_replybuf *b, const ds_cmd *cmd) {
         n += cmd->sub[i].nkeys;
     ds_status st = grow(c, b, n ? n : 1, cmd->nsub ? cmd->nsub : 1);
     if (st != DS_OK) return st;
-    memset(b->vals, 0, n * sizeof *b->vals);
+    if (n == 1) /* a single-key command: no libc call */
+        b->vals[0] = NULL;
+    else
+        memset(b->vals, 0, n * sizeof *b->vals);
     b->nheld = n; /* run_one fills them with owned references or NULL */
     return DS_OK;
 }

@@ -115,8 +115,14 @@ ds_status ds_ks_set(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len, 
     e = ds_slab_alloc(&ks->slab, entry_bytes(ks, len));
     if (!e) return DS_ERR_NOMEM;
     unsigned char *kp = (unsigned char *)(e + 1) + meta;
-    memcpy(kp, key, len);
-    memset(e + 1, 0, meta);
+    if (len == 8) /* numeric ids: no libc call for the common key */
+        memcpy(kp, key, 8);
+    else
+        memcpy(kp, key, len);
+    if (meta == 8)
+        memset(e + 1, 0, 8);
+    else
+        memset(e + 1, 0, meta);
     e->node.hash = h;
     e->node.key = kp;
     e->node.keylen = len;

@@ -67,13 +67,24 @@ void ds_hist_reset(ds_hist *h) {
     h->min_us = INT64_MAX;
 }
 
-void ds_hist_add(ds_hist *h, int64_t v_us) {
-    if (v_us < 0) v_us = 0;
+static inline void add_at(ds_hist *h, int64_t v_us, size_t idx) {
     if (v_us < h->min_us) h->min_us = v_us;
     if (v_us > h->max_us) h->max_us = v_us;
     h->count++;
     h->sum_us += (uint64_t)v_us;
-    h->buckets[ds_hist_index(v_us)]++;
+    h->buckets[idx]++;
+}
+
+void ds_hist_add(ds_hist *h, int64_t v_us) {
+    if (v_us < 0) v_us = 0;
+    add_at(h, v_us, ds_hist_index(v_us));
+}
+
+void ds_hist_add2(ds_hist *a, ds_hist *b, int64_t v_us) {
+    if (v_us < 0) v_us = 0;
+    size_t idx = ds_hist_index(v_us);
+    add_at(a, v_us, idx);
+    add_at(b, v_us, idx);
 }
 
 void ds_hist_merge(ds_hist *dst, const ds_hist *src) {

@@ -20,6 +20,8 @@ void ds_hist_free(ds_hist *h);
 void ds_hist_reset(ds_hist *h);
 /* O(1), no allocation; a negative value clamps to 0. */
 void ds_hist_add(ds_hist *h, int64_t v_us);
+/* The same value into two histograms (a run's and an interval's): the bucket is found once. */
+void ds_hist_add2(ds_hist *a, ds_hist *b, int64_t v_us);
 void ds_hist_merge(ds_hist *dst, const ds_hist *src);
 uint64_t ds_hist_count(const ds_hist *h);
 int64_t ds_hist_max(const ds_hist *h); /* exact; 0 when empty */

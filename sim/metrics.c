@@ -175,11 +175,13 @@ fail:
  * all add up), and it saves two of the six histogram adds every request paid. The replay only
  * issues valid ops; another one would be in no op's row, so it is dropped from "ALL" too. */
 void ds_metrics_latency(ds_metrics *m, ds_op op, int64_t latency_ns, int64_t service_ns) {
-    ds_hist_add(m->row_hist, latency_ns);
-    ds_hist_add(m->row_svc, service_ns);
-    if (m->phase != DS_PHASE_RUN || (unsigned)op >= DS_OP__COUNT) return;
-    ds_hist_add(m->hist[op], latency_ns);
-    ds_hist_add(m->svc[op], service_ns);
+    if (m->phase != DS_PHASE_RUN || (unsigned)op >= DS_OP__COUNT) {
+        ds_hist_add(m->row_hist, latency_ns);
+        ds_hist_add(m->row_svc, service_ns);
+        return;
+    }
+    ds_hist_add2(m->row_hist, m->hist[op], latency_ns);
+    ds_hist_add2(m->row_svc, m->svc[op], service_ns);
 }
 
 /* Rebuild "ALL" from the per-op histograms (the pointers are m's own, so a const m may). */
@@ -299,7 +301,10 @@ bool ds_metrics_row_due(const ds_metrics *m, int64_t now_ns) {
 
 void ds_metrics_completed(ds_metrics *m, int64_t now_ns, ds_op op) {
     /* Normally tick(now) came first and this is a no-op; if not, count it where it belongs. */
-    ds_metrics_advance(m, now_ns);
+    if (now_ns - m->row_start_ns >= m->interval_ns)
+        ds_metrics_advance(m, now_ns);
+    else if (now_ns > m->last_now_ns)
+        m->last_now_ns = now_ns;
     if ((unsigned)op < DS_OP__COUNT) m->done[op]++;
     m->done[DS_OP__COUNT]++;
     if (m->phase == DS_PHASE_RUN)

@@ -10,10 +10,11 @@
 #include "../evict.h"
 
 /* The choice among equal candidates is the one schedule exploration perturbs (evict-ties):
- * with ties == 0 (the default) the older always wins and no random number is drawn. */
-static bool better(const ds_sample_spec *s, const ds_tnode *n, const ds_tnode *best, ds_rng *r) {
+ * with ties == 0 (the default) the older always wins and no random number is drawn. a and b
+ * are the ages of n and best (best's is kept, not asked again per candidate). */
+static bool better(const ds_sample_spec *s, const ds_tnode *n, uint64_t a, const ds_tnode *best,
+                   uint64_t b, ds_rng *r) {
     if (!best) return true;
-    uint64_t a = s->age(n, s->ctx), b = s->age(best, s->ctx);
     if (s->ties && n != best && (a > b ? a - b : b - a) <= s->ties) return ds_rng_below(r, 2) == 0;
     return a < b;
 }
@@ -21,11 +22,16 @@ static bool better(const ds_sample_spec *s, const ds_tnode *n, const ds_tnode *b
 ds_tnode *ds_sample_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s) {
     if (t->count == 0) return NULL;
     ds_tnode *best = NULL;
+    uint64_t best_age = 0;
     for (int round = 0; round < DS_SAMPLE_ROUNDS && !best; round++) {
         for (uint32_t i = 0; i < s->samples; i++) {
             ds_tnode *n = ds_table_sample(t, r);
             if (s->skip && s->skip(n, s->ctx)) continue;
-            if (better(s, n, best, r)) best = n;
+            uint64_t a = s->age(n, s->ctx);
+            if (better(s, n, a, best, best_age, r)) {
+                best = n;
+                best_age = a;
+            }
         }
     }
     if (best) return best;
@@ -36,7 +42,11 @@ ds_tnode *ds_sample_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s
         const ds_tslot *sl = &t->slots[(start + k) & t->mask];
         if (!sl->hash) continue;
         if (s->skip && s->skip(sl->node, s->ctx)) continue;
-        if (better(s, sl->node, best, r)) best = sl->node;
+        uint64_t a = s->age(sl->node, s->ctx);
+        if (better(s, sl->node, a, best, best_age, r)) {
+            best = sl->node;
+            best_age = a;
+        }
     }
     return best;
 }
