@@ -450,7 +450,17 @@ static bool ve_wait_io(rp_engine *b) {
         ve_pump(b);
         return true;
     }
-    if (e->io.n == 0) return false;
+    if (e->io.n == 0) {
+        /* Last resort: the loop stopped (a signal) or a point-in-time drain came while the
+         * modelled core held a finished job for its hand-back (its EV_CORE still pending,
+         * which then does nothing). Without this the drain failed: "1 in flight". */
+        if (!e->core_busy || e->cur.kind != CW_DONE) return false;
+        ds_job *job = e->cur.job;
+        e->cur.kind = CW_NONE;
+        job_done(e, job);
+        ve_pump(b);
+        return true;
+    }
     ve_ev ev = heap_pop(&e->io);
     if (ev.t > e->now) e->now = ev.t;
     io_event(e, &ev, true);

@@ -470,6 +470,21 @@ START_TEST(test_ycsb_f_read_modify_write_has_no_stale_reads) {
 }
 END_TEST
 
+/* A point in time (--pit-every) can come while the modelled core holds a finished LOAD for its
+ * hand-back, with nothing else in flight: the drain must hand that job back, not give up with
+ * "1 in flight" (one client, 1 ms apart: thousands of drains, some in that window). */
+START_TEST(test_point_in_time_while_the_core_holds_a_finished_load) {
+    ds_replay_result res;
+    ds_err err = {{0}};
+    const char *flags[] = {"--cache-max-keys", "1000", "--speed", "max", "--pit-every", "1", NULL};
+    ds_status st = run("gen:zipf:0.99,keys=5000,requests=20000,mix=get:0.9/set:0.1,seed=1", "pit",
+                       &res, &err, flags);
+    ck_assert_msg(st == DS_OK, "%s", err.msg);
+    ck_assert_uint_eq(res.requests, 20000);
+    ck_assert_uint_eq(res.stale_reads + res.lost_writes, 0);
+}
+END_TEST
+
 /* The oracle's rule: a read may return any state the key had between its issue and answer. */
 START_TEST(test_oracle_accepts_only_states_between_issue_and_answer) {
     ds_err err;
@@ -547,6 +562,7 @@ static Suite *replay_suite(void) {
     tcase_add_test(tc, test_malformed_line_stops_with_trace_and_line);
     tcase_add_test(tc, test_id_trace_miss_is_set_has_no_violations);
     tcase_add_test(tc, test_ycsb_f_read_modify_write_has_no_stale_reads);
+    tcase_add_test(tc, test_point_in_time_while_the_core_holds_a_finished_load);
     suite_add_tcase(s, tc);
     return s;
 }
