@@ -101,12 +101,12 @@ void ds_simcache_free(ds_simcache *s) {
     ds_ks_free(&s->ks); /* drops the entries' references to the shared values */
     size_t it = 0;
     ds_tnode *n;
-    while ((n = ds_table_next(&s->vals, &it))) { /* one by one: under ASan slabs are malloc */
-        ds_value_unref(((sc_val *)n)->v);
+    while (s->vals.slots && (n = ds_table_next(&s->vals, &it))) { /* one by one: under ASan */
+        ds_value_unref(((sc_val *)n)->v);                         /* slabs are malloc */
         ds_slab_free(&s->val_slab, n, sizeof(sc_val));
     }
     it = 0;
-    while ((n = ds_table_next(&s->gone, &it)))
+    while (s->gone.slots && (n = ds_table_next(&s->gone, &it)))
         ds_slab_free(&s->gone_slab, n, sizeof(sc_gone) + n->keylen);
     ds_table_free(&s->vals);
     ds_table_free(&s->gone);
@@ -119,7 +119,8 @@ uint64_t ds_simcache_hash(const ds_simcache *s, const void *key, uint32_t len) {
     return ds_table_hash(&s->ks.tab, key, len);
 }
 
-/* The shared value of this size (one reference held by s->vals); NULL on out of memory. */
+/* The shared value of this size (one reference held by s->vals); NULL on out of memory. They
+ * live until the end: one per distinct object size of the trace (72 bytes each). */
 static ds_value *value_of(ds_simcache *s, uint64_t size) {
     if (s->vlast && s->vlast->size_bytes == size) return s->vlast;
     uint64_t h = ds_table_hash(&s->vals, &size, sizeof size);
