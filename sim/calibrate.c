@@ -34,7 +34,7 @@
 #include "version.h"
 
 #define CAL_PATH_MAX    4096
-#define CAL_NHIST       5    /* get, set, del, handoff, wakeup */
+#define CAL_NHIST       6    /* get, set, del, handoff, wakeup, worker wake-up */
 #define CAL_TMP_MAX     1024 /* the scratch directory; paths under it fit CAL_PATH_MAX */
 #define CAL_PASS_MAX    64
 #define CAL_PROBE_NS    250000000LL /* per concurrency level */
@@ -363,10 +363,11 @@ typedef struct cal_result {
 /* service_*: the calls' own time (without the wait for a core, which host-cpu models); a run
  * without schedstat has only backend_* (cal_kind). */
 static const char *const hist_kinds[CAL_NHIST] = {"service_get", "service_set", "service_del",
-                                                  "handoff", "wakeup"};
+                                                  "handoff",     "wakeup",      "worker_wakeup"};
 static const char *const whole_kinds[3] = {"backend_get", "backend_set", "backend_del"};
-static const char *const hist_opts[CAL_NHIST] = {"latency-get", "latency-set", "latency-del",
-                                                 "handoff-latency", "wakeup-latency"};
+static const char *const hist_opts[CAL_NHIST] = {"latency-get",    "latency-set",
+                                                 "latency-del",    "handoff-latency",
+                                                 "wakeup-latency", "io-wakeup-latency"};
 
 /* A model term this build's replay does not know is kept as a comment, so the file still
  * loads and the measurement is not lost. */

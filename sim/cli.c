@@ -379,6 +379,9 @@ static const cli_opt host_opts[] = {
     {"handoff-latency", "none", CUSTOM(set_handoff, show_str, handoff), 0,
      "MODEL|none: virtual time: delay from an IO's end to the core seeing it (the real "
      "engine's worker -> main thread wake-up; measured by dslab calibrate)"},
+    {"io-wakeup-latency", "none", CUSTOM(set_handoff, show_str, io_wakeup), 0,
+     "MODEL|none: virtual time: an IO starts that much after a server takes it (the real "
+     "engine's wake-up of an idle IO thread by its condition variable; dslab calibrate)"},
     {"wakeup-latency", "none", CUSTOM(set_handoff, show_str, wakeup), 0,
      "MODEL|none: virtual time: an open-loop arrival that finds the core idle starts that much "
      "later (the real engine's timer wake-up of its sleeping main thread; dslab calibrate)"},

@@ -44,6 +44,7 @@ typedef struct re_node {
     ds_job *job;
     ds_backend *backend;
     int64_t push_ns, pop_ns, end_ns; /* CLOCK_MONOTONIC: queued, picked up, finished (iolat.h) */
+    int64_t take_ns;                 /* taken from the core for an idle worker */
     int64_t cpu_ns, runq_ns; /* the worker's CPU time and run-queue wait in the call (iolat.h) */
 } re_node;
 
@@ -221,6 +222,7 @@ static void re_pump(rp_engine *b) {
         /* queued since the core created it (its IO queue, then ours): created_us is this
          * engine's clock, in us since t0 */
         n->push_ns = e->t0_ns + job->created_us * 1000;
+        n->take_ns = mono_ns();
         pthread_mutex_lock(&e->mu);
         if (e->todo_tail)
             e->todo_tail->next = n;
@@ -243,6 +245,7 @@ static void account_io(re_engine *e, const re_node *n, const ds_job *job, int64_
     ds_iolat_add(e->iol, (ds_iol_kind)(DS_IOL_SERVICE_GET + (k - DS_IOL_BACKEND_GET)),
                  n->end_ns - n->pop_ns - n->runq_ns);
     ds_iolat_add(e->iol, DS_IOL_QUEUE_WAIT, n->pop_ns - n->push_ns);
+    ds_iolat_add(e->iol, DS_IOL_WORKER_WAKEUP, n->pop_ns - n->take_ns);
     int64_t h = seen_ns - n->end_ns;
     ds_iolat_add(e->iol, DS_IOL_HANDOFF, h - (e->runq_ns < h ? e->runq_ns : h));
 }

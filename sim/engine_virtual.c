@@ -76,6 +76,7 @@ typedef struct ve_server {
     ds_call call;
     int64_t cpu_ns, off_ns;        /* host-cpu: the call's part on a core, then off it */
     int64_t start_ns, cpu_wait_ns; /* --io-latency: taken; waited for a host core */
+    int64_t wake_ns;               /* --io-wakeup-latency: the idle thread's wake-up */
 } ve_server;
 
 typedef struct ve_engine {
@@ -102,6 +103,9 @@ typedef struct ve_engine {
     /* --handoff-latency: a finished IO frees its server at once, and reaches the core that
      * much later (the real engine's worker -> main thread wake-up). */
     bool has_handoff, has_wakeup, arriving; /* arriving: inside an EV_ARRIVAL's delivery */
+    bool has_iowake;                        /* --io-wakeup-latency */
+    ds_latency iowake;
+    ds_rng iowake_rng;
     ds_latency wakeup;
     ds_rng wakeup_rng;
     ds_latency handoff;
@@ -227,7 +231,7 @@ static ds_bop job_bop(const ds_job *job) {
 
 /* The call's time off the host's cores: the device, then the completion event. */
 static void io_device(ve_engine *e, uint32_t s, int64_t ns) {
-    int64_t t = device_finish(e, ns);
+    int64_t t = device_finish(e, ns) + e->servers[s].wake_ns; /* the wake-up holds no channel */
     if (e->o->explore) { /* completions due within the window come in any order */
         t += 1000 * (int64_t)ds_rng_below(&e->xrng, (uint64_t)e->o->explore_window_us + 1);
         schedule_seq(e, &e->io, t, EV_IO, s, ds_rng_next(&e->xrng)); /* random ties */
@@ -264,6 +268,10 @@ static void ve_pump(rp_engine *b) {
         ds_job_plan(be, job, &e->servers[s].call);
         e->servers[s].start_ns = e->now;
         e->servers[s].cpu_wait_ns = 0;
+        e->servers[s].wake_ns =
+            e->has_iowake ? 1000 * ds_latency_draw(&e->iowake, &e->iowake_rng) : 0;
+        if (e->iol && e->has_iowake)
+            ds_iolat_add(e->iol, DS_IOL_WORKER_WAKEUP, e->servers[s].wake_ns);
         if (e->iol) ds_iolat_add(e->iol, DS_IOL_QUEUE_WAIT, e->now - job->created_us * 1000);
         if (e->o->hooks && e->o->hooks->io_taken) e->o->hooks->io_taken(e->o->hooks->ctx, job);
         int64_t svc = e->servers[s].call.service_us;
@@ -701,6 +709,7 @@ static void ve_free(rp_engine *b) {
     if (e->host) ds_hostcpu_free(&e->hc);
     if (e->has_handoff) ds_latency_free(&e->handoff);
     if (e->has_wakeup) ds_latency_free(&e->wakeup);
+    if (e->has_iowake) ds_latency_free(&e->iowake);
     free(e);
 }
 
@@ -761,6 +770,14 @@ rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err
         }
         e->has_wakeup = true;
         ds_rng_seed(&e->wakeup_rng, o->seed ^ 0x3a6e0ffull);
+    }
+    if (o->io_wakeup[0] && strcmp(o->io_wakeup, "none") != 0) {
+        if (ds_latency_parse(o->io_wakeup, &e->iowake, err) != DS_OK) {
+            ve_free(&e->base);
+            return NULL;
+        }
+        e->has_iowake = true;
+        ds_rng_seed(&e->iowake_rng, o->seed ^ 0x10a0e1eull);
     }
     return &e->base;
 }

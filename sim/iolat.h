@@ -18,6 +18,8 @@
  *     running again (the timer and scheduler part of arrival_late);
  *   - cpu_get/cpu_set/cpu_del: the worker's thread CPU time inside the backend call (the part of
  *     backend_* that needs a host core; the rest is blocking or waiting for a core);
+ *   - worker_wakeup: from the main thread queueing a job (a worker is idle: it takes jobs only
+ *     then) to a worker picking it up: the condition variable's wake-up;
  *   - service_get/service_set/service_del: backend_* minus the time the worker was runnable but
  *     waited for a core (run_delay of /proc/thread-self/schedstat): the call's own time, which
  *     virtual time's host-cpu model stretches again by the wait it models;
@@ -41,14 +43,15 @@ typedef enum {
     DS_IOL_BACKEND_DEL,
     DS_IOL_QUEUE_WAIT,
     DS_IOL_HANDOFF,
-    DS_IOL_ARRIVAL_LATE, /* open loop, client free: issue - intended (the host's own lateness) */
-    DS_IOL_WAKEUP,       /* the main thread slept until an arrival was due: due -> awake */
-    DS_IOL_CPU_GET,      /* the worker's own CPU time (thread clock) during a backend get */
-    DS_IOL_CPU_SET,      /* ... set */
-    DS_IOL_CPU_DEL,      /* ... delete */
-    DS_IOL_SERVICE_GET,  /* backend_get minus the worker's wait for a core (run queue) */
-    DS_IOL_SERVICE_SET,  /* ... set */
-    DS_IOL_SERVICE_DEL,  /* ... delete */
+    DS_IOL_ARRIVAL_LATE,  /* open loop, client free: issue - intended (the host's own lateness) */
+    DS_IOL_WAKEUP,        /* the main thread slept until an arrival was due: due -> awake */
+    DS_IOL_CPU_GET,       /* the worker's own CPU time (thread clock) during a backend get */
+    DS_IOL_CPU_SET,       /* ... set */
+    DS_IOL_CPU_DEL,       /* ... delete */
+    DS_IOL_SERVICE_GET,   /* backend_get minus the worker's wait for a core (run queue) */
+    DS_IOL_SERVICE_SET,   /* ... set */
+    DS_IOL_SERVICE_DEL,   /* ... delete */
+    DS_IOL_WORKER_WAKEUP, /* from the main thread queueing a job to an idle worker running it */
     DS_IOL__COUNT
 } ds_iol_kind;
 

@@ -96,14 +96,15 @@ typedef struct ds_replay_opts {
     bool closed;
     int64_t think_us;
     int64_t interval_ms;
-    uint64_t client_queue_max;    /* requests queued per client before the run fails */
-    int64_t warmup_ns;            /* --warmup Ns: excluded from the metrics (0 = none) */
-    uint64_t warmup_requests;     /* --warmup Nr: the first N completions, excluded */
-    char handoff[DS_OPT_STR_MAX]; /* virtual time: IO end -> core sees it; "none" = 0 */
-    char wakeup[DS_OPT_STR_MAX];  /* virtual time: an arrival finding the core idle waits */
-    char calibration_format[16];  /* "" unless a calibration file set it (checked) */
-    bool reuse_store;             /* a non-empty store is replayed on, the oracle seeded from it */
-    int unsorted;                 /* DS_UNSORTED_*: a request earlier than the previous one */
+    uint64_t client_queue_max;      /* requests queued per client before the run fails */
+    int64_t warmup_ns;              /* --warmup Ns: excluded from the metrics (0 = none) */
+    uint64_t warmup_requests;       /* --warmup Nr: the first N completions, excluded */
+    char handoff[DS_OPT_STR_MAX];   /* virtual time: IO end -> core sees it; "none" = 0 */
+    char wakeup[DS_OPT_STR_MAX];    /* virtual time: an arrival finding the core idle waits */
+    char io_wakeup[DS_OPT_STR_MAX]; /* virtual time: an idle IO thread's wake-up per job */
+    char calibration_format[16];    /* "" unless a calibration file set it (checked) */
+    bool reuse_store; /* a non-empty store is replayed on, the oracle seeded from it */
+    int unsorted;     /* DS_UNSORTED_*: a request earlier than the previous one */
     bool quiet;
     bool progress;             /* progress line on a terminal (off for tests) */
     int64_t pit_every_ms;      /* virtual clock: point-in-time drain + backend check every N ms */

@@ -92,6 +92,7 @@ START_TEST(test_calibration_file_is_complete_and_loads) {
     ck_assert(file_has(conf, "latency-get hist:cal.get.hist"));
     ck_assert(file_has(conf, "latency-set hist:cal.set.hist"));
     ck_assert(file_has(conf, "core-cost-us get:"));
+    ck_assert(file_has(conf, "io-wakeup-latency hist:cal.worker_wakeup.hist"));
     ck_assert(file_has(conf, "disk-channels "));
     /* host-cpu: this machine's cores, and a share 0..1 of each call on a core */
     char want[64];
@@ -99,6 +100,7 @@ START_TEST(test_calibration_file_is_complete_and_loads) {
     ck_assert_msg(file_has(conf, want), "no '%s' line", want);
     assert_hist("cal.get.hist");
     assert_hist("cal.set.hist");
+    assert_hist("cal.worker_wakeup.hist");
     /* --config resolves the hist files beside the config, from any working directory */
     ds_replay_opts o;
     ds_replay_opts_default(&o);
@@ -292,6 +294,37 @@ START_TEST(test_handoff_delays_the_core_not_the_disk) {
 }
 END_TEST
 
+/* --io-wakeup-latency: every IO starts that much after its server takes it, so every miss of
+ * a closed-loop replay waits it once more (the GET p99 is a miss) and the disk work is the
+ * same. */
+START_TEST(test_io_wakeup_delays_every_io) {
+    double p99[2];
+    ds_replay_result res[2];
+    for (int i = 0; i < 2; i++) {
+        ds_replay_opts o;
+        ds_replay_opts_default(&o);
+        snprintf(o.trace, sizeof o.trace, "%s", "gen:zipf:0.9,keys=2000,requests=5000,clients=1");
+        snprintf(o.out, sizeof o.out, "%s/iw%d", dir, i);
+        ds_err err = {{0}};
+        ck_assert(ds_cli_set(&o, "latency", "fixed:100", &err) == DS_OK);
+        ck_assert(ds_cli_set(&o, "cache-max-keys", "300", &err) == DS_OK);
+        ck_assert(ds_cli_set(&o, "speed", "max", &err) == DS_OK);
+        ck_assert(ds_cli_set(&o, "io-wakeup-latency", i ? "fixed:40" : "none", &err) == DS_OK);
+        o.quiet = true, o.progress = false;
+        ck_assert_msg(ds_replay_run(&o, &res[i], &err) == DS_OK, "%s", err.msg);
+        char path[DS_OPT_STR_MAX + 16];
+        snprintf(path, sizeof path, "%s/summary.csv", o.out);
+        ds_csvtab t;
+        ck_assert(ds_csvtab_read(path, &t, &err) == DS_OK);
+        ck_assert(ds_csvtab_num(&t, 0, "get_p99_us", &p99[i]));
+        ds_csvtab_free(&t);
+    }
+    ck_assert_uint_eq(res[0].stats.disk_loads, res[1].stats.disk_loads); /* one client: same */
+    ck_assert_msg(p99[1] >= p99[0] + 39 && p99[1] <= p99[0] + 41, "GET p99 %g -> %g", p99[0],
+                  p99[1]);
+}
+END_TEST
+
 /* --wakeup-latency: an open-loop arrival that finds the core idle starts later; the wait is
  * in the intended latency, not in the service latency (issued when the core starts it). */
 START_TEST(test_wakeup_delays_idle_arrivals) {
@@ -351,6 +384,7 @@ int main(void) {
     tcase_add_test(tc, test_csvtab_rejects_ragged_rows);
     tcase_add_test(tc, test_handoff_delays_the_core_not_the_disk);
     tcase_add_test(tc, test_wakeup_delays_idle_arrivals);
+    tcase_add_test(tc, test_io_wakeup_delays_every_io);
     tcase_add_test(tc, test_disk_channels_with_a_deep_core_queue);
     tcase_add_test(tc, test_host_cpu_main_thread_waits_for_a_core);
     suite_add_tcase(s, tc);
