@@ -100,10 +100,16 @@ ds_ioent *ds_c_io_get(ds_cache *c, uint64_t h, const void *key, uint32_t len) {
 /* The same for a caller that just looked the key up: e is ds_ks_find's answer. */
 ds_ioent *ds_c_io_get_for(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_entry *e) {
     assert(e == ds_ks_find(&c->ks, h, key, len));
+    ds_ioent *io;
+    if (e && e->io) return e->io;       /* a cached key's ioent is linked from its entry */
+    if (e || c->sched.tab.count == 0) { /* then it has none: no lookup */
+        io = ds_sched_new(&c->sched, h, key, len);
+        if (io && e) link_io(e, io);
+        return io;
+    }
     bool created;
-    ds_ioent *io = ds_sched_get(&c->sched, h, key, len, &created);
-    if (io && created && e) link_io(e, io);
-    assert(!io || io->ent == e);
+    io = ds_sched_get(&c->sched, h, key, len, &created);
+    assert(!io || io->ent == NULL);
     return io;
 }
 
@@ -261,7 +267,10 @@ ds_entry *ds_c_put(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_va
                    int64_t next_access, ds_ioent *io) {
     ds_entry *e = NULL;
     ds_evict_req rq = {h, key, len, next_access};
-    if (ds_ks_set(&c->ks, h, key, len, v, &rq, &e) != DS_OK) return NULL;
+    /* A held ioent knows its entry (io->ent is the lookup's answer): no second lookup. */
+    ds_status st = io ? ds_ks_set_at(&c->ks, io->ent, h, key, len, v, &rq, &e)
+                      : ds_ks_set(&c->ks, h, key, len, v, &rq, &e);
+    if (st != DS_OK) return NULL;
     if (!e->io) { /* a new entry: re-link the key's live ioent */
         if (!io) io = ds_sched_find(&c->sched, h, key, len);
         if (io) link_io(e, io);

@@ -140,6 +140,9 @@ uint64_t ds_ks_charge(uint32_t keylen, const ds_value *v);
 /* Insert or overwrite; takes a reference to v. rq: the request (hint), may be NULL. */
 ds_status ds_ks_set(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len, ds_value *v,
                     const ds_evict_req *rq, ds_entry **out);
+/* The same for a caller that just looked the key up: e is ds_ks_find's answer (NULL: absent). */
+ds_status ds_ks_set_at(ds_keyspace *ks, ds_entry *e, uint64_t h, const void *key, uint32_t len,
+                       ds_value *v, const ds_evict_req *rq, ds_entry **out);
 void ds_ks_remove(ds_keyspace *ks, ds_entry *e); /* DEL, expiry: not an eviction */
 void ds_ks_touch(ds_keyspace *ks, ds_entry *e, const ds_evict_req *rq);
 void ds_ks_miss(ds_keyspace *ks, const ds_evict_req *rq);

@@ -175,6 +175,8 @@ void ds_sched_free(ds_sched *s); /* frees ioents and jobs still held */
 ds_ioent *ds_sched_find(ds_sched *s, uint64_t h, const void *key, uint32_t len);
 /* Find or create; NULL on OOM. *created tells which (may be NULL). */
 ds_ioent *ds_sched_get(ds_sched *s, uint64_t h, const void *key, uint32_t len, bool *created);
+/* Create the ioent of a key that has none (the caller knows); NULL on OOM. */
+ds_ioent *ds_sched_new(ds_sched *s, uint64_t h, const void *key, uint32_t len);
 bool ds_sched_idle(const ds_ioent *io); /* no flag, no queued op, no waiter, no SAVE in flight */
 void ds_sched_release(ds_sched *s, ds_ioent *io); /* free io; it must be idle */
 

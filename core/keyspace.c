@@ -100,7 +100,12 @@ static void account(ds_keyspace *ks, uint64_t add, uint64_t sub) {
 
 ds_status ds_ks_set(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len, ds_value *v,
                     const ds_evict_req *rq, ds_entry **out) {
-    ds_entry *e = ds_ks_find(ks, h, key, len);
+    return ds_ks_set_at(ks, ds_ks_find(ks, h, key, len), h, key, len, v, rq, out);
+}
+
+ds_status ds_ks_set_at(ds_keyspace *ks, ds_entry *e, uint64_t h, const void *key, uint32_t len,
+                       ds_value *v, const ds_evict_req *rq, ds_entry **out) {
+    assert(e == ds_ks_find(ks, h, key, len));
     if (e) {
         account(ks, ds_ks_charge(len, v), ds_ks_charge(len, e->val));
         ds_value_ref(v);

@@ -112,8 +112,14 @@ ds_ioent *ds_sched_get(ds_sched *s, uint64_t h, const void *key, uint32_t len, b
     if (created) *created = false;
     ds_ioent *io = ds_sched_find(s, h, key, len);
     if (io) return io;
-    assert(len > 0 && len <= DS_KEY_MAX_BYTES);
-    io = ds_slab_alloc(&s->slab, sizeof *io + len);
+    io = ds_sched_new(s, h, key, len);
+    if (io && created) *created = true;
+    return io;
+}
+
+ds_ioent *ds_sched_new(ds_sched *s, uint64_t h, const void *key, uint32_t len) {
+    assert(len > 0 && len <= DS_KEY_MAX_BYTES && !ds_sched_find(s, h, key, len));
+    ds_ioent *io = ds_slab_alloc(&s->slab, sizeof *io + len);
     if (!io) return NULL;
     memset(io, 0, sizeof *io); /* a fixed size: inline stores, not a libc call per miss */
     if (len == 8)
@@ -130,7 +136,6 @@ ds_ioent *ds_sched_get(ds_sched *s, uint64_t h, const void *key, uint32_t len, b
         ds_slab_free(&s->slab, io, sizeof *io + len);
         return NULL;
     }
-    if (created) *created = true;
     assert(ds_sched_idle(io) && ds_sched_find(s, h, key, len) == io);
     return io;
 }

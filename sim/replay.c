@@ -102,15 +102,21 @@ static bool cmap_grow(rp_run *r) {
 /* The index of client `id`, created on first sight; UINT32_MAX when out of memory. The last
  * client looked up is checked first: consecutive records and answers mostly name the same
  * client (always, in a one-client trace), and that costs no hash. */
-static uint32_t client_index(rp_run *r, uint64_t id) {
+static uint32_t client_lookup(rp_run *r, uint64_t id);
+
+static inline uint32_t client_index(rp_run *r, uint64_t id) {
     if (r->cmap_last < r->nclients && r->clients[r->cmap_last].id == id) return r->cmap_last;
+    return client_lookup(r, id);
+}
+
+static __attribute__((noinline)) uint32_t client_lookup(rp_run *r, uint64_t id) {
     uint32_t s = cmap_slot(id, r->cmap_cap);
     for (uint32_t v; (v = r->cmap[s]) != 0; s = (s + 1) & (r->cmap_cap - 1))
         if (r->clients[v - 1].id == id) return r->cmap_last = v - 1;
     if (r->nclients == UINT32_MAX - 1) return UINT32_MAX;
     if ((r->nclients + 1) * 2 > r->cmap_cap) {
         if (!cmap_grow(r)) return UINT32_MAX;
-        return client_index(r, id);
+        return client_lookup(r, id);
     }
     if (r->nclients == r->ccap) {
         rp_client *nc = realloc(r->clients, 2 * (size_t)r->ccap * sizeof *nc);
@@ -524,16 +530,26 @@ ds_status rp_client_exec(rp_run *r, uint32_t idx, ds_err *err) {
     return st;
 }
 
+static ds_status client_step_issue(rp_run *r, uint32_t idx, bool *idle, ds_err *err);
+
+/* A woken client: with the CPU model its next request goes to the core (the common case, kept
+ * small); else it issues what it can now (client_step_issue). */
 ds_status rp_client_step(rp_run *r, uint32_t idx, bool *idle, ds_err *err) {
     rp_client *c = &r->clients[idx];
     c->woken = false;
     *idle = false;
-    ds_status st = DS_OK;
     if (r->model && !c->parked && !c->sent && (c->pending_set || c->head)) {
         send_next(r, idx);
         update_active(r, c);
         return DS_OK;
     }
+    return client_step_issue(r, idx, idle, err);
+}
+
+static __attribute__((noinline)) ds_status client_step_issue(rp_run *r, uint32_t idx, bool *idle,
+                                                             ds_err *err) {
+    rp_client *c = &r->clients[idx];
+    ds_status st = DS_OK;
     while (st == DS_OK && !c->parked && !c->sent) {
         if (c->pending_set || c->head) {
             st = issue_next(r, idx, rp_now_ns(r), err);

@@ -51,6 +51,31 @@ START_TEST(test_fixed_draws_exactly_its_value) {
 }
 END_TEST
 
+/* A draw is rounded to whole microseconds as llround does (halves away from zero), without
+ * calling it: every fractional part, halves and the largest value below a half included. */
+START_TEST(test_draws_round_as_llround) {
+    ds_latency m = {.kind = DS_LAT_FIXED};
+    ds_rng r;
+    ds_rng_seed(&r, 1);
+    const double xs[] = {0.5,       0.49999999999999994, 1.5,       2.5,          2.4999999,
+                         2.5000001, 149.99999999,        1e9 + 0.5, 3599999999.5, 3.6e9,
+                         7e9};
+    for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
+        m.a = xs[i];
+        double want = xs[i] > 3.6e9 ? 3.6e9 : xs[i];
+        ck_assert_int_eq(ds_latency_draw(&m, &r), (int64_t)llround(want));
+    }
+    ds_rng g;
+    ds_rng_seed(&g, 7);
+    for (int i = 0; i < 100000; i++) { /* fractions of every kind */
+        m.a = ds_rng_double(&g) * 1000.0;
+        ck_assert_int_eq(ds_latency_draw(&m, &r), (int64_t)llround(m.a));
+    }
+    m.a = 0.0;
+    ck_assert_int_eq(ds_latency_draw(&m, &r), 0);
+}
+END_TEST
+
 START_TEST(test_uniform_mean_and_bounds) {
     expect_mean("uniform:100:300", 200, 0.01);
     ds_latency m;
@@ -279,6 +304,7 @@ int main(void) {
     TCase *tc = tcase_create("models");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_fixed_draws_exactly_its_value);
+    tcase_add_test(tc, test_draws_round_as_llround);
     tcase_add_test(tc, test_uniform_mean_and_bounds);
     tcase_add_test(tc, test_exp_mean);
     tcase_add_test(tc, test_lognormal_mean_is_exp_mu_plus_half_sigma_squared);
