@@ -133,10 +133,12 @@ static void *worker(void *arg) {
         ds_call call;
         ds_job_plan(n->backend, n->job, &call);
         sleep_us(call.service_us);
-        int64_t cpu0, wait0, cpu1, wait1;
-        ds_schedstat_read(ss, &cpu0, &wait0);
+        int64_t wait0, wait1;
+        ds_schedstat_wait(ss, &wait0);
+        int64_t cpu0 = ds_thread_cpu_ns();
         ds_job_run(n->backend, n->job, &call);
-        ds_schedstat_read(ss, &cpu1, &wait1);
+        int64_t cpu1 = ds_thread_cpu_ns();
+        ds_schedstat_wait(ss, &wait1);
         n->cpu_ns = cpu1 - cpu0;
         n->runq_ns = wait1 - wait0;
 
@@ -444,10 +446,10 @@ static int64_t next_due(const re_engine *e, int64_t next_cron, int64_t next_tick
 /* Sleep until the next due time or a finished job; note how long the thread then waited for a
  * core (host-cpu models that wait apart from the wake-up itself). */
 static void sleep_main(re_engine *e, int64_t wait_us) {
-    int64_t c0, w0, c1, w1;
-    bool m = e->iol && e->ss >= 0 && ds_schedstat_read(e->ss, &c0, &w0);
+    int64_t w0, w1;
+    bool m = e->iol && e->ss >= 0 && ds_schedstat_wait(e->ss, &w0);
     wait_event(e, wait_us);
-    if (m && ds_schedstat_read(e->ss, &c1, &w1)) e->runq_ns = w1 - w0;
+    if (m && ds_schedstat_wait(e->ss, &w1)) e->runq_ns = w1 - w0;
     e->woke = true;
 }
 

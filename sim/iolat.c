@@ -92,21 +92,16 @@ int64_t ds_thread_cpu_ns(void) {
 
 int ds_schedstat_open(void) { return open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC); }
 
-bool ds_schedstat_read(int fd, int64_t *cpu_ns, int64_t *wait_ns) {
+bool ds_schedstat_wait(int fd, int64_t *wait_ns) {
     char buf[96];
     ssize_t n = fd >= 0 ? pread(fd, buf, sizeof buf - 1, 0) : -1;
     long long c, w;
-    if (n > 0) {
-        buf[n] = '\0';
-        if (sscanf(buf, "%lld %lld", &c, &w) == 2) {
-            *cpu_ns = c;
-            *wait_ns = w;
-            return true;
-        }
-    }
-    *cpu_ns = ds_thread_cpu_ns();
     *wait_ns = 0;
-    return false;
+    if (n <= 0) return false;
+    buf[n] = '\0';
+    if (sscanf(buf, "%lld %lld", &c, &w) != 2) return false;
+    *wait_ns = w;
+    return true;
 }
 
 static FILE *create(const char *dir, const char *name, char *path, size_t cap, ds_err *err) {

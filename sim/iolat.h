@@ -85,11 +85,14 @@ uint64_t ds_iolat_cpu_count(const ds_iolat *l, int kind);
 /* The calling thread's CPU clock in ns. */
 int64_t ds_thread_cpu_ns(void);
 
-/* The calling thread's scheduler statistics: CPU time and run-queue wait (ns), read from an
- * fd of its /proc/thread-self/schedstat (ds_schedstat_open, per thread). false when the kernel
- * has no schedstat: *cpu_ns is then the thread CPU clock and *wait_ns 0. */
+/* The calling thread's run-queue wait so far (ns: runnable, not running), read from an fd of
+ * its /proc/thread-self/schedstat (ds_schedstat_open, per thread); false (and 0) when the
+ * kernel has no schedstat. Its first field, the CPU time, is not used: for the running thread
+ * it is only brought up to date at the last tick or switch (a 20 us call read as 0); the
+ * thread CPU clock (ds_thread_cpu_ns) is exact. The wait is exact: it grows when the thread
+ * gets a core after waiting, a switch. */
 int ds_schedstat_open(void);
-bool ds_schedstat_read(int fd, int64_t *cpu_ns, int64_t *wait_ns);
+bool ds_schedstat_wait(int fd, int64_t *wait_ns);
 
 /* DIR/io_latency.csv and DIR/core_cpu.csv; errors name the file. */
 ds_status ds_iolat_write(const ds_iolat *l, const char *dir, bool core_cpu, ds_err *err);
