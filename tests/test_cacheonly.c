@@ -309,6 +309,38 @@ START_TEST(test_writes_deletes_and_multi_key_commands) {
 }
 END_TEST
 
+/* The library API of README "Using the library", and a SET larger than the memory limit
+ * (counted as an error, nothing changes). */
+START_TEST(test_the_library_api_as_the_readme_shows_it) {
+    ds_config cfg;
+    ds_config_default(&cfg);
+    ck_assert_int_eq(ds_config_set(&cfg, "cache-max-memory", "1kb", NULL), DS_OK);
+    ds_simcache *sim = ds_simcache_new(&cfg, NULL);
+    ck_assert_ptr_nonnull(sim);
+    ds_simreq reqs[3] = {{.key = "a", .len = 1, .op = DS_OP_GET, .size = 100},
+                         {.key = "a", .len = 1, .op = DS_OP_GET, .size = 100},
+                         {.key = "b", .len = 1, .op = DS_OP_SET, .size = 4096}};
+    ds_simcache_run(sim, reqs, 3);
+    ck_assert_uint_eq(reqs[0].hash, ds_simcache_hash(sim, "a", 1)); /* carried, not recomputed */
+    ds_stats st;
+    uint64_t errors;
+    ds_simcache_stats(sim, &st, &errors);
+    ck_assert_uint_eq(st.misses, 1);
+    ck_assert_uint_eq(st.hits, 1);
+    ck_assert_uint_eq(st.sets, 1);
+    ck_assert_uint_eq(errors, 1);
+    ck_assert_uint_eq(st.keys, 1);
+    ck_assert_uint_eq(st.used_memory_bytes, 1 + 100 + ds_cache_entry_overhead_bytes());
+    ds_key k = {"a", 1};
+    ck_assert_int_eq(ds_simcache_cmd(sim, DS_OP_DEL, &k, 1, 0, 0), DS_OK);
+    ck_assert_int_eq(ds_simcache_cmd(sim, DS_OP__COUNT, &k, 1, 0, 0), DS_ERR_ARG);
+    ds_simcache_stats(sim, &st, NULL);
+    ck_assert_uint_eq(st.keys, 0);
+    ck_assert_uint_eq(st.used_memory_bytes, 0);
+    ds_simcache_free(sim);
+}
+END_TEST
+
 /* The bulk reader reports a truncated last record as the record reader does (FILE:N), and an
  * empty trace is refused as the full engine refuses it. */
 START_TEST(test_a_truncated_trace_is_an_error_naming_the_record) {
@@ -391,6 +423,7 @@ int main(void) {
     tcase_add_test(tc, test_writes_deletes_and_multi_key_commands);
     tcase_add_test(tc, test_options_it_cannot_honour_are_refused_in_one_line);
     tcase_add_test(tc, test_a_truncated_trace_is_an_error_naming_the_record);
+    tcase_add_test(tc, test_the_library_api_as_the_readme_shows_it);
     if (ds_sample_or_skip("cloudPhysicsIO.oracleGeneral.bin",
                           "test_every_policy_equals_the_full_engine_on_the_public_sample"))
         tcase_add_test(tc, test_every_policy_equals_the_full_engine_on_the_public_sample);
