@@ -10,7 +10,6 @@
  */
 #define _XOPEN_SOURCE 700
 #include <check.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,27 +17,22 @@
 
 #include "backend_int.h"
 #include "dslab.h"
+#include "scratch.h"
 
 enum { K_MEM, K_FILE, K_FAKE_MEM, K_FAKE_FILE, K__COUNT };
 static const char *kind_names[] = {"mem", "file", "fake(mem)", "fake(file)"};
 
 typedef struct fixture {
     ds_backend *b;
-    char dir[64];
+    char dir[DS_SCRATCH_CAP];
 } fixture;
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb, (void)flag, (void)ftw;
-    return remove(p);
-}
 
 static void fx_open(fixture *fx, int kind) {
     ds_err err = {{0}};
     ds_backend *b = NULL;
     fx->dir[0] = '\0';
     if (kind == K_FILE || kind == K_FAKE_FILE) {
-        strcpy(fx->dir, "/tmp/dslab-bk-XXXXXX");
-        ck_assert_ptr_nonnull(mkdtemp(fx->dir));
+        ds_scratch_make(fx->dir, sizeof fx->dir, "bk");
         b = ds_backend_file_open(fx->dir, NULL, &err);
     } else {
         b = ds_backend_mem_new(&err);
@@ -58,7 +52,7 @@ static void fx_open(fixture *fx, int kind) {
 
 static void fx_close(fixture *fx) {
     ds_backend_close(fx->b);
-    if (fx->dir[0]) nftw(fx->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    ds_scratch_rm(fx->dir); /* a no-op for mem: no directory */
 }
 
 /* Each call goes through plan() first, exactly as a host would. */

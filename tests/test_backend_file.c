@@ -8,7 +8,6 @@
 #define _XOPEN_SOURCE 700
 #include <check.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,19 +16,14 @@
 
 #include "backend_int.h"
 #include "dslab.h"
+#include "scratch.h"
 
-static char g_dir[64];
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb, (void)flag, (void)ftw;
-    return remove(p);
-}
+static char g_dir[DS_SCRATCH_CAP];
 
 static ds_backend *open_fresh(ds_fsync fs) {
     ds_err err = {{0}};
     ds_file_opts o = {fs};
-    strcpy(g_dir, "/tmp/dslab-bf-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(g_dir));
+    ds_scratch_make(g_dir, sizeof g_dir, "bf");
     ds_backend *b = ds_backend_file_open(g_dir, &o, &err);
     ck_assert_msg(b != NULL, "%s", err.msg);
     return b;
@@ -37,7 +31,7 @@ static ds_backend *open_fresh(ds_fsync fs) {
 
 static void done(ds_backend *b) {
     ds_backend_close(b);
-    nftw(g_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    ds_scratch_rm(g_dir);
 }
 
 static ds_status put(ds_backend *b, const char *k, const char *v, ds_err *err) {
@@ -258,9 +252,8 @@ END_TEST
 
 START_TEST(test_directory_that_is_a_file_is_a_clear_error) {
     ds_err err = {{0}};
-    char dir[64], file[128], sub[160];
-    strcpy(dir, "/tmp/dslab-bf-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[DS_SCRATCH_CAP], file[128], sub[160];
+    ds_scratch_make(dir, sizeof dir, "bf");
     snprintf(file, sizeof(file), "%s/plainfile", dir);
     touch(file);
     ck_assert_ptr_null(ds_backend_file_open(file, NULL, &err));
@@ -270,8 +263,7 @@ START_TEST(test_directory_that_is_a_file_is_a_clear_error) {
     ck_assert_ptr_nonnull(strstr(err.msg, sub));
     ck_assert_ptr_null(ds_backend_file_open("", NULL, &err));
     ck_assert_ptr_nonnull(strstr(err.msg, "backend-path"));
-    unlink(file);
-    rmdir(dir);
+    ds_scratch_rm(dir);
 }
 END_TEST
 
@@ -279,9 +271,8 @@ END_TEST
  * directory blocked by a file is checked for everyone. */
 START_TEST(test_unwritable_directory_is_a_clear_error) {
     ds_err err = {{0}};
-    char dir[64];
-    strcpy(dir, "/tmp/dslab-bf-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[DS_SCRATCH_CAP];
+    ds_scratch_make(dir, sizeof dir, "bf");
     if (geteuid() != 0) {
         ck_assert_int_eq(chmod(dir, 0500), 0);
         ck_assert_ptr_null(ds_backend_file_open(dir, NULL, &err));
@@ -301,17 +292,15 @@ START_TEST(test_unwritable_directory_is_a_clear_error) {
     b->ops->stats(b, &st);
     ck_assert_uint_eq(st.errors, 1);
     ds_backend_close(b);
-    unlink(blocker);
-    rmdir(dir);
+    ds_scratch_rm(dir);
 }
 END_TEST
 
 /* A store in the old DIR/HH/LL layout must not open as an empty store. */
 START_TEST(test_old_two_level_layout_is_refused) {
     ds_err err = {{0}};
-    char dir[64], old[128], leaf[160];
-    strcpy(dir, "/tmp/dslab-bf-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[DS_SCRATCH_CAP], old[128], leaf[160];
+    ds_scratch_make(dir, sizeof dir, "bf");
     snprintf(old, sizeof(old), "%s/ab", dir);
     snprintf(leaf, sizeof(leaf), "%s/cd", old);
     ck_assert_int_eq(mkdir(old, 0755), 0);
@@ -319,9 +308,7 @@ START_TEST(test_old_two_level_layout_is_refused) {
     ck_assert_ptr_null(ds_backend_file_open(dir, NULL, &err));
     ck_assert_ptr_nonnull(strstr(err.msg, old));
     ck_assert_ptr_nonnull(strstr(err.msg, "old"));
-    rmdir(leaf);
-    rmdir(old);
-    rmdir(dir);
+    ds_scratch_rm(dir);
 }
 END_TEST
 

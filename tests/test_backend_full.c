@@ -20,22 +20,20 @@
 
 #include "dslab.h"
 #include "replay.h"
+#include "scratch.h"
 #include "testmain.h"
 
-static char dir[64];
+static char dir[DS_SCRATCH_CAP];
 
 static void setup(void) {
-    snprintf(dir, sizeof dir, "/tmp/dslab_full_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ds_scratch_make(dir, sizeof dir, "full");
     signal(SIGXFSZ, SIG_IGN); /* write() then fails with EFBIG instead of killing us */
 }
 
 static void teardown(void) {
     struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
     setrlimit(RLIMIT_FSIZE, &rl);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    ds_scratch_rm(dir);
 }
 
 static void disk_room(rlim_t bytes) {

@@ -12,6 +12,7 @@
 
 #include "backend_int.h"
 #include "replay.h"
+#include "scratch.h"
 #include "testmain.h"
 
 /* ---- the toy: a store that counts its calls and keeps its data in a mem backend ---- */
@@ -103,19 +104,14 @@ static const ds_backend_type toy_type = {
 };
 static const ds_backend_type *const toys[] = {&toy_type, NULL};
 
-static char tmpdir[64];
+static char tmpdir[DS_SCRATCH_CAP];
 
 static void setup(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/dslab_breg_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    ds_scratch_make(tmpdir, sizeof tmpdir, "breg");
     toy_closed = 0;
 }
 
-static void teardown(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void teardown(void) { ds_scratch_rm(tmpdir); }
 
 static const char *store(ds_backend *b) {
     static char buf[256];

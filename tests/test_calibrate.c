@@ -11,7 +11,6 @@
  * on time; only which key is evicted while another has a SAVE in flight does, seen at 0.2%).
  */
 #include <check.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,24 +19,19 @@
 #include "calibrate.h"
 #include "csvtab.h"
 #include "replay.h"
+#include "scratch.h"
 #include "testmain.h"
 
 #define SMALL "gen:uniform,keys=400,requests=1500,clients=2,seed=5,mix=get:0.6/set:0.3/del:0.1"
 
-static char dir[64], conf[128];
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb, (void)flag, (void)ftw;
-    return remove(p);
-}
+static char dir[DS_SCRATCH_CAP], conf[128];
 
 static void setup(void) {
-    snprintf(dir, sizeof dir, "/tmp/dslab-test-cal-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ds_scratch_make(dir, sizeof dir, "test-cal");
     snprintf(conf, sizeof conf, "%s/cal.conf", dir);
 }
 
-static void teardown(void) { nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS); }
+static void teardown(void) { ds_scratch_rm(dir); }
 
 static int calibrate(void) {
     /* no waiting for a quiet machine in a test: the assertions do not depend on it */

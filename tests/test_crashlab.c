@@ -9,32 +9,26 @@
  * ASan.
  */
 #include <check.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "crashlab.h"
+#include "scratch.h"
 
 #define TRACE                                                                                      \
     "gen:zipf:0.9,keys=300,requests=6000,clients=8,mix=get:0.5/set:0.4/del:0.1,arrival=poisson:"   \
     "4000,seed=3"
 
-static char g_dir[64];
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb, (void)flag, (void)ftw;
-    return remove(p);
-}
+static char g_dir[DS_SCRATCH_CAP];
 
 static void setup(void) {
-    snprintf(g_dir, sizeof g_dir, "/tmp/dslab-test-crashlab-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(g_dir));
+    ds_scratch_make(g_dir, sizeof g_dir, "test-crashlab");
     ck_assert_ptr_nonnull(freopen("/dev/null", "w", stdout)); /* the lab's table */
 }
 
-static void teardown(void) { nftw(g_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS); }
+static void teardown(void) { ds_scratch_rm(g_dir); }
 
 /* dslab crash TRACE --out DIR/name --quiet --seeds N ARGS... (ARGS space-separated). */
 static int crash(const char *name, const char *trace, int seeds, const char *args) {

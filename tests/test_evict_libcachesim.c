@@ -22,6 +22,7 @@
 
 #include "replay.h"
 #include "sample.h"
+#include "scratch.h"
 #include "testmain.h"
 
 #define SAMPLE   "cloudPhysicsIO.oracleGeneral.bin"
@@ -71,8 +72,8 @@ static size_t load_refs(ref *out, size_t cap) {
 
 static ds_replay_result replay(const char *trace, const char *policy, uint64_t objects) {
     static ds_replay_opts o;
-    char capbuf[32], dir[] = "/tmp/dslab_lcs_XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char capbuf[32], dir[DS_SCRATCH_CAP];
+    ds_scratch_make(dir, sizeof dir, "lcs");
     snprintf(capbuf, sizeof capbuf, "%llu", (unsigned long long)objects);
     const char *argv[] = {trace,     "--evict",     policy,   "--cache-max-keys",
                           capbuf,    "--evict-at",  "insert", "--latency",
@@ -87,9 +88,7 @@ static ds_replay_result replay(const char *trace, const char *policy, uint64_t o
     o.progress = false;
     ds_replay_result res;
     ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "%s: %s", policy, err.msg);
-    char cmd[96];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    ds_scratch_rm(dir);
     return res;
 }
 

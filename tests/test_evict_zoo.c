@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "replay.h"
+#include "scratch.h"
 #include "testhost.h"
 #include "testmain.h"
 
@@ -153,8 +154,8 @@ END_TEST
 /* Every policy: the same trace and seed give the same run (hits, evictions, survivors). */
 static ds_replay_result replay_gen(const char *policy, const char *limit, const char *value) {
     static ds_replay_opts o;
-    char dir[] = "/tmp/dslab_zoo_XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[DS_SCRATCH_CAP];
+    ds_scratch_make(dir, sizeof dir, "zoo");
     const char *argv[] = {"gen:zipf:0.9,keys=500,requests=5000,mix=get:0.8/set:0.15/del:0.05,"
                           "clients=4,seed=3",
                           "--evict",
@@ -180,9 +181,7 @@ static ds_replay_result replay_gen(const char *policy, const char *limit, const 
     o.progress = false;
     ds_replay_result res;
     ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "%s: %s", policy, err.msg);
-    char cmd[64];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    ds_scratch_rm(dir);
     return res;
 }
 

@@ -12,8 +12,9 @@
 
 #include "replay.h"
 #include "sample.h"
-#include "trace.h"
+#include "scratch.h"
 #include "testmain.h"
+#include "trace.h"
 
 /* ---- a textbook LRU: chained hash of keys + doubly linked recency list ---- */
 
@@ -114,8 +115,8 @@ static uint64_t textbook_misses(const char *trace, const char *format, size_t ca
 
 static uint64_t dslab_misses(const char *trace, size_t cap, const char *origin) {
     static ds_replay_opts o;
-    char capbuf[32], dir[] = "/tmp/dslab_lru_XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char capbuf[32], dir[DS_SCRATCH_CAP];
+    ds_scratch_make(dir, sizeof dir, "lru");
     snprintf(capbuf, sizeof capbuf, "%zu", cap);
     const char *argv[] = {trace,        "--evict",     "lru-exact", "--cache-max-keys", capbuf,
                           "--evict-at", "insert",      "--latency", "fixed:0",          "--origin",
@@ -130,9 +131,7 @@ static uint64_t dslab_misses(const char *trace, size_t cap, const char *origin) 
     o.progress = false;
     ds_replay_result res;
     ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "%s", err.msg);
-    char cmd[96];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    ds_scratch_rm(dir);
     ck_assert_uint_eq(res.stats.hits + res.stats.misses, res.requests);
     return res.stats.misses;
 }

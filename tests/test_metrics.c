@@ -13,20 +13,14 @@
 #include "dslab.h"
 #include "hist.h"
 #include "metrics.h"
+#include "scratch.h"
 #include "verbs_metrics.h"
 
-static char tmpdir[256];
+static char tmpdir[DS_SCRATCH_CAP];
 
-static void setup(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/dslab_metrics_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+static void setup(void) { ds_scratch_make(tmpdir, sizeof tmpdir, "metrics"); }
 
-static void teardown(void) {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void teardown(void) { ds_scratch_rm(tmpdir); }
 
 /* Whole file as a string (caller frees), or NULL. */
 static char *slurp(const char *dir, const char *name) {
@@ -369,14 +363,7 @@ START_TEST(test_compare_exit_codes) {
 }
 END_TEST
 
-static void put(const char *name, const char *text) {
-    char p[400];
-    snprintf(p, sizeof p, "%s/%s", tmpdir, name);
-    FILE *f = fopen(p, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-}
+static void put(const char *name, const char *text) { ds_scratch_write(tmpdir, name, text); }
 
 static int compare2(const char *a, const char *b, const char *metrics) {
     char pa[400], pb[400];

@@ -14,36 +14,19 @@
 #include <unistd.h>
 
 #include "plot_int.h"
+#include "scratch.h"
 #include "testmain.h"
 #include "verbs_metrics.h"
 
-static char tmpdir[64];
+static char tmpdir[DS_SCRATCH_CAP];
 
-static void setup(void) {
-    strcpy(tmpdir, "/tmp/dslab_plot_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+static void setup(void) { ds_scratch_make(tmpdir, sizeof tmpdir, "plot"); }
 
-static void teardown(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void teardown(void) { ds_scratch_rm(tmpdir); }
 
-static const char *path(const char *name) {
-    static char buf[4][256];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-    return buf[k];
-}
+static const char *path(const char *name) { return ds_scratch_path(tmpdir, name); }
 
-static void put(const char *name, const char *text) {
-    FILE *f = fopen(path(name), "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-}
+static void put(const char *name, const char *text) { ds_scratch_write(tmpdir, name, text); }
 
 static char *slurp(const char *name) {
     static char buf[16384];

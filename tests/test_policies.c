@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "replay.h"
+#include "scratch.h"
 #include "testmain.h"
 
 /* Disk-bound: 2 jobs in flight, 200 us per IO, 30% writes. */
@@ -20,25 +21,16 @@
     "gen:zipf:0.9,keys=4000,requests=20000,clients=32,mix=get:0.7/set:0.3,"                        \
     "arrival=poisson:20000,seed=3"
 
-static char tmpdir[64];
+static char tmpdir[DS_SCRATCH_CAP];
 
-static void setup(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/dslab_policies_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+static void setup(void) { ds_scratch_make(tmpdir, sizeof tmpdir, "policies"); }
 
-static void teardown(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void teardown(void) { ds_scratch_rm(tmpdir); }
 
 static const char *sub(const char *a, const char *b) {
-    static char p[4][256];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s-%s", tmpdir, a, b);
-    return p[k];
+    char name[128];
+    snprintf(name, sizeof name, "%s-%s", a, b);
+    return ds_scratch_path(tmpdir, name);
 }
 
 static void run(const char *policy, const char *out, ds_replay_result *res) {

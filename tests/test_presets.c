@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "replay.h"
+#include "scratch.h"
 #include "testmain.h"
 
 static const char *const presets[] = {
@@ -20,18 +21,11 @@ static const char *const presets[] = {
 };
 #define NPRESETS (sizeof presets / sizeof presets[0])
 
-static char tmpdir[64];
+static char tmpdir[DS_SCRATCH_CAP];
 
-static void setup(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/dslab_presets_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+static void setup(void) { ds_scratch_make(tmpdir, sizeof tmpdir, "presets"); }
 
-static void teardown(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void teardown(void) { ds_scratch_rm(tmpdir); }
 
 static void replay_preset(const char *preset, const char *mem) {
     static ds_replay_opts o;

@@ -15,32 +15,20 @@
 #include "explore.h"
 #include "oracle.h"
 #include "replay.h"
+#include "scratch.h"
 #include "seedrun.h"
 #include "testhost.h"
 #include "testmain.h"
 
 #define SCN "workloads/scenarios"
 
-static char tmpdir[64];
+static char tmpdir[DS_SCRATCH_CAP];
 
-static void setup(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/dslab_racelab_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+static void setup(void) { ds_scratch_make(tmpdir, sizeof tmpdir, "racelab"); }
 
-static void teardown(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void teardown(void) { ds_scratch_rm(tmpdir); }
 
-static const char *in_tmp(const char *name) {
-    static char p[4][256];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", tmpdir, name);
-    return p[k];
-}
+static const char *in_tmp(const char *name) { return ds_scratch_path(tmpdir, name); }
 
 /* Run a verb's main with stdout captured into a heap buffer (caller frees). */
 static int capture(int (*fn)(int, char **), int argc, const char **argv, char **out) {

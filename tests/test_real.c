@@ -12,7 +12,6 @@
  * (a run cannot end before its last arrival is due).
  */
 #include <check.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,25 +20,18 @@
 
 #include "engine_real.h"
 #include "replay.h"
+#include "scratch.h"
 
 #define MIX   "mix=get:0.5/set:0.35/del:0.1/mget:0.05"
 #define GEN4K "gen:uniform,keys=1500,requests=4000,clients=8,seed=7," MIX
 
 typedef struct tdir {
-    char path[64];
+    char path[DS_SCRATCH_CAP];
 } tdir;
 
-static void tdir_make(tdir *d) {
-    snprintf(d->path, sizeof d->path, "/tmp/dslab-test-real-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(d->path));
-}
+static void tdir_make(tdir *d) { ds_scratch_make(d->path, sizeof d->path, "test-real"); }
 
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb, (void)flag, (void)ftw;
-    return remove(p);
-}
-
-static void tdir_rm(const tdir *d) { nftw(d->path, rm_one, 16, FTW_DEPTH | FTW_PHYS); }
+static void tdir_rm(const tdir *d) { ds_scratch_rm(d->path); }
 
 static void set(ds_replay_opts *o, const char *name, const char *value) {
     ds_err err = {{0}};

@@ -8,30 +8,22 @@
  * Named test_real_* so that make test-tsan runs it too.
  */
 #include <check.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "replay.h"
+#include "scratch.h"
 #include "testmain.h"
 
 #define TRACE "gen:uniform,keys=800,requests=3000,clients=4,seed=3,mix=get:0.6/set:0.3/del:0.1"
 
-static char dir[64];
+static char dir[DS_SCRATCH_CAP];
 
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb, (void)flag, (void)ftw;
-    return remove(p);
-}
+static void setup(void) { ds_scratch_make(dir, sizeof dir, "test-iolat"); }
 
-static void setup(void) {
-    snprintf(dir, sizeof dir, "/tmp/dslab-test-iolat-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void teardown(void) { nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS); }
+static void teardown(void) { ds_scratch_rm(dir); }
 
 static void set(ds_replay_opts *o, const char *name, const char *value) {
     ds_err err = {{0}};

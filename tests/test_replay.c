@@ -12,39 +12,22 @@
 #include "oracle.h"
 #include "replay.h"
 #include "sample.h"
+#include "scratch.h"
 
 #define GEN                                                                                        \
     "gen:zipf:0.99,keys=2000,requests=20000,clients=16,mix=get:0.8/set:0.15/del:0.05,"             \
     "arrival=poisson:20000,seed=3"
 
-static char tmpdir[64];
+static char tmpdir[DS_SCRATCH_CAP];
 
-static void setup(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/dslab_replay_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+static void setup(void) { ds_scratch_make(tmpdir, sizeof tmpdir, "replay"); }
 
-static void teardown(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void teardown(void) { ds_scratch_rm(tmpdir); }
 
-static const char *path_in(const char *name) {
-    static char p[4][256];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", tmpdir, name);
-    return p[k];
-}
+static const char *path_in(const char *name) { return ds_scratch_path(tmpdir, name); }
 
 static const char *write_trace(const char *name, const char *text) {
-    const char *p = path_in(name);
-    FILE *f = fopen(p, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-    return p;
+    return ds_scratch_write(tmpdir, name, text);
 }
 
 /* Run trace with flags (a NULL-terminated list) into tmpdir/out. */

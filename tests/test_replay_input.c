@@ -11,37 +11,14 @@
 #include <unistd.h>
 
 #include "replay.h"
+#include "scratch.h"
 #include "testmain.h"
 
-static char tmpdir[64];
+static char tmpdir[DS_SCRATCH_CAP];
 
-static void setup(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/dslab_input_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+static void setup(void) { ds_scratch_make(tmpdir, sizeof tmpdir, "input"); }
 
-static void teardown(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static const char *path_in(const char *name) {
-    static char p[4][256];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", tmpdir, name);
-    return p[k];
-}
-
-static const char *write_trace(const char *name, const char *text) {
-    const char *p = path_in(name);
-    FILE *f = fopen(p, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-    return p;
-}
+static void teardown(void) { ds_scratch_rm(tmpdir); }
 
 #define HDR "time_us,client,op,key,size,ttl_s\n"
 
@@ -58,7 +35,7 @@ static ds_status run(const char *trace, const char *out, ds_replay_result *res, 
     memset(err, 0, sizeof *err);
     ds_status st = ds_cli_parse(&o, argc, (char **)argv, &help, err);
     if (st != DS_OK) return st;
-    snprintf(o.out, sizeof o.out, "%s", path_in(out));
+    snprintf(o.out, sizeof o.out, "%s", ds_scratch_path(tmpdir, out));
     o.quiet = true;
     o.progress = false;
     return ds_replay_run(&o, res, err);
@@ -89,9 +66,9 @@ START_TEST(test_empty_or_header_only_trace_is_an_error) {
         ds_replay_result res;
         ds_err err;
         const char *flags[] = {"--clock", clocks[c], NULL};
-        const char *hdr = write_trace("hdr.csv", HDR);
+        const char *hdr = ds_scratch_write(tmpdir, "hdr.csv", HDR);
         expect_error(run(hdr, "h", &res, &err, flags), &err, DS_ERR_ARG, hdr, ":1: no requests");
-        const char *empty = write_trace("empty.csv", "");
+        const char *empty = ds_scratch_write(tmpdir, "empty.csv", "");
         expect_error(run(empty, "e", &res, &err, flags), &err, DS_ERR_ARG, empty,
                      ":1: no requests");
         const char *fl[] = {"--clock", clocks[c], "--format", "native", NULL};
@@ -102,7 +79,8 @@ START_TEST(test_empty_or_header_only_trace_is_an_error) {
 END_TEST
 
 START_TEST(test_time_going_backwards_is_an_error_unless_clamped) {
-    const char *t = write_trace("back.csv", HDR "5,1,SET,a,10,0\n9,2,GET,b,0,0\n3,1,GET,a,0,0\n");
+    const char *t =
+        ds_scratch_write(tmpdir, "back.csv", HDR "5,1,SET,a,10,0\n9,2,GET,b,0,0\n3,1,GET,a,0,0\n");
     ds_replay_result res;
     ds_err err;
     expect_error(run(t, "b", &res, &err, NULL), &err, DS_ERR_ARG, t, ":4: time goes backwards");
@@ -121,10 +99,11 @@ END_TEST
 /* A TTL too large for the clock used to wrap: the SET expired at once, in the cache and in the
  * oracle's shadow alike, so nothing was reported. It saturates to "never" now. */
 START_TEST(test_huge_ttl_saturates_instead_of_expiring_at_once) {
-    const char *t = write_trace("ttl.csv", HDR "0,1,SET,k,10,9300000000000\n"
-                                               "1000000,1,GET,k,0,0\n"
-                                               "2000000,1,SET,j,10,9223372036854\n"
-                                               "3000000,1,GET,j,0,0\n");
+    const char *t = ds_scratch_write(tmpdir, "ttl.csv",
+                                     HDR "0,1,SET,k,10,9300000000000\n"
+                                         "1000000,1,GET,k,0,0\n"
+                                         "2000000,1,SET,j,10,9223372036854\n"
+                                         "3000000,1,GET,j,0,0\n");
     ds_replay_result res;
     ds_err err;
     ck_assert_int_eq(run(t, "ttl", &res, &err, NULL), DS_OK);
@@ -155,10 +134,11 @@ static long count_lines(const char *dir, const char *name) {
 /* Two bursts 4e9 s of virtual time apart: the idle span costs no crons and no rows per second
  * (it used to write one timeseries row per virtual second, without end). */
 START_TEST(test_idle_virtual_time_is_skipped) {
-    const char *t = write_trace("gap.csv", HDR "0,1,SET,a,10,0\n"
-                                               "1000,1,GET,a,0,0\n"
-                                               "4000000000000000,1,GET,a,0,0\n"
-                                               "4000000000001000,2,SET,b,10,0\n");
+    const char *t = ds_scratch_write(tmpdir, "gap.csv",
+                                     HDR "0,1,SET,a,10,0\n"
+                                         "1000,1,GET,a,0,0\n"
+                                         "4000000000000000,1,GET,a,0,0\n"
+                                         "4000000000001000,2,SET,b,10,0\n");
     ds_replay_result res;
     ds_err err;
     const char *flags[] = {"--interval-ms", "1000", NULL};
@@ -167,18 +147,20 @@ START_TEST(test_idle_virtual_time_is_skipped) {
     ck_assert_msg(res.sim_seconds >= 4e9, "sim %f", res.sim_seconds);
     ck_assert_uint_eq(res.stale_reads + res.lost_writes, 0);
     ck_assert_uint_eq(res.stats.disk_saves, 2);
-    const char *out = path_in("gap");
+    const char *out = ds_scratch_path(tmpdir, "gap");
     long rows = count_lines(out, "timeseries.csv");
     ck_assert_msg(rows >= 4 && rows <= 16, "%ld timeseries rows", rows);
     ck_assert_int_gt(file_size(out, "summary.csv"), 0);
     /* beyond the clock's range (2^62 ns) is refused, not wrapped */
-    const char *far = write_trace("far.csv", HDR "0,1,SET,a,10,0\n"
-                                                 "9000000000000000,1,GET,a,0,0\n");
+    const char *far = ds_scratch_write(tmpdir, "far.csv",
+                                       HDR "0,1,SET,a,10,0\n"
+                                           "9000000000000000,1,GET,a,0,0\n");
     expect_error(run(far, "far", &res, &err, NULL), &err, DS_ERR_ARG, far,
                  ":3: 9000000000000000 us after the first request is beyond the clock's range");
     const char *slow[] = {"--speed", "0.001", NULL};
-    const char *gap2 = write_trace("gap2.csv", HDR "0,1,SET,a,10,0\n"
-                                                   "4000000000000000,1,GET,a,0,0\n");
+    const char *gap2 = ds_scratch_write(tmpdir, "gap2.csv",
+                                        HDR "0,1,SET,a,10,0\n"
+                                            "4000000000000000,1,GET,a,0,0\n");
     expect_error(run(gap2, "slow", &res, &err, slow), &err, DS_ERR_ARG, gap2, ":3: ");
 }
 END_TEST
@@ -207,7 +189,7 @@ END_TEST
  * oracle); --reuse-store replays on it with the oracle seeded from what it holds. */
 START_TEST(test_non_empty_store_is_refused_unless_reused) {
     char store[256];
-    snprintf(store, sizeof store, "%s", path_in("store"));
+    snprintf(store, sizeof store, "%s", ds_scratch_path(tmpdir, "store"));
     const char *gen = "gen:ycsb-a,keys=300,requests=3000,clients=8";
     const char *gen2 = "gen:ycsb-a,keys=300,requests=3000,clients=8,seed=9";
     ds_replay_result res;

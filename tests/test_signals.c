@@ -16,20 +16,14 @@
 #include <unistd.h>
 
 #include "replay.h"
+#include "scratch.h"
 #include "testmain.h"
 
-static char tmpdir[64];
+static char tmpdir[DS_SCRATCH_CAP];
 
-static void setup(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/dslab_signals_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+static void setup(void) { ds_scratch_make(tmpdir, sizeof tmpdir, "signals"); }
 
-static void teardown(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void teardown(void) { ds_scratch_rm(tmpdir); }
 
 static void *send_later(void *arg) {
     struct timespec ts = {0, 300 * 1000 * 1000};

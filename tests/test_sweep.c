@@ -13,13 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "scratch.h"
 #include "testmain.h"
 
-static char tmpdir[64], build[1024], scripts[1100];
+static char tmpdir[DS_SCRATCH_CAP], build[1024], scripts[1100];
 
 static void setup(void) {
-    strcpy(tmpdir, "/tmp/dslab_sweep_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    ds_scratch_make(tmpdir, sizeof tmpdir, "sweep");
     char exe[1024];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     ck_assert_int_gt(n, 0);
@@ -30,11 +30,7 @@ static void setup(void) {
     snprintf(scripts, sizeof scripts, "%s/../scripts", exe);
 }
 
-static void teardown(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void teardown(void) { ds_scratch_rm(tmpdir); }
 
 /* Run `sweep.sh ARGS` (ARGS is shell text written by the test); returns the exit status and
  * keeps stderr in tmpdir/sweep.stderr. */

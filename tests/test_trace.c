@@ -16,22 +16,16 @@
 #include <zstd.h>
 
 #include "sample.h"
+#include "scratch.h"
 #include "trace.h"
 
 #define CP_CSV_OPTS "time-col=2,obj-id-col=5,obj-size-col=4,op-col=3,has-header=true"
 
-static char tmpdir[64];
+static char tmpdir[DS_SCRATCH_CAP];
 
-static void setup(void) {
-    strcpy(tmpdir, "/tmp/test_trace.XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+static void setup(void) { ds_scratch_make(tmpdir, sizeof tmpdir, "trace"); }
 
-static void teardown(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void teardown(void) { ds_scratch_rm(tmpdir); }
 
 /* A path in the temp dir; returns a static-duration buffer owned by the caller's frame. */
 static const char *tpath(char *buf, size_t n, const char *name) {

@@ -13,21 +13,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "scratch.h"
 #include "trace.h"
 #include "verbs.h"
 
-static char tmpdir[64];
+static char tmpdir[DS_SCRATCH_CAP];
 
-static void setup(void) {
-    strcpy(tmpdir, "/tmp/test_trace_dsb.XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+static void setup(void) { ds_scratch_make(tmpdir, sizeof tmpdir, "trace-dsb"); }
 
-static void teardown(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void teardown(void) { ds_scratch_rm(tmpdir); }
 
 static const char *tpath(char *buf, size_t n, const char *name) {
     snprintf(buf, n, "%s/%s", tmpdir, name);

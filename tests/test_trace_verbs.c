@@ -13,24 +13,18 @@
 #include <unistd.h>
 
 #include "sample.h"
+#include "scratch.h"
 #include "trace.h"
 #include "verbs.h"
 
 #define SAMPLE_CSV  "cloudPhysicsIO.csv"
 #define CP_CSV_OPTS "time-col=2,obj-id-col=5,obj-size-col=4,op-col=3,has-header=true"
 
-static char tmpdir[64];
+static char tmpdir[DS_SCRATCH_CAP];
 
-static void setup(void) {
-    strcpy(tmpdir, "/tmp/test_trace_verbs.XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+static void setup(void) { ds_scratch_make(tmpdir, sizeof tmpdir, "trace-verbs"); }
 
-static void teardown(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void teardown(void) { ds_scratch_rm(tmpdir); }
 
 static long count_records(const char *path) {
     ds_err err = {{0}};
