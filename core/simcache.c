@@ -196,7 +196,8 @@ static ds_status load(ds_simcache *s, const ds_simreq *r) {
     ds_evict_req in = {r->hash, r->key, r->len, r->next_access, charge};
     (void)reclaim(s, charge, 1, &in); /* counted in memory_limit_misses when it fails */
     ds_evict_req rq = {r->hash, r->key, r->len, r->next_access, 0};
-    return ds_ks_set(&s->ks, r->hash, r->key, r->len, v, &rq, NULL);
+    /* still absent: eviction only removes (ds_ks_set_at asserts it in debug builds) */
+    return ds_ks_set_at(&s->ks, NULL, r->hash, r->key, r->len, v, &rq, NULL);
 }
 
 /* GET, EXISTS and each key of MGET: hit, known absent, or miss + load (ds_c_lookup). */
@@ -230,12 +231,14 @@ static ds_status do_write(ds_simcache *s, const ds_simreq *r, ds_entry *e) {
     if (!e) ds_ks_miss(&s->ks, &in);
     uint64_t old = e ? ds_ks_charge(r->len, e->val) : 0;
     ds_status st = reclaim(s, charge > old ? charge - old : 0, e ? 0 : 1, &in);
-    if (st == DS_OK && e && !ds_ks_find(&s->ks, r->hash, r->key, r->len))
+    if (st == DS_OK && e && !ds_ks_find(&s->ks, r->hash, r->key, r->len)) {
+        e = NULL; /* the key itself was the victim */
         st = reclaim(s, charge, 1, &in);
+    }
     if (st != DS_OK) return st;
     gone_forget(s, r->hash, r->key, r->len);
     ds_evict_req rq = {r->hash, r->key, r->len, r->next_access, 0};
-    return ds_ks_set(&s->ks, r->hash, r->key, r->len, v, &rq, NULL);
+    return ds_ks_set_at(&s->ks, e, r->hash, r->key, r->len, v, &rq, NULL);
 }
 
 static ds_status do_del(ds_simcache *s, const ds_simreq *r, ds_entry *e) {
