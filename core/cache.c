@@ -126,6 +126,7 @@ void ds_c_io_release(ds_cache *c, ds_ioent *io) {
 void ds_c_pump(ds_cache *c, bool asap) {
     asap = asap || c->asap;
     if (!asap && c->bug.on && ds_buggify_fire(&c->bug, DS_BUG_PUMP_SKIP)) return; /* later */
+    if (!c->sched.q.head && !c->sched.held.head) return; /* nothing queued: the common case */
     ds_sched_pump(&c->sched, asap);
 }
 

@@ -63,14 +63,14 @@ void rp_race(rp_run *r, ds_race_row *row) {
 
 /* ---- the oracle's view of one answer ---- */
 
-static void check_read(rp_run *r, uint64_t client, ds_op op, const rp_inflight *f, uint32_t i,
-                       const ds_value *v) {
+static void check_read(rp_run *r, int64_t now_us, uint64_t client, ds_op op, const rp_inflight *f,
+                       uint32_t i, const ds_value *v) {
     char exp[32], obs[32];
     const ds_key *k = &f->keys[i];
-    if (ds_oracle_check(r->oracle, k->p, k->len, v, &f->snaps[i], rp_now(r), exp, obs, sizeof exp))
+    if (ds_oracle_check(r->oracle, k->p, k->len, v, &f->snaps[i], now_us, exp, obs, sizeof exp))
         return;
     r->stale_reads++;
-    ds_race_row row = {.time_us = rp_now(r),
+    ds_race_row row = {.time_us = now_us,
                        .issue_us = f->issue_ns / 1000,
                        .client = client,
                        .op = ds_op_name(op),
@@ -82,9 +82,10 @@ static void check_read(rp_run *r, uint64_t client, ds_op op, const rp_inflight *
     rp_race(r, &row);
 }
 
-static void ack(rp_run *r, uint64_t client, ds_op op, const ds_key *k, const ds_value *v) {
+static void ack(rp_run *r, int64_t now_us, uint64_t client, ds_op op, const ds_key *k,
+                const ds_value *v) {
     ds_err e;
-    if (ds_oracle_ack_at(r->oracle, k->p, k->len, v, rp_now(r), client, op, &e) != DS_OK)
+    if (ds_oracle_ack_at(r->oracle, k->p, k->len, v, now_us, client, op, &e) != DS_OK)
         rp_set_fatal(r, DS_ERR_NOMEM, e.msg);
 }
 
@@ -96,30 +97,32 @@ static void exec_sub_failed(rp_run *r, ds_status st) {
 }
 
 /* The oracle's view of one answer. SET and DEL acknowledge; reads are checked. */
-void rp_oracle_answer(rp_run *r, uint64_t client, const rp_inflight *f, const ds_reply *rep) {
+void rp_oracle_answer(rp_run *r, int64_t now_us, uint64_t client, const rp_inflight *f,
+                      const ds_reply *rep) {
     switch (f->op) {
     case DS_OP_GET:
     case DS_OP_MGET:
         for (uint32_t i = 0; i < f->nkeys && i < rep->n; i++)
-            check_read(r, client, f->op, f, i, rep->values[i]);
+            check_read(r, now_us, client, f->op, f, i, rep->values[i]);
         break;
     case DS_OP_EXISTS:
-        if (f->nkeys == 1 && rep->count == 0) check_read(r, client, f->op, f, 0, NULL);
+        if (f->nkeys == 1 && rep->count == 0) check_read(r, now_us, client, f->op, f, 0, NULL);
         break;
-    case DS_OP_SET: ack(r, client, f->op, &f->keys[0], f->vals[0]); break;
+    case DS_OP_SET: ack(r, now_us, client, f->op, &f->keys[0], f->vals[0]); break;
     case DS_OP_DEL:
         for (uint32_t i = 0; i < f->nkeys; i++)
-            ack(r, client, f->op, &f->keys[i], NULL);
+            ack(r, now_us, client, f->op, &f->keys[i], NULL);
         break;
     case DS_OP_EXEC:
         for (uint32_t i = 0; i < f->nkeys && i < rep->n; i++)
-            if (rep->sub[i].n == 1) check_read(r, client, DS_OP_EXEC, f, i, rep->sub[i].values[0]);
+            if (rep->sub[i].n == 1)
+                check_read(r, now_us, client, DS_OP_EXEC, f, i, rep->sub[i].values[0]);
         /* A SET of the EXEC that failed (evict-at=insert refuses a write the memory limit
          * cannot take) wrote nothing: acknowledging it made the oracle report stale reads. */
         for (uint32_t i = 0; i < f->nkeys; i++) {
             const ds_reply *w = f->nkeys + i < rep->n ? &rep->sub[f->nkeys + i] : NULL;
             if (!w || w->status == DS_OK)
-                ack(r, client, f->op, &f->keys[i], f->vals[i]);
+                ack(r, now_us, client, f->op, &f->keys[i], f->vals[i]);
             else
                 exec_sub_failed(r, w->status);
         }

@@ -311,7 +311,7 @@ static void answer(rp_run *r, rp_client *c, rp_inflight *f, const ds_reply *rep)
             snprintf(r->first_error, sizeof r->first_error, "%s answered %s", ds_op_name(f->op),
                      ds_status_name(rep->status));
     } else {
-        if (r->oracle) rp_oracle_answer(r, c->id, f, rep);
+        if (r->oracle) rp_oracle_answer(r, now / 1000, c->id, f, rep);
         if (r->o->miss_is_set && f->op == DS_OP_GET && rep->n == 1 && !rep->values[0]) {
             /* The SET reuses the in-flight copy of the key: c->fl, filled when parked, or the
              * scratch for an immediate answer. */

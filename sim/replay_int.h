@@ -127,6 +127,8 @@ void rp_set_fatal(rp_run *r, ds_status st, const char *msg);
 /* races.c */
 void rp_race(rp_run *r, ds_race_row *row);
 /* The oracle's view of one answer: reads are checked, SET and DEL acknowledged. */
-void rp_oracle_answer(rp_run *r, uint64_t client, const rp_inflight *f, const ds_reply *rep);
+/* now_us: the answer's time (the clock does not move while it is checked). */
+void rp_oracle_answer(rp_run *r, int64_t now_us, uint64_t client, const rp_inflight *f,
+                      const ds_reply *rep);
 
 #endif
