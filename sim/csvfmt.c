@@ -24,13 +24,14 @@ ds_status ds_rm_tree(const char *dir) {
     return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? DS_OK : DS_ERR_IO;
 }
 
-int ds_mkdir_p(const char *dir, ds_err *err) {
+ds_status ds_mkdir_p(const char *dir, ds_err *err) {
     char buf[4096];
     size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof buf) {
-        ds_err_set(err, DS_ERR_ARG, "metrics: bad results directory '%s'", dir);
-        return -1;
-    }
+    if (n == 0) return ds_err_set(err, DS_ERR_ARG, "empty directory name");
+    if (n >= sizeof buf)
+        return ds_err_set(err, DS_ERR_ARG,
+                          "%.64s...: directory name too long (%zu bytes, at most %zu)", dir, n,
+                          sizeof buf - 1);
     memcpy(buf, dir, n + 1);
     for (size_t i = 1; i <= n; i++) {
         if (buf[i] != '/' && buf[i] != '\0') continue;
@@ -38,17 +39,15 @@ int ds_mkdir_p(const char *dir, ds_err *err) {
         buf[i] = '\0';
         struct stat sb;
         if (stat(buf, &sb) != 0) {
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-                ds_err_set(err, DS_ERR_IO, "%s: cannot create directory: %s", buf, strerror(errno));
-                return -1;
-            }
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return ds_err_set(err, DS_ERR_IO, "%s: cannot create directory: %s", buf,
+                                  strerror(errno));
         } else if (!S_ISDIR(sb.st_mode)) {
-            ds_err_set(err, DS_ERR_IO, "%s: not a directory", buf);
-            return -1;
+            return ds_err_set(err, DS_ERR_IO, "%s: not a directory", buf);
         }
         buf[i] = c;
     }
-    return 0;
+    return DS_OK;
 }
 
 /* Write one CSV string field, quoted by libcsv only when it needs to be. */

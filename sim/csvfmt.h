@@ -11,8 +11,9 @@
 
 #include "dslab.h"
 
-/* mkdir -p; 0 or -1 with the error (naming the path) in err. */
-int ds_mkdir_p(const char *dir, ds_err *err);
+/* mkdir -p; DS_OK, or DS_ERR_ARG (empty or too long) / DS_ERR_IO with one line naming the path
+ * and the reason in err. */
+ds_status ds_mkdir_p(const char *dir, ds_err *err);
 /* rm -rf dir (a results or scratch directory); DS_OK when it is gone or never existed. */
 ds_status ds_rm_tree(const char *dir);
 /* One CSV string field, quoted by libcsv only when it needs to be. */

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "csvfmt.h"
 #include "seedrun.h"
@@ -26,23 +25,6 @@ typedef struct xp_ctx {
     ds_explore_sum *sum;
     FILE *csv;
 } xp_ctx;
-
-/* mkdir -p */
-static ds_status xp_mkdirs(const char *dir, ds_err *err) {
-    char p[DS_OPT_STR_MAX];
-    if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p)
-        return ds_err_set(err, DS_ERR_ARG, "--out: path too long");
-    for (char *q = p + 1;; q++) {
-        if (*q != '/' && *q) continue;
-        char c = *q;
-        *q = 0;
-        if (mkdir(p, 0777) != 0 && errno != EEXIST)
-            return ds_err_set(err, DS_ERR_IO, "--out: %s: %s", p, strerror(errno));
-        if (!c) break;
-        *q = c;
-    }
-    return DS_OK;
-}
 
 /* In a worker: one replay; the line is "stale<TAB>lost<TAB>first race". */
 static ds_status xp_seed(void *vctx, unsigned worker, uint64_t seed, char *out, size_t cap) {
@@ -117,7 +99,9 @@ ds_status ds_explore(const ds_replay_opts *o, const ds_explore_opts *xo, ds_expl
                      ds_err *err) {
     memset(sum, 0, sizeof *sum);
     char path[DS_OPT_STR_MAX + 32];
-    ds_status st = xp_mkdirs(xo->dir, err);
+    if (strlen(xo->dir) >= DS_OPT_STR_MAX)
+        return ds_err_set(err, DS_ERR_ARG, "--out: longer than %d bytes", DS_OPT_STR_MAX - 1);
+    ds_status st = ds_mkdir_p(xo->dir, err);
     if (st != DS_OK) return st;
     snprintf(path, sizeof path, "%s/explore.csv", xo->dir);
     FILE *csv = fopen(path, "w");
@@ -165,7 +149,10 @@ static int xp_args(int argc, char **argv, ds_explore_opts *xo, char *dir, ds_err
         unsigned long long x = strtoull(v, &end, 10);
         bool num_ok = *v && *end == 0 && v[0] != '-';
         if (!strcmp(a, "--out")) {
-            snprintf(dir, DS_OPT_STR_MAX, "%s", v);
+            if (snprintf(dir, DS_OPT_STR_MAX, "%s", v) >= DS_OPT_STR_MAX)
+                return ds_err_set(err, DS_ERR_ARG, "--out: longer than %d bytes",
+                                  DS_OPT_STR_MAX - 1),
+                       -1;
         } else if (!strcmp(a, "--keep") && num_ok) {
             xo->keep = x;
         } else if (!num_ok || (strcmp(a, "--first-seed") && x == 0) ||

@@ -252,6 +252,40 @@ START_TEST(test_explore_mixed_workload_clean_with_defaults) {
 }
 END_TEST
 
+/* An --out that cannot be made is one line naming the path and the reason, before any seed
+ * runs; an empty one is refused (it used to be read past its end). */
+START_TEST(test_explore_bad_out_is_one_clear_line) {
+    static ds_replay_opts o;
+    const char *argv[] = {SCN "/del_then_get.csv"};
+    opts_of(&o, argv, 1);
+    const char *plain = ds_scratch_write(tmpdir, "plain", "a file, not a directory\n");
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/sub/x", plain);
+    ds_explore_opts xo = {.first = 1, .seeds = 4, .dir = dir};
+    ds_explore_sum sum;
+    ds_err err = {{0}};
+    ck_assert_int_eq(ds_explore(&o, &xo, &sum, &err), DS_ERR_IO);
+    ck_assert_msg(strstr(err.msg, plain) && strstr(err.msg, ": not a directory") &&
+                      !strchr(err.msg, '\n'),
+                  "%s", err.msg);
+    ck_assert_int_eq(sum.seeds, 0);
+    xo.dir = "";
+    ck_assert_int_eq(ds_explore(&o, &xo, &sum, &err), DS_ERR_ARG);
+    ck_assert_msg(strstr(err.msg, "empty") && !strchr(err.msg, '\n'), "%s", err.msg);
+    char longer[400];
+    memset(longer, 'd', sizeof longer - 1);
+    longer[sizeof longer - 1] = 0;
+    xo.dir = longer;
+    ck_assert_int_eq(ds_explore(&o, &xo, &sum, &err), DS_ERR_ARG);
+    ck_assert_msg(strstr(err.msg, "--out: longer than") == err.msg, "%s", err.msg);
+    /* the command line refuses it too, instead of cutting it short */
+    const char *x[] = {"explore", SCN "/del_then_get.csv", "--seeds", "1", "--out", longer};
+    char *out;
+    ck_assert_int_eq(capture(ds_main_explore, 6, x, &out), 2);
+    free(out);
+}
+END_TEST
+
 /* races.csv names the rule and both events: the missed write and the read that missed it. */
 START_TEST(test_races_csv_names_the_write_and_the_read) {
     static ds_replay_opts o;
@@ -523,6 +557,7 @@ static Suite *suite(void) {
     tcase_add_test(tc, test_bad_input_exits_2);
     tcase_add_test(tc, test_explore_seed_reruns_alone);
     tcase_add_test(tc, test_explore_mixed_workload_clean_with_defaults);
+    tcase_add_test(tc, test_explore_bad_out_is_one_clear_line);
     tcase_add_test(tc, test_races_csv_names_the_write_and_the_read);
     tcase_add_test(tc, test_toggle_rules);
     tcase_add_test(tc, test_oracle_rejects_a_value_past_its_ttl);
