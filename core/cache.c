@@ -236,7 +236,12 @@ static void expire_entry(ds_cache *c, ds_entry *e) {
  * command running, expiry sampling, an EXEC's write keys) are silent. */
 ds_lookup ds_c_lookup(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_entry **out,
                       bool count) {
-    ds_entry *e = ds_ks_find(&c->ks, h, key, len);
+    return ds_c_lookup_at(c, ds_ks_find(&c->ks, h, key, len), h, key, len, out, count);
+}
+
+ds_lookup ds_c_lookup_at(ds_cache *c, ds_entry *e, uint64_t h, const void *key, uint32_t len,
+                         ds_entry **out, bool count) {
+    assert(e == ds_ks_find(&c->ks, h, key, len));
     if (e && expired(c, e)) {
         expire_entry(c, e);
         e = NULL;
@@ -487,7 +492,7 @@ static ds_status exec_counted(ds_cache *c, uint64_t client, uint64_t tag, const 
         return st == DS_OK ? DS_BLOCKED : st;
     }
     ds_replybuf *b = &c->imm;
-    st = ds_c_run(c, cmd, b, NULL); /* needs_park counted the hits and misses already */
+    st = ds_c_run(c, cmd, b, NULL, NULL); /* needs_park counted the hits and misses already */
     ds_c_pump(c, false);
     if (st != DS_OK) return st;
     *reply = &b->reply;

@@ -16,6 +16,9 @@ typedef enum { LK_HIT, LK_ABSENT, LK_MISS } ds_lookup;
 
 ds_lookup ds_c_lookup(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_entry **out,
                       bool count);
+/* The same for a caller that holds the lookup's answer e (an ioent's entry link). */
+ds_lookup ds_c_lookup_at(ds_cache *c, ds_entry *e, uint64_t h, const void *key, uint32_t len,
+                         ds_entry **out, bool count);
 /* Insert or overwrite; io: the key's ioent when the caller holds it (else it is looked up). */
 ds_entry *ds_c_put(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_value *v,
                    int64_t next_access, ds_ioent *io);
@@ -43,8 +46,11 @@ void ds_c_pump(ds_cache *c, bool asap);
 
 /* Run a command whose keys are all resolved into b (grown as needed). Never parks and
  * counts no hits or misses: those were counted when the command first looked. hs: the hashes
- * of its keys in the parked layout (cmd's keys, then each sub-command's), or NULL. */
-ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_replybuf *b, const uint64_t *hs);
+ * of its keys in the parked layout (cmd's keys, then each sub-command's), or NULL. io0: the
+ * ioent of a single-key command's key (a parked one holds it), whose entry link spares the
+ * lookup; or NULL. */
+ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_replybuf *b, const uint64_t *hs,
+                   const ds_ioent *io0);
 /* Drop the value references a reply buffer holds (before reuse, and when the cache is freed). */
 void ds_c_reply_release(ds_replybuf *b);
 void ds_c_cancel_queued_load(ds_cache *c, ds_ioent *io);

@@ -76,7 +76,7 @@ static inline uint64_t key_hash(ds_cache *c, const uint64_t *hs, uint32_t i, con
 }
 
 static ds_status run_one(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value **vals,
-                         const uint64_t *hs) {
+                         const uint64_t *hs, const ds_ioent *io0) {
     *rep = (ds_reply){.status = DS_OK, .op = cmd->op, .n = cmd->nkeys, .values = vals};
     if (cmd->op == DS_OP_SET || cmd->op == DS_OP_DEL) {
         for (uint32_t i = 0; i < cmd->nkeys; i++) {
@@ -95,23 +95,27 @@ static ds_status run_one(ds_cache *c, const ds_cmd *cmd, ds_reply *rep, ds_value
         const ds_key *k = &cmd->keys[i];
         uint64_t h = key_hash(c, hs, i, k);
         ds_entry *e;
-        (void)ds_c_lookup(c, h, k->p, k->len, &e, false); /* counted when it was first seen */
+        if (i == 0 && io0) /* counted when it was first seen */
+            (void)ds_c_lookup_at(c, io0->ent, h, k->p, k->len, &e, false);
+        else
+            (void)ds_c_lookup(c, h, k->p, k->len, &e, false);
         vals[i] = ds_value_ref(e ? e->val : NULL);
         rep->count += e != NULL;
     }
     return DS_OK;
 }
 
-ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_replybuf *b, const uint64_t *hs) {
+ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_replybuf *b, const uint64_t *hs,
+                   const ds_ioent *io0) {
     ds_status st = prepare_reply(c, b, cmd);
     if (st != DS_OK) return st;
     ds_reply *rep = &b->reply, *subs = b->subs;
     ds_value **vals = b->vals;
-    if (cmd->op != DS_OP_EXEC) return run_one(c, cmd, rep, vals, hs);
+    if (cmd->op != DS_OP_EXEC) return run_one(c, cmd, rep, vals, hs, cmd->nkeys == 1 ? io0 : NULL);
     *rep = (ds_reply){.status = DS_OK, .op = DS_OP_EXEC, .n = cmd->nsub, .sub = subs};
     uint32_t off = 0;
     for (uint32_t i = 0; i < cmd->nsub; i++) {
-        st = run_one(c, &cmd->sub[i], &subs[i], vals + off, hs ? hs + off : NULL);
+        st = run_one(c, &cmd->sub[i], &subs[i], vals + off, hs ? hs + off : NULL, NULL);
         if (st != DS_OK) subs[i].status = st;
         off += cmd->sub[i].nkeys;
     }
@@ -289,8 +293,8 @@ void ds_c_resume_ready(ds_cache *c) {
     for (ds_parked *p; (p = ready_pop(c));) {
         assert(p->pending == 0 && p->nslots > 0);
         ds_replybuf *b = &c->res;
-        ds_status st =
-            p->fail_status != DS_OK ? p->fail_status : ds_c_run(c, &p->cmd, b, p->hashes);
+        ds_status st = p->fail_status != DS_OK ? p->fail_status
+                                               : ds_c_run(c, &p->cmd, b, p->hashes, p->slots[0].io);
         if (st != DS_OK) b->reply = (ds_reply){.status = st, .op = p->cmd.op};
         c->in_callback++;
         c->host.reply(c->host.ctx, p->client, p->tag, &b->reply);
