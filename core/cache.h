@@ -55,7 +55,8 @@ ds_status ds_c_run(ds_cache *c, const ds_cmd *cmd, ds_replybuf *b, const uint64_
 void ds_c_reply_release(ds_replybuf *b);
 void ds_c_cancel_queued_load(ds_cache *c, ds_ioent *io);
 
-/* h0: the hash of the first key of a non-EXEC command when the caller has it, else 0. */
+/* h0: the hash of a single-key GET's key that the caller just found neither cached nor known
+ * absent (fast_get's miss: it is not looked up again), else 0. */
 ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd, uint64_t h0);
 void ds_c_resume_ready(ds_cache *c);
 void ds_c_load_done(ds_cache *c, ds_job *job);

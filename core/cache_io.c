@@ -206,8 +206,11 @@ static ds_parked *ready_pop(ds_cache *c) {
     return p;
 }
 
-static ds_status slot_link(ds_cache *c, ds_parked *p, const ds_key *k, uint64_t h) {
-    ds_entry *e = ds_ks_find(&c->ks, h, k->p, k->len);
+/* missed: the caller just looked the key up and found it neither cached nor known absent (a
+ * GET's fast path), so neither is looked up again. */
+static ds_status slot_link(ds_cache *c, ds_parked *p, const ds_key *k, uint64_t h, bool missed) {
+    ds_entry *e = missed ? NULL : ds_ks_find(&c->ks, h, k->p, k->len);
+    assert(!missed || (!ds_ks_find(&c->ks, h, k->p, k->len) && !ds_c_neg_find(c, h, k->p, k->len)));
     ds_ioent *io = ds_c_io_get_for(c, h, k->p, k->len, e);
     if (!io) return DS_ERR_NOMEM;
     if (io->mark == p) return DS_OK; /* a key named twice: one slot */
@@ -220,7 +223,7 @@ static ds_status slot_link(ds_cache *c, ds_parked *p, const ds_key *k, uint64_t 
     if (io->waiters) io->waiters->prev = s;
     io->waiters = s;
     io->nwaiters++;
-    bool known_absent = !e && ds_c_neg_find(c, h, k->p, k->len);
+    bool known_absent = !e && !missed && ds_c_neg_find(c, h, k->p, k->len);
     s->resolved = e != NULL || known_absent;
     if (!s->resolved) {
         p->pending++;
@@ -252,7 +255,7 @@ ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cm
         const ds_key *k = &p->keys[i];
         p->hashes[i] = i == 0 && h0 ? h0 : ds_table_hash(&c->ks.tab, k->p, k->len);
         assert(p->hashes[i] == ds_table_hash(&c->ks.tab, k->p, k->len));
-        st = slot_link(c, p, k, p->hashes[i]);
+        st = slot_link(c, p, k, p->hashes[i], i == 0 && h0);
     }
     for (uint32_t i = 0; i < p->nslots; i++)
         p->slots[i].io->mark = NULL;
