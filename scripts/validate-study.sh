@@ -7,9 +7,13 @@
 # invocations and how many passed. Workloads:
 #   default  workloads/default.csv.zst --cache-max-memory 1076302 (90% GET, 9% SET, 1% DEL)
 #   ycsb-b   gen:ycsb-b,keys=5000,requests=60000,clients=32,load=1,arrival=poisson:3000
-#            --cache-max-memory 2mb --warmup 3s (95% GET, 5% SET, below saturation)
+#            --cache-max-memory 2mb --warmup 6s (95% GET, 5% SET, below saturation; the
+#            warm-up covers the 5,000-key load phase and its SAVEs, which land by about 4 s)
 # DIR holds the stores (on the device under test), the calibrations and every validate table;
-# it must be empty or absent. Takes 6-10 minutes on a quiet 2-core machine (validate waits for
+# it must be empty or absent. Every store stays until the end (--keep-store, --keep-stores):
+# on ext4, deleting a store's thousands of files makes the files created in the next minutes
+# several times dearer (the inode allocator skips recently deleted inodes), which would make
+# each invocation slower than the one before; they are deleted when the study ends. Takes 6-10 minutes on a quiet 2-core machine (validate waits for
 # one). Exit 0 when at least two of three invocations passed for both workloads, 1 otherwise,
 # 2 on a setup problem.
 set -u
@@ -29,13 +33,14 @@ ok_all=0
 study() { # NAME TRACE OPTIONS...
     name=$1 trace=$2
     shift 2
-    "$DSLAB" calibrate --backend-path "$D" --trace "$trace" "$@" -o "$D/$name.conf" \
+    "$DSLAB" calibrate --backend-path "$D" --trace "$trace" "$@" --keep-store on \
+        -o "$D/$name.conf" \
         > "$D/cal-$name.txt" 2>&1 || { echo "validate-study: calibrate $name failed:" \
         "$(tail -n1 "$D/cal-$name.txt")" >&2; exit 2; }
     passed=0
     for i in 1 2 3; do
         "$DSLAB" validate "$trace" --backend-path "$D" --config "$D/$name.conf" "$@" \
-            --out "$D/val-$name-$i" > "$D/val-$name-$i.txt" 2>&1
+            --keep-stores on --out "$D/val-$name-$i" > "$D/val-$name-$i.txt" 2>&1
         rc=$?
         [ $rc -eq 2 ] && { echo "validate-study: validate $name failed:" \
             "$(tail -n1 "$D/val-$name-$i.txt")" >&2; exit 2; }
@@ -63,5 +68,6 @@ study() { # NAME TRACE OPTIONS...
 }
 study default workloads/default.csv.zst --cache-max-memory 1076302
 study ycsb-b "gen:ycsb-b,keys=5000,requests=60000,clients=32,load=1,arrival=poisson:3000" \
-    --cache-max-memory 2mb --warmup 3s
+    --cache-max-memory 2mb --warmup 6s
+rm -rf "$D"/dslab-calibrate-* "$D"/dslab-validate-*
 exit $ok_all

@@ -47,7 +47,8 @@
 
 typedef struct cal_opts {
     const char *backend_path, *fsync, *io_threads, *trace, *out;
-    ds_quiet quiet;                 /* --max-host-load, --quiet-wait, --retries (hostload.h) */
+    ds_quiet quiet; /* --max-host-load, --quiet-wait, --retries (hostload.h) */
+    bool keep;      /* --keep-store on: the scratch store stays (validate.c says why) */
     const char *pass[CAL_PASS_MAX]; /* further replay options, name/value pairs */
     int npass;
 } cal_opts;
@@ -65,6 +66,7 @@ static int usage(FILE *f) {
             "                  as for dslab validate: the replay runs when other processes use\n"
             "                  at most CORES (default 0.15), waiting up to S s (120), and is\n"
             "                  repeated up to N times (3) when they used more meanwhile\n"
+            "  --keep-store on  leave the replay's store under DIR (see dslab validate --help)\n"
             "  replay options  --name value pairs passed to the calibration replay\n",
             CAL_DEFAULT_TRACE);
     return f == stdout ? 0 : 2;
@@ -97,8 +99,12 @@ static int parse(cal_opts *o, int argc, char **argv) {
             o->io_threads = v;
         else if (!strcmp(a, "--trace"))
             o->trace = v;
-        else if (!strcmp(a, "--max-host-load") || !strcmp(a, "--quiet-wait") ||
-                 !strcmp(a, "--retries")) {
+        else if (!strcmp(a, "--keep-store")) {
+            if (!ds_parse_bool(v, strlen(v), &o->keep))
+                return fprintf(stderr, "dslab calibrate: %s: expected on or off, got '%s'\n", a, v),
+                       2;
+        } else if (!strcmp(a, "--max-host-load") || !strcmp(a, "--quiet-wait") ||
+                   !strcmp(a, "--retries")) {
             double d;
             if (!ds_parse_f64(v, &d) || d < 0 || d > 1e6 || (a[2] == 'r' && d != (int)d))
                 return fprintf(stderr, "dslab calibrate: %s: expected a number >= 0, got '%s'\n", a,
@@ -534,7 +540,10 @@ int ds_main_calibrate(int argc, char **argv) {
     ds_err err = {{0}};
     ds_status st = measure(&o, tmp, &c, &err);
     if (st == DS_OK) st = write_conf(&o, &c, &err);
-    ds_rm_tree(tmp);
+    if (o.keep)
+        fprintf(stderr, "dslab calibrate: the store is kept in %s\n", tmp);
+    else
+        ds_rm_tree(tmp);
     if (st != DS_OK) {
         fprintf(stderr, "dslab calibrate: %s\n", err.msg);
         return st == DS_ERR_ARG || st == DS_ERR_CONFIG || st == DS_ERR_CORRUPT ? 2 : 1;

@@ -45,6 +45,7 @@ typedef struct re_node {
     ds_backend *backend;
     int64_t push_ns, pop_ns, end_ns; /* CLOCK_MONOTONIC: queued, picked up, finished (iolat.h) */
     int64_t take_ns;                 /* taken from the core for an idle worker */
+    int64_t wake_runq_ns;            /* the worker's wait for a core after its wake-up */
     int64_t cpu_ns, runq_ns; /* the worker's CPU time and run-queue wait in the call (iolat.h) */
 } re_node;
 
@@ -116,6 +117,8 @@ static void *worker(void *arg) {
     re_engine *e = arg;
     int ss = ds_schedstat_open(); /* this thread's: fd < 0 falls back to the CPU clock */
     for (;;) {
+        int64_t idle0, idle1; /* run-queue wait across the sleep: the wake-up's wait for a core */
+        ds_schedstat_wait(ss, &idle0);
         pthread_mutex_lock(&e->mu);
         while (!e->stop && !e->todo_head)
             pthread_cond_wait(&e->cv, &e->mu);
@@ -130,6 +133,8 @@ static void *worker(void *arg) {
         pthread_mutex_unlock(&e->mu);
 
         n->pop_ns = mono_ns();
+        ds_schedstat_wait(ss, &idle1);
+        n->wake_runq_ns = idle1 - idle0;
         ds_call call;
         ds_job_plan(n->backend, n->job, &call);
         sleep_us(call.service_us);
@@ -247,7 +252,7 @@ static void account_io(re_engine *e, const re_node *n, const ds_job *job, int64_
     ds_iolat_add(e->iol, (ds_iol_kind)(DS_IOL_SERVICE_GET + (k - DS_IOL_BACKEND_GET)),
                  n->end_ns - n->pop_ns - n->runq_ns);
     ds_iolat_add(e->iol, DS_IOL_QUEUE_WAIT, n->pop_ns - n->push_ns);
-    ds_iolat_add(e->iol, DS_IOL_WORKER_WAKEUP, n->pop_ns - n->take_ns);
+    ds_iolat_add(e->iol, DS_IOL_WORKER_WAKEUP, n->pop_ns - n->take_ns - n->wake_runq_ns);
     int64_t h = seen_ns - n->end_ns;
     ds_iolat_add(e->iol, DS_IOL_HANDOFF, h - (e->runq_ns < h ? e->runq_ns : h));
 }

@@ -408,7 +408,7 @@ static void handoff_done(ve_engine *e, uint32_t slot, bool direct) {
 /* --io-latency: what the model charged an IO, in the real engine's kinds (iolat.h). */
 static void io_account(ve_engine *e, const ve_server *sv, const ds_job *job) {
     int b = (int)job_bop(job);
-    int64_t all = e->now - sv->start_ns;
+    int64_t all = e->now - sv->start_ns - sv->wake_ns; /* the real worker's clock starts awake */
     ds_iolat_add(e->iol, (ds_iol_kind)(DS_IOL_BACKEND_GET + b), all);
     ds_iolat_add(e->iol, (ds_iol_kind)(DS_IOL_SERVICE_GET + b), all - sv->cpu_wait_ns);
     if (e->host) ds_iolat_add(e->iol, (ds_iol_kind)(DS_IOL_CPU_GET + b), sv->cpu_ns);

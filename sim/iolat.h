@@ -19,7 +19,8 @@
  *   - cpu_get/cpu_set/cpu_del: the worker's thread CPU time inside the backend call (the part of
  *     backend_* that needs a host core; the rest is blocking or waiting for a core);
  *   - worker_wakeup: from the main thread queueing a job (a worker is idle: it takes jobs only
- *     then) to a worker picking it up: the condition variable's wake-up;
+ *     then) to a worker picking it up: the condition variable's wake-up, minus the worker's
+ *     wait for a core after it (host-cpu models that wait);
  *   - service_get/service_set/service_del: backend_* minus the time the worker was runnable but
  *     waited for a core (run_delay of /proc/thread-self/schedstat): the call's own time, which
  *     virtual time's host-cpu model stretches again by the wait it models;

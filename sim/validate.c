@@ -43,6 +43,7 @@ typedef struct val_opts {
     double max_load; /* cores other processes may use during a real run (hostload.h) */
     double quiet_wait_s;
     FILE *runs_csv; /* OUT/runs.csv */
+    bool keep;      /* --keep-stores on: the stores stay (see one_run) */
     const char *pass[VAL_PASS_MAX];
     int npass;
 } val_opts;
@@ -62,7 +63,10 @@ static int usage(FILE *f) {
             "(default 0.15, from /proc/stat) is not a sample of this machine: validate waits up\n"
             "to --quiet-wait seconds (default 120) for a quiet moment before each real run and\n"
             "repeats a busy one up to --retries times (default 3); OUT/runs.csv lists every\n"
-            "attempt (run,attempt,wall_s,other_cores,steal_cores,accepted).\n");
+            "attempt (run,attempt,wall_s,other_cores,steal_cores,accepted).\n"
+            "--keep-stores on leaves the real runs' stores under DIR (deleting thousands of\n"
+            "files makes the next run's file creations dearer on ext4 for a minute or more:\n"
+            "scripts/validate-study.sh deletes them at its end).\n");
     return f == stdout ? 0 : 2;
 }
 
@@ -90,6 +94,9 @@ static int parse_one(val_opts *o, const char *a, const char *v) {
                            VAL_RUNS_MAX, v),
                    2;
         o->runs = (int)n;
+    } else if (!strcmp(a, "--keep-stores")) {
+        if (!ds_parse_bool(v, strlen(v), &o->keep))
+            return fprintf(stderr, "dslab validate: %s: expected on or off, got '%s'\n", a, v), 2;
     } else if (!strcmp(a, "--retries")) {
         char *end;
         long n = strtol(v, &end, 10);
@@ -417,7 +424,10 @@ int ds_main_validate(int argc, char **argv) {
     for (int i = 0; i <= v.runs && st == DS_OK; i++) /* 0: virtual, 1..runs: real */
         st = i ? real_run(&v, i, &sum[i], &err) : one_run(&v, i, &sum[i], &err);
     if (v.runs_csv) fclose(v.runs_csv);
-    ds_rm_tree(v.scratch);
+    if (v.keep)
+        fprintf(stderr, "dslab validate: the stores are kept in %s\n", v.scratch);
+    else
+        ds_rm_tree(v.scratch);
     if (st == DS_OK) terms(&v);
     if (st == DS_OK) rc = table(&v, sum);
     for (int i = 0; i <= v.runs; i++)

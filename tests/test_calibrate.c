@@ -149,6 +149,8 @@ START_TEST(test_validate_table_and_equal_hit_ratio) {
                     "0",
                     "--retries",
                     "0",
+                    "--keep-stores",
+                    "on",
                     "--out",
                     out,
                     "--closed",
@@ -182,6 +184,10 @@ START_TEST(test_validate_table_and_equal_hit_ratio) {
     ck_assert_int_gt(t.nrows, 0);
     ck_assert_str_eq(t.cells[0], "term");
     ds_csvtab_free(&t);
+    /* --keep-stores on: both real runs' stores are still there */
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "test $(ls -d %s/dslab-validate-*/run-*/store | wc -l) -eq 2", dir);
+    ck_assert_int_eq(system(cmd), 0);
     /* runs.csv: one attempt per real run (no retries asked), with the others' load */
     snprintf(path, sizeof path, "%s/runs.csv", out);
     ck_assert_msg(ds_csvtab_read(path, &t, &err) == DS_OK, "%s", err.msg);
