@@ -13,7 +13,11 @@
 # it must be empty or absent. Every store stays until the end (--keep-store, --keep-stores):
 # on ext4, deleting a store's thousands of files makes the files created in the next minutes
 # several times dearer (the inode allocator skips recently deleted inodes), which would make
-# each invocation slower than the one before; they are deleted when the study ends. Takes 6-10 minutes on a quiet 2-core machine (validate waits for
+# each invocation slower than the one before; they are deleted when the study ends. For the
+# same reason the study first syncs and waits STUDY_SETTLE seconds (default 70: ext4 skips
+# inodes deleted in the last 60 s, or longer while their inode table block is dirty), so a
+# deletion just before the study (a previous study's clean-up, a test suite in the same file
+# system) does not make the calibration dearer than the validations that follow it. Takes 6-10 minutes on a quiet 2-core machine (validate waits for
 # one). Exit 0 when at least two of three invocations passed for both workloads, 1 otherwise,
 # 2 on a setup problem.
 set -u
@@ -27,6 +31,10 @@ if [ -e "$D" ] && [ -n "$(ls -A "$D" 2>/dev/null)" ]; then
     exit 2
 fi
 mkdir -p "$D" || exit 2
+SETTLE=${STUDY_SETTLE:-70}
+case $SETTLE in '' | *[!0-9]*) echo "validate-study: STUDY_SETTLE: not a number" >&2; exit 2 ;; esac
+sync
+sleep "$SETTLE"
 echo "validate-study: $(date -u +%Y-%m-%dT%H:%MZ), commit" \
      "$(git rev-parse --short HEAD 2>/dev/null || echo none), load $(cut -d' ' -f1-3 /proc/loadavg)"
 ok_all=0
