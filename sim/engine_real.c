@@ -454,7 +454,10 @@ static void sleep_main(re_engine *e, int64_t wait_us) {
     int64_t w0, w1;
     bool m = e->iol && e->ss >= 0 && ds_schedstat_wait(e->ss, &w0);
     wait_event(e, wait_us);
-    if (m && ds_schedstat_wait(e->ss, &w1)) e->runq_ns = w1 - w0;
+    if (m && ds_schedstat_wait(e->ss, &w1)) {
+        e->runq_ns = w1 - w0;
+        ds_iolat_add(e->iol, DS_IOL_MAIN_RUNQ, e->runq_ns);
+    }
     e->woke = true;
 }
 

@@ -120,7 +120,7 @@ typedef struct ve_engine {
      * main_ready: when a waiting main thread may run (its wake-up), main_cost its item's cost */
     bool host, main_core;
     ds_hostcpu hc;
-    int64_t main_ready, main_cost;
+    int64_t main_ready, main_cost, main_asked;
     ds_iolat *iol; /* --io-latency: the model's terms in io_latency.csv; NULL = off */
 } ve_engine;
 
@@ -245,6 +245,7 @@ static void host_release(ve_engine *e) {
     uint32_t who = ds_hostcpu_release(&e->hc);
     if (who == DS_HOSTCPU_MAIN) {
         e->main_core = true;
+        if (e->iol) ds_iolat_add(e->iol, DS_IOL_MAIN_RUNQ, e->now - e->main_asked);
         int64_t start = e->main_ready > e->now ? e->main_ready : e->now;
         schedule(e, &e->main, start + e->main_cost, EV_CORE, 0);
     } else if (who != DS_HOSTCPU_NONE) {
@@ -272,7 +273,9 @@ static void ve_pump(rp_engine *b) {
             e->has_iowake ? 1000 * ds_latency_draw(&e->iowake, &e->iowake_rng) : 0;
         if (e->iol && e->has_iowake)
             ds_iolat_add(e->iol, DS_IOL_WORKER_WAKEUP, e->servers[s].wake_ns);
-        if (e->iol) ds_iolat_add(e->iol, DS_IOL_QUEUE_WAIT, e->now - job->created_us * 1000);
+        if (e->iol) /* as the real engine counts it: until the worker is awake */
+            ds_iolat_add(e->iol, DS_IOL_QUEUE_WAIT,
+                         e->now + e->servers[s].wake_ns - job->created_us * 1000);
         if (e->o->hooks && e->o->hooks->io_taken) e->o->hooks->io_taken(e->o->hooks->ctx, job);
         int64_t svc = e->servers[s].call.service_us;
         svc = svc > 0 ? svc * 1000 : 0;
@@ -306,9 +309,11 @@ static void core_start(ve_engine *e, ve_work w, int64_t wake_ns) {
         if (!ds_hostcpu_main_want(&e->hc)) { /* every core is busy: EV_CORE when one frees */
             e->main_ready = e->now + wake_ns;
             e->main_cost = w.cost_ns;
+            e->main_asked = e->now;
             return;
         }
         e->main_core = true;
+        if (e->iol) ds_iolat_add(e->iol, DS_IOL_MAIN_RUNQ, 0);
     }
     schedule(e, &e->main, e->now + wake_ns + w.cost_ns, EV_CORE, 0);
 }

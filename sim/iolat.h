@@ -21,6 +21,8 @@
  *   - worker_wakeup: from the main thread queueing a job (a worker is idle: it takes jobs only
  *     then) to a worker picking it up: the condition variable's wake-up, minus the worker's
  *     wait for a core after it (host-cpu models that wait);
+ *   - main_runq: after each wake-up, how long the main thread waited for a core (schedstat);
+ *     virtual time: how long the modelled core waited for a host core (host-cpu);
  *   - service_get/service_set/service_del: backend_* minus the time the worker was runnable but
  *     waited for a core (run_delay of /proc/thread-self/schedstat): the call's own time, which
  *     virtual time's host-cpu model stretches again by the wait it models;
@@ -53,6 +55,7 @@ typedef enum {
     DS_IOL_SERVICE_SET,   /* ... set */
     DS_IOL_SERVICE_DEL,   /* ... delete */
     DS_IOL_WORKER_WAKEUP, /* from the main thread queueing a job to an idle worker running it */
+    DS_IOL_MAIN_RUNQ,     /* the main thread, woken, waited this long for a core */
     DS_IOL__COUNT
 } ds_iol_kind;
 
