@@ -44,7 +44,7 @@
 enum { EV_ARRIVAL = 0, EV_CLIENT, EV_CRON, EV_TICK, EV_IO, EV_HANDOFF, EV_PIT, EV_CORE, EV_IOCPU };
 
 /* Work for the modelled core. */
-enum { CW_NONE = 0, CW_CMD, CW_DONE, CW_CRON };
+enum { CW_NONE = 0, CW_CMD, CW_DONE, CW_CRON, CW_HARNESS };
 typedef struct ve_work {
     uint32_t kind, idx; /* CW_CMD: client index */
     ds_job *job;        /* CW_DONE: the finished job */
@@ -561,7 +561,11 @@ static ds_status core_done(ve_engine *e, ds_err *err) {
     e->in_core = false;
     e->busy_ns += e->now - t0; /* blocked in wait_io inside the work */
     ve_work nx;
-    if (!e->core_busy && core_pop(e, &nx)) core_start(e, nx, 0);
+    int64_t harness = e->o->core_cost.ns[DS_COST_HARNESS];
+    if (!e->core_busy && w.kind == CW_CMD && harness > 0) /* the host's work after the answer */
+        core_start(e, (ve_work){.kind = CW_HARNESS, .cost_ns = harness}, 0);
+    else if (!e->core_busy && core_pop(e, &nx))
+        core_start(e, nx, 0);
     if (e->host && e->main_core && !e->core_busy) { /* idle: the main thread sleeps */
         e->main_core = false;
         host_release(e);

@@ -54,7 +54,13 @@ typedef struct ds_replay_hooks {
 /* The CPU model of the core in virtual time (sim/corecost.c): cost in ns of each command (by
  * op; MGET, EXEC and multi-key DEL per key), of a SAVE's and a LOAD's hand-back, of a cron.
  * Defaults: `bench_core --costs 100000`, minimum of 5 runs, 2-core VM, 2026-11-30. */
-enum { DS_COST_SAVEDONE = DS_OP__COUNT, DS_COST_LOADDONE, DS_COST_CRON, DS_COST__COUNT };
+enum {
+    DS_COST_SAVEDONE = DS_OP__COUNT,
+    DS_COST_LOADDONE,
+    DS_COST_CRON,
+    DS_COST_HARNESS, /* the host's own work per request, after its answer (default 0) */
+    DS_COST__COUNT
+};
 typedef struct ds_core_cost {
     bool on;
     int64_t ns[DS_COST__COUNT];

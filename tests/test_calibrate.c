@@ -86,6 +86,7 @@ START_TEST(test_calibration_file_is_complete_and_loads) {
     ck_assert(file_has(conf, "latency-get hist:cal.get.hist"));
     ck_assert(file_has(conf, "latency-set hist:cal.set.hist"));
     ck_assert(file_has(conf, "core-cost-us get:"));
+    ck_assert(file_has(conf, ",harness:")); /* the host's own CPU per request, charged */
     ck_assert(file_has(conf, "io-wakeup-latency hist:cal.worker_wakeup.hist"));
     ck_assert(file_has(conf, "disk-channels "));
     /* host-cpu: this machine's cores, and a share 0..1 of each call on a core */
@@ -325,6 +326,43 @@ START_TEST(test_io_wakeup_delays_every_io) {
 }
 END_TEST
 
+/* core-cost-us harness: the core stays busy that long after each answer. Arrivals 1 ms apart
+ * do not wait for it (the answer comes first, p50 unchanged) but the core's busy share grows by
+ * harness / interval; 50,000 a second (20 us apart) queue behind 30 us of it each. */
+static void harness_run(const char *cost, const char *arrival, int i, double *p50, double *p99,
+                        double *busy) {
+    ds_replay_opts o;
+    ds_replay_opts_default(&o);
+    snprintf(o.trace, sizeof o.trace,
+             "gen:uniform,keys=100,requests=2000,clients=4,mix=get:1,arrival=fixed:%s", arrival);
+    snprintf(o.out, sizeof o.out, "%s/hn%d", dir, i);
+    ds_err err = {{0}};
+    ck_assert_msg(ds_cli_set(&o, "core-cost-us", cost, &err) == DS_OK, "%s", err.msg);
+    o.quiet = true, o.progress = false;
+    ds_replay_result res;
+    ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "%s", err.msg);
+    char path[DS_OPT_STR_MAX + 16];
+    snprintf(path, sizeof path, "%s/summary.csv", o.out);
+    ds_csvtab t;
+    ck_assert(ds_csvtab_read(path, &t, &err) == DS_OK);
+    ck_assert(ds_csvtab_num(&t, 0, "get_p50_us", p50) && ds_csvtab_num(&t, 0, "get_p99_us", p99));
+    ck_assert(ds_csvtab_num(&t, 0, "core_busy_fraction", busy));
+    ds_csvtab_free(&t);
+}
+
+START_TEST(test_harness_cost_after_the_answer) {
+    double p50[4], p99[4], busy[4];
+    harness_run("get:1", "1000", 0, &p50[0], &p99[0], &busy[0]);
+    harness_run("get:1,harness:30", "1000", 1, &p50[1], &p99[1], &busy[1]);
+    ck_assert_msg(p50[1] < p50[0] + 1, "p50 %g -> %g", p50[0], p50[1]);
+    ck_assert_msg(busy[1] > busy[0] + 0.025 && busy[1] < busy[0] + 0.035, "busy %g -> %g", busy[0],
+                  busy[1]);
+    harness_run("get:1", "50000", 2, &p50[2], &p99[2], &busy[2]);
+    harness_run("get:1,harness:30", "50000", 3, &p50[3], &p99[3], &busy[3]);
+    ck_assert_msg(p99[3] > 10 * p99[2], "p99 %g -> %g", p99[2], p99[3]);
+}
+END_TEST
+
 /* --wakeup-latency: an open-loop arrival that finds the core idle starts later; the wait is
  * in the intended latency, not in the service latency (issued when the core starts it). */
 START_TEST(test_wakeup_delays_idle_arrivals) {
@@ -385,6 +423,7 @@ int main(void) {
     tcase_add_test(tc, test_handoff_delays_the_core_not_the_disk);
     tcase_add_test(tc, test_wakeup_delays_idle_arrivals);
     tcase_add_test(tc, test_io_wakeup_delays_every_io);
+    tcase_add_test(tc, test_harness_cost_after_the_answer);
     tcase_add_test(tc, test_disk_channels_with_a_deep_core_queue);
     tcase_add_test(tc, test_host_cpu_main_thread_waits_for_a_core);
     suite_add_tcase(s, tc);
