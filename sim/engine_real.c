@@ -45,7 +45,7 @@ typedef struct re_node {
     ds_backend *backend;
     int64_t push_ns, pop_ns, end_ns; /* CLOCK_MONOTONIC: queued, picked up, finished (iolat.h) */
     int64_t take_ns;                 /* taken from the core for an idle worker */
-    int64_t wake_runq_ns;            /* the worker's wait for a core after its wake-up */
+
     int64_t cpu_ns, runq_ns; /* the worker's CPU time and run-queue wait in the call (iolat.h) */
 } re_node;
 
@@ -77,7 +77,7 @@ typedef struct re_engine {
     int64_t pending_due_us, pending_due_ns;
     bool woke;       /* the loop slept since the last due_work */
     int ss;          /* the main thread's schedstat fd (iolat.h), -1 without */
-    int64_t runq_ns; /* run-queue wait after the last sleep: not in wakeup/handoff (iolat.h) */
+    int64_t runq_ns; /* run-queue wait after the last sleep (main_runq in io_latency.csv) */
     re_wake *wakes;  /* min-heap on (t, seq) */
     size_t nwakes, wcap;
     uint64_t wseq, idle_crons;
@@ -117,8 +117,6 @@ static void *worker(void *arg) {
     re_engine *e = arg;
     int ss = ds_schedstat_open(); /* this thread's: fd < 0 falls back to the CPU clock */
     for (;;) {
-        int64_t idle0, idle1; /* run-queue wait across the sleep: the wake-up's wait for a core */
-        ds_schedstat_wait(ss, &idle0);
         pthread_mutex_lock(&e->mu);
         while (!e->stop && !e->todo_head)
             pthread_cond_wait(&e->cv, &e->mu);
@@ -133,8 +131,7 @@ static void *worker(void *arg) {
         pthread_mutex_unlock(&e->mu);
 
         n->pop_ns = mono_ns();
-        ds_schedstat_wait(ss, &idle1);
-        n->wake_runq_ns = idle1 - idle0;
+
         ds_call call;
         ds_job_plan(n->backend, n->job, &call);
         sleep_us(call.service_us);
@@ -252,9 +249,9 @@ static void account_io(re_engine *e, const re_node *n, const ds_job *job, int64_
     ds_iolat_add(e->iol, (ds_iol_kind)(DS_IOL_SERVICE_GET + (k - DS_IOL_BACKEND_GET)),
                  n->end_ns - n->pop_ns - n->runq_ns);
     ds_iolat_add(e->iol, DS_IOL_QUEUE_WAIT, n->pop_ns - n->push_ns);
-    ds_iolat_add(e->iol, DS_IOL_WORKER_WAKEUP, n->pop_ns - n->take_ns - n->wake_runq_ns);
+    ds_iolat_add(e->iol, DS_IOL_WORKER_WAKEUP, n->pop_ns - n->take_ns); /* iolat.h: gross */
     int64_t h = seen_ns - n->end_ns;
-    ds_iolat_add(e->iol, DS_IOL_HANDOFF, h - (e->runq_ns < h ? e->runq_ns : h));
+    ds_iolat_add(e->iol, DS_IOL_HANDOFF, h);
 }
 
 /* Hand every finished job back to the core. Returns how many. */
@@ -384,7 +381,7 @@ static ds_status due_work(re_engine *e, int64_t now, ds_err *err) {
     /* io_latency.csv "wakeup": how late the main thread, asleep until this arrival was due,
      * got to it (timer and scheduler wake-up; the model's wakeup-latency) */
     if (e->woke && e->iol && e->pending && e->pending_due_us <= now)
-        ds_iolat_add(e->iol, DS_IOL_WAKEUP, re_now_ns(&e->base) - e->pending_due_ns - e->runq_ns);
+        ds_iolat_add(e->iol, DS_IOL_WAKEUP, re_now_ns(&e->base) - e->pending_due_ns);
     e->woke = false;
     e->runq_ns = 0;
     while (st == DS_OK && e->nwakes && e->wakes[0].t <= now && e->fail == DS_OK) {
