@@ -20,6 +20,7 @@
 
 #include "replay.h"
 #include "sample.h"
+#include "scratch.h"
 #include "testmain.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -31,26 +32,13 @@
 #define GEN_RECORDS 12000u
 #define GEN_OBJECTS 3000u
 
-static char tmpdir[64];
+static char tmpdir[DS_SCRATCH_CAP];
 
-static void setup(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/dslab_cacheonly_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+static void setup(void) { ds_scratch_make(tmpdir, sizeof tmpdir, "cacheonly"); }
 
-static void teardown(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void teardown(void) { ds_scratch_rm(tmpdir); }
 
-static const char *path_in(const char *name) {
-    static char p[4][256];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", tmpdir, name);
-    return p[k];
-}
+static const char *path_in(const char *name) { return ds_scratch_path(tmpdir, name); }
 
 static void put_le(unsigned char *p, uint64_t v, int n) {
     for (int i = 0; i < n; i++)
@@ -260,13 +248,10 @@ START_TEST(test_a_second_run_is_byte_identical) {
 }
 END_TEST
 
+/* The path stays valid until the next write_text. */
 static const char *write_text(const char *name, const char *text) {
     static char p[256];
-    snprintf(p, sizeof p, "%s", path_in(name));
-    FILE *f = fopen(p, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
+    snprintf(p, sizeof p, "%s", ds_scratch_write(tmpdir, name, text));
     return p;
 }
 
