@@ -258,19 +258,13 @@ typedef struct probe_arg {
     ds_status st;
 } probe_arg;
 
-static int64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void *probe_thread(void *p) {
     probe_arg *a = p;
     char val[CAL_PROBE_VALUE];
     memset(val, 'v', sizeof val);
     ds_value *v = ds_value_new(val, sizeof val, 0, 0);
     if (!v) return a->st = DS_ERR_NOMEM, NULL;
-    for (uint64_t i = 0; mono_ns() < a->deadline_ns; i++) {
+    for (uint64_t i = 0; ds_mono_ns() < a->deadline_ns; i++) {
         char key[32];
         int kl = snprintf(key, sizeof key, "probe-%d-%llu", a->id,
                           (unsigned long long)(i % CAL_PROBE_KEYS));
@@ -288,7 +282,7 @@ static void *probe_thread(void *p) {
 static double probe_level(ds_backend *b, int k) {
     pthread_t th[8];
     probe_arg a[8];
-    int64_t t0 = mono_ns();
+    int64_t t0 = ds_mono_ns();
     int started = 0;
     for (int i = 0; i < k; i++) {
         a[i] = (probe_arg){.b = b, .id = i, .deadline_ns = t0 + CAL_PROBE_NS};
@@ -302,7 +296,7 @@ static double probe_level(ds_backend *b, int k) {
         ops += a[i].ops;
         bad = bad || a[i].st != DS_OK;
     }
-    double secs = (double)(mono_ns() - t0) / 1e9;
+    double secs = (double)(ds_mono_ns() - t0) / 1e9;
     return bad ? -1.0 : (double)ops / secs;
 }
 

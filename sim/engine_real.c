@@ -21,6 +21,7 @@
  * through wait_io; free() stops and joins the workers.
  */
 #include "engine_real.h"
+#include "hostload.h"
 #include "iolat.h"
 
 #include <errno.h>
@@ -95,13 +96,7 @@ static void fail(re_engine *e, ds_status st, const char *msg) {
     ds_err_set(&e->fail_err, st, "%s", msg);
 }
 
-static int64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t re_now_ns(rp_engine *b) { return mono_ns() - re_of(b)->t0_ns; }
+static int64_t re_now_ns(rp_engine *b) { return ds_mono_ns() - re_of(b)->t0_ns; }
 static int64_t re_now(rp_engine *b) { return re_now_ns(b) / 1000; }
 
 /* ---- workers -------------------------------------------------------------------------------- */
@@ -130,7 +125,7 @@ static void *worker(void *arg) {
         if (!e->todo_head) e->todo_tail = NULL;
         pthread_mutex_unlock(&e->mu);
 
-        n->pop_ns = mono_ns();
+        n->pop_ns = ds_mono_ns();
 
         ds_call call;
         ds_job_plan(n->backend, n->job, &call);
@@ -145,7 +140,7 @@ static void *worker(void *arg) {
         n->runq_ns = wait1 - wait0;
 
         n->next = NULL;
-        n->end_ns = mono_ns();
+        n->end_ns = ds_mono_ns();
         pthread_mutex_lock(&e->mu);
         bool first = !e->done_tail;
         if (e->done_tail)
@@ -226,7 +221,7 @@ static void re_pump(rp_engine *b) {
         /* queued since the core created it (its IO queue, then ours): created_us is this
          * engine's clock, in us since t0 */
         n->push_ns = e->t0_ns + job->created_us * 1000;
-        n->take_ns = mono_ns();
+        n->take_ns = ds_mono_ns();
         pthread_mutex_lock(&e->mu);
         if (e->todo_tail)
             e->todo_tail->next = n;
@@ -264,7 +259,7 @@ static uint64_t reap(re_engine *e) {
     e->done_head = e->done_tail = NULL;
     pthread_mutex_unlock(&e->mu);
     uint64_t got = 0;
-    int64_t seen_ns = n ? mono_ns() : 0;
+    int64_t seen_ns = n ? ds_mono_ns() : 0;
     while (n) {
         re_node *next = n->next;
         ds_job *job = n->job;
@@ -560,7 +555,7 @@ rp_engine *ds_engine_real_new(rp_run *r, const ds_replay_opts *o, ds_err *err) {
     e->o = o;
     e->efd = -1;
     e->ss = -1;
-    e->t0_ns = mono_ns();
+    e->t0_ns = ds_mono_ns();
     e->iol = rp_iolat(r);
     pthread_mutex_init(&e->mu, NULL);
     pthread_cond_init(&e->cv, NULL);

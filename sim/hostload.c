@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int64_t mono_ns(void) {
+int64_t ds_mono_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
@@ -34,7 +34,7 @@ void ds_hostload_take(ds_hostload *h) {
     }
     struct rusage ru;
     h->own_us = getrusage(RUSAGE_SELF, &ru) == 0 ? tv_us(ru.ru_utime) + tv_us(ru.ru_stime) : 0;
-    h->wall_ns = mono_ns();
+    h->wall_ns = ds_mono_ns();
 }
 
 double ds_hostload_other(const ds_hostload *a, const ds_hostload *b, double *steal_cores) {
@@ -54,7 +54,7 @@ double ds_hostload_wait_quiet(double max_cores, double timeout_s, bool *quiet) {
         *quiet = true;
         return 0;
     }
-    int64_t end = mono_ns() + (int64_t)(timeout_s * 1e9);
+    int64_t end = ds_mono_ns() + (int64_t)(timeout_s * 1e9);
     double load = 0;
     for (;;) {
         ds_hostload a, b;
@@ -64,7 +64,7 @@ double ds_hostload_wait_quiet(double max_cores, double timeout_s, bool *quiet) {
         }
         ds_hostload_take(&b);
         load = ds_hostload_other(&a, &b, NULL);
-        if (load <= max_cores || !a.ok || mono_ns() >= end) break;
+        if (load <= max_cores || !a.ok || ds_mono_ns() >= end) break;
     }
     *quiet = load <= max_cores;
     return load;

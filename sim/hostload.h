@@ -26,6 +26,9 @@ typedef struct ds_hostload {
     bool ok;                          /* /proc/stat was readable */
 } ds_hostload;
 
+/* CLOCK_MONOTONIC in ns: the real-time side's one clock reading (engine_real, calibrate, here). */
+int64_t ds_mono_ns(void);
+
 /* A snapshot of now. */
 void ds_hostload_take(ds_hostload *h);
 
