@@ -735,6 +735,17 @@ static const rp_engine_ops ve_ops = {
     .core_submit = ve_core_submit,
 };
 
+/* A delay term (handoff-latency, wakeup-latency, io-wakeup-latency): "none" or a latency
+ * model with its own random stream. false (err set) when the model does not parse. */
+static bool delay_model(const char *spec, uint64_t seed, ds_latency *lat, ds_rng *rng, bool *on,
+                        ds_err *err) {
+    if (!spec[0] || strcmp(spec, "none") == 0) return true;
+    if (ds_latency_parse(spec, lat, err) != DS_OK) return false;
+    *on = true;
+    ds_rng_seed(rng, seed);
+    return true;
+}
+
 rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err) {
     ve_engine *e = calloc(1, sizeof *e);
     if (!e) return ds_err_set(err, DS_ERR_NOMEM, "virtual engine: out of memory"), NULL;
@@ -764,29 +775,14 @@ rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err
         }
         e->host = true;
     }
-    if (o->handoff[0] && strcmp(o->handoff, "none") != 0) {
-        if (ds_latency_parse(o->handoff, &e->handoff, err) != DS_OK) {
-            ve_free(&e->base);
-            return NULL;
-        }
-        e->has_handoff = true;
-        ds_rng_seed(&e->handoff_rng, o->seed ^ 0x4a4d0ffull);
-    }
-    if (o->wakeup[0] && strcmp(o->wakeup, "none") != 0) {
-        if (ds_latency_parse(o->wakeup, &e->wakeup, err) != DS_OK) {
-            ve_free(&e->base);
-            return NULL;
-        }
-        e->has_wakeup = true;
-        ds_rng_seed(&e->wakeup_rng, o->seed ^ 0x3a6e0ffull);
-    }
-    if (o->io_wakeup[0] && strcmp(o->io_wakeup, "none") != 0) {
-        if (ds_latency_parse(o->io_wakeup, &e->iowake, err) != DS_OK) {
-            ve_free(&e->base);
-            return NULL;
-        }
-        e->has_iowake = true;
-        ds_rng_seed(&e->iowake_rng, o->seed ^ 0x10a0e1eull);
+    if (!delay_model(o->handoff, o->seed ^ 0x4a4d0ffull, &e->handoff, &e->handoff_rng,
+                     &e->has_handoff, err) ||
+        !delay_model(o->wakeup, o->seed ^ 0x3a6e0ffull, &e->wakeup, &e->wakeup_rng, &e->has_wakeup,
+                     err) ||
+        !delay_model(o->io_wakeup, o->seed ^ 0x10a0e1eull, &e->iowake, &e->iowake_rng,
+                     &e->has_iowake, err)) {
+        ve_free(&e->base);
+        return NULL;
     }
     return &e->base;
 }

@@ -258,40 +258,43 @@ START_TEST(test_csvtab_rejects_ragged_rows) {
 }
 END_TEST
 
+/* A closed-loop replay with 100 us IOs and one delay term set; its result and GET p99. */
+static void delay_run(const char *trace, const char *term, const char *model, const char *tag,
+                      ds_replay_result *res, double *get_p99) {
+    ds_replay_opts o;
+    ds_replay_opts_default(&o);
+    snprintf(o.trace, sizeof o.trace, "%s", trace);
+    snprintf(o.out, sizeof o.out, "%s/%s", dir, tag);
+    ds_err err = {{0}};
+    ck_assert(ds_cli_set(&o, "latency", "fixed:100", &err) == DS_OK);
+    ck_assert(ds_cli_set(&o, "cache-max-keys", "300", &err) == DS_OK);
+    ck_assert(ds_cli_set(&o, "speed", "max", &err) == DS_OK); /* closed: no queueing */
+    ck_assert(ds_cli_set(&o, term, model, &err) == DS_OK);
+    o.quiet = true, o.progress = false;
+    ck_assert_msg(ds_replay_run(&o, res, &err) == DS_OK, "%s", err.msg);
+    char path[DS_OPT_STR_MAX + 16];
+    snprintf(path, sizeof path, "%s/summary.csv", o.out);
+    ds_csvtab t;
+    ck_assert(ds_csvtab_read(path, &t, &err) == DS_OK);
+    ck_assert(ds_csvtab_num(&t, 0, "get_p99_us", get_p99));
+    ds_csvtab_free(&t);
+}
+
 /* --handoff-latency delays when the core learns about a finished IO, not the IO itself: the
  * same requests run, nearly the same ones miss, and every miss waits the extra 50 us. */
 START_TEST(test_handoff_delays_the_core_not_the_disk) {
+    const char *trace = "gen:zipf:0.9,keys=2000,requests=5000,clients=4";
     ds_replay_result a, b;
-    for (int i = 0; i < 2; i++) {
-        ds_replay_opts o;
-        ds_replay_opts_default(&o);
-        snprintf(o.trace, sizeof o.trace, "%s", "gen:zipf:0.9,keys=2000,requests=5000,clients=4");
-        snprintf(o.out, sizeof o.out, "%s/h%d", dir, i);
-        ds_err err = {{0}};
-        ck_assert(ds_cli_set(&o, "latency", "fixed:100", &err) == DS_OK);
-        ck_assert(ds_cli_set(&o, "cache-max-keys", "300", &err) == DS_OK);
-        ck_assert(ds_cli_set(&o, "speed", "max", &err) == DS_OK); /* closed: no queueing */
-        ck_assert(ds_cli_set(&o, "handoff-latency", i ? "fixed:50" : "none", &err) == DS_OK);
-        o.quiet = true, o.progress = false;
-        ck_assert_msg(ds_replay_run(&o, i ? &b : &a, &err) == DS_OK, "%s", err.msg);
-    }
+    double p0, p1;
+    delay_run(trace, "handoff-latency", "none", "h0", &a, &p0);
+    delay_run(trace, "handoff-latency", "fixed:50", "h1", &b, &p1);
     /* timing moves which key eviction picks (pinned keys wait longer): allow 1% */
     ck_assert_msg(labs((long)a.stats.hits - (long)b.stats.hits) * 100 <= (long)a.stats.hits,
                   "hits %llu vs %llu", (unsigned long long)a.stats.hits,
                   (unsigned long long)b.stats.hits);
     ck_assert_uint_eq(a.requests, b.requests);
     ck_assert_uint_eq(a.stale_reads + b.stale_reads + a.lost_writes + b.lost_writes, 0);
-    ds_csvtab ta, tb;
-    char pa[160], pb[160];
-    snprintf(pa, sizeof pa, "%s/h0/summary.csv", dir);
-    snprintf(pb, sizeof pb, "%s/h1/summary.csv", dir);
-    ds_err err = {{0}};
-    ck_assert(ds_csvtab_read(pa, &ta, &err) == DS_OK && ds_csvtab_read(pb, &tb, &err) == DS_OK);
-    double p0, p1;
-    ck_assert(ds_csvtab_num(&ta, 0, "get_p99_us", &p0) && ds_csvtab_num(&tb, 0, "get_p99_us", &p1));
     ck_assert_msg(p1 >= p0 + 45 && p1 <= p0 + 80, "GET p99 %g -> %g", p0, p1);
-    ds_csvtab_free(&ta);
-    ds_csvtab_free(&tb);
 }
 END_TEST
 
@@ -299,30 +302,13 @@ END_TEST
  * a closed-loop replay waits it once more (the GET p99 is a miss) and the disk work is the
  * same. */
 START_TEST(test_io_wakeup_delays_every_io) {
-    double p99[2];
-    ds_replay_result res[2];
-    for (int i = 0; i < 2; i++) {
-        ds_replay_opts o;
-        ds_replay_opts_default(&o);
-        snprintf(o.trace, sizeof o.trace, "%s", "gen:zipf:0.9,keys=2000,requests=5000,clients=1");
-        snprintf(o.out, sizeof o.out, "%s/iw%d", dir, i);
-        ds_err err = {{0}};
-        ck_assert(ds_cli_set(&o, "latency", "fixed:100", &err) == DS_OK);
-        ck_assert(ds_cli_set(&o, "cache-max-keys", "300", &err) == DS_OK);
-        ck_assert(ds_cli_set(&o, "speed", "max", &err) == DS_OK);
-        ck_assert(ds_cli_set(&o, "io-wakeup-latency", i ? "fixed:40" : "none", &err) == DS_OK);
-        o.quiet = true, o.progress = false;
-        ck_assert_msg(ds_replay_run(&o, &res[i], &err) == DS_OK, "%s", err.msg);
-        char path[DS_OPT_STR_MAX + 16];
-        snprintf(path, sizeof path, "%s/summary.csv", o.out);
-        ds_csvtab t;
-        ck_assert(ds_csvtab_read(path, &t, &err) == DS_OK);
-        ck_assert(ds_csvtab_num(&t, 0, "get_p99_us", &p99[i]));
-        ds_csvtab_free(&t);
-    }
-    ck_assert_uint_eq(res[0].stats.disk_loads, res[1].stats.disk_loads); /* one client: same */
-    ck_assert_msg(p99[1] >= p99[0] + 39 && p99[1] <= p99[0] + 41, "GET p99 %g -> %g", p99[0],
-                  p99[1]);
+    const char *trace = "gen:zipf:0.9,keys=2000,requests=5000,clients=1";
+    ds_replay_result a, b;
+    double p0, p1;
+    delay_run(trace, "io-wakeup-latency", "none", "iw0", &a, &p0);
+    delay_run(trace, "io-wakeup-latency", "fixed:40", "iw1", &b, &p1);
+    ck_assert_uint_eq(a.stats.disk_loads, b.stats.disk_loads); /* one client: same */
+    ck_assert_msg(p1 >= p0 + 39 && p1 <= p0 + 41, "GET p99 %g -> %g", p0, p1);
 }
 END_TEST
 
