@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-static ds_bop job_bop(const ds_job *job) {
+ds_bop ds_job_bop(const ds_job *job) {
     if (job->type == DS_JOB_LOAD) return DS_BOP_GET;
     return job->value ? DS_BOP_SET : DS_BOP_DEL;
 }
@@ -19,7 +19,7 @@ static ds_bop job_bop(const ds_job *job) {
 void ds_job_plan(ds_backend *b, const ds_job *job, ds_call *call) {
     memset(call, 0, sizeof(*call));
     if (!b || !job) return;
-    b->ops->plan(b, job_bop(job), job->key, job->keylen, call);
+    b->ops->plan(b, ds_job_bop(job), job->key, job->keylen, call);
 }
 
 /*

@@ -532,6 +532,8 @@ struct ds_backend {
     const ds_backend_ops *ops; /* first member, so wrappers can stack */
 };
 
+/* The backend call a job makes: LOAD -> get, SAVE with a value -> set, SAVE of NULL -> del. */
+ds_bop ds_job_bop(const ds_job *job);
 /* Convenience: plan a call for a job (the host then waits call->service_us). */
 void ds_job_plan(ds_backend *b, const ds_job *job, ds_call *call);
 /* Run a job on a backend with a planned call; sets job->result (and job->value for LOAD).

@@ -46,7 +46,6 @@ typedef struct re_node {
     ds_backend *backend;
     int64_t push_ns, pop_ns, end_ns; /* CLOCK_MONOTONIC: queued, picked up, finished (iolat.h) */
     int64_t take_ns;                 /* taken from the core for an idle worker */
-
     int64_t cpu_ns, runq_ns; /* the worker's CPU time and run-queue wait in the call (iolat.h) */
 } re_node;
 
@@ -76,10 +75,9 @@ typedef struct re_engine {
     bool maybe_jobs, eof;
     const ds_trace_req *pending; /* open loop: the record of the next arrival */
     int64_t pending_due_us, pending_due_ns;
-    bool woke;       /* the loop slept since the last due_work */
-    int ss;          /* the main thread's schedstat fd (iolat.h), -1 without */
-    int64_t runq_ns; /* run-queue wait after the last sleep (main_runq in io_latency.csv) */
-    re_wake *wakes;  /* min-heap on (t, seq) */
+    bool woke;      /* the loop slept since the last due_work */
+    int ss;         /* the main thread's schedstat fd (iolat.h), -1 without */
+    re_wake *wakes; /* min-heap on (t, seq) */
     size_t nwakes, wcap;
     uint64_t wseq, idle_crons;
     FILE *save_log;
@@ -110,7 +108,7 @@ static void sleep_us(int64_t us) {
 
 static void *worker(void *arg) {
     re_engine *e = arg;
-    int ss = ds_schedstat_open(); /* this thread's: fd < 0 falls back to the CPU clock */
+    int ss = ds_schedstat_open(); /* this thread's; fd < 0: run-queue waits read as 0 */
     for (;;) {
         pthread_mutex_lock(&e->mu);
         while (!e->stop && !e->todo_head)
@@ -236,17 +234,13 @@ static void re_pump(rp_engine *b) {
 /* io_latency.csv: the worker's time by op, the wait for a worker, the hand-off back. */
 static void account_io(re_engine *e, const re_node *n, const ds_job *job, int64_t seen_ns) {
     if (!e->iol) return;
-    ds_iol_kind k = job->type == DS_JOB_LOAD ? DS_IOL_BACKEND_GET
-                    : job->value             ? DS_IOL_BACKEND_SET
-                                             : DS_IOL_BACKEND_DEL;
-    ds_iolat_add(e->iol, k, n->end_ns - n->pop_ns);
-    ds_iolat_add(e->iol, (ds_iol_kind)(DS_IOL_CPU_GET + (k - DS_IOL_BACKEND_GET)), n->cpu_ns);
-    ds_iolat_add(e->iol, (ds_iol_kind)(DS_IOL_SERVICE_GET + (k - DS_IOL_BACKEND_GET)),
-                 n->end_ns - n->pop_ns - n->runq_ns);
+    int b = (int)ds_job_bop(job); /* the three kinds of each family are in ds_bop order */
+    ds_iolat_add(e->iol, (ds_iol_kind)(DS_IOL_BACKEND_GET + b), n->end_ns - n->pop_ns);
+    ds_iolat_add(e->iol, (ds_iol_kind)(DS_IOL_CPU_GET + b), n->cpu_ns);
+    ds_iolat_add(e->iol, (ds_iol_kind)(DS_IOL_SERVICE_GET + b), n->end_ns - n->pop_ns - n->runq_ns);
     ds_iolat_add(e->iol, DS_IOL_QUEUE_WAIT, n->pop_ns - n->push_ns);
     ds_iolat_add(e->iol, DS_IOL_WORKER_WAKEUP, n->pop_ns - n->take_ns); /* iolat.h: gross */
-    int64_t h = seen_ns - n->end_ns;
-    ds_iolat_add(e->iol, DS_IOL_HANDOFF, h);
+    ds_iolat_add(e->iol, DS_IOL_HANDOFF, seen_ns - n->end_ns);
 }
 
 /* Hand every finished job back to the core. Returns how many. */
@@ -378,7 +372,6 @@ static ds_status due_work(re_engine *e, int64_t now, ds_err *err) {
     if (e->woke && e->iol && e->pending && e->pending_due_us <= now)
         ds_iolat_add(e->iol, DS_IOL_WAKEUP, re_now_ns(&e->base) - e->pending_due_ns);
     e->woke = false;
-    e->runq_ns = 0;
     while (st == DS_OK && e->nwakes && e->wakes[0].t <= now && e->fail == DS_OK) {
         re_wake w = wake_pop(e);
         bool idle;
@@ -440,16 +433,13 @@ static int64_t next_due(const re_engine *e, int64_t next_cron, int64_t next_tick
     return t;
 }
 
-/* Sleep until the next due time or a finished job; note how long the thread then waited for a
- * core (host-cpu models that wait apart from the wake-up itself). */
+/* Sleep until the next due time or a finished job; record how long the thread then waited for
+ * a core (main_runq: iolat.h). */
 static void sleep_main(re_engine *e, int64_t wait_us) {
     int64_t w0, w1;
     bool m = e->iol && e->ss >= 0 && ds_schedstat_wait(e->ss, &w0);
     wait_event(e, wait_us);
-    if (m && ds_schedstat_wait(e->ss, &w1)) {
-        e->runq_ns = w1 - w0;
-        ds_iolat_add(e->iol, DS_IOL_MAIN_RUNQ, e->runq_ns);
-    }
+    if (m && ds_schedstat_wait(e->ss, &w1)) ds_iolat_add(e->iol, DS_IOL_MAIN_RUNQ, w1 - w0);
     e->woke = true;
 }
 

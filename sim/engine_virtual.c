@@ -224,11 +224,6 @@ static int64_t device_finish(ve_engine *e, int64_t svc_ns) {
     return start + svc_ns;
 }
 
-/* The backend op a job runs (the latency model's and host-cpu's index). */
-static ds_bop job_bop(const ds_job *job) {
-    return job->type == DS_JOB_LOAD ? DS_BOP_GET : job->value ? DS_BOP_SET : DS_BOP_DEL;
-}
-
 /* The call's time off the host's cores: the device, then the completion event. */
 static void io_device(ve_engine *e, uint32_t s, int64_t ns) {
     int64_t t = device_finish(e, ns) + e->servers[s].wake_ns; /* the wake-up holds no channel */
@@ -280,7 +275,7 @@ static void ve_pump(rp_engine *b) {
         int64_t svc = e->servers[s].call.service_us;
         svc = svc > 0 ? svc * 1000 : 0;
         if (e->host) {
-            double share = e->o->host_cpu.share[job_bop(job)];
+            double share = e->o->host_cpu.share[ds_job_bop(job)];
             int64_t cpu = (int64_t)((double)svc * share + 0.5);
             e->servers[s].cpu_ns = cpu;
             e->servers[s].off_ns = svc - cpu;
@@ -322,11 +317,9 @@ static void core_submit(ve_engine *e, ve_work w) {
     if (!e->core_busy && !e->in_core && e->cq_n == 0) {
         /* --wakeup-latency: an arrival that finds the core idle finds the real engine's main
          * thread asleep; it runs once the timer has woken it */
-        int64_t wake_us = e->has_wakeup && e->arriving && w.kind == CW_CMD
-                              ? ds_latency_draw(&e->wakeup, &e->wakeup_rng)
-                              : 0;
-        if (e->iol && e->has_wakeup && e->arriving && w.kind == CW_CMD)
-            ds_iolat_add(e->iol, DS_IOL_WAKEUP, wake_us * 1000);
+        bool asleep = e->has_wakeup && e->arriving && w.kind == CW_CMD;
+        int64_t wake_us = asleep ? ds_latency_draw(&e->wakeup, &e->wakeup_rng) : 0;
+        if (asleep && e->iol) ds_iolat_add(e->iol, DS_IOL_WAKEUP, wake_us * 1000);
         core_start(e, w, wake_us > 0 ? wake_us * 1000 : 0);
         return;
     }
@@ -412,7 +405,7 @@ static void handoff_done(ve_engine *e, uint32_t slot, bool direct) {
 
 /* --io-latency: what the model charged an IO, in the real engine's kinds (iolat.h). */
 static void io_account(ve_engine *e, const ve_server *sv, const ds_job *job) {
-    int b = (int)job_bop(job);
+    int b = (int)ds_job_bop(job);
     int64_t all = e->now - sv->start_ns - sv->wake_ns; /* the real worker's clock starts awake */
     ds_iolat_add(e->iol, (ds_iol_kind)(DS_IOL_BACKEND_GET + b), all);
     ds_iolat_add(e->iol, (ds_iol_kind)(DS_IOL_SERVICE_GET + b), all - sv->cpu_wait_ns);

@@ -294,6 +294,12 @@ static int cmp_double(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+/* The median of r[0..n) (n > 0), which it sorts. */
+static double median(double *r, int n) {
+    qsort(r, (size_t)n, sizeof r[0], cmp_double);
+    return n % 2 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
+}
+
 /* One row; returns 1 when judged and out of tolerance. */
 static int row(FILE *f, const val_opts *v, const metric *m, const ds_csvtab *sum, int nreal) {
     double r[VAL_RUNS_MAX], virt;
@@ -301,8 +307,7 @@ static int row(FILE *f, const val_opts *v, const metric *m, const ds_csvtab *sum
     for (int i = 1; i <= nreal; i++)
         if (value_of(&sum[i], m->name, &r[n])) n++;
     if (n == 0 || !value_of(&sum[0], m->name, &virt)) return 0;
-    qsort(r, (size_t)n, sizeof r[0], cmp_double);
-    double med = n % 2 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
+    double med = median(r, n); /* sorts r: r[0] and r[n - 1] are the spread */
     double ratio = med != 0 ? virt / med : (virt == 0 ? 1.0 : INFINITY);
     double tol = m->cls == M_COUNT ? v->tol[0] : m->cls == M_RATE ? v->tol[1] : v->tol[2];
     bool judged = m->cls != M_INFO;
@@ -348,24 +353,16 @@ static int table(const val_opts *v, const ds_csvtab *sum) {
 
 /* ---- where the time goes: the model's terms against the real runs' ------------------------ */
 
-/* The q-quantile (upper bucket bound) of one kind in DIR/io_latency.csv; < 0 when absent. */
-static double term_q(const char *dir, const char *kind, double q) {
-    char path[VAL_PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/io_latency.csv", dir);
-    ds_csvtab t;
-    ds_err err;
-    if (ds_csvtab_read(path, &t, &err) != DS_OK) return -1;
-    int c_op = ds_csvtab_col(&t, "op"), c_hi = ds_csvtab_col(&t, "bucket_hi_us");
-    int c_cum = ds_csvtab_col(&t, "cum_fraction");
-    double v = -1;
-    for (size_t i = 0; c_op >= 0 && c_hi >= 0 && c_cum >= 0 && i < t.nrows; i++)
-        if (!strcmp(ds_csvtab_get(&t, i, c_op), kind) &&
-            strtod(ds_csvtab_get(&t, i, c_cum), NULL) >= q) {
-            v = strtod(ds_csvtab_get(&t, i, c_hi), NULL);
-            break;
-        }
-    ds_csvtab_free(&t);
-    return v;
+/* The q-quantile (upper bucket bound) of one kind of an io_latency.csv table; < 0 when
+ * absent (an empty table: the file was missing). */
+static double term_q(const ds_csvtab *t, const char *kind, double q) {
+    int c_op = ds_csvtab_col(t, "op"), c_hi = ds_csvtab_col(t, "bucket_hi_us");
+    int c_cum = ds_csvtab_col(t, "cum_fraction");
+    for (size_t i = 0; c_op >= 0 && c_hi >= 0 && c_cum >= 0 && i < t->nrows; i++)
+        if (!strcmp(ds_csvtab_get(t, i, c_op), kind) &&
+            strtod(ds_csvtab_get(t, i, c_cum), NULL) >= q)
+            return strtod(ds_csvtab_get(t, i, c_hi), NULL);
+    return -1;
 }
 
 /* OUT/terms.csv and a short table: p50 and p99 of each io_latency.csv kind, the median of the
@@ -375,10 +372,20 @@ static void terms(const val_opts *v) {
                                         "service_get", "service_set",   "handoff",
                                         "wakeup",      "worker_wakeup", "main_runq"};
     static const double qs[] = {0.5, 0.99};
-    char path[VAL_PATH_MAX + 32], dir[VAL_PATH_MAX + 16];
+    char path[VAL_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/terms.csv", v->out);
     FILE *f = fopen(path, "w");
     if (!f) return;
+    ds_csvtab t[VAL_RUNS_MAX + 1]; /* each run's io_latency.csv, read once; 0: virtual */
+    memset(t, 0, sizeof t);
+    for (int i = 0; i <= v->runs; i++) {
+        if (i)
+            snprintf(path, sizeof path, "%s/real-%d/io_latency.csv", v->out, i);
+        else
+            snprintf(path, sizeof path, "%s/virtual/io_latency.csv", v->out);
+        ds_err err;
+        if (ds_csvtab_read(path, &t[i], &err) != DS_OK) memset(&t[i], 0, sizeof t[i]);
+    }
     fputs("term,quantile,real,virtual\n", f);
     printf("where the time goes (io_latency.csv, us; real: median of the runs):\n");
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
@@ -386,19 +393,18 @@ static void terms(const val_opts *v) {
             double r[VAL_RUNS_MAX];
             int n = 0;
             for (int i = 1; i <= v->runs; i++) {
-                snprintf(dir, sizeof dir, "%s/real-%d", v->out, i);
-                double x = term_q(dir, kinds[k], qs[j]);
+                double x = term_q(&t[i], kinds[k], qs[j]);
                 if (x >= 0) r[n++] = x;
             }
-            snprintf(dir, sizeof dir, "%s/virtual", v->out);
-            double virt = term_q(dir, kinds[k], qs[j]);
+            double virt = term_q(&t[0], kinds[k], qs[j]);
             if (n == 0 && virt < 0) continue;
-            qsort(r, (size_t)n, sizeof r[0], cmp_double);
-            double med = n ? r[n / 2] : -1;
+            double med = n ? median(r, n) : -1;
             fprintf(f, "%s,p%g,%g,%g\n", kinds[k], qs[j] * 100, med, virt);
             printf("  %-12s p%-3g real %9.0f  virtual %9.0f\n", kinds[k], qs[j] * 100, med, virt);
         }
     fclose(f);
+    for (int i = 0; i <= v->runs; i++)
+        ds_csvtab_free(&t[i]);
 }
 
 int ds_main_validate(int argc, char **argv) {

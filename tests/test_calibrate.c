@@ -199,6 +199,19 @@ START_TEST(test_validate_table_and_equal_hit_ratio) {
 }
 END_TEST
 
+/* One number of a finished run's OUT/summary.csv (asserted present). */
+static double summary_num(const char *out, const char *name) {
+    char path[DS_OPT_STR_MAX + 16];
+    snprintf(path, sizeof path, "%s/summary.csv", out);
+    ds_csvtab t;
+    ds_err err = {{0}};
+    ck_assert_msg(ds_csvtab_read(path, &t, &err) == DS_OK, "%s", err.msg);
+    double v;
+    ck_assert_msg(ds_csvtab_num(&t, 0, name, &v), "%s: no %s", path, name);
+    ds_csvtab_free(&t);
+    return v;
+}
+
 /* host-cpu: with one host core that a SAVE holds for its whole call (share 1), the main
  * thread waits for the core behind the SAVEs, so GETs get slower; with more cores than IO
  * threads nobody waits and the latencies are those of no model at all. */
@@ -218,14 +231,7 @@ static double host_p99(const char *host, int i) {
     ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "%s", err.msg);
     ck_assert_uint_eq(res.requests, 6000);
     ck_assert_uint_eq(res.stale_reads + res.lost_writes, 0);
-    char path[DS_OPT_STR_MAX + 16];
-    snprintf(path, sizeof path, "%s/summary.csv", o.out);
-    ds_csvtab t;
-    double p99;
-    ck_assert(ds_csvtab_read(path, &t, &err) == DS_OK);
-    ck_assert(ds_csvtab_num(&t, 0, "get_p99_us", &p99));
-    ds_csvtab_free(&t);
-    return p99;
+    return summary_num(o.out, "get_p99_us");
 }
 
 START_TEST(test_host_cpu_main_thread_waits_for_a_core) {
@@ -272,12 +278,7 @@ static void delay_run(const char *trace, const char *term, const char *model, co
     ck_assert(ds_cli_set(&o, term, model, &err) == DS_OK);
     o.quiet = true, o.progress = false;
     ck_assert_msg(ds_replay_run(&o, res, &err) == DS_OK, "%s", err.msg);
-    char path[DS_OPT_STR_MAX + 16];
-    snprintf(path, sizeof path, "%s/summary.csv", o.out);
-    ds_csvtab t;
-    ck_assert(ds_csvtab_read(path, &t, &err) == DS_OK);
-    ck_assert(ds_csvtab_num(&t, 0, "get_p99_us", get_p99));
-    ds_csvtab_free(&t);
+    *get_p99 = summary_num(o.out, "get_p99_us");
 }
 
 /* --handoff-latency delays when the core learns about a finished IO, not the IO itself: the
@@ -327,13 +328,9 @@ static void harness_run(const char *cost, const char *arrival, int i, double *p5
     o.quiet = true, o.progress = false;
     ds_replay_result res;
     ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "%s", err.msg);
-    char path[DS_OPT_STR_MAX + 16];
-    snprintf(path, sizeof path, "%s/summary.csv", o.out);
-    ds_csvtab t;
-    ck_assert(ds_csvtab_read(path, &t, &err) == DS_OK);
-    ck_assert(ds_csvtab_num(&t, 0, "get_p50_us", p50) && ds_csvtab_num(&t, 0, "get_p99_us", p99));
-    ck_assert(ds_csvtab_num(&t, 0, "core_busy_fraction", busy));
-    ds_csvtab_free(&t);
+    *p50 = summary_num(o.out, "get_p50_us");
+    *p99 = summary_num(o.out, "get_p99_us");
+    *busy = summary_num(o.out, "core_busy_fraction");
 }
 
 START_TEST(test_harness_cost_after_the_answer) {
@@ -364,13 +361,8 @@ START_TEST(test_wakeup_delays_idle_arrivals) {
         o.quiet = true, o.progress = false;
         ds_replay_result res;
         ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "%s", err.msg);
-        char path[DS_OPT_STR_MAX + 16];
-        snprintf(path, sizeof path, "%s/summary.csv", o.out);
-        ds_csvtab t;
-        ck_assert(ds_csvtab_read(path, &t, &err) == DS_OK);
-        ck_assert(ds_csvtab_num(&t, 0, "get_p50_us", &p50[i]));
-        ck_assert(ds_csvtab_num(&t, 0, "service_p50_us", &svc[i]));
-        ds_csvtab_free(&t);
+        p50[i] = summary_num(o.out, "get_p50_us");
+        svc[i] = summary_num(o.out, "service_p50_us");
     }
     ck_assert_msg(p50[1] >= p50[0] + 29 && p50[1] <= p50[0] + 31, "p50 %g -> %g", p50[0], p50[1]);
     ck_assert_msg(svc[1] < svc[0] + 1, "service p50 %g -> %g", svc[0], svc[1]);
