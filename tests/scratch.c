@@ -37,3 +37,23 @@ const char *ds_scratch_write(const char *dir, const char *name, const char *text
     fclose(f);
     return p;
 }
+
+char *ds_scratch_read(const char *dir, const char *name) {
+    static char *bufs[8];
+    static int k;
+    const char *path = ds_scratch_path(dir, name);
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+    long n = ftell(f);
+    ck_assert_int_ge(n, 0);
+    rewind(f);
+    k = (k + 1) % 8;
+    free(bufs[k]);
+    bufs[k] = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(bufs[k]);
+    size_t got = fread(bufs[k], 1, (size_t)n, f);
+    fclose(f);
+    bufs[k][got] = '\0';
+    return bufs[k];
+}

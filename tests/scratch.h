@@ -27,4 +27,8 @@ const char *ds_scratch_path(const char *dir, const char *name);
 /* Writes text into dir/name (asserts that it opens); returns the path as ds_scratch_path does. */
 const char *ds_scratch_write(const char *dir, const char *name, const char *text);
 
+/* The whole of dir/name as a string the caller may edit (asserts that it opens), in one of 8
+ * rotating buffers: valid until the 8th call after it. */
+char *ds_scratch_read(const char *dir, const char *name);
+
 #endif

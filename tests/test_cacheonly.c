@@ -183,22 +183,6 @@ START_TEST(test_every_policy_equals_the_full_engine_on_the_public_sample) {
 }
 END_TEST
 
-static char *slurp(const char *dir, const char *file) {
-    char p[512];
-    snprintf(p, sizeof p, "%s/%s", dir, file);
-    FILE *f = fopen(p, "r");
-    ck_assert_msg(f != NULL, "cannot open %s", p);
-    static char *bufs[4];
-    static int k;
-    k = (k + 1) % 4;
-    free(bufs[k]);
-    bufs[k] = calloc(1, 1 << 20);
-    size_t n = fread(bufs[k], 1, (1 << 20) - 1, f);
-    fclose(f);
-    bufs[k][n] = 0;
-    return bufs[k];
-}
-
 /* The value of column `name` in a one-row CSV (no quoted commas before it). */
 static void blank_column(char *csv, const char *name) {
     char *nl = strchr(csv, '\n');
@@ -228,9 +212,11 @@ START_TEST(test_a_second_run_is_byte_identical) {
     run(t, "b", flags);
     const char *same[] = {"config.txt", "latency.csv", "races.csv", "timeseries.csv"};
     for (int i = 0; i < 4; i++)
-        ck_assert_msg(!strcmp(slurp(path_in("a"), same[i]), slurp(path_in("b"), same[i])),
-                      "%s differs", same[i]);
-    char *sa = slurp(path_in("a"), "summary.csv"), *sb = slurp(path_in("b"), "summary.csv");
+        ck_assert_msg(
+            !strcmp(ds_scratch_read(path_in("a"), same[i]), ds_scratch_read(path_in("b"), same[i])),
+            "%s differs", same[i]);
+    char *sa = ds_scratch_read(path_in("a"), "summary.csv"),
+         *sb = ds_scratch_read(path_in("b"), "summary.csv");
     const char *wall[] = {"wall_seconds", "requests_per_wall_second"};
     for (int i = 0; i < 2; i++) {
         blank_column(sa, wall[i]);
@@ -244,7 +230,8 @@ START_TEST(test_a_second_run_is_byte_identical) {
     ds_replay_result r = run(t, "c", again);
     ds_replay_result a = run(t, "a", flags);
     ck_assert_uint_eq(r.stats.hits, a.stats.hits);
-    ck_assert_str_eq(slurp(path_in("a"), "config.txt"), slurp(path_in("c"), "config.txt"));
+    ck_assert_str_eq(ds_scratch_read(path_in("a"), "config.txt"),
+                     ds_scratch_read(path_in("c"), "config.txt"));
 }
 END_TEST
 

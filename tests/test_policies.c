@@ -52,22 +52,6 @@ static void run(const char *policy, const char *out, ds_replay_result *res) {
     ck_assert_msg(ds_replay_run(&o, res, &err) == DS_OK, "%s", err.msg);
 }
 
-static char *slurp(const char *dir, const char *file) {
-    char p[512];
-    snprintf(p, sizeof p, "%s/%s", dir, file);
-    FILE *f = fopen(p, "r");
-    ck_assert_msg(f != NULL, "cannot open %s", p);
-    static char *bufs[4];
-    static int k;
-    k = (k + 1) % 4;
-    free(bufs[k]);
-    bufs[k] = calloc(1, 1 << 22);
-    size_t n = fread(bufs[k], 1, (1 << 22) - 1, f);
-    fclose(f);
-    bufs[k][n] = 0;
-    return bufs[k];
-}
-
 START_TEST(test_check_passes_under_every_policy) {
     const char *policy = ds_io_policy_name((size_t)_i);
     ck_assert_ptr_nonnull(policy);
@@ -88,9 +72,10 @@ START_TEST(test_same_seed_same_output_under_every_policy) {
     ck_assert_uint_eq(a.stale_reads + a.lost_writes, 0);
     const char *files[] = {"timeseries.csv", "latency.csv", "races.csv", "config.txt"};
     for (int i = 0; i < 4; i++)
-        ck_assert_msg(!strcmp(slurp(sub("a", policy), files[i]), slurp(sub("b", policy), files[i])),
+        ck_assert_msg(!strcmp(ds_scratch_read(sub("a", policy), files[i]),
+                              ds_scratch_read(sub("b", policy), files[i])),
                       "%s: %s differs", policy, files[i]);
-    ck_assert_ptr_nonnull(strstr(slurp(sub("a", policy), "config.txt"), policy));
+    ck_assert_ptr_nonnull(strstr(ds_scratch_read(sub("a", policy), "config.txt"), policy));
 }
 END_TEST
 
@@ -99,11 +84,11 @@ END_TEST
 START_TEST(test_policies_order_differently) {
     ds_replay_result r;
     run("seed", sub("x", "seed"), &r);
-    const char *seed_lat = strdup(slurp(sub("x", "seed"), "latency.csv"));
+    const char *seed_lat = strdup(ds_scratch_read(sub("x", "seed"), "latency.csv"));
     for (size_t i = 1; ds_io_policy_name(i); i++) {
         const char *p = ds_io_policy_name(i);
         run(p, sub("x", p), &r);
-        ck_assert_msg(strcmp(seed_lat, slurp(sub("x", p), "latency.csv")) != 0,
+        ck_assert_msg(strcmp(seed_lat, ds_scratch_read(sub("x", p), "latency.csv")) != 0,
                       "%s orders exactly like seed", p);
     }
     free((void *)seed_lat);

@@ -48,22 +48,6 @@ static ds_status run(const char *trace, const char *out, ds_replay_result *res, 
     return ds_replay_run(&o, res, err);
 }
 
-static char *slurp(const char *dir, const char *file) {
-    char p[512];
-    snprintf(p, sizeof p, "%s/%s", dir, file);
-    FILE *f = fopen(p, "r");
-    ck_assert_msg(f != NULL, "cannot open %s", p);
-    static char *bufs[8];
-    static int k;
-    k = (k + 1) % 8;
-    free(bufs[k]);
-    bufs[k] = calloc(1, 1 << 22);
-    size_t n = fread(bufs[k], 1, (1 << 22) - 1, f);
-    fclose(f);
-    bufs[k][n] = 0;
-    return bufs[k];
-}
-
 /* summary.csv with the wall-clock columns emptied (their widths vary too). */
 static void strip_wall(char *csv) {
     char *nl = strchr(csv, '\n');
@@ -107,16 +91,19 @@ START_TEST(test_same_seed_gives_identical_results) {
     ck_assert_uint_eq(a.stale_reads, b.stale_reads);
     const char *files[] = {"timeseries.csv", "latency.csv", "races.csv", "config.txt"};
     for (int i = 0; i < 4; i++)
-        ck_assert_msg(strcmp(slurp(path_in("a"), files[i]), slurp(path_in("b"), files[i])) == 0,
+        ck_assert_msg(strcmp(ds_scratch_read(path_in("a"), files[i]),
+                             ds_scratch_read(path_in("b"), files[i])) == 0,
                       "%s differs", files[i]);
-    char *sa = slurp(path_in("a"), "summary.csv"), *sb = slurp(path_in("b"), "summary.csv");
+    char *sa = ds_scratch_read(path_in("a"), "summary.csv"),
+         *sb = ds_scratch_read(path_in("b"), "summary.csv");
     strip_wall(sa);
     strip_wall(sb);
     ck_assert_str_eq(sa, sb);
     const char *other[] = {"--cache-max-memory", "60kb", "--seed", "6",
                            "--interval-ms",      "100",  NULL};
     ck_assert_int_eq(run(GEN, "c", &b, &err, other), DS_OK);
-    ck_assert_str_ne(slurp(path_in("a"), "latency.csv"), slurp(path_in("c"), "latency.csv"));
+    ck_assert_str_ne(ds_scratch_read(path_in("a"), "latency.csv"),
+                     ds_scratch_read(path_in("c"), "latency.csv"));
 }
 END_TEST
 
@@ -133,7 +120,7 @@ START_TEST(test_del_then_get_is_stale_only_without_both_guards) {
     ck_assert_int_eq(run(t, "def", &res, &err, defaults), DS_OK);
     ck_assert_uint_eq(res.stale_reads, 0);
     ck_assert_uint_eq(res.lost_writes, 0);
-    ck_assert_ptr_null(strstr(slurp(path_in("def"), "races.csv"), "stale_read"));
+    ck_assert_ptr_null(strstr(ds_scratch_read(path_in("def"), "races.csv"), "stale_read"));
     const char *one[] = {"--cache-flush-delay", "1000", "--negcache", "off", NULL};
     ck_assert_int_eq(run(t, "one", &res, &err, one), DS_OK);
     ck_assert_uint_eq(res.stale_reads, 0);
@@ -141,7 +128,7 @@ START_TEST(test_del_then_get_is_stale_only_without_both_guards) {
                           "--load-priority",     "always-head", NULL};
     ck_assert_int_eq(run(t, "both", &res, &err, both), DS_OK);
     ck_assert_uint_eq(res.stale_reads, 1);
-    char *races = slurp(path_in("both"), "races.csv");
+    char *races = ds_scratch_read(path_in("both"), "races.csv");
     ck_assert_msg(strstr(races, ",2,GET,k,absent,v2,stale_read") != NULL, "%s", races);
 }
 END_TEST
@@ -169,7 +156,7 @@ START_TEST(test_concurrent_saves_lose_writes) {
                         NULL};
     ck_assert_int_eq(run(t, "on", &res, &err, on), DS_OK);
     ck_assert_uint_gt(res.lost_writes, 0);
-    ck_assert_ptr_nonnull(strstr(slurp(path_in("on"), "races.csv"), "lost_write"));
+    ck_assert_ptr_nonnull(strstr(ds_scratch_read(path_in("on"), "races.csv"), "lost_write"));
 }
 END_TEST
 
@@ -245,16 +232,16 @@ START_TEST(test_intended_latency_grows_past_saturation) {
     ck_assert_msg(ratio > 1.9 && ratio < 2.1, "p99 ratio %f", ratio);
     ck_assert_int_eq(a.sq_ns[1], 1000000); /* service p99: the disk's 1 ms, whatever the length */
     ck_assert_int_eq(b.sq_ns[3], 1000000);
-    char *sum = slurp(path_in("sat400"), "summary.csv");
+    char *sum = ds_scratch_read(path_in("sat400"), "summary.csv");
     ck_assert_msg(strstr(sum, "client_queue_max") != NULL, "%s", sum);
-    char *ts = slurp(path_in("sat400"), "timeseries.csv");
+    char *ts = ds_scratch_read(path_in("sat400"), "timeseries.csv");
     ck_assert_ptr_nonnull(strstr(ts, "client_queue_len"));
 }
 END_TEST
 
 /* A column of summary.csv by name, as a double. */
 static double summary_col(const char *dir, const char *name) {
-    char *s = slurp(dir, "summary.csv");
+    char *s = ds_scratch_read(dir, "summary.csv");
     char *nl = strchr(s, '\n');
     ck_assert_ptr_nonnull(nl);
     int col = 0, want = -1;
@@ -280,7 +267,7 @@ static double summary_col(const char *dir, const char *name) {
 
 /* The time-average of active_clients over the run-phase rows of timeseries.csv. */
 static double mean_active_clients(const char *dir) {
-    char *ts = slurp(dir, "timeseries.csv");
+    char *ts = ds_scratch_read(dir, "timeseries.csv");
     double area = 0, span = 0, prev_t = 0;
     for (char *line = strchr(ts, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
         double v[17];
@@ -379,7 +366,7 @@ START_TEST(test_warmup_is_excluded) {
     ck_assert(summary_col(path_in("wr"), "requests") == 1000);
     ck_assert(summary_col(path_in("wr"), "warmup_requests") == 200);
     ck_assert(summary_col(path_in("wr"), "sets") < 200); /* the 200 loading SETs are out */
-    ck_assert_ptr_nonnull(strstr(slurp(path_in("wr"), "timeseries.csv"), ",warmup\n"));
+    ck_assert_ptr_nonnull(strstr(ds_scratch_read(path_in("wr"), "timeseries.csv"), ",warmup\n"));
     ck_assert_int_eq(run(spec, "wt", &res, &err, bytime), DS_OK);
     double w = summary_col(path_in("wt"), "warmup_requests");
     ck_assert_msg(w >= 499 && w <= 501, "%f", w); /* 10000/s for 0.05 s */
