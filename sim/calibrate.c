@@ -76,7 +76,7 @@ static int parse(cal_opts *o, int argc, char **argv) {
     memset(o, 0, sizeof *o);
     o->fsync = "never";
     o->io_threads = "4";
-    o->quiet = (ds_quiet){0.15, 120, 3};
+    o->quiet = DS_QUIET_DEFAULT;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) return usage(stdout), 1;
@@ -89,6 +89,7 @@ static int parse(cal_opts *o, int argc, char **argv) {
             return 2;
         }
         const char *v = argv[++i];
+        int rc;
         if (!strcmp(a, "-o") || !strcmp(a, "--out"))
             o->out = v;
         else if (!strcmp(a, "--backend-path"))
@@ -103,19 +104,8 @@ static int parse(cal_opts *o, int argc, char **argv) {
             if (!ds_parse_bool(v, strlen(v), &o->keep))
                 return fprintf(stderr, "dslab calibrate: %s: expected on or off, got '%s'\n", a, v),
                        2;
-        } else if (!strcmp(a, "--max-host-load") || !strcmp(a, "--quiet-wait") ||
-                   !strcmp(a, "--retries")) {
-            double d;
-            if (!ds_parse_f64(v, &d) || d < 0 || d > 1e6 || (a[2] == 'r' && d != (int)d))
-                return fprintf(stderr, "dslab calibrate: %s: expected a number >= 0, got '%s'\n", a,
-                               v),
-                       2;
-            if (a[2] == 'm')
-                o->quiet.max_cores = d;
-            else if (a[2] == 'q')
-                o->quiet.wait_s = d;
-            else
-                o->quiet.retries = (int)d;
+        } else if ((rc = ds_quiet_option(&o->quiet, "dslab calibrate", a, v)) != 1) {
+            if (rc) return rc;
         } else if (o->npass + 2 <= CAL_PASS_MAX)
             o->pass[o->npass++] = a + 2, o->pass[o->npass++] = v;
         else
@@ -364,11 +354,10 @@ typedef struct cal_result {
     double tput[4];
 } cal_result;
 
-/* service_*: the calls' own time (without the wait for a core, which host-cpu models); a run
- * without schedstat has only backend_* (cal_kind). */
+/* service_*: the calls' own time (without the wait for a core, which host-cpu models; without
+ * schedstat the wait reads as 0 and service_* equals backend_*). */
 static const char *const hist_kinds[CAL_NHIST] = {"service_get", "service_set", "service_del",
                                                   "handoff",     "wakeup",      "worker_wakeup"};
-static const char *const whole_kinds[3] = {"backend_get", "backend_set", "backend_del"};
 static const char *const hist_opts[CAL_NHIST] = {"latency-get",    "latency-set",
                                                  "latency-del",    "handoff-latency",
                                                  "wakeup-latency", "io-wakeup-latency"};
@@ -444,44 +433,50 @@ static void host_shares(const ds_csvtab *t, cal_result *c) {
     }
 }
 
+/* One attempt of the calibration replay, in TMP/attempt-N: a repeated attempt starts from an
+ * empty store without deleting the last one (validate.c says why deletions cost). dir: the
+ * last attempt's directory, whose run/ the measurement reads. */
 typedef struct replay_arg {
     const cal_opts *o;
     const char *tmp;
     ds_err *err;
     ds_status st;
+    int attempt;
+    char dir[CAL_PATH_MAX];
 } replay_arg;
 
 static int replay_once(void *p) {
     replay_arg *a = p;
     ds_replay_result res;
-    ds_rm_tree(a->tmp); /* a repeated attempt starts from an empty store */
-    if (mkdir(a->tmp, 0700) != 0)
-        return a->st = ds_err_set(a->err, DS_ERR_IO, "%s: %s", a->tmp, strerror(errno)), 1;
-    a->st = run_replay(a->o, a->tmp, &res, a->err);
+    a->st = PATHF(a->dir, a->err, "%s/attempt-%d", a->tmp, ++a->attempt);
+    if (a->st == DS_OK && mkdir(a->dir, 0700) != 0)
+        a->st = ds_err_set(a->err, DS_ERR_IO, "%s: %s", a->dir, strerror(errno));
+    if (a->st == DS_OK) a->st = run_replay(a->o, a->dir, &res, a->err);
     return a->st != DS_OK;
 }
 
-typedef struct probe_arg2 {
+/* The device probe, as an attempt of ds_hostload_quiet_run. */
+typedef struct probe_run_arg {
     const cal_opts *o;
     const char *tmp;
     cal_result *c;
     ds_err *err;
-} probe_arg2;
+} probe_run_arg;
 
 static int probe_once(void *p) {
-    probe_arg2 *a = p;
+    probe_run_arg *a = p;
     a->c->channels = probe_channels(a->tmp, a->o->fsync, a->c->tput, a->err);
     return a->c->channels < 0;
 }
 
 static ds_status measure(const cal_opts *o, const char *tmp, cal_result *c, ds_err *err) {
-    replay_arg ra = {o, tmp, err, DS_OK};
+    replay_arg ra = {.o = o, .tmp = tmp, .err = err};
     ds_hostload_quiet_run(&o->quiet, "dslab calibrate", 1, NULL, replay_once, &ra, &c->other_cores);
     ds_status st = ra.st;
     if (st != DS_OK) return st;
     char path[CAL_PATH_MAX];
     ds_csvtab t;
-    if ((st = PATHF(path, err, "%s/run/io_latency.csv", tmp)) != DS_OK) return st;
+    if ((st = PATHF(path, err, "%s/run/io_latency.csv", ra.dir)) != DS_OK) return st;
     if ((st = ds_csvtab_read(path, &t, err)) != DS_OK) return st;
     for (int i = 0; i < CAL_NHIST && st == DS_OK; i++) {
         char hp[CAL_PATH_MAX];
@@ -489,20 +484,18 @@ static ds_status measure(const cal_opts *o, const char *tmp, cal_result *c, ds_e
                    sizeof c->rel[i]);
         err->msg[0] = '\0';
         c->samples[i] = write_hist(&t, hist_kinds[i], hp, err);
-        if (!c->samples[i] && i < 3 && !err->msg[0]) /* no schedstat: the whole call */
-            c->samples[i] = write_hist(&t, whole_kinds[i], hp, err);
         if (err->msg[0]) st = DS_ERR_IO;
         if (!c->samples[i]) c->rel[i][0] = '\0';
     }
     host_shares(&t, c);
     ds_csvtab_free(&t);
-    if (st == DS_OK) st = PATHF(path, err, "%s/run/core_cpu.csv", tmp);
+    if (st == DS_OK) st = PATHF(path, err, "%s/run/core_cpu.csv", ra.dir);
     if (st == DS_OK && (st = ds_csvtab_read(path, &t, err)) == DS_OK) {
         core_costs(&t, c->costs, sizeof c->costs, &c->harness_us);
         ds_csvtab_free(&t);
     }
     if (st != DS_OK) return st;
-    probe_arg2 pa = {o, tmp, c, err};
+    probe_run_arg pa = {o, tmp, c, err};
     double other; /* a busy machine flattens the probe's curve as much as a slow device */
     ds_hostload_quiet_run(&o->quiet, "dslab calibrate: device probe", 2, NULL, probe_once, &pa,
                           &other);

@@ -3,7 +3,10 @@
  */
 #include "hostload.h"
 
+#include "dslab.h"
+
 #include <stdio.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,6 +71,29 @@ double ds_hostload_wait_quiet(double max_cores, double timeout_s, bool *quiet) {
     }
     *quiet = load <= max_cores;
     return load;
+}
+
+int ds_quiet_option(ds_quiet *q, const char *who, const char *name, const char *value) {
+    static const struct {
+        const char *name;
+        double hi;
+    } opts[3] = {{"--max-host-load", 4096}, {"--quiet-wait", 86400}, {"--retries", 100}};
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(name, opts[i].name) != 0) continue;
+        double d;
+        if (!ds_parse_f64(value, &d) || !(d >= 0 && d <= opts[i].hi) || (i == 2 && d != (int)d))
+            return fprintf(stderr, "%s: %s: expected %s 0..%g, got '%s'\n", who, name,
+                           i == 2 ? "an integer" : "a number", opts[i].hi, value),
+                   2;
+        if (i == 0)
+            q->max_cores = d;
+        else if (i == 1)
+            q->wait_s = d;
+        else
+            q->retries = (int)d;
+        return 0;
+    }
+    return 1;
 }
 
 int ds_hostload_quiet_run(const ds_quiet *q, const char *who, int run, FILE *runs_csv,

@@ -38,10 +38,9 @@ typedef struct val_opts {
     const char *trace, *backend_path, *config, *out;
     char scratch[VAL_PATH_MAX]; /* BACKEND/dslab-validate-XXXXXX: every run's store, kept until
                                    the end (see one_run) */
-    int runs, retries;
-    double tol[3];   /* counts, throughput, latency */
-    double max_load; /* cores other processes may use during a real run (hostload.h) */
-    double quiet_wait_s;
+    int runs;
+    double tol[3];  /* counts, throughput, latency */
+    ds_quiet quiet; /* --max-host-load, --quiet-wait, --retries (hostload.h) */
     FILE *runs_csv; /* OUT/runs.csv */
     bool keep;      /* --keep-stores on: the stores stay (see one_run) */
     const char *pass[VAL_PASS_MAX];
@@ -80,6 +79,7 @@ static bool parse_frac(const char *v, double *out) {
 }
 
 static int parse_one(val_opts *o, const char *a, const char *v) {
+    int rc;
     if (!strcmp(a, "--backend-path"))
         o->backend_path = v;
     else if (!strcmp(a, "--config"))
@@ -97,18 +97,8 @@ static int parse_one(val_opts *o, const char *a, const char *v) {
     } else if (!strcmp(a, "--keep-stores")) {
         if (!ds_parse_bool(v, strlen(v), &o->keep))
             return fprintf(stderr, "dslab validate: %s: expected on or off, got '%s'\n", a, v), 2;
-    } else if (!strcmp(a, "--retries")) {
-        char *end;
-        long n = strtol(v, &end, 10);
-        if (*end || n < 0 || n > 100)
-            return fprintf(stderr, "dslab validate: --retries: expected 0..100, got '%s'\n", v), 2;
-        o->retries = (int)n;
-    } else if (!strcmp(a, "--max-host-load") || !strcmp(a, "--quiet-wait")) {
-        double *dst = a[2] == 'm' ? &o->max_load : &o->quiet_wait_s;
-        if (!parse_frac(v, dst))
-            return fprintf(stderr, "dslab validate: %s: expected a number 0..100, got '%s'\n", a,
-                           v),
-                   2;
+    } else if ((rc = ds_quiet_option(&o->quiet, "dslab validate", a, v)) != 1) {
+        return rc;
     } else if (!strncmp(a, "--tol-", 6)) {
         int k = !strcmp(a, "--tol-counts")       ? 0
                 : !strcmp(a, "--tol-throughput") ? 1
@@ -128,9 +118,7 @@ static int parse_one(val_opts *o, const char *a, const char *v) {
 static int parse(val_opts *o, int argc, char **argv) {
     memset(o, 0, sizeof *o);
     o->runs = 3;
-    o->retries = 3;
-    o->max_load = 0.15;
-    o->quiet_wait_s = 120;
+    o->quiet = DS_QUIET_DEFAULT;
     o->tol[0] = 0.02, o->tol[1] = 0.10, o->tol[2] = 0.25;
     o->out = "results/validate";
     for (int i = 0; i < argc; i++) {
@@ -233,9 +221,8 @@ static int real_once(void *p) {
 
 static ds_status real_run(const val_opts *v, int i, ds_csvtab *sum, ds_err *err) {
     real_arg a = {v, i, sum, err, DS_OK};
-    ds_quiet q = {v->max_load, v->quiet_wait_s, v->retries};
     double other;
-    ds_hostload_quiet_run(&q, "dslab validate", i, v->runs_csv, real_once, &a, &other);
+    ds_hostload_quiet_run(&v->quiet, "dslab validate", i, v->runs_csv, real_once, &a, &other);
     return a.st;
 }
 

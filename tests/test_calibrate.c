@@ -18,6 +18,7 @@
 
 #include "calibrate.h"
 #include "csvtab.h"
+#include "hostload.h"
 #include "replay.h"
 #include "scratch.h"
 #include "testmain.h"
@@ -131,6 +132,16 @@ START_TEST(test_missing_backend_path_is_exit_2) {
     ck_assert_int_eq(ds_main_validate(6, argv2), 2);
     char *argv3[] = {"calibrate", "--backend-path", dir, "--bogus"};
     ck_assert_int_eq(ds_main_calibrate(4, argv3), 2);
+    /* the quiet-machine options, one parser for both verbs (ds_quiet_option): a fractional
+     * retry count is refused, a wait above 100 s (the default is 120) is taken */
+    char *argv4[] = {"calibrate", "--backend-path", dir, "--retries", "1.5", "-o", conf};
+    ck_assert_int_eq(ds_main_calibrate(7, argv4), 2);
+    ds_quiet q = DS_QUIET_DEFAULT;
+    ck_assert_int_eq(ds_quiet_option(&q, "test", "--quiet-wait", "300"), 0);
+    ck_assert(q.wait_s == 300 && q.max_cores == 0.15 && q.retries == 3);
+    ck_assert_int_eq(ds_quiet_option(&q, "test", "--retries", "1.5"), 2);
+    ck_assert_int_eq(ds_quiet_option(&q, "test", "--max-host-load", "-1"), 2);
+    ck_assert_int_eq(ds_quiet_option(&q, "test", "--runs", "3"), 1);
 }
 END_TEST
 
