@@ -70,6 +70,22 @@ typedef struct ds_rng {
 
 void ds_rng_seed(ds_rng *r, uint64_t seed);
 uint64_t ds_rng_next(ds_rng *r);
+
+/* ds_rng_next's step, inline for the hot loops that draw several numbers per request (the
+ * eviction sampler); the same sequence, without a call. */
+static inline uint64_t ds_rng_step(ds_rng *r) {
+    uint64_t *s = r->s;
+    uint64_t x = s[1] * 5;
+    uint64_t result = ((x << 7) | (x >> 57)) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = (s[3] << 45) | (s[3] >> 19);
+    return result;
+}
 double ds_rng_double(ds_rng *r);              /* uniform in [0, 1) */
 uint64_t ds_rng_below(ds_rng *r, uint64_t n); /* uniform in [0, n); n > 0 */
 

@@ -141,6 +141,43 @@ typedef struct ds_sample_spec {
     const void *ctx;
     uint64_t ties; /* > 0: candidates whose ages differ by <= ties are equal; a coin picks */
 } ds_sample_spec;
-ds_tnode *ds_sample_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s);
+/* The choice among equal candidates is the one schedule exploration perturbs (evict-ties):
+ * with ties == 0 (the default) the older always wins and no random number is drawn. a and b
+ * are the ages of n and best (best's is kept, not asked again per candidate). */
+static inline bool ds_sample_better(const ds_sample_spec *s, const ds_tnode *n, uint64_t a,
+                                    const ds_tnode *best, uint64_t b, ds_rng *r) {
+    if (!best) return true;
+    if (s->ties && n != best && (a > b ? a - b : b - a) <= s->ties) return ds_rng_below(r, 2) == 0;
+    return a < b;
+}
+
+/* The fallback scan (sample.c): every round found only skipped items. */
+ds_tnode *ds_sample_scan(const ds_table *t, ds_rng *r, const ds_sample_spec *s);
+
+/* Inline, so a policy that passes a constant spec gets its skip and age calls inlined: the
+ * sampler runs once per eviction and draws `samples` items each time. */
+static inline __attribute__((always_inline)) ds_tnode *
+ds_sample_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s) {
+    if (t->count == 0) return NULL;
+    /* Locals, read once before any call: the compiler then knows the callbacks are constant. */
+    bool (*skip)(const ds_tnode *, const void *) = s->skip;
+    uint64_t (*age)(const ds_tnode *, const void *) = s->age;
+    const void *ctx = s->ctx;
+    uint32_t samples = s->samples;
+    ds_tnode *best = NULL;
+    uint64_t best_age = 0;
+    for (int round = 0; round < DS_SAMPLE_ROUNDS && !best; round++) {
+        for (uint32_t i = 0; i < samples; i++) {
+            ds_tnode *n = ds_table_sample(t, r);
+            if (skip && skip(n, ctx)) continue;
+            uint64_t a = age(n, ctx);
+            if (ds_sample_better(s, n, a, best, best_age, r)) {
+                best = n;
+                best_age = a;
+            }
+        }
+    }
+    return best ? best : ds_sample_scan(t, r, s);
+}
 
 #endif

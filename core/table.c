@@ -119,14 +119,6 @@ void ds_table_remove(ds_table *t, ds_tnode *n) {
     if (cap > TABLE_MIN_CAP && t->count * 16 < cap) (void)table_resize(t, cap / 2);
 }
 
-ds_tnode *ds_table_sample(const ds_table *t, ds_rng *r) {
-    if (t->count == 0) return NULL;
-    size_t i = ds_rng_below(r, t->mask + 1);
-    while (!t->slots[i].hash)
-        i = (i + 1) & t->mask;
-    return t->slots[i].node;
-}
-
 ds_tnode *ds_table_next(const ds_table *t, size_t *it) {
     while (*it <= t->mask) {
         size_t i = (*it)++;

@@ -53,8 +53,17 @@ ds_status ds_table_insert(ds_table *t, ds_tnode *n);
 /* Remove this exact node (must be present). */
 void ds_table_remove(ds_table *t, ds_tnode *n);
 
-/* A pseudo-random present node (NULL when empty). */
-ds_tnode *ds_table_sample(const ds_table *t, ds_rng *r);
+/* A pseudo-random present node (NULL when empty): the first present slot at or after a random
+ * one. Inline, as eviction samples several per victim. The draw is ds_rng_below(r, capacity)
+ * for a power-of-two capacity, where Lemire's rejection never fires ((2^64 - n) % n == 0): the
+ * high word of the product, the same number without the call and the test. */
+static inline ds_tnode *ds_table_sample(const ds_table *t, ds_rng *r) {
+    if (t->count == 0) return NULL;
+    size_t i = (size_t)(((unsigned __int128)ds_rng_step(r) * (t->mask + 1)) >> 64);
+    while (!t->slots[i].hash)
+        i = (i + 1) & t->mask;
+    return t->slots[i].node;
+}
 
 /* Iterate: *it starts at 0; returns NULL at the end. Do not modify the table meanwhile. */
 ds_tnode *ds_table_next(const ds_table *t, size_t *it);

@@ -66,20 +66,7 @@ void ds_rng_seed(ds_rng *r, uint64_t seed) {
         r->s[i] = splitmix64(&x);
 }
 
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-uint64_t ds_rng_next(ds_rng *r) {
-    uint64_t *s = r->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
+uint64_t ds_rng_next(ds_rng *r) { return ds_rng_step(r); }
 
 double ds_rng_double(ds_rng *r) { return (double)(ds_rng_next(r) >> 11) * 0x1.0p-53; }
 

@@ -109,6 +109,30 @@ START_TEST(test_sampler_reaches_every_member) {
 }
 END_TEST
 
+/* The inline sampler (table.h) and the inline generator step (dslab.h) are pure speed: the
+ * same draws as ds_rng_below(capacity) and ds_rng_next, so a run's victims do not move. */
+START_TEST(test_sample_draws_what_rng_below_draws) {
+    ds_table t;
+    ck_assert_int_eq(ds_table_init(&t, 0, 9), DS_OK);
+    for (int i = 0; i < 300; i++) {
+        item_init(&t, i);
+        ck_assert_int_eq(ds_table_insert(&t, &items[i].node), DS_OK);
+    }
+    ds_rng a, b;
+    ds_rng_seed(&a, 21);
+    ds_rng_seed(&b, 21);
+    for (int s = 0; s < 5000; s++) {
+        size_t i = ds_rng_below(&b, t.mask + 1);
+        while (!t.slots[i].hash)
+            i = (i + 1) & t.mask;
+        ck_assert_ptr_eq(ds_table_sample(&t, &a), t.slots[i].node);
+    }
+    for (int s = 0; s < 1000; s++)
+        ck_assert_uint_eq(ds_rng_step(&a), ds_rng_next(&b));
+    ds_table_free(&t);
+}
+END_TEST
+
 START_TEST(test_hash_is_stable_and_seeded) {
     ck_assert_uint_eq(ds_hash64("abc", 3, 1), ds_hash64("abc", 3, 1));
     ck_assert_uint_ne(ds_hash64("abc", 3, 1), ds_hash64("abc", 3, 2));
@@ -138,6 +162,7 @@ int main(void) {
     tcase_add_test(tc, test_random_ops_match_model);
     tcase_add_test(tc, test_grow_and_shrink_keep_members);
     tcase_add_test(tc, test_sampler_reaches_every_member);
+    tcase_add_test(tc, test_sample_draws_what_rng_below_draws);
     tcase_add_test(tc, test_hash_is_stable_and_seeded);
     tcase_add_test(tc, test_rng_is_deterministic_and_bounded);
     suite_add_tcase(s, tc);

@@ -1,6 +1,7 @@
 /*
  * sample.c - approximate "oldest" by random sampling, shared by the lru-sampled policy and the
- * negative cache (one loop, one behaviour: DS_SAMPLE_ROUNDS rounds, then a bounded scan).
+ * negative cache (one loop, one behaviour: DS_SAMPLE_ROUNDS rounds, then a bounded scan). The
+ * rounds are inline in evict.h (ds_sample_oldest); the rare fallback scan lives here.
  *
  * Why sample: exact LRU needs two pointers per key and a list update per hit; Redis's sampled
  * LRU gets close with a handful of random keys per eviction. Why the fallback scan: when most
@@ -9,32 +10,9 @@
  */
 #include "../evict.h"
 
-/* The choice among equal candidates is the one schedule exploration perturbs (evict-ties):
- * with ties == 0 (the default) the older always wins and no random number is drawn. a and b
- * are the ages of n and best (best's is kept, not asked again per candidate). */
-static bool better(const ds_sample_spec *s, const ds_tnode *n, uint64_t a, const ds_tnode *best,
-                   uint64_t b, ds_rng *r) {
-    if (!best) return true;
-    if (s->ties && n != best && (a > b ? a - b : b - a) <= s->ties) return ds_rng_below(r, 2) == 0;
-    return a < b;
-}
-
-ds_tnode *ds_sample_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s) {
-    if (t->count == 0) return NULL;
+ds_tnode *ds_sample_scan(const ds_table *t, ds_rng *r, const ds_sample_spec *s) {
     ds_tnode *best = NULL;
     uint64_t best_age = 0;
-    for (int round = 0; round < DS_SAMPLE_ROUNDS && !best; round++) {
-        for (uint32_t i = 0; i < s->samples; i++) {
-            ds_tnode *n = ds_table_sample(t, r);
-            if (s->skip && s->skip(n, s->ctx)) continue;
-            uint64_t a = s->age(n, s->ctx);
-            if (better(s, n, a, best, best_age, r)) {
-                best = n;
-                best_age = a;
-            }
-        }
-    }
-    if (best) return best;
     size_t cap = t->mask + 1;
     size_t start = ds_rng_below(r, cap);
     size_t limit = cap < s->scan_max ? cap : s->scan_max;
@@ -43,7 +21,7 @@ ds_tnode *ds_sample_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s
         if (!sl->hash) continue;
         if (s->skip && s->skip(sl->node, s->ctx)) continue;
         uint64_t a = s->age(sl->node, s->ctx);
-        if (better(s, sl->node, a, best, best_age, r)) {
+        if (ds_sample_better(s, sl->node, a, best, best_age, r)) {
             best = sl->node;
             best_age = a;
         }
