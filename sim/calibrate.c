@@ -27,20 +27,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calpool.h"
 #include "csvfmt.h"
 #include "csvtab.h"
 #include "hostload.h"
 #include "replay.h"
 #include "version.h"
 
-#define CAL_PATH_MAX    4096
-#define CAL_NHIST       6    /* get, set, del, handoff, wakeup, worker wake-up */
-#define CAL_TMP_MAX     1024 /* the scratch directory; paths under it fit CAL_PATH_MAX */
-#define CAL_PASS_MAX    64
-#define CAL_PROBE_NS    250000000LL /* per concurrency level */
-#define CAL_PROBE_KEYS  256         /* keys each probe thread rewrites */
-#define CAL_PROBE_VALUE 100         /* bytes per probe value */
-#define CAL_PROBE_SHARE 0.9         /* channels = fewest threads reaching 90% of the best */
+#define CAL_PATH_MAX     4096
+#define CAL_NHIST        6    /* get, set, del, handoff, wakeup, worker wake-up */
+#define CAL_TMP_MAX      1024 /* the scratch directory; paths under it fit CAL_PATH_MAX */
+#define CAL_PASS_MAX     64
+#define CAL_RUNS_DEFAULT 3           /* replays pooled: one run's tails are too noisy (calpool.h) */
+#define CAL_PROBE_NS     250000000LL /* per concurrency level */
+#define CAL_PROBE_KEYS   256         /* keys each probe thread rewrites */
+#define CAL_PROBE_VALUE  100         /* bytes per probe value */
+#define CAL_PROBE_SHARE  0.9         /* channels = fewest threads reaching 90% of the best */
 #define CAL_DEFAULT_TRACE                                                                          \
     "gen:uniform,keys=20000,requests=30000,clients=8,seed=11,mix=get:0.6/set:0.3/del:0.1,"         \
     "arrival=poisson:10000"
@@ -49,6 +51,7 @@ typedef struct cal_opts {
     const char *backend_path, *fsync, *io_threads, *trace, *out;
     ds_quiet quiet; /* --max-host-load, --quiet-wait, --retries (hostload.h) */
     bool keep;      /* --keep-store on: the scratch store stays (validate.c says why) */
+    int runs;       /* --runs: replays pooled (calpool.h) */
     const char *pass[CAL_PASS_MAX]; /* further replay options, name/value pairs */
     int npass;
 } cal_opts;
@@ -57,11 +60,13 @@ static int usage(FILE *f) {
     fprintf(f,
             "usage: dslab calibrate --backend-path DIR [--fsync never|always] [--io-threads N]\n"
             "                       [--trace TRACE] [replay options] -o CAL.conf\n"
-            "Runs a short real-clock replay on the file backend in a fresh store under DIR\n"
+            "Runs short real-clock replays on the file backend in fresh stores under DIR\n"
             "(removed afterwards) and probes the device's concurrency, then writes CAL.conf\n"
             "(load it with `dslab replay --config CAL.conf`) and CAL.{get,set,del,handoff}.hist.\n"
             "  --trace TRACE   calibrate on this trace instead of the built-in workload:\n"
             "                  %s\n"
+            "  --runs N        replay it N times (1..10, default 3), each in its own store, and\n"
+            "                  pool what they measured: one run's tails are too noisy\n"
             "  --max-host-load CORES, --quiet-wait S, --retries N\n"
             "                  as for dslab validate: the replay runs when other processes use\n"
             "                  at most CORES (default 0.15), waiting up to S s (120), and is\n"
@@ -77,6 +82,7 @@ static int parse(cal_opts *o, int argc, char **argv) {
     o->fsync = "never";
     o->io_threads = "4";
     o->quiet = DS_QUIET_DEFAULT;
+    o->runs = CAL_RUNS_DEFAULT;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) return usage(stdout), 1;
@@ -100,7 +106,14 @@ static int parse(cal_opts *o, int argc, char **argv) {
             o->io_threads = v;
         else if (!strcmp(a, "--trace"))
             o->trace = v;
-        else if (!strcmp(a, "--keep-store")) {
+        else if (!strcmp(a, "--runs")) {
+            uint64_t u;
+            if (!ds_parse_u64(v, strlen(v), &u) || u < 1 || u > DS_CALPOOL_MAX)
+                return fprintf(stderr, "dslab calibrate: --runs: expected 1..%d, got '%s'\n",
+                               DS_CALPOOL_MAX, v),
+                       2;
+            o->runs = (int)u;
+        } else if (!strcmp(a, "--keep-store")) {
             if (!ds_parse_bool(v, strlen(v), &o->keep))
                 return fprintf(stderr, "dslab calibrate: %s: expected on or off, got '%s'\n", a, v),
                        2;
@@ -157,85 +170,6 @@ static ds_status run_replay(const cal_opts *o, const char *tmp, ds_replay_result
     r.quiet = true;
     r.progress = false;
     return ds_replay_run(&r, res, err);
-}
-
-/* ---- reading what the run measured ---------------------------------------------------------- */
-
-/* io_latency.csv rows of `kind` -> FILE of "latency_us cumulative_fraction" lines (the
- * hist: latency model). Returns the sample count (0: nothing written). */
-static uint64_t write_hist(const ds_csvtab *t, const char *kind, const char *path, ds_err *err) {
-    int c_op = ds_csvtab_col(t, "op"), c_hi = ds_csvtab_col(t, "bucket_hi_us");
-    int c_n = ds_csvtab_col(t, "count"), c_cum = ds_csvtab_col(t, "cum_fraction");
-    if (c_op < 0 || c_hi < 0 || c_n < 0 || c_cum < 0) return 0;
-    uint64_t n = 0;
-    FILE *f = NULL;
-    for (size_t i = 0; i < t->nrows; i++) {
-        if (strcmp(ds_csvtab_get(t, i, c_op), kind) != 0) continue;
-        if (!f && !(f = fopen(path, "w"))) {
-            ds_err_set(err, DS_ERR_IO, "%s: %s", path, strerror(errno));
-            return 0;
-        }
-        if (!n)
-            fprintf(f, "# %s service time measured by dslab calibrate: us cum_fraction\n", kind);
-        fprintf(f, "%s %s\n", ds_csvtab_get(t, i, c_hi), ds_csvtab_get(t, i, c_cum));
-        n += strtoull(ds_csvtab_get(t, i, c_n), NULL, 10);
-    }
-    if (f && fclose(f) != 0) ds_err_set(err, DS_ERR_IO, "%s: write failed", path), n = 0;
-    return n;
-}
-
-/* core_cpu.csv -> core-cost-us "get:1.04,set:1.68,...,harness:14.7": the mean CPU of the
- * core's own calls, and the harness: the real main thread also spends time around them (the
- * answer's bookkeeping, the oracle, reading the next record, waking from ppoll, the eventfd,
- * signalling workers), the thread's whole CPU minus the core's calls, per request. It is
- * charged as the harness cost (corecost.c): the modelled core stays busy that long after each
- * command. (It used to be reported only: on the default workload the real main thread is 32%
- * busy at 20k requests/s, the core's calls alone 3%, and arrivals that find it busy wait;
- * without the term virtual GET p90 was 41 us against 73 us real.) MGET and EXEC are charged per
- * key by the model; a per-command mean does not give that, so they keep their defaults. */
-static double cpu_mean(const ds_csvtab *t, const char *op, double *total_us, double *count) {
-    int c_op = ds_csvtab_col(t, "op"), c_mean = ds_csvtab_col(t, "mean_us");
-    int c_n = ds_csvtab_col(t, "count"), c_tot = ds_csvtab_col(t, "total_us");
-    for (size_t i = 0; c_op >= 0 && c_mean >= 0 && c_n >= 0 && c_tot >= 0 && i < t->nrows; i++) {
-        if (strcmp(ds_csvtab_get(t, i, c_op), op) != 0) continue;
-        *total_us = strtod(ds_csvtab_get(t, i, c_tot), NULL);
-        *count = strtod(ds_csvtab_get(t, i, c_n), NULL);
-        return strtod(ds_csvtab_get(t, i, c_mean), NULL);
-    }
-    *total_us = *count = 0;
-    return -1;
-}
-
-static void core_costs(const ds_csvtab *t, char *buf, size_t cap, double *harness_us) {
-    static const char *const want[][2] = {{"get", "get"},
-                                          {"set", "set"},
-                                          {"del", "del"},
-                                          {"exists", "exists"},
-                                          {"loaddone", "done_load"},
-                                          {"savedone", "done_save"},
-                                          {"cron", "cron"}};
-    static const char *const others[] = {"mget", "exec"};
-    double mean[7], tot, n, accounted = 0, main_us, reqs;
-    for (size_t w = 0; w < 7; w++) {
-        mean[w] = cpu_mean(t, want[w][1], &tot, &n);
-        accounted += tot;
-    }
-    for (size_t w = 0; w < 2; w++) {
-        cpu_mean(t, others[w], &tot, &n);
-        accounted += tot;
-    }
-    cpu_mean(t, "main_thread", &main_us, &reqs);
-    *harness_us = reqs > 0 && main_us > accounted ? (main_us - accounted) / reqs : 0;
-    size_t len = 0;
-    buf[0] = '\0';
-    for (size_t w = 0; w < 7; w++) {
-        if (mean[w] < 0) continue;
-        double us = mean[w];
-        int k = snprintf(buf + len, cap - len, "%s%s:%.3f", len ? "," : "", want[w][0], us);
-        if (k > 0 && (size_t)k < cap - len) len += (size_t)k;
-    }
-    if (len && *harness_us > 0 && len < cap)
-        snprintf(buf + len, cap - len, ",harness:%.3f", *harness_us);
 }
 
 /* ---- the device probe ----------------------------------------------------------------------- */
@@ -349,6 +283,8 @@ typedef struct cal_result {
     double harness_us;  /* main-thread CPU per request outside the core's calls */
     double other_cores; /* other processes' CPU during the replay (hostload.h) */
     double share[3];    /* host-cpu: CPU share of get, set, del calls */
+    double preempt;     /* host-cpu preempt, -1 unmeasured (no schedstat) */
+    int runs;           /* replays pooled */
     long cpus;
     int channels;
     double tput[4];
@@ -387,8 +323,9 @@ static ds_status write_conf(const cal_opts *o, const cal_result *c, ds_err *err)
             c->tput[1], c->tput[2], c->tput[3]);
     fprintf(f, "# harness CPU per request (core-cost-us harness; see calibrate.c): %.3f us\n",
             c->harness_us);
-    fprintf(f, "# other processes during the replay: %.2f cores (limit %.2f)\n", c->other_cores,
-            o->quiet.max_cores);
+    fprintf(f,
+            "# replays pooled: %d; other processes during them: at most %.2f cores (limit %.2f)\n",
+            c->runs, c->other_cores, o->quiet.max_cores);
     fprintf(f, "calibration-format %d\n", DS_CAL_FORMAT);
     for (int i = 0; i < CAL_NHIST; i++)
         if (c->rel[i][0]) fprintf(f, "%s hist:%s\n", hist_opts[i], c->rel[i]);
@@ -397,8 +334,10 @@ static ds_status write_conf(const cal_opts *o, const cal_result *c, ds_err *err)
     if (c->costs[0]) option_line(f, "core-cost-us", c->costs);
     option_line(f, "disk-channels", ch);
     char hc[128];
-    snprintf(hc, sizeof hc, "cpus=%ld,get=%.3f,set=%.3f,del=%.3f", c->cpus > 0 ? c->cpus : 1,
-             c->share[0], c->share[1], c->share[2]);
+    int k = snprintf(hc, sizeof hc, "cpus=%ld,get=%.3f,set=%.3f,del=%.3f",
+                     c->cpus > 0 ? c->cpus : 1, c->share[0], c->share[1], c->share[2]);
+    if (c->preempt >= 0 && k > 0 && (size_t)k < sizeof hc)
+        snprintf(hc + k, sizeof hc - (size_t)k, ",preempt=%.3f", c->preempt);
     option_line(f, "host-cpu", hc);
     fprintf(f, "io-threads %s\nfsync %s\n", o->io_threads, o->fsync);
     bool bad = ferror(f) != 0;
@@ -406,31 +345,23 @@ static ds_status write_conf(const cal_opts *o, const cal_result *c, ds_err *err)
     return DS_OK;
 }
 
-/* Mean of the io_latency.csv rows of `kind` (bucket midpoints); 0 without rows. */
-static double hist_mean(const ds_csvtab *t, const char *kind) {
-    int c_op = ds_csvtab_col(t, "op"), c_lo = ds_csvtab_col(t, "bucket_lo_us");
-    int c_hi = ds_csvtab_col(t, "bucket_hi_us"), c_n = ds_csvtab_col(t, "count");
-    double sum = 0, n = 0;
-    for (size_t i = 0; c_op >= 0 && c_lo >= 0 && c_hi >= 0 && c_n >= 0 && i < t->nrows; i++) {
-        if (strcmp(ds_csvtab_get(t, i, c_op), kind) != 0) continue;
-        double k = strtod(ds_csvtab_get(t, i, c_n), NULL);
-        sum += k *
-               (strtod(ds_csvtab_get(t, i, c_lo), NULL) + strtod(ds_csvtab_get(t, i, c_hi), NULL)) /
-               2;
-        n += k;
-    }
-    return n > 0 ? sum / n : 0;
-}
-
 /* host-cpu: the host's cores and the share of each call's own time spent on one. */
-static void host_shares(const ds_csvtab *t, cal_result *c) {
+static void host_shares(const ds_calpool *p, cal_result *c) {
     static const char *const cpu[3] = {"cpu_get", "cpu_set", "cpu_del"};
     static const char *const svc[3] = {"service_get", "service_set", "service_del"};
     c->cpus = sysconf(_SC_NPROCESSORS_ONLN);
     for (int i = 0; i < 3; i++) {
-        double m = hist_mean(t, svc[i]), u = hist_mean(t, cpu[i]);
+        double m = ds_calpool_mean(p, svc[i], NULL, NULL),
+               u = ds_calpool_mean(p, cpu[i], NULL, NULL);
         c->share[i] = m > 0 ? (u >= m ? 1.0 : u / m) : 0;
     }
+    /* preempt (hostcpu.h): awake periods of the main thread in which an IO thread preempted
+     * it, per IO thread wake-up (the main thread wakes one for each job it hands out) */
+    uint64_t wakes, periods, preempted;
+    ds_calpool_mean(p, "worker_wakeup", &wakes, NULL);
+    ds_calpool_mean(p, "main_preempt", &periods, &preempted);
+    c->preempt =
+        wakes && periods ? (preempted >= wakes ? 1.0 : (double)preempted / (double)wakes) : -1;
 }
 
 /* One attempt of the calibration replay, in TMP/attempt-N: a repeated attempt starts from an
@@ -469,31 +400,48 @@ static int probe_once(void *p) {
     return a->c->channels < 0;
 }
 
-static ds_status measure(const cal_opts *o, const char *tmp, cal_result *c, ds_err *err) {
+/* The calibration replays: --runs of them, each on a quiet machine, their measurements pooled
+ * (calpool.h says why). */
+static ds_status replays(const cal_opts *o, const char *tmp, ds_calpool *pool, cal_result *c,
+                         ds_err *err) {
     replay_arg ra = {.o = o, .tmp = tmp, .err = err};
-    ds_hostload_quiet_run(&o->quiet, "dslab calibrate", 1, NULL, replay_once, &ra, &c->other_cores);
-    ds_status st = ra.st;
-    if (st != DS_OK) return st;
-    char path[CAL_PATH_MAX];
-    ds_csvtab t;
-    if ((st = PATHF(path, err, "%s/run/io_latency.csv", ra.dir)) != DS_OK) return st;
-    if ((st = ds_csvtab_read(path, &t, err)) != DS_OK) return st;
+    for (int run = 1; run <= o->runs; run++) {
+        double other = 0;
+        ds_hostload_quiet_run(&o->quiet, "dslab calibrate", run, NULL, replay_once, &ra, &other);
+        if (other > c->other_cores) c->other_cores = other;
+        if (ra.st != DS_OK) return ra.st;
+        char dir[CAL_PATH_MAX];
+        ds_status st = PATHF(dir, err, "%s/run", ra.dir);
+        if (st == DS_OK) st = ds_calpool_add(pool, dir, err);
+        if (st != DS_OK) return st;
+    }
+    c->runs = o->runs;
+    return DS_OK;
+}
+
+static ds_status measure(const cal_opts *o, const char *tmp, cal_result *c, ds_err *err) {
+    ds_calpool pool = {.n = 0};
+    ds_status st = replays(o, tmp, &pool, c, err);
     for (int i = 0; i < CAL_NHIST && st == DS_OK; i++) {
         char hp[CAL_PATH_MAX];
         hist_names(o->out, hist_kinds[i] + (i < 3 ? 8 : 0), hp, sizeof hp, c->rel[i],
                    sizeof c->rel[i]);
         err->msg[0] = '\0';
-        c->samples[i] = write_hist(&t, hist_kinds[i], hp, err);
+        c->samples[i] = ds_calpool_write_hist(&pool, hist_kinds[i], hp, err);
         if (err->msg[0]) st = DS_ERR_IO;
         if (!c->samples[i]) c->rel[i][0] = '\0';
+        if (!c->samples[i] && i < 3) /* the warm-up and the drain are not measured */
+            fprintf(stderr,
+                    "dslab calibrate: no %s call measured in the run phase: %s keeps its "
+                    "default (a longer trace; for SAVEs before the drain, --cache-flush-delay "
+                    "0)\n",
+                    hist_kinds[i] + 8, hist_opts[i]);
     }
-    host_shares(&t, c);
-    ds_csvtab_free(&t);
-    if (st == DS_OK) st = PATHF(path, err, "%s/run/core_cpu.csv", ra.dir);
-    if (st == DS_OK && (st = ds_csvtab_read(path, &t, err)) == DS_OK) {
-        core_costs(&t, c->costs, sizeof c->costs, &c->harness_us);
-        ds_csvtab_free(&t);
+    if (st == DS_OK) {
+        host_shares(&pool, c);
+        ds_calpool_core_costs(&pool, c->costs, sizeof c->costs, &c->harness_us);
     }
+    ds_calpool_free(&pool);
     if (st != DS_OK) return st;
     probe_run_arg pa = {o, tmp, c, err};
     double other; /* a busy machine flattens the probe's curve as much as a slow device */
@@ -510,8 +458,10 @@ static void report(const cal_opts *o, const cal_result *c) {
     printf("  %-16s %s\n  %-16s %d (writes/s with 1/2/4/8 threads: %.0f %.0f %.0f %.0f)\n",
            "core-cost-us", c->costs, "disk-channels", c->channels, c->tput[0], c->tput[1],
            c->tput[2], c->tput[3]);
-    printf("  %-16s cpus=%ld,get=%.3f,set=%.3f,del=%.3f (other processes: %.2f cores)\n",
-           "host-cpu", c->cpus, c->share[0], c->share[1], c->share[2], c->other_cores);
+    printf("  %-16s cpus=%ld,get=%.3f,set=%.3f,del=%.3f,preempt=%.3f (%d runs pooled; other "
+           "processes: at most %.2f cores)\n",
+           "host-cpu", c->cpus, c->share[0], c->share[1], c->share[2], c->preempt, c->runs,
+           c->other_cores);
 }
 
 int ds_main_calibrate(int argc, char **argv) {

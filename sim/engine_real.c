@@ -75,9 +75,10 @@ typedef struct re_engine {
     bool maybe_jobs, eof;
     const ds_trace_req *pending; /* open loop: the record of the next arrival */
     int64_t pending_due_us, pending_due_ns;
-    bool woke;      /* the loop slept since the last due_work */
-    int ss;         /* the main thread's schedstat fd (iolat.h), -1 without */
-    re_wake *wakes; /* min-heap on (t, seq) */
+    bool woke;       /* the loop slept since the last due_work */
+    int ss;          /* the main thread's schedstat fd (iolat.h), -1 without */
+    int64_t awake_w; /* its schedstat wait at the last wake-up, -1 unknown (main_preempt) */
+    re_wake *wakes;  /* min-heap on (t, seq) */
     size_t nwakes, wcap;
     uint64_t wseq, idle_crons;
     FILE *save_log;
@@ -438,8 +439,14 @@ static int64_t next_due(const re_engine *e, int64_t next_cron, int64_t next_tick
 static void sleep_main(re_engine *e, int64_t wait_us) {
     int64_t w0, w1;
     bool m = e->iol && e->ss >= 0 && ds_schedstat_wait(e->ss, &w0);
+    if (m && e->awake_w >= 0) /* preempted while awake: since the last wake-up */
+        ds_iolat_add(e->iol, DS_IOL_MAIN_PREEMPT, w0 - e->awake_w);
     wait_event(e, wait_us);
-    if (m && ds_schedstat_wait(e->ss, &w1)) ds_iolat_add(e->iol, DS_IOL_MAIN_RUNQ, w1 - w0);
+    e->awake_w = -1;
+    if (m && ds_schedstat_wait(e->ss, &w1)) {
+        ds_iolat_add(e->iol, DS_IOL_MAIN_RUNQ, w1 - w0);
+        e->awake_w = w1;
+    }
     e->woke = true;
 }
 
@@ -518,6 +525,7 @@ static ds_status start(re_engine *e, const ds_replay_opts *o, ds_err *err) {
      * thread asleep up to 50 us late: a harness artefact, not a cost of the cache. */
     (void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     e->ss = ds_schedstat_open(); /* the main thread's (this one) */
+    e->awake_w = -1;
     e->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (e->efd < 0) return ds_err_set(err, DS_ERR_IO, "real engine: eventfd: %s", strerror(errno));
     const char *log = o->save_log[0] ? o->save_log : getenv(DS_ENGINE_REAL_SAVE_LOG_ENV);

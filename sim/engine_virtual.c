@@ -121,6 +121,14 @@ typedef struct ve_engine {
     bool host, main_core;
     ds_hostcpu hc;
     int64_t main_ready, main_cost, main_asked;
+    /* preempt (hostcpu.h): the running item's stretch [main_from, main_end) on a core; its
+     * EV_CORE carries core_gen, which a preemption bumps (the pending one then does nothing);
+     * preempted: the main thread waits for a core after a preemption, not a wake-up;
+     * preempt_ns: its time preempted in this awake period (main_preempt) */
+    int64_t main_from, main_end, preempt_ns;
+    uint32_t core_gen;
+    bool preempted;
+    ds_rng prng;
     ds_iolat *iol; /* --io-latency: the model's terms in io_latency.csv; NULL = off */
 } ve_engine;
 
@@ -235,14 +243,45 @@ static void io_device(ve_engine *e, uint32_t s, int64_t ns) {
     }
 }
 
+/* The main thread runs its item on a core from `from` for cost_ns: EV_CORE at the end. */
+static void main_run(ve_engine *e, int64_t from, int64_t cost_ns) {
+    e->main_from = from;
+    e->main_end = from + cost_ns;
+    schedule(e, &e->main, e->main_end, EV_CORE, e->core_gen);
+}
+
+/* host-cpu preempt: an IO thread took the main thread's core; the rest of the item (its
+ * wake-up, its cost) runs when a core frees, which goes to the main thread first. */
+static void main_preempted(ve_engine *e) {
+    e->main_core = false;
+    e->core_gen++; /* the pending EV_CORE is void */
+    e->main_ready = e->main_from > e->now ? e->main_from : e->now;
+    e->main_cost = e->main_end - e->main_ready;
+    e->main_asked = e->now;
+    e->preempted = true;
+}
+
+/* host-cpu: the IO server s wants a core for its call's part on one. */
+static void io_cpu(ve_engine *e, uint32_t s) {
+    double p = e->o->host_cpu.preempt;
+    bool pre = e->main_core && (e->core_busy || e->in_core) && p > 0 &&
+               (p >= 1 || ds_rng_below(&e->prng, 1u << 20) < (uint64_t)(p * (1u << 20)));
+    ds_hc_grant g = ds_hostcpu_io_wake(&e->hc, s, pre);
+    if (g == DS_HC_PREEMPT) main_preempted(e);
+    if (g != DS_HC_WAIT) schedule(e, &e->io, e->now + e->servers[s].cpu_ns, EV_IOCPU, s);
+}
+
 /* host-cpu: a core was given back; whoever waited for it runs now. */
 static void host_release(ve_engine *e) {
     uint32_t who = ds_hostcpu_release(&e->hc);
     if (who == DS_HOSTCPU_MAIN) {
         e->main_core = true;
-        if (e->iol) ds_iolat_add(e->iol, DS_IOL_MAIN_RUNQ, e->now - e->main_asked);
-        int64_t start = e->main_ready > e->now ? e->main_ready : e->now;
-        schedule(e, &e->main, start + e->main_cost, EV_CORE, 0);
+        if (e->preempted)
+            e->preempt_ns += e->now - e->main_asked;
+        else if (e->iol)
+            ds_iolat_add(e->iol, DS_IOL_MAIN_RUNQ, e->now - e->main_asked);
+        e->preempted = false;
+        main_run(e, e->main_ready > e->now ? e->main_ready : e->now, e->main_cost);
     } else if (who != DS_HOSTCPU_NONE) {
         e->servers[who].cpu_wait_ns = e->now - e->servers[who].start_ns;
         schedule(e, &e->io, e->now + e->servers[who].cpu_ns, EV_IOCPU, who);
@@ -280,7 +319,7 @@ static void ve_pump(rp_engine *b) {
             e->servers[s].cpu_ns = cpu;
             e->servers[s].off_ns = svc - cpu;
             if (cpu > 0) {
-                if (ds_hostcpu_io_want(&e->hc, s)) schedule(e, &e->io, e->now + cpu, EV_IOCPU, s);
+                io_cpu(e, s);
                 continue; /* the device phase follows the core's (io_device) */
             }
         }
@@ -301,6 +340,11 @@ static void core_start(ve_engine *e, ve_work w, int64_t wake_ns) {
     e->cur = w;
     e->busy_ns += w.cost_ns; /* the wake-up is not work */
     if (e->host && !e->main_core) {
+        if (e->preempted) { /* still waiting since its preemption: it runs this item next */
+            e->main_ready = e->now + wake_ns;
+            e->main_cost = w.cost_ns;
+            return;
+        }
         if (!ds_hostcpu_main_want(&e->hc)) { /* every core is busy: EV_CORE when one frees */
             e->main_ready = e->now + wake_ns;
             e->main_cost = w.cost_ns;
@@ -310,7 +354,10 @@ static void core_start(ve_engine *e, ve_work w, int64_t wake_ns) {
         e->main_core = true;
         if (e->iol) ds_iolat_add(e->iol, DS_IOL_MAIN_RUNQ, 0);
     }
-    schedule(e, &e->main, e->now + wake_ns + w.cost_ns, EV_CORE, 0);
+    if (e->host)
+        main_run(e, e->now + wake_ns, w.cost_ns);
+    else
+        schedule(e, &e->main, e->now + wake_ns + w.cost_ns, EV_CORE, 0);
 }
 
 static void core_submit(ve_engine *e, ve_work w) {
@@ -559,9 +606,14 @@ static ds_status core_done(ve_engine *e, ds_err *err) {
         core_start(e, (ve_work){.kind = CW_HARNESS, .cost_ns = harness}, 0);
     else if (!e->core_busy && core_pop(e, &nx))
         core_start(e, nx, 0);
-    if (e->host && e->main_core && !e->core_busy) { /* idle: the main thread sleeps */
-        e->main_core = false;
-        host_release(e);
+    if (e->host && !e->core_busy && (e->main_core || e->preempted)) { /* idle: it sleeps */
+        if (e->main_core)
+            host_release(e);
+        else /* preempted at the end of its item with nothing left: it sleeps, not waits */
+            ds_hostcpu_main_cancel(&e->hc);
+        e->main_core = e->preempted = false;
+        if (e->iol) ds_iolat_add(e->iol, DS_IOL_MAIN_PREEMPT, e->preempt_ns);
+        e->preempt_ns = 0;
     }
     return st;
 }
@@ -610,7 +662,9 @@ static ds_status handle(ve_engine *e, const ve_ev *ev, ds_err *err) {
         ve_pump(&e->base);
         schedule(e, &e->main, e->now + e->o->pit_every_ms * 1000000, EV_PIT, 0);
         break;
-    case EV_CORE: st = core_done(e, err); break;
+    case EV_CORE:
+        if (ev->arg == e->core_gen) st = core_done(e, err); /* else preempted: void */
+        break;
     }
     return st;
 }
@@ -746,6 +800,7 @@ rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err
     e->r = r;
     e->o = o;
     ds_rng_seed(&e->xrng, o->seed ^ 0x5c4ed011e5ull);
+    ds_rng_seed(&e->prng, o->seed ^ 0x9e3779b97full); /* host-cpu preempt draws */
     e->model = o->core_cost.on;
     e->iol = rp_iolat(r);
     e->nchan = o->disk_channels;

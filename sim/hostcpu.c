@@ -27,6 +27,14 @@ static ds_status model_item(ds_host_model *m, const char *item, size_t len, ds_e
         m->cpus = (uint32_t)u;
         return DS_OK;
     }
+    if (nl == 7 && !memcmp(item, "preempt", 7)) {
+        double d;
+        if (!ds_parse_f64(val, &d) || !(d >= 0 && d <= 1))
+            return ds_err_set(err, DS_ERR_CONFIG, "preempt: expected a probability 0..1, got '%s'",
+                              val);
+        m->preempt = d;
+        return DS_OK;
+    }
     for (int i = 0; i < 3; i++) {
         if (nl != 3 || memcmp(item, share_names[i], 3) != 0) continue;
         double d;
@@ -36,7 +44,8 @@ static ds_status model_item(ds_host_model *m, const char *item, size_t len, ds_e
         m->share[i] = d;
         return DS_OK;
     }
-    return ds_err_set(err, DS_ERR_CONFIG, "'%.*s': expected cpus, get, set or del", (int)nl, item);
+    return ds_err_set(err, DS_ERR_CONFIG, "'%.*s': expected cpus, get, set, del or preempt",
+                      (int)nl, item);
 }
 
 ds_status ds_host_model_parse(const char *spec, ds_host_model *out, ds_err *err) {
@@ -59,8 +68,10 @@ void ds_host_model_format(const ds_host_model *m, char *buf, size_t cap) {
         snprintf(buf, cap, "none");
         return;
     }
-    snprintf(buf, cap, "cpus=%u,get=%.3g,set=%.3g,del=%.3g", m->cpus, m->share[0], m->share[1],
-             m->share[2]);
+    int n = snprintf(buf, cap, "cpus=%u,get=%.3g,set=%.3g,del=%.3g", m->cpus, m->share[0],
+                     m->share[1], m->share[2]);
+    if (m->preempt > 0 && n > 0 && (size_t)n < cap) /* left out when 0: older outputs stay */
+        snprintf(buf + n, cap - (size_t)n, ",preempt=%.3g", m->preempt);
 }
 
 bool ds_hostcpu_init(ds_hostcpu *h, uint32_t ncpu, uint32_t max_servers) {
@@ -75,7 +86,8 @@ void ds_hostcpu_free(ds_hostcpu *h) {
 }
 
 bool ds_hostcpu_io_want(ds_hostcpu *h, uint32_t server) {
-    if (h->busy < h->ncpu && !h->main_waits && h->n == 0) {
+    if (h->busy < h->ncpu && h->n == 0) { /* (the main thread waits with a core free only
+                                              after a preemption: it waits for its own) */
         h->busy++;
         return true;
     }
@@ -85,7 +97,16 @@ bool ds_hostcpu_io_want(ds_hostcpu *h, uint32_t server) {
     return false;
 }
 
+ds_hc_grant ds_hostcpu_io_wake(ds_hostcpu *h, uint32_t server, bool preempt_main) {
+    if (preempt_main && !h->main_waits) { /* the core passes from the main thread */
+        h->main_waits = true;
+        return DS_HC_PREEMPT;
+    }
+    return ds_hostcpu_io_want(h, server) ? DS_HC_RUN : DS_HC_WAIT;
+}
+
 bool ds_hostcpu_main_want(ds_hostcpu *h) {
+    if (h->main_waits) return false; /* it already waits: one grant per wait */
     if (h->busy < h->ncpu) {
         h->busy++;
         return true;
@@ -108,3 +129,5 @@ uint32_t ds_hostcpu_release(ds_hostcpu *h) {
     if (h->busy) h->busy--;
     return DS_HOSTCPU_NONE;
 }
+
+void ds_hostcpu_main_cancel(ds_hostcpu *h) { h->main_waits = false; }

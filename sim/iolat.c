@@ -19,12 +19,13 @@ struct ds_iolat {
     ds_hist *h[DS_IOL__COUNT];
     uint64_t cpu_ns[DS_CPU__COUNT];
     uint64_t cpu_n[DS_CPU__COUNT];
+    bool paused; /* outside the measured phase: intervals are not recorded */
 };
 
 static const char *const iol_names[DS_IOL__COUNT] = {
-    "backend_get",  "backend_set", "backend_del", "queue_wait",    "handoff",
-    "arrival_late", "wakeup",      "cpu_get",     "cpu_set",       "cpu_del",
-    "service_get",  "service_set", "service_del", "worker_wakeup", "main_runq"};
+    "backend_get", "backend_set",   "backend_del", "queue_wait",  "handoff",     "arrival_late",
+    "wakeup",      "cpu_get",       "cpu_set",     "cpu_del",     "service_get", "service_set",
+    "service_del", "worker_wakeup", "main_runq",   "main_preempt"};
 _Static_assert(sizeof iol_names / sizeof iol_names[0] == DS_IOL__COUNT, "a name per kind");
 static const char *const cpu_extra[] = {"done_load", "done_save", "cron", "main_thread"};
 
@@ -55,8 +56,12 @@ const char *ds_cpu_name(int kind) {
 }
 
 void ds_iolat_add(ds_iolat *l, ds_iol_kind k, int64_t ns) {
-    if (!l || k >= DS_IOL__COUNT) return;
+    if (!l || k >= DS_IOL__COUNT || l->paused) return;
     ds_hist_add(l->h[k], ns < 0 ? 0 : (ns + NS_PER_US / 2) / NS_PER_US);
+}
+
+void ds_iolat_pause(ds_iolat *l, bool paused) {
+    if (l) l->paused = paused;
 }
 
 void ds_iolat_cpu(ds_iolat *l, int kind, int64_t ns) {

@@ -60,6 +60,7 @@ typedef enum {
     DS_IOL_SERVICE_DEL,   /* ... delete */
     DS_IOL_WORKER_WAKEUP, /* from the main thread queueing a job to an idle worker running it */
     DS_IOL_MAIN_RUNQ,     /* the main thread, woken, waited this long for a core */
+    DS_IOL_MAIN_PREEMPT,  /* per awake period of the main thread: its time preempted (run queue) */
     DS_IOL__COUNT
 } ds_iol_kind;
 
@@ -81,6 +82,10 @@ const char *ds_cpu_name(int kind); /* an op name in lower case, or done_load/don
 
 /* Record one interval in ns (negative clamps to 0; stored with 1 us resolution). */
 void ds_iolat_add(ds_iolat *l, ds_iol_kind k, int64_t ns);
+/* Intervals are recorded in the measured phase only, as latency.csv's (not during --warmup,
+ * not in the final drain): a warm-up's load phase or the drain's SAVE burst would otherwise set
+ * the tails that calibrate turns into models. The CPU accounts below are not paused. */
+void ds_iolat_pause(ds_iolat *l, bool paused);
 /* Account ns of core CPU to a command type (a ds_op or a ds_cpu_kind). */
 void ds_iolat_cpu(ds_iolat *l, int kind, int64_t ns);
 /* Account ns over n commands at once (DS_CPU_MAIN). */

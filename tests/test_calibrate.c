@@ -39,7 +39,8 @@ static int calibrate(void) {
     char *argv[] = {"calibrate", "--backend-path",
                     dir,         "--trace",
                     SMALL,       "--cache-max-keys",
-                    "100",       "--speed",
+                    "100",       "--cache-flush-delay", /* SAVEs in the run, not the drain */
+                    "0",         "--speed",
                     "max",       "--quiet-wait",
                     "0",         "--retries",
                     "0",         "-o",
@@ -80,7 +81,7 @@ static void assert_hist(const char *name) {
 START_TEST(test_calibration_file_is_complete_and_loads) {
     ck_assert_int_eq(calibrate(), 0);
     ck_assert(file_has(conf, "calibration-format 2"));
-    ck_assert(file_has(conf, "# other processes during the replay: "));
+    ck_assert(file_has(conf, "# replays pooled: 3; other processes during them: "));
     ck_assert(file_has(conf, "# machine: "));
     ck_assert(file_has(conf, "# dslab commit: "));
     ck_assert(file_has(conf, "# date: "));
@@ -261,6 +262,64 @@ START_TEST(test_host_cpu_main_thread_waits_for_a_core) {
 }
 END_TEST
 
+/* Count of io_latency.csv's `kind` samples above 0 us in OUT. */
+static uint64_t iolat_nonzero(const char *out, const char *kind) {
+    char path[DS_OPT_STR_MAX + 16];
+    snprintf(path, sizeof path, "%s/io_latency.csv", out);
+    ds_csvtab t;
+    ds_err err = {{0}};
+    ck_assert_msg(ds_csvtab_read(path, &t, &err) == DS_OK, "%s", err.msg);
+    uint64_t n = 0;
+    for (size_t i = 0; i < t.nrows; i++) {
+        double hi, c;
+        if (strcmp(ds_csvtab_get(&t, i, 0), kind) != 0) continue;
+        ck_assert(ds_csvtab_num(&t, i, "bucket_hi_us", &hi) && ds_csvtab_num(&t, i, "count", &c));
+        if (hi > 0) n += (uint64_t)c;
+    }
+    ds_csvtab_free(&t);
+    return n;
+}
+
+/* host-cpu preempt: the IO threads the main thread wakes take its core (preempt=1), so the
+ * requests it serves from memory (SETs) wait behind the IO's part on a core; preempt=0 never
+ * preempts. The same seed gives the same draws (preempt=0.5 twice). */
+static double preempt_run(const char *host, const char *tag, uint64_t *preempted) {
+    ds_replay_opts o;
+    ds_replay_opts_default(&o);
+    snprintf(o.trace, sizeof o.trace, "%s",
+             "gen:uniform,keys=3000,requests=6000,clients=8,mix=get:0.7/set:0.3,"
+             "arrival=poisson:4000");
+    snprintf(o.out, sizeof o.out, "%s/%s", dir, tag);
+    ds_err err = {{0}};
+    ck_assert(ds_cli_set(&o, "host-cpu", host, &err) == DS_OK);
+    ck_assert(ds_cli_set(&o, "latency", "fixed:100", &err) == DS_OK);
+    ck_assert(ds_cli_set(&o, "cache-max-keys", "1000", &err) == DS_OK);
+    ck_assert(ds_cli_set(&o, "cache-flush-delay", "0", &err) == DS_OK);
+    ck_assert(ds_cli_set(&o, "io-latency", "on", &err) == DS_OK);
+    o.quiet = true, o.progress = false;
+    ds_replay_result res;
+    ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "%s", err.msg);
+    ck_assert_uint_eq(res.requests, 6000);
+    ck_assert_uint_eq(res.stale_reads + res.lost_writes, 0);
+    *preempted = iolat_nonzero(o.out, "main_preempt");
+    return summary_num(o.out, "set_p99_us");
+}
+
+START_TEST(test_host_cpu_preempt_delays_the_main_thread) {
+    uint64_t n0, n1, na, nb;
+    double p0 = preempt_run("cpus=2,get=1,set=1,del=1", "pr0", &n0);
+    double p1 = preempt_run("cpus=2,get=1,set=1,del=1,preempt=1", "pr1", &n1);
+    ck_assert_uint_eq(n0, 0);
+    ck_assert_uint_gt(n1, 20);
+    ck_assert_msg(p1 > p0 * 1.2, "SET p99 with preemption %g vs %g without", p1, p0);
+    double pa = preempt_run("cpus=2,get=1,set=1,del=1,preempt=0.5", "pra", &na);
+    double pb = preempt_run("cpus=2,get=1,set=1,del=1,preempt=0.5", "prb", &nb);
+    ck_assert(pa == pb && na == nb);
+    ck_assert_uint_gt(na, 0);
+    ck_assert_uint_lt(na, n1);
+}
+END_TEST
+
 START_TEST(test_csvtab_rejects_ragged_rows) {
     char path[128];
     snprintf(path, sizeof path, "%s/bad.csv", dir);
@@ -415,6 +474,7 @@ int main(void) {
     tcase_add_test(tc, test_harness_cost_after_the_answer);
     tcase_add_test(tc, test_disk_channels_with_a_deep_core_queue);
     tcase_add_test(tc, test_host_cpu_main_thread_waits_for_a_core);
+    tcase_add_test(tc, test_host_cpu_preempt_delays_the_main_thread);
     suite_add_tcase(s, tc);
     return ds_test_run(s);
 }

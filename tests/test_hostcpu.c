@@ -5,6 +5,7 @@
  * before it; IO threads wait in FIFO order; a released core nobody waits for is idle.
  */
 #include <check.h>
+#include <string.h>
 
 #include "hostcpu.h"
 #include "testmain.h"
@@ -64,12 +65,54 @@ START_TEST(test_model_parse_and_format) {
 }
 END_TEST
 
+/* preempt: an IO thread the running main thread wakes takes the main thread's core, even with
+ * a core idle (it runs where its waker ran); the main thread then waits first in line, and the
+ * idle core goes to the next IO thread that wants one. */
+START_TEST(test_io_wake_preempts_the_main_thread) {
+    ds_hostcpu h;
+    ck_assert(ds_hostcpu_init(&h, 2, 4));
+    ck_assert(ds_hostcpu_main_want(&h));
+    ck_assert_int_eq(ds_hostcpu_io_wake(&h, 0, true), DS_HC_PREEMPT);
+    ck_assert_uint_eq(h.busy, 1); /* the core changed hands */
+    ck_assert(h.main_waits);
+    ck_assert_int_eq(ds_hostcpu_io_wake(&h, 1, true), DS_HC_RUN); /* the idle core */
+    ck_assert_uint_eq(h.busy, 2);
+    ck_assert_int_eq(ds_hostcpu_io_wake(&h, 2, false), DS_HC_WAIT);
+    ck_assert_uint_eq(ds_hostcpu_release(&h), DS_HOSTCPU_MAIN); /* main first, then IO FIFO */
+    ck_assert_uint_eq(ds_hostcpu_release(&h), 2);
+    /* without the draw, a woken IO thread takes a free core or waits its turn */
+    ck_assert_uint_eq(ds_hostcpu_release(&h), DS_HOSTCPU_NONE);
+    ck_assert_int_eq(ds_hostcpu_io_wake(&h, 3, false), DS_HC_RUN);
+    /* a main thread that waits and no longer wants a core leaves the line */
+    ck_assert(!ds_hostcpu_main_want(&h));
+    ds_hostcpu_main_cancel(&h);
+    ck_assert_uint_eq(ds_hostcpu_release(&h), DS_HOSTCPU_NONE);
+    ds_hostcpu_free(&h);
+}
+END_TEST
+
+START_TEST(test_model_preempt_parse_and_format) {
+    ds_host_model m;
+    ds_err err = {{0}};
+    ck_assert(ds_host_model_parse("cpus=2,get=0.5,preempt=0.4", &m, &err) == DS_OK);
+    ck_assert(m.preempt == 0.4);
+    char buf[128];
+    ds_host_model_format(&m, buf, sizeof buf);
+    ck_assert_str_eq(buf, "cpus=2,get=0.5,set=0,del=0,preempt=0.4");
+    ck_assert(ds_host_model_parse("cpus=2,preempt=1.5", &m, &err) != DS_OK);
+    ck_assert_msg(strstr(err.msg, "preempt") != NULL, "%s", err.msg);
+    ck_assert(ds_host_model_parse("cpus=2,preempt=x", &m, &err) != DS_OK);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("hostcpu");
     TCase *tc = tcase_create("hostcpu");
     tcase_add_test(tc, test_free_cores_are_taken_at_once);
     tcase_add_test(tc, test_main_thread_goes_first_then_io_fifo);
     tcase_add_test(tc, test_model_parse_and_format);
+    tcase_add_test(tc, test_io_wake_preempts_the_main_thread);
+    tcase_add_test(tc, test_model_preempt_parse_and_format);
     suite_add_tcase(s, tc);
     return ds_test_run(s);
 }
