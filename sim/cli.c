@@ -347,13 +347,14 @@ static const cli_opt host_opts[] = {
      "virtual clock: CPU cost (us) of the core per command (mget, exec: per key), per SAVE/LOAD "
      "hand-back and cron; the core serves them one at a time; 0 = free"},
     {"host-cpu", "none", CUSTOM(set_host_cpu, show_host_cpu, host_cpu), 0,
-     "none|cpus=N,get=F,set=F,del=F: virtual clock: N host cores shared by the main thread (the "
-     "core's work) and the IO threads, which hold a core for share F of each backend call "
-     "(measured by dslab calibrate)"},
+     "none|cpus=N,get=F,set=F,del=F[,preempt=P]: virtual clock: N host cores shared by the main "
+     "thread (the core's work) and the IO threads, which hold a core for share F of each backend "
+     "call; an IO thread the main thread wakes takes its core with probability P (measured by "
+     "dslab calibrate)"},
     {"io-latency", "off", BOOL(io_latency), CLI_VALUELESS,
      "on|off: virtual clock: write io_latency.csv with what the model charged, in the real "
-     "run's format (queue_wait, backend_*, service_*, cpu_*, handoff, wakeup); real runs "
-     "always write it"},
+     "run's format (queue_wait, backend_*, service_*, cpu_*, handoff, wakeup, main_runq, "
+     "main_preempt); real runs always write it; both leave out the warm-up and the drain"},
     {"seed", "1", INT(u64, seed, 0, UINT64_MAX), 0, "seed of every random draw of the run"},
     {"out", "", STR(out, "auto"), CLI_NOT_SAVED,
      "results directory (default results/<trace>-<config hash>)"},

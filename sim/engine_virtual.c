@@ -264,7 +264,7 @@ static void main_preempted(ve_engine *e) {
 /* host-cpu: the IO server s wants a core for its call's part on one. */
 static void io_cpu(ve_engine *e, uint32_t s) {
     double p = e->o->host_cpu.preempt;
-    bool pre = e->main_core && (e->core_busy || e->in_core) && p > 0 &&
+    bool pre = e->main_core && e->in_core && p > 0 &&
                (p >= 1 || ds_rng_below(&e->prng, 1u << 20) < (uint64_t)(p * (1u << 20)));
     ds_hc_grant g = ds_hostcpu_io_wake(&e->hc, s, pre);
     if (g == DS_HC_PREEMPT) main_preempted(e);
