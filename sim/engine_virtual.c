@@ -291,7 +291,9 @@ static void host_release(ve_engine *e) {
 static void ve_pump(rp_engine *b) {
     ve_engine *e = (ve_engine *)b;
     ds_backend *be = rp_backend(e->r);
-    while (e->maybe_jobs && e->nfree > 0) {
+    /* the main thread hands jobs out: preempted, it hands out none until it runs again (the
+     * rest of a cron's burst of SAVEs waits, as it does in the real engine) */
+    while (e->maybe_jobs && e->nfree > 0 && !e->preempted) {
         ds_job *job = ds_cache_job_take(rp_cache(e->r));
         if (!job) {
             e->maybe_jobs = false;
