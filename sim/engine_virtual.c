@@ -49,6 +49,7 @@ typedef struct ve_work {
     uint32_t kind, idx; /* CW_CMD: client index */
     ds_job *job;        /* CW_DONE: the finished job */
     int64_t cost_ns;
+    int64_t arrived_ns; /* --io-latency: an arrival's command, its arrival time; else -1 */
 } ve_work;
 
 typedef struct ve_ev {
@@ -401,7 +402,10 @@ static bool core_pop(ve_engine *e, ve_work *w) {
 }
 
 static void ve_core_submit(rp_engine *b, uint32_t idx, int64_t cost_ns) {
-    core_submit((ve_engine *)b, (ve_work){.kind = CW_CMD, .idx = idx, .cost_ns = cost_ns});
+    ve_engine *e = (ve_engine *)b;
+    int64_t arrived = e->iol && e->arriving ? e->now : -1; /* arrival_late, as real runs */
+    core_submit(e,
+                (ve_work){.kind = CW_CMD, .idx = idx, .cost_ns = cost_ns, .arrived_ns = arrived});
 }
 
 static int64_t ve_core_busy_ns(rp_engine *b) {
@@ -593,6 +597,8 @@ static ds_status core_done(ve_engine *e, ds_err *err) {
     e->in_core = true;
     int64_t t0 = e->now;
     ds_status st = DS_OK;
+    if (w.kind == CW_CMD && w.arrived_ns >= 0) /* from its arrival to its command's start */
+        ds_iolat_add(e->iol, DS_IOL_ARRIVAL_LATE, e->now - w.cost_ns - w.arrived_ns);
     if (w.kind == CW_CMD)
         st = rp_client_exec(e->r, w.idx, err);
     else if (w.kind == CW_DONE)

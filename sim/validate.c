@@ -356,8 +356,8 @@ static double term_q(const ds_csvtab *t, const char *kind, double q) {
  * real runs beside the virtual run's. Not judged: it says which term to look at. */
 static void terms(const val_opts *v) {
     static const char *const kinds[] = {
-        "queue_wait", "backend_get", "backend_set",   "service_get", "service_set",
-        "handoff",    "wakeup",      "worker_wakeup", "main_runq",   "main_preempt"};
+        "queue_wait", "backend_get",   "backend_set", "service_get",  "service_set", "handoff",
+        "wakeup",     "worker_wakeup", "main_runq",   "main_preempt", "arrival_late"};
     static const double qs[] = {0.5, 0.99};
     char path[VAL_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/terms.csv", v->out);

@@ -302,6 +302,8 @@ static double preempt_run(const char *host, const char *tag, uint64_t *preempted
     ck_assert_uint_eq(res.requests, 6000);
     ck_assert_uint_eq(res.stale_reads + res.lost_writes, 0);
     *preempted = iolat_nonzero(o.out, "main_preempt");
+    /* the main thread's lateness, in the real run's kind: arrivals that found it busy wait */
+    ck_assert_uint_gt(iolat_nonzero(o.out, "arrival_late"), 0);
     return summary_num(o.out, "set_p99_us");
 }
 
