@@ -224,44 +224,6 @@ static double summary_num(const char *out, const char *name) {
     return v;
 }
 
-/* host-cpu: with one host core that a SAVE holds for its whole call (share 1), the main
- * thread waits for the core behind the SAVEs, so GETs get slower; with more cores than IO
- * threads nobody waits and the latencies are those of no model at all. */
-static double host_p99(const char *host, int i) {
-    ds_replay_opts o;
-    ds_replay_opts_default(&o);
-    snprintf(o.trace, sizeof o.trace, "%s",
-             "gen:uniform,keys=3000,requests=6000,clients=8,mix=get:0.7/set:0.3,"
-             "arrival=poisson:4000");
-    snprintf(o.out, sizeof o.out, "%s/hc%d", dir, i);
-    ds_err err = {{0}};
-    ck_assert(ds_cli_set(&o, "host-cpu", host, &err) == DS_OK);
-    ck_assert(ds_cli_set(&o, "cache-max-keys", "1000", &err) == DS_OK);
-    ck_assert(ds_cli_set(&o, "cache-flush-delay", "0", &err) == DS_OK);
-    o.quiet = true, o.progress = false;
-    ds_replay_result res;
-    ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "%s", err.msg);
-    ck_assert_uint_eq(res.requests, 6000);
-    ck_assert_uint_eq(res.stale_reads + res.lost_writes, 0);
-    return summary_num(o.out, "get_p99_us");
-}
-
-START_TEST(test_host_cpu_main_thread_waits_for_a_core) {
-    double none = host_p99("none", 0);
-    double wide = host_p99("cpus=64,get=1,set=1,del=1", 1);
-    double one = host_p99("cpus=1,get=0,set=1,del=0", 2);
-    ck_assert_msg(wide > none * 0.98 && wide < none * 1.02, "64 cores: p99 %g vs %g", wide, none);
-    ck_assert_msg(one > none * 1.2, "one core held by SAVEs: p99 %g vs %g", one, none);
-    ds_replay_opts o;
-    ds_err err = {{0}};
-    ds_replay_opts_default(&o);
-    ck_assert(ds_cli_set(&o, "host-cpu", "cpus=2,set=1.5", &err) != DS_OK);
-    ck_assert_msg(strstr(err.msg, "--host-cpu") && strstr(err.msg, "set"), "%s", err.msg);
-    ck_assert(ds_cli_set(&o, "host-cpu", "get=0.5", &err) != DS_OK);
-    ck_assert(ds_cli_set(&o, "host-cpu", "cpus=2,bogus=1", &err) != DS_OK);
-}
-END_TEST
-
 /* Count of io_latency.csv's `kind` samples above 0 us in OUT. */
 static uint64_t iolat_nonzero(const char *out, const char *kind) {
     char path[DS_OPT_STR_MAX + 16];
@@ -280,10 +242,9 @@ static uint64_t iolat_nonzero(const char *out, const char *kind) {
     return n;
 }
 
-/* host-cpu preempt: the IO threads the main thread wakes take its core (preempt=1), so the
- * requests it serves from memory (SETs) wait behind the IO's part on a core; preempt=0 never
- * preempts. The same seed gives the same draws (preempt=0.5 twice). */
-static double preempt_run(const char *host, const char *tag, uint64_t *preempted) {
+/* A virtual open-loop replay in DIR/TAG under the host-cpu model HOST, with io_latency.csv:
+ * the summary's METRIC; *preempted (when not NULL): main_preempt samples above 0. */
+static double host_run(const char *host, const char *tag, const char *metric, uint64_t *preempted) {
     ds_replay_opts o;
     ds_replay_opts_default(&o);
     snprintf(o.trace, sizeof o.trace, "%s",
@@ -301,21 +262,43 @@ static double preempt_run(const char *host, const char *tag, uint64_t *preempted
     ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "%s", err.msg);
     ck_assert_uint_eq(res.requests, 6000);
     ck_assert_uint_eq(res.stale_reads + res.lost_writes, 0);
-    *preempted = iolat_nonzero(o.out, "main_preempt");
     /* the main thread's lateness, in the real run's kind: arrivals that found it busy wait */
     ck_assert_uint_gt(iolat_nonzero(o.out, "arrival_late"), 0);
-    return summary_num(o.out, "set_p99_us");
+    if (preempted) *preempted = iolat_nonzero(o.out, "main_preempt");
+    return summary_num(o.out, metric);
 }
 
+/* host-cpu: with one host core that a SAVE holds for its whole call (share 1), the main
+ * thread waits for the core behind the SAVEs, so GETs get slower; with more cores than IO
+ * threads nobody waits and the latencies are those of no model at all. */
+START_TEST(test_host_cpu_main_thread_waits_for_a_core) {
+    double none = host_run("none", "hc0", "get_p99_us", NULL);
+    double wide = host_run("cpus=64,get=1,set=1,del=1", "hc1", "get_p99_us", NULL);
+    double one = host_run("cpus=1,get=0,set=1,del=0", "hc2", "get_p99_us", NULL);
+    ck_assert_msg(wide > none * 0.98 && wide < none * 1.02, "64 cores: p99 %g vs %g", wide, none);
+    ck_assert_msg(one > none * 1.2, "one core held by SAVEs: p99 %g vs %g", one, none);
+    ds_replay_opts o;
+    ds_err err = {{0}};
+    ds_replay_opts_default(&o);
+    ck_assert(ds_cli_set(&o, "host-cpu", "cpus=2,set=1.5", &err) != DS_OK);
+    ck_assert_msg(strstr(err.msg, "--host-cpu") && strstr(err.msg, "set"), "%s", err.msg);
+    ck_assert(ds_cli_set(&o, "host-cpu", "get=0.5", &err) != DS_OK);
+    ck_assert(ds_cli_set(&o, "host-cpu", "cpus=2,bogus=1", &err) != DS_OK);
+}
+END_TEST
+
+/* host-cpu preempt: the IO threads the main thread wakes take its core (preempt=1), so the
+ * requests it serves from memory (SETs) wait behind the IO's part on a core; preempt=0 never
+ * preempts. The same seed gives the same draws (preempt=0.5 twice). */
 START_TEST(test_host_cpu_preempt_delays_the_main_thread) {
     uint64_t n0, n1, na, nb;
-    double p0 = preempt_run("cpus=2,get=1,set=1,del=1", "pr0", &n0);
-    double p1 = preempt_run("cpus=2,get=1,set=1,del=1,preempt=1", "pr1", &n1);
+    double p0 = host_run("cpus=2,get=1,set=1,del=1", "pr0", "set_p99_us", &n0);
+    double p1 = host_run("cpus=2,get=1,set=1,del=1,preempt=1", "pr1", "set_p99_us", &n1);
     ck_assert_uint_eq(n0, 0);
     ck_assert_uint_gt(n1, 20);
     ck_assert_msg(p1 > p0 * 1.2, "SET p99 with preemption %g vs %g without", p1, p0);
-    double pa = preempt_run("cpus=2,get=1,set=1,del=1,preempt=0.5", "pra", &na);
-    double pb = preempt_run("cpus=2,get=1,set=1,del=1,preempt=0.5", "prb", &nb);
+    double pa = host_run("cpus=2,get=1,set=1,del=1,preempt=0.5", "pra", "set_p99_us", &na);
+    double pb = host_run("cpus=2,get=1,set=1,del=1,preempt=0.5", "prb", "set_p99_us", &nb);
     ck_assert(pa == pb && na == nb);
     ck_assert_uint_gt(na, 0);
     ck_assert_uint_lt(na, n1);
