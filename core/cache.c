@@ -250,9 +250,9 @@ ds_lookup ds_c_lookup_at(ds_cache *c, ds_entry *e, uint64_t h, const void *key, 
         return LK_ABSENT;
     }
     *out = e;
-    ds_evict_req rq = {h, key, len, c->next_access};
     if (e) {
         if (count) {
+            ds_evict_req rq = {h, key, len, c->next_access};
             ds_ks_touch(&c->ks, e, &rq);
             c->st.hits++;
         }
@@ -263,6 +263,7 @@ ds_lookup ds_c_lookup_at(ds_cache *c, ds_entry *e, uint64_t h, const void *key, 
         return LK_ABSENT;
     }
     if (count) {
+        ds_evict_req rq = {h, key, len, c->next_access};
         ds_ks_miss(&c->ks, &rq);
         c->st.misses++;
     }

@@ -140,21 +140,33 @@ static size_t key_bytes(const ds_cmd *cmd) {
     return b;
 }
 
+/* Copy one key into the parked block's key buffer. */
+static ds_key copy_key(const ds_key *k, unsigned char **bp) {
+    if (k->len == 8) /* numeric ids: no libc call for the common key */
+        memcpy(*bp, k->p, 8);
+    else
+        memcpy(*bp, k->p, k->len);
+    ds_key out = {.p = *bp, .len = k->len};
+    *bp += k->len;
+    return out;
+}
+
 /* Copy keys of one command into the parked block; returns the next free key slot. */
 static ds_key *copy_keys(const ds_cmd *src, ds_cmd *dst, ds_key *kp, unsigned char **bp) {
     *dst = *src;
     dst->keys = kp;
-    for (uint32_t i = 0; i < src->nkeys; i++) {
-        memcpy(*bp, src->keys[i].p, src->keys[i].len);
-        kp[i] = (ds_key){.p = *bp, .len = src->keys[i].len};
-        *bp += src->keys[i].len;
-    }
+    for (uint32_t i = 0; i < src->nkeys; i++)
+        kp[i] = copy_key(&src->keys[i], bp);
     ds_value_ref(src->op == DS_OP_SET ? src->value : NULL);
     return kp + src->nkeys;
 }
 
+/* One block: the ds_parked and its nk wait slots, the sub-commands, the keys, their hashes and
+ * the key bytes. Every field is set here or by ds_c_park and slot_link (no whole-block memset:
+ * the common single-key GET writes only what it uses). */
 static ds_parked *parked_new(ds_cache *c, const ds_cmd *cmd, uint32_t nk) {
-    size_t kb = key_bytes(cmd);
+    bool one = cmd->nsub == 0 && cmd->nkeys == 1; /* the common command: no loops */
+    size_t kb = one ? cmd->keys[0].len : key_bytes(cmd);
     size_t sz = sizeof(ds_parked) + nk * sizeof(ds_wslot);
     size_t off_subs = sz;
     sz += cmd->nsub * sizeof(ds_cmd);
@@ -167,16 +179,27 @@ static ds_parked *parked_new(ds_cache *c, const ds_cmd *cmd, uint32_t nk) {
     unsigned char *mem = ds_slab_alloc(&c->slab, sz);
     if (!mem) return NULL;
     ds_parked *p = (ds_parked *)mem;
-    memset(p, 0, sizeof *p); /* the rest is written below and by slot_link */
+    p->nslots = p->pending = 0;
+    p->fail_status = DS_OK;
+    p->ready = false;
+    p->ready_seq = 0;
+    p->next_ready = NULL;
     p->alloc_bytes = (uint32_t)sz;
     p->hashes = (uint64_t *)(mem + off_hashes);
     p->subs = cmd->nsub ? (ds_cmd *)(mem + off_subs) : NULL;
     p->keys = (ds_key *)(mem + off_keys);
     p->keybuf = mem + off_buf;
     unsigned char *bp = p->keybuf;
-    ds_key *kp = copy_keys(cmd, &p->cmd, p->keys, &bp);
-    for (uint32_t i = 0; i < cmd->nsub; i++)
-        kp = copy_keys(&cmd->sub[i], &p->subs[i], kp, &bp);
+    if (one) {
+        p->cmd = *cmd;
+        p->cmd.keys = p->keys;
+        p->keys[0] = copy_key(&cmd->keys[0], &bp);
+        ds_value_ref(cmd->op == DS_OP_SET ? cmd->value : NULL);
+    } else {
+        ds_key *kp = copy_keys(cmd, &p->cmd, p->keys, &bp);
+        for (uint32_t i = 0; i < cmd->nsub; i++)
+            kp = copy_keys(&cmd->sub[i], &p->subs[i], kp, &bp);
+    }
     p->cmd.sub = p->subs;
     return p;
 }

@@ -136,7 +136,12 @@ ds_status ds_ks_init(ds_keyspace *ks, const ds_config *cfg, ds_rng *rng, uint64_
                      ds_err *err);
 void ds_ks_free(ds_keyspace *ks);
 ds_entry *ds_ks_find(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len);
-uint64_t ds_ks_charge(uint32_t keylen, const ds_value *v);
+/* The fixed bytes charged per entry besides key and value: the entry struct with the default
+ * policy's 8 bytes of metadata, the value header and its share of hash-table slots. */
+#define DS_KS_ENTRY_OVERHEAD (sizeof(ds_entry) + 8u + sizeof(ds_value) + 2 * sizeof(ds_tslot))
+static inline uint64_t ds_ks_charge(uint32_t keylen, const ds_value *v) {
+    return (uint64_t)keylen + (v ? v->size_bytes : 0) + DS_KS_ENTRY_OVERHEAD;
+}
 /* Insert or overwrite; takes a reference to v. rq: the request (hint), may be NULL. */
 ds_status ds_ks_set(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len, ds_value *v,
                     const ds_evict_req *rq, ds_entry **out);

@@ -22,6 +22,7 @@
 #ifndef DS_IOSCHED_H
 #define DS_IOSCHED_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -184,8 +185,17 @@ void ds_sched_release(ds_sched *s, ds_ioent *io); /* free io; it must be idle */
 ds_status ds_sched_flag_set(ds_sched *s, ds_ioent *io, unsigned flag);
 ds_status ds_sched_flag_clear(ds_sched *s, ds_ioent *io, unsigned flag);
 /* An internal transition that cannot fail unless the core is broken: asserts in debug builds,
- * counts invariant_errors (and flag_errors) in release builds. */
-void ds_sched_flag_move(ds_sched *s, ds_ioent *io, unsigned clear, unsigned set);
+ * counts invariant_errors (and flag_errors) in release builds. Inline for the common case
+ * (clear is set, set is not: four of them per cache miss); the checked path is out of line. */
+void ds_sched_flag_move_checked(ds_sched *s, ds_ioent *io, unsigned clear, unsigned set);
+static inline void ds_sched_flag_move(ds_sched *s, ds_ioent *io, unsigned clear, unsigned set) {
+    assert((clear || set) && clear != set);
+    if ((io->flags & clear) == clear && !(io->flags & set)) {
+        io->flags = (uint8_t)((io->flags & ~clear) | set);
+        return;
+    }
+    ds_sched_flag_move_checked(s, io, clear, set);
+}
 
 void ds_sched_schedule_load(ds_sched *s, ds_ioent *io);
 void ds_sched_schedule_save(ds_sched *s, ds_ioent *io, int64_t due_us);

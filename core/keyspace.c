@@ -17,15 +17,9 @@
 
 #include "internal.h"
 
-#define LRU_SAMPLED_META_BYTES 8u
-#define ENTRY_OVERHEAD                                                                             \
-    (sizeof(ds_entry) + LRU_SAMPLED_META_BYTES + sizeof(ds_value) + 2 * sizeof(ds_tslot))
+#define ENTRY_OVERHEAD DS_KS_ENTRY_OVERHEAD
 
 size_t ds_cache_entry_overhead_bytes(void) { return ENTRY_OVERHEAD; }
-
-uint64_t ds_ks_charge(uint32_t keylen, const ds_value *v) {
-    return (uint64_t)keylen + (v ? v->size_bytes : 0) + ENTRY_OVERHEAD;
-}
 
 ds_status ds_ks_init(ds_keyspace *ks, const ds_config *cfg, ds_rng *rng, uint64_t seed,
                      ds_err *err) {

@@ -188,7 +188,7 @@ ds_status ds_sched_flag_clear(ds_sched *s, ds_ioent *io, unsigned flag) {
     return DS_OK;
 }
 
-void ds_sched_flag_move(ds_sched *s, ds_ioent *io, unsigned clear, unsigned set) {
+void ds_sched_flag_move_checked(ds_sched *s, ds_ioent *io, unsigned clear, unsigned set) {
     assert((clear || set) && clear != set);
     ds_status st = DS_OK;
     if (clear && ds_sched_flag_clear(s, io, clear) != DS_OK) st = DS_ERR_FLAGS;
