@@ -6,6 +6,8 @@
  * called from worker threads. So set() stores its own copy (allocated here), get() returns a
  * fresh value with refcount 1 that the caller adopts, and the caller's values are only read.
  * Every refcount this file touches belongs to a value it allocated, under its own mutex.
+ * get()'s fresh values of up to 16 bytes come from a value pool (core/vpool.h), taken under
+ * the mutex; the core returns them to it when it drops them, from whatever thread.
  *
  * Origin mode models object-id traces where every object "exists at the origin": a key that was
  * never written nor deleted reads as present, with a small deterministic stamp derived from the
@@ -24,6 +26,7 @@
 #include <string.h>
 
 #include "table.h"
+#include "vpool.h"
 
 #define MEM_HASH_SEED   0x6d656d6b76ull /* "memkv" */
 #define MEM_KEYS_MIN    1024u
@@ -41,6 +44,7 @@ typedef struct mem_backend {
     ds_table tab; /* key -> mem_ent */
     uint64_t nvalues;
     bool origin;
+    ds_vpool *vpool; /* get()'s fresh small values (NULL: malloc, under sanitizers) */
     ds_backend_stats st;
 } mem_backend;
 
@@ -73,14 +77,15 @@ static void mem_plan(ds_backend *b, ds_bop op, const void *key, uint32_t keylen,
 }
 
 /* The origin stamp: up to 16 bytes derived from the key, so two reads agree. */
-static ds_value *mem_origin_value(const void *key, uint32_t keylen, uint64_t size_bytes) {
+static ds_value *mem_origin_value(mem_backend *m, const void *key, uint32_t keylen,
+                                  uint64_t size_bytes) {
     unsigned char stamp[MEM_STAMP_BYTES];
     uint64_t h1 = ds_hash64(key, keylen, 1);
     uint64_t h2 = (h1 ^ (h1 >> 31)) * 0x9e3779b97f4a7c15ull;
     memcpy(stamp, &h1, 8);
     memcpy(stamp + 8, &h2, 8);
     uint32_t len = size_bytes < MEM_STAMP_BYTES ? (uint32_t)size_bytes : MEM_STAMP_BYTES;
-    return ds_value_new(stamp, len, size_bytes, 0);
+    return ds_vpool_value(m->vpool, stamp, len, size_bytes, 0);
 }
 
 static ds_status mem_get(ds_backend *b, ds_call *call, const void *key, uint32_t keylen,
@@ -94,10 +99,10 @@ static ds_status mem_get(ds_backend *b, ds_call *call, const void *key, uint32_t
     mem_ent *e = mem_find(m, key, keylen);
     if (e && e->value) {
         const ds_value *v = e->value;
-        *out = ds_value_new(v->data, v->len, v->size_bytes, v->expire_us);
+        *out = ds_vpool_value(m->vpool, v->data, v->len, v->size_bytes, v->expire_us);
         st = *out ? DS_OK : DS_ERR_NOMEM;
     } else if (!e && m->origin) {
-        *out = mem_origin_value(key, keylen, call ? call->size_hint : 0);
+        *out = mem_origin_value(m, key, keylen, call ? call->size_hint : 0);
         st = *out ? DS_OK : DS_ERR_NOMEM;
     }
     if (st == DS_OK) m->st.bytes_read += (*out)->len;
@@ -211,6 +216,7 @@ static void mem_stats(ds_backend *b, ds_backend_stats *out) {
 static void mem_close(ds_backend *b) {
     mem_backend *m = (mem_backend *)b;
     mem_clear(m);
+    ds_vpool_close(m->vpool); /* values it gave out may outlive it: the pool waits for them */
     pthread_mutex_destroy(&m->mu);
     free(m);
 }
@@ -253,6 +259,7 @@ ds_backend *ds_backend_mem_new(ds_err *err) {
         return NULL;
     }
     pthread_mutex_init(&m->mu, NULL);
+    m->vpool = ds_vpool_new(); /* NULL (sanitizers, out of memory): get() mallocs */
     m->base.ops = &mem_ops;
     return &m->base;
 }

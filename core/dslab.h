@@ -121,7 +121,7 @@ uint64_t ds_hash64(const void *p, size_t len, uint64_t seed);
  * object size, so a 4 KiB object costs 4 KiB of modelled memory without 4 KiB of real memory.
  */
 typedef struct ds_value {
-    uint32_t refcnt;
+    uint32_t refcnt; /* references (ds_value_refs); bit 31 marks a pooled value (vpool.h) */
     uint32_t len;
     uint64_t size_bytes;
     int64_t expire_us; /* absolute time in the host clock; 0 = never */
@@ -132,6 +132,9 @@ typedef struct ds_value {
 ds_value *ds_value_new(const void *data, uint32_t len, uint64_t size_bytes, int64_t expire_us);
 ds_value *ds_value_ref(ds_value *v); /* returns v; NULL-safe */
 void ds_value_unref(ds_value *v);    /* NULL-safe */
+
+#define DS_VALUE_POOLED 0x80000000u /* refcnt bit: the value's memory is a pool slot */
+static inline uint32_t ds_value_refs(const ds_value *v) { return v->refcnt & ~DS_VALUE_POOLED; }
 
 /* ------------------------------------------------------------------------------------------ */
 /* Configuration                                                                               */

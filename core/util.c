@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "dslab.h"
+#include "vpool.h"
 
 const char *ds_status_name(ds_status s) {
     static const char *const names[] = {
@@ -150,7 +151,11 @@ ds_value *ds_value_ref(ds_value *v) {
 }
 
 void ds_value_unref(ds_value *v) {
-    if (v && --v->refcnt == 0) free(v);
+    if (!v || (--v->refcnt & ~DS_VALUE_POOLED) != 0) return;
+    if (v->refcnt & DS_VALUE_POOLED)
+        ds_vpool_put(v); /* back to the backend's pool it came from */
+    else
+        free(v);
 }
 
 ds_status ds_parse_size(const char *s, uint64_t *out) {

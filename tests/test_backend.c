@@ -86,7 +86,7 @@ static void expect_str(ds_backend *b, const char *k, const char *v) {
     ck_assert_msg(st == DS_OK, "get %s: %s %s", k, ds_status_name(st), err.msg);
     ck_assert_uint_eq(out->len, strlen(v));
     ck_assert(memcmp(out->data, v, out->len) == 0);
-    ck_assert_uint_eq(out->refcnt, 1);
+    ck_assert_uint_eq(ds_value_refs(out), 1);
     ds_value_unref(out);
 }
 
