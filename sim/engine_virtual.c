@@ -4,13 +4,15 @@
  * Why a discrete-event simulation: a run is then a pure function of the trace, the config and
  * the seed (no wall clock, no threads), which makes races reproducible and runs fast.
  *
- * Events live in two binary min-heaps ordered by (time, sequence number); the sequence number
- * is a global insertion counter, so ties resolve in insertion order and the run is
- * deterministic. The main heap holds the pending trace arrival (one: the trace is merged
- * lazily, read only when its record's time comes, so memory does not grow with the trace),
- * client wake-ups, the cron tick (every 100 ms) and the metrics tick. The IO heap holds IO
- * completions only, because host.wait_io (memory reclaim, drain) must advance the clock to the
- * next IO completion and nothing else.
+ * Events are ordered by (time, sequence number); the sequence number is a global insertion
+ * counter, so ties resolve in insertion order and the run is deterministic. They wait in two
+ * binary min-heaps, a ring and a slot (evq.h), and the loop takes the earliest head. The main
+ * heap holds the pending trace arrival (one: the trace is merged lazily, read only when its
+ * record's time comes, so memory does not grow with the trace), delayed client wake-ups, the
+ * cron tick (every 100 ms) and the metrics tick; the ring, the wake-ups due at once; the slot,
+ * the modelled core's one item in service. The IO heap holds IO completions only, because
+ * host.wait_io (memory reclaim, drain) must advance the clock to the next IO completion and
+ * nothing else.
  *
  * IO model: io-threads servers. When the core has new jobs and a server is free, the engine
  * takes a job, plans it on the backend (the fake draws its service time and faults) and
@@ -32,9 +34,11 @@
  * to start an item and gives it back when its queue is empty; a freed core goes to the core
  * first, then to IO servers in FIFO order.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "evq.h"
 #include "hostcpu.h"
 #include "iolat.h"
 #include "replay.h"
@@ -52,26 +56,6 @@ typedef struct ve_work {
     int64_t arrived_ns; /* --io-latency: an arrival's command, its arrival time; else -1 */
 } ve_work;
 
-typedef struct ve_ev {
-    int64_t t;
-    uint64_t seq;
-    uint32_t kind, arg;
-} ve_ev;
-
-typedef struct ve_heap {
-    ve_ev *a;
-    size_t n, cap;
-} ve_heap;
-
-/* Client wake-ups due now (no think time: two a request in a closed loop), in scheduling
- * order. Each takes the next sequence number at the current time, and both only grow, so the
- * ring is sorted by (time, seq) and the next event is the earliest of its head and the two
- * heaps' tops: the order of one heap, without sifting a heap twice a request. */
-typedef struct ve_ring {
-    ve_ev *a;
-    size_t head, n, cap; /* cap: 0 or a power of two */
-} ve_ring;
-
 typedef struct ve_server {
     ds_job *job;
     ds_call call;
@@ -86,8 +70,14 @@ typedef struct ve_engine {
     const ds_replay_opts *o;
     int64_t now; /* nanoseconds */
     uint64_t seq;
-    ve_heap main, io;
-    ve_ring wake; /* EV_CLIENT events due at the time they were scheduled (ve_ring) */
+    ds_evheap main, io;
+    ds_evring wake; /* EV_CLIENT events due at the time they were scheduled (evq.h) */
+    /* The modelled core's EV_CORE without host-cpu: core_start schedules one at a time (the
+     * next item starts when it is done), so it waits in this slot, not in the main heap; the
+     * loop takes the earliest of the slot, the ring and the heaps' tops. With host-cpu,
+     * main_run schedules it in the main heap (a preemption voids it there). */
+    bool core_set;
+    ds_ev core_ev;
     ve_server *servers;
     uint32_t *free_srv, nfree;
     bool model;              /* the CPU model of the core is on */
@@ -133,85 +123,20 @@ typedef struct ve_engine {
     ds_iolat *iol; /* --io-latency: the model's terms in io_latency.csv; NULL = off */
 } ve_engine;
 
-static bool ev_less(const ve_ev *a, const ve_ev *b) {
-    return a->t < b->t || (a->t == b->t && a->seq < b->seq);
-}
-
-static bool heap_push(ve_heap *h, ve_ev ev) {
-    if (h->n == h->cap) {
-        size_t ncap = h->cap ? h->cap * 2 : 256;
-        ve_ev *na = realloc(h->a, ncap * sizeof *na);
-        if (!na) return false;
-        h->a = na;
-        h->cap = ncap;
-    }
-    size_t i = h->n++;
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!ev_less(&ev, &h->a[p])) break;
-        h->a[i] = h->a[p];
-        i = p;
-    }
-    h->a[i] = ev;
-    return true;
-}
-
-static ve_ev heap_pop(ve_heap *h) {
-    ve_ev top = h->a[0], last = h->a[--h->n];
-    size_t i = 0;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= h->n) break;
-        if (c + 1 < h->n && ev_less(&h->a[c + 1], &h->a[c])) c++;
-        if (!ev_less(&h->a[c], &last)) break;
-        h->a[i] = h->a[c];
-        i = c;
-    }
-    if (h->n) h->a[i] = last;
-    return top;
-}
-
-/* Double the ring, unrolled to start at 0 (out of line: the push itself stays a few stores). */
-static __attribute__((noinline)) bool ring_grow(ve_ring *q) {
-    size_t ncap = q->cap ? 2 * q->cap : 64;
-    ve_ev *na = malloc(ncap * sizeof *na);
-    if (!na) return false;
-    for (size_t i = 0; i < q->n; i++)
-        na[i] = q->a[(q->head + i) & (q->cap - 1)];
-    free(q->a);
-    q->a = na;
-    q->cap = ncap;
-    q->head = 0;
-    return true;
-}
-
-static inline bool ring_push(ve_ring *q, ve_ev ev) {
-    if (q->n == q->cap && !ring_grow(q)) return false;
-    q->a[(q->head + q->n++) & (q->cap - 1)] = ev;
-    return true;
-}
-
-static ve_ev ring_pop(ve_ring *q) {
-    ve_ev ev = q->a[q->head];
-    q->head = (q->head + 1) & (q->cap - 1);
-    q->n--;
-    return ev;
-}
-
 static void fail(ve_engine *e, ds_status st, const char *msg) {
     if (e->fail != DS_OK) return;
     e->fail = st;
     ds_err_set(&e->fail_err, st, "%s", msg);
 }
 
-static void schedule_seq(ve_engine *e, ve_heap *h, int64_t t, uint32_t kind, uint32_t arg,
+static void schedule_seq(ve_engine *e, ds_evheap *h, int64_t t, uint32_t kind, uint32_t arg,
                          uint64_t seq) {
     if (kind == EV_ARRIVAL || kind == EV_CLIENT) e->live++;
-    if (!heap_push(h, (ve_ev){t < e->now ? e->now : t, seq, kind, arg}))
+    if (!ds_evheap_push(h, (ds_ev){t < e->now ? e->now : t, seq, kind, arg}))
         fail(e, DS_ERR_NOMEM, "virtual engine: out of memory");
 }
 
-static void schedule(ve_engine *e, ve_heap *h, int64_t t, uint32_t kind, uint32_t arg) {
+static void schedule(ve_engine *e, ds_evheap *h, int64_t t, uint32_t kind, uint32_t arg) {
     schedule_seq(e, h, t, kind, arg, e->seq++);
 }
 
@@ -289,8 +214,16 @@ static void host_release(ve_engine *e) {
     }
 }
 
+static void pump_jobs(ve_engine *e);
+
+/* After every cache call: most find no new job or no free server, so that test is all they
+ * pay; taking and planning jobs is out of line. */
 static void ve_pump(rp_engine *b) {
     ve_engine *e = (ve_engine *)b;
+    if (e->maybe_jobs && e->nfree > 0) pump_jobs(e);
+}
+
+static __attribute__((noinline)) void pump_jobs(ve_engine *e) {
     ds_backend *be = rp_backend(e->r);
     /* the main thread hands jobs out: preempted, it hands out none until it runs again (the
      * rest of a cron's burst of SAVEs waits, as it does in the real engine) */
@@ -339,6 +272,7 @@ static void job_done(ve_engine *e, ds_job *job) {
 /* ---- the modelled core -------------------------------------------------------------------- */
 
 static void core_start(ve_engine *e, ve_work w, int64_t wake_ns) {
+    assert(!e->core_set); /* one item in service at a time (host-cpu: main_run's heap) */
     e->core_busy = true;
     e->cur = w;
     e->busy_ns += w.cost_ns; /* the wake-up is not work */
@@ -357,10 +291,12 @@ static void core_start(ve_engine *e, ve_work w, int64_t wake_ns) {
         e->main_core = true;
         if (e->iol) ds_iolat_add(e->iol, DS_IOL_MAIN_RUNQ, 0);
     }
-    if (e->host)
+    if (e->host) {
         main_run(e, e->now + wake_ns, w.cost_ns);
-    else
-        schedule(e, &e->main, e->now + wake_ns + w.cost_ns, EV_CORE, 0);
+        return;
+    }
+    e->core_ev = (ds_ev){e->now + wake_ns + w.cost_ns, e->seq++, EV_CORE, 0};
+    e->core_set = true;
 }
 
 static void core_submit(ve_engine *e, ve_work w) {
@@ -481,7 +417,7 @@ static void io_complete(ve_engine *e, uint32_t s, bool direct) {
         to_core(e, job, direct);
 }
 
-static void io_event(ve_engine *e, const ve_ev *ev, bool direct) {
+static void io_event(ve_engine *e, const ds_ev *ev, bool direct) {
     if (ev->kind == EV_IOCPU) { /* the call's part on a core is done: the core is free */
         host_release(e);
         io_device(e, ev->arg, e->servers[ev->arg].off_ns);
@@ -520,7 +456,7 @@ static bool ve_wait_io(rp_engine *b) {
         ve_pump(b);
         return true;
     }
-    ve_ev ev = heap_pop(&e->io);
+    ds_ev ev = ds_evheap_pop(&e->io);
     if (ev.t > e->now) e->now = ev.t;
     io_event(e, &ev, true);
     ve_pump(b);
@@ -534,8 +470,19 @@ static void ve_client_wake(rp_engine *b, uint32_t idx, int64_t delay_us) {
         return;
     }
     e->live++; /* as schedule_seq counts it */
-    if (!ring_push(&e->wake, (ve_ev){e->now, e->seq++, EV_CLIENT, idx}))
+    if (!ds_evring_push(&e->wake, (ds_ev){e->now, e->seq++, EV_CLIENT, idx}))
         fail(e, DS_ERR_NOMEM, "virtual engine: out of memory");
+}
+
+/* See rp_engine_ops.wake_inline: the ring is empty and neither heap has an event due now
+ * (every one of them has a lower sequence number than the wake-up would take). */
+static bool ve_wake_inline(rp_engine *b) {
+    ve_engine *e = (ve_engine *)b;
+    if (e->wake.n || (e->main.n && e->main.a[0].t <= e->now) ||
+        (e->io.n && e->io.a[0].t <= e->now) || (e->core_set && e->core_ev.t <= e->now))
+        return false;
+    e->seq++;
+    return true;
 }
 
 /* ---- the loop ----------------------------------------------------------------------------- */
@@ -560,7 +507,7 @@ static int64_t idle_until(ve_engine *e) {
         if ((e->main.a[i].kind == EV_ARRIVAL || e->main.a[i].kind == EV_CLIENT) &&
             e->main.a[i].t < next)
             next = e->main.a[i].t;
-    if (e->wake.n && e->wake.a[e->wake.head].t < next) next = e->wake.a[e->wake.head].t;
+    if (e->wake.n && ds_evring_first(&e->wake)->t < next) next = ds_evring_first(&e->wake)->t;
     return next == INT64_MAX ? 0 : next;
 }
 
@@ -626,7 +573,7 @@ static ds_status core_done(ve_engine *e, ds_err *err) {
     return st;
 }
 
-static ds_status handle(ve_engine *e, const ve_ev *ev, ds_err *err) {
+static ds_status handle(ve_engine *e, const ds_ev *ev, ds_err *err) {
     ds_status st = DS_OK;
     bool idle;
     int64_t idle_t;
@@ -720,25 +667,31 @@ static ds_status ve_run(rp_engine *b, ds_err *err) {
     /* Fixed for the run, so not asked per event: the loop's own cost is paid per event. */
     bool closed = rp_closed(e->r), mem_limit = e->o->core.max_memory_bytes != 0;
     int64_t crash_at = rp_crash_at(e->r) * 1000; /* crash lab: run on (cron flushes) until */
+    volatile sig_atomic_t *stop = e->o->stop;    /* rp_stopping, read without a call */
     while (st == DS_OK && e->fail == DS_OK) {
-        if (rp_stopping(e->r)) break; /* interrupted: the drain finishes what is in flight */
+        if (stop && *stop) break; /* interrupted: the drain finishes what is in flight */
         bool more_trace = closed ? false : !e->eof;
         bool core_idle = !e->core_busy && e->cq_n == 0;
         bool done = e->live == 0 && e->io.n == 0 && rp_clients_parked(e->r) == 0 && !more_trace &&
                     core_idle;
         if (done && !crash_at) break;
-        /* the earliest of the main heap, the wake-up ring and the IO heap (main on a tie) */
-        const ve_ev *top = e->main.n ? &e->main.a[0] : NULL;
-        ve_heap *h = &e->main;
-        bool ring = e->wake.n && (!top || ev_less(&e->wake.a[e->wake.head], top));
-        if (ring) top = &e->wake.a[e->wake.head];
-        if (e->io.n && (!top || ev_less(&e->io.a[0], top))) {
-            top = &e->io.a[0];
-            h = &e->io;
-            ring = false;
-        }
+        /* the earliest of the main heap, the wake-up ring, the core's slot and the IO heap
+         * (main on a tie) */
+        const ds_ev *top = e->main.n ? &e->main.a[0] : NULL;
+        enum { FROM_MAIN, FROM_RING, FROM_CORE, FROM_IO } from = FROM_MAIN;
+        if (e->wake.n && (!top || ds_ev_less(ds_evring_first(&e->wake), top)))
+            top = ds_evring_first(&e->wake), from = FROM_RING;
+        if (e->core_set && (!top || ds_ev_less(&e->core_ev, top)))
+            top = &e->core_ev, from = FROM_CORE;
+        if (e->io.n && (!top || ds_ev_less(&e->io.a[0], top))) top = &e->io.a[0], from = FROM_IO;
         if (crash_at && (!top || top->t > crash_at)) return crash_now(e, crash_at, err);
-        ve_ev ev = ring ? ring_pop(&e->wake) : heap_pop(h);
+        ds_ev ev;
+        if (from == FROM_RING)
+            ev = ds_evring_pop(&e->wake);
+        else if (from == FROM_CORE)
+            ev = e->core_ev, e->core_set = false;
+        else
+            ev = ds_evheap_pop(from == FROM_IO ? &e->io : &e->main);
         if (ev.t > e->now) e->now = ev.t;
         if (ev.kind == EV_CRON && e->live == 0 && e->io.n == 0 && !done && core_idle) {
             e->idle_crons++;
@@ -788,6 +741,7 @@ static const rp_engine_ops ve_ops = {
     .free = ve_free,
     .core_busy_ns = ve_core_busy_ns,
     .core_submit = ve_core_submit,
+    .wake_inline = ve_wake_inline,
 };
 
 /* A delay term (handoff-latency, wakeup-latency, io-wakeup-latency): "none" or a latency
@@ -805,6 +759,7 @@ rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err
     ve_engine *e = calloc(1, sizeof *e);
     if (!e) return ds_err_set(err, DS_ERR_NOMEM, "virtual engine: out of memory"), NULL;
     e->base.ops = &ve_ops;
+    e->base.clock_ns = &e->now;
     e->r = r;
     e->o = o;
     ds_rng_seed(&e->xrng, o->seed ^ 0x5c4ed011e5ull);

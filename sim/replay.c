@@ -12,14 +12,13 @@
  * writes and asks the engine to wake the client (now, or after --think in closed loop). The
  * wake-up issues the next request.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "replay_int.h"
 
-int64_t rp_now_ns(rp_run *r) { return r->eng->ops->now_ns(r->eng); }
-int64_t rp_now(rp_run *r) { return rp_now_ns(r) / 1000; }
 ds_cache *rp_cache(rp_run *r) { return r->cache; }
 ds_iolat *rp_iolat(rp_run *r) { return r->iolat; }
 ds_backend *rp_backend(rp_run *r) { return r->backend; }
@@ -657,15 +656,27 @@ ds_status rp_deliver(rp_run *r, const ds_trace_req *req, ds_err *err) {
     return st;
 }
 
-ds_status rp_enqueue(rp_run *r, const ds_trace_req *req, uint32_t *idxp, ds_err *err) {
+/*
+ * Closed loop: queue a record in its client's FIFO, waking the client if it starves. `fill` is
+ * the client the fill reads for (UINT32_MAX: none): its record ends the fill and with it the
+ * current event, so when its wake-up would be the very next event anyway (the engine's
+ * wake_inline says so and takes the event's sequence number), it runs here at once: the same
+ * step at the same time in the same order, without a round through the event queue.
+ */
+static ds_status enqueue(rp_run *r, const ds_trace_req *req, uint32_t fill, ds_err *err) {
     uint32_t idx = client_index(r, req->client);
-    *idxp = idx;
     if (idx == UINT32_MAX) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
     rp_client *c = &r->clients[idx];
     ds_status st = client_push(r, c, req, rp_now_ns(r), err);
     if (st == DS_OK && c->starving && !c->woken && !c->parked) {
         c->starving = false;
         c->woken = true;
+        if (idx == fill && r->eng->ops->wake_inline && r->eng->ops->wake_inline(r->eng)) {
+            bool idle;
+            st = rp_client_step(r, idx, &idle, err);
+            assert(!idle); /* it has the record just queued */
+            return st;
+        }
         r->eng->ops->client_wake(r->eng, idx, 0);
     }
     update_active(r, c);
@@ -692,8 +703,7 @@ ds_status rp_closed_fill(rp_run *r, uint32_t idx, bool *eof, ds_err *err) {
             *eof = true;
             break;
         }
-        uint32_t got;
-        ds_status st = rp_enqueue(r, req, &got, err);
+        ds_status st = enqueue(r, req, idx, err);
         if (st != DS_OK) return st;
         if (idx == UINT32_MAX || !rp_client_starving(r, idx)) break;
     }

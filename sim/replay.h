@@ -222,10 +222,18 @@ typedef struct rp_engine_ops {
     /* CPU model: client idx's next request needs the core for cost_ns; the engine calls
      * rp_client_exec(idx) when it has been served. NULL: no model (commands run at once). */
     void (*core_submit)(rp_engine *e, uint32_t idx, int64_t cost_ns);
+    /* Closed loop: would a client's wake-up scheduled now, without delay, be the next event
+     * (nothing else is due now)? Then the engine counts it as scheduled and run (it takes its
+     * sequence number) and returns true, and the replay runs the step at once; the replay asks
+     * only where nothing else follows in the current event. NULL: never. */
+    bool (*wake_inline)(rp_engine *e);
 } rp_engine_ops;
 
 struct rp_engine {
     const rp_engine_ops *ops;
+    /* The clock itself when it is a variable (virtual time): the replay reads it directly,
+     * about ten times a request, instead of calling now_ns. NULL: call now_ns (wall clock). */
+    const int64_t *clock_ns;
 };
 
 rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err);
@@ -235,9 +243,6 @@ int rp_next_record(rp_run *r, const ds_trace_req **req, ds_err *err);  /* 1, 0 e
 int64_t rp_arrival_ns(rp_run *r, const ds_trace_req *req);             /* speed applied */
 int64_t rp_expire_us(int64_t now_us, int64_t ttl_s);                   /* saturating; 0 = no TTL */
 ds_status rp_deliver(rp_run *r, const ds_trace_req *req, ds_err *err); /* open loop */
-/* Closed loop: queue a record in its client's FIFO (waking the client if it starves);
- * *idx is the client's index. */
-ds_status rp_enqueue(rp_run *r, const ds_trace_req *req, uint32_t *idx, ds_err *err);
 /* The client's wake-up: issue its next queued request if it is free. *idle is set when it
  * has nothing queued (closed loop: the engine reads more of the trace). */
 ds_status rp_client_step(rp_run *r, uint32_t idx, bool *idle, ds_err *err);

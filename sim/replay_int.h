@@ -116,8 +116,11 @@ struct rp_run {
 /* replay.c */
 ds_status rp_clients_init(rp_run *r, ds_err *err);
 void rp_clients_free(rp_run *r);
-int64_t rp_now(rp_run *r);    /* microseconds: the core's clock */
-int64_t rp_now_ns(rp_run *r); /* nanoseconds: the replay's clock */
+/* nanoseconds: the replay's clock */
+static inline int64_t rp_now_ns(const rp_run *r) {
+    return r->eng->clock_ns ? *r->eng->clock_ns : r->eng->ops->now_ns(r->eng);
+}
+static inline int64_t rp_now(const rp_run *r) { return rp_now_ns(r) / 1000; } /* the core's, us */
 void rp_gauges(rp_run *r, ds_gauges *g);
 void rp_phase(rp_run *r, ds_phase ph);
 void rp_host_reply(void *ctx, uint64_t client, uint64_t tag, const ds_reply *rep);
