@@ -35,7 +35,7 @@
 #include "version.h"
 
 #define CAL_PATH_MAX     4096
-#define CAL_NHIST        6    /* get, set, del, handoff, wakeup, worker wake-up */
+#define CAL_NHIST        8    /* get, set, del, handoff, wakeup, worker wake-up, 2 preempt holds */
 #define CAL_TMP_MAX      1024 /* the scratch directory; paths under it fit CAL_PATH_MAX */
 #define CAL_PASS_MAX     64
 #define CAL_RUNS_DEFAULT 3           /* replays pooled: one run's tails are too noisy (calpool.h) */
@@ -277,7 +277,7 @@ static void hist_names(const char *out, const char *kind, char *path, size_t cap
 }
 
 typedef struct cal_result {
-    char rel[CAL_NHIST][CAL_PATH_MAX]; /* get, set, del, handoff, wakeup hist files ("" = none) */
+    char rel[CAL_NHIST][CAL_PATH_MAX]; /* hist files by hist_kinds ("" = none) */
     uint64_t samples[CAL_NHIST];
     char costs[512];
     double harness_us;  /* main-thread CPU per request outside the core's calls */
@@ -292,11 +292,14 @@ typedef struct cal_result {
 
 /* service_*: the calls' own time (without the wait for a core, which host-cpu models; without
  * schedstat the wait reads as 0 and service_* equals backend_*). */
-static const char *const hist_kinds[CAL_NHIST] = {"service_get", "service_set", "service_del",
-                                                  "handoff",     "wakeup",      "worker_wakeup"};
-static const char *const hist_opts[CAL_NHIST] = {"latency-get",    "latency-set",
-                                                 "latency-del",    "handoff-latency",
-                                                 "wakeup-latency", "io-wakeup-latency"};
+static const char *const hist_kinds[CAL_NHIST] = {
+    "service_get", "service_set",   "service_del",       "handoff",
+    "wakeup",      "worker_wakeup", "main_preempt_load", "main_preempt_save"};
+static const char *const hist_opts[CAL_NHIST] = {
+    "latency-get",    "latency-set",       "latency-del",          "handoff-latency",
+    "wakeup-latency", "io-wakeup-latency", "preempt-load-latency", "preempt-save-latency"};
+/* main_preempt_*: of the awake periods with a preemption only (preempt=P says how many) */
+#define CAL_NONZERO(i) ((i) >= 6)
 
 /* A model term this build's replay does not know is kept as a comment, so the file still
  * loads and the measurement is not lost. */
@@ -427,7 +430,7 @@ static ds_status measure(const cal_opts *o, const char *tmp, cal_result *c, ds_e
         hist_names(o->out, hist_kinds[i] + (i < 3 ? 8 : 0), hp, sizeof hp, c->rel[i],
                    sizeof c->rel[i]);
         err->msg[0] = '\0';
-        c->samples[i] = ds_calpool_write_hist(&pool, hist_kinds[i], hp, err);
+        c->samples[i] = ds_calpool_write_hist(&pool, hist_kinds[i], CAL_NONZERO(i), hp, err);
         if (err->msg[0]) st = DS_ERR_IO;
         if (!c->samples[i]) c->rel[i][0] = '\0';
         if (!c->samples[i] && i < 3) /* the warm-up and the drain are not measured */

@@ -74,10 +74,12 @@ static size_t pooled(const ds_calpool *p, const char *kind, bucket **out) {
     return m;
 }
 
-uint64_t ds_calpool_write_hist(const ds_calpool *p, const char *kind, const char *path,
-                               ds_err *err) {
+uint64_t ds_calpool_write_hist(const ds_calpool *p, const char *kind, bool nonzero,
+                               const char *path, ds_err *err) {
     bucket *b;
     size_t m = pooled(p, kind, &b);
+    for (size_t i = 0; nonzero && i < m; i++)
+        if (b[i].hi <= 0) b[i].n = 0;
     uint64_t total = 0, cum = 0;
     for (size_t i = 0; i < m; i++)
         total += b[i].n;

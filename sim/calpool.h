@@ -29,9 +29,10 @@ ds_status ds_calpool_add(ds_calpool *p, const char *run_dir, ds_err *err);
 void ds_calpool_free(ds_calpool *p);
 
 /* The pooled histogram of io_latency.csv kind `kind` -> PATH, lines "latency_us
- * cumulative_fraction" (the hist: latency model). Returns the sample count (0: no file). */
-uint64_t ds_calpool_write_hist(const ds_calpool *p, const char *kind, const char *path,
-                               ds_err *err);
+ * cumulative_fraction" (the hist: latency model); nonzero: of its samples above 0 us only.
+ * Returns the sample count (0: no file). */
+uint64_t ds_calpool_write_hist(const ds_calpool *p, const char *kind, bool nonzero,
+                               const char *path, ds_err *err);
 
 /* Mean (bucket midpoints) of kind; *n its samples, *nonzero those above 0 us (either may be
  * NULL). 0 without samples. */

@@ -383,6 +383,12 @@ static const cli_opt host_opts[] = {
     {"io-wakeup-latency", "none", CUSTOM(set_handoff, show_str, io_wakeup), 0,
      "MODEL|none: virtual time: an IO starts that much after a server takes it (the real "
      "engine's wake-up of an idle IO thread by its condition variable; dslab calibrate)"},
+    {"preempt-load-latency", "none", CUSTOM(set_handoff, show_str, preempt_hold[0]), 0,
+     "MODEL|none: virtual time, host-cpu preempt: an IO thread that preempted the main thread "
+     "handing it a LOAD gives the core back after this (the rest of its part on a core waits "
+     "for one); none: after its whole part (measured by dslab calibrate)"},
+    {"preempt-save-latency", "none", CUSTOM(set_handoff, show_str, preempt_hold[1]), 0,
+     "MODEL|none: as preempt-load-latency, for a SAVE or delete"},
     {"wakeup-latency", "none", CUSTOM(set_handoff, show_str, wakeup), 0,
      "MODEL|none: virtual time: an open-loop arrival that finds the core idle starts that much "
      "later (the real engine's timer wake-up of its sleeping main thread; dslab calibrate)"},

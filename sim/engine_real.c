@@ -78,6 +78,7 @@ typedef struct re_engine {
     bool woke;       /* the loop slept since the last due_work */
     int ss;          /* the main thread's schedstat fd (iolat.h), -1 without */
     int64_t awake_w; /* its schedstat wait at the last wake-up, -1 unknown (main_preempt) */
+    unsigned handed; /* jobs handed out since that wake-up: 1 LOAD, 2 SAVE or delete */
     re_wake *wakes;  /* min-heap on (t, seq) */
     size_t nwakes, wcap;
     uint64_t wseq, idle_crons;
@@ -214,6 +215,7 @@ static void re_pump(rp_engine *b) {
         log_push(e, job);
         if (e->o->hooks && e->o->hooks->io_taken) e->o->hooks->io_taken(e->o->hooks->ctx, job);
         n->job = job;
+        e->handed |= job->type == DS_JOB_LOAD ? 1u : 2u;
         n->backend = rp_backend(e->r);
         n->next = NULL;
         e->inflight++;
@@ -439,8 +441,14 @@ static int64_t next_due(const re_engine *e, int64_t next_cron, int64_t next_tick
 static void sleep_main(re_engine *e, int64_t wait_us) {
     int64_t w0, w1;
     bool m = e->iol && e->ss >= 0 && ds_schedstat_wait(e->ss, &w0);
-    if (m && e->awake_w >= 0) /* preempted while awake: since the last wake-up */
+    if (m && e->awake_w >= 0) { /* preempted while awake: since the last wake-up */
         ds_iolat_add(e->iol, DS_IOL_MAIN_PREEMPT, w0 - e->awake_w);
+        if (e->handed) /* by what it handed out meanwhile (a SAVE counts first) */
+            ds_iolat_add(e->iol,
+                         e->handed & 2 ? DS_IOL_MAIN_PREEMPT_SAVE : DS_IOL_MAIN_PREEMPT_LOAD,
+                         w0 - e->awake_w);
+    }
+    e->handed = 0;
     wait_event(e, wait_us);
     e->awake_w = -1;
     if (m && ds_schedstat_wait(e->ss, &w1)) {

@@ -61,7 +61,9 @@ typedef struct ve_server {
     ds_call call;
     int64_t cpu_ns, off_ns;        /* host-cpu: the call's part on a core, then off it */
     int64_t start_ns, cpu_wait_ns; /* --io-latency: taken; waited for a host core */
-    int64_t wake_ns;               /* --io-wakeup-latency: the idle thread's wake-up */
+    int64_t want_ns;               /* host-cpu: when it last asked for a core */
+    int64_t cpu_rest_ns; /* preempt-*-latency: its part on a core left after the preemption */
+    int64_t wake_ns;     /* --io-wakeup-latency: the idle thread's wake-up */
 } ve_server;
 
 typedef struct ve_engine {
@@ -97,6 +99,9 @@ typedef struct ve_engine {
     bool has_iowake;                        /* --io-wakeup-latency */
     ds_latency iowake;
     ds_rng iowake_rng;
+    bool has_phold[2]; /* --preempt-load-latency, --preempt-save-latency */
+    ds_latency phold[2];
+    ds_rng phold_rng[2];
     ds_latency wakeup;
     ds_rng wakeup_rng;
     ds_latency handoff;
@@ -118,6 +123,7 @@ typedef struct ve_engine {
      * preempt_ns: its time preempted in this awake period (main_preempt) */
     int64_t main_from, main_end, preempt_ns;
     uint32_t core_gen;
+    unsigned handed; /* jobs it handed out in this awake period: 1 LOAD, 2 SAVE or delete */
     bool preempted;
     ds_rng prng;
     ds_iolat *iol; /* --io-latency: the model's terms in io_latency.csv; NULL = off */
@@ -190,11 +196,36 @@ static void main_preempted(ve_engine *e) {
 /* host-cpu: the IO server s wants a core for its call's part on one. */
 static void io_cpu(ve_engine *e, uint32_t s) {
     double p = e->o->host_cpu.preempt;
+    if (e->in_core) e->handed |= e->servers[s].job->type == DS_JOB_LOAD ? 1u : 2u;
     bool pre = e->main_core && e->in_core && p > 0 &&
                (p >= 1 || ds_rng_below(&e->prng, 1u << 20) < (uint64_t)(p * (1u << 20)));
+    ve_server *sv = &e->servers[s];
+    sv->want_ns = e->now;
     ds_hc_grant g = ds_hostcpu_io_wake(&e->hc, s, pre);
-    if (g == DS_HC_PREEMPT) main_preempted(e);
-    if (g != DS_HC_WAIT) schedule(e, &e->io, e->now + e->servers[s].cpu_ns, EV_IOCPU, s);
+    int64_t run = sv->cpu_ns;
+    if (g == DS_HC_PREEMPT) {
+        main_preempted(e);
+        int c = sv->job->type == DS_JOB_LOAD ? 0 : 1; /* --preempt-*-latency: it gives the */
+        if (e->has_phold[c]) { /* main thread its core back after this, the rest later */
+            int64_t hold = 1000 * ds_latency_draw(&e->phold[c], &e->phold_rng[c]);
+            if (hold < run) sv->cpu_rest_ns = run - hold, run = hold;
+        }
+    }
+    if (g != DS_HC_WAIT) schedule(e, &e->io, e->now + run, EV_IOCPU, s);
+}
+
+/* host-cpu: the IO server s is off its core: the rest of its part on one (after it gave a
+ * preempted main thread its core back), or the device. */
+static void io_cpu_done(ve_engine *e, uint32_t s) {
+    ve_server *sv = &e->servers[s];
+    if (sv->cpu_rest_ns > 0) {
+        sv->cpu_ns = sv->cpu_rest_ns;
+        sv->cpu_rest_ns = 0;
+        sv->want_ns = e->now;
+        if (ds_hostcpu_io_want(&e->hc, s)) schedule(e, &e->io, e->now + sv->cpu_ns, EV_IOCPU, s);
+        return;
+    }
+    io_device(e, s, sv->off_ns);
 }
 
 /* host-cpu: a core was given back; whoever waited for it runs now. */
@@ -209,7 +240,7 @@ static void host_release(ve_engine *e) {
         e->preempted = false;
         main_run(e, e->main_ready > e->now ? e->main_ready : e->now, e->main_cost);
     } else if (who != DS_HOSTCPU_NONE) {
-        e->servers[who].cpu_wait_ns = e->now - e->servers[who].start_ns;
+        e->servers[who].cpu_wait_ns += e->now - e->servers[who].want_ns;
         schedule(e, &e->io, e->now + e->servers[who].cpu_ns, EV_IOCPU, who);
     }
 }
@@ -420,7 +451,7 @@ static void io_complete(ve_engine *e, uint32_t s, bool direct) {
 static void io_event(ve_engine *e, const ds_ev *ev, bool direct) {
     if (ev->kind == EV_IOCPU) { /* the call's part on a core is done: the core is free */
         host_release(e);
-        io_device(e, ev->arg, e->servers[ev->arg].off_ns);
+        io_cpu_done(e, ev->arg);
     } else if (ev->kind == EV_HANDOFF)
         handoff_done(e, ev->arg, direct);
     else
@@ -568,7 +599,12 @@ static ds_status core_done(ve_engine *e, ds_err *err) {
             ds_hostcpu_main_cancel(&e->hc);
         e->main_core = e->preempted = false;
         if (e->iol) ds_iolat_add(e->iol, DS_IOL_MAIN_PREEMPT, e->preempt_ns);
+        if (e->iol && e->handed) /* by what it handed out (as the real engine classes it) */
+            ds_iolat_add(e->iol,
+                         e->handed & 2 ? DS_IOL_MAIN_PREEMPT_SAVE : DS_IOL_MAIN_PREEMPT_LOAD,
+                         e->preempt_ns);
         e->preempt_ns = 0;
+        e->handed = 0;
     }
     return st;
 }
@@ -727,6 +763,8 @@ static void ve_free(rp_engine *b) {
     if (e->has_handoff) ds_latency_free(&e->handoff);
     if (e->has_wakeup) ds_latency_free(&e->wakeup);
     if (e->has_iowake) ds_latency_free(&e->iowake);
+    for (int c = 0; c < 2; c++)
+        if (e->has_phold[c]) ds_latency_free(&e->phold[c]);
     free(e);
 }
 
@@ -791,7 +829,11 @@ rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err
         !delay_model(o->wakeup, o->seed ^ 0x3a6e0ffull, &e->wakeup, &e->wakeup_rng, &e->has_wakeup,
                      err) ||
         !delay_model(o->io_wakeup, o->seed ^ 0x10a0e1eull, &e->iowake, &e->iowake_rng,
-                     &e->has_iowake, err)) {
+                     &e->has_iowake, err) ||
+        !delay_model(o->preempt_hold[0], o->seed ^ 0x5eed10adull, &e->phold[0], &e->phold_rng[0],
+                     &e->has_phold[0], err) ||
+        !delay_model(o->preempt_hold[1], o->seed ^ 0x5eed5a7eull, &e->phold[1], &e->phold_rng[1],
+                     &e->has_phold[1], err)) {
         ve_free(&e->base);
         return NULL;
     }

@@ -23,9 +23,11 @@ struct ds_iolat {
 };
 
 static const char *const iol_names[DS_IOL__COUNT] = {
-    "backend_get", "backend_set",   "backend_del", "queue_wait",  "handoff",     "arrival_late",
-    "wakeup",      "cpu_get",       "cpu_set",     "cpu_del",     "service_get", "service_set",
-    "service_del", "worker_wakeup", "main_runq",   "main_preempt"};
+    "backend_get",       "backend_set",      "backend_del", "queue_wait",
+    "handoff",           "arrival_late",     "wakeup",      "cpu_get",
+    "cpu_set",           "cpu_del",          "service_get", "service_set",
+    "service_del",       "worker_wakeup",    "main_runq",   "main_preempt",
+    "main_preempt_load", "main_preempt_save"};
 _Static_assert(sizeof iol_names / sizeof iol_names[0] == DS_IOL__COUNT, "a name per kind");
 static const char *const cpu_extra[] = {"done_load", "done_save", "cron", "main_thread"};
 

@@ -61,6 +61,8 @@ typedef enum {
     DS_IOL_WORKER_WAKEUP, /* from the main thread queueing a job to an idle worker running it */
     DS_IOL_MAIN_RUNQ,     /* the main thread, woken, waited this long for a core */
     DS_IOL_MAIN_PREEMPT,  /* per awake period of the main thread: its time preempted (run queue) */
+    DS_IOL_MAIN_PREEMPT_LOAD, /* ... of the periods in which it handed out LOADs and no SAVE */
+    DS_IOL_MAIN_PREEMPT_SAVE, /* ... of the periods in which it handed out a SAVE or delete */
     DS_IOL__COUNT
 } ds_iol_kind;
 

@@ -108,9 +108,13 @@ typedef struct ds_replay_opts {
     char handoff[DS_OPT_STR_MAX];   /* virtual time: IO end -> core sees it; "none" = 0 */
     char wakeup[DS_OPT_STR_MAX];    /* virtual time: an arrival finding the core idle waits */
     char io_wakeup[DS_OPT_STR_MAX]; /* virtual time: an idle IO thread's wake-up per job */
-    char calibration_format[16];    /* "" unless a calibration file set it (checked) */
-    bool reuse_store; /* a non-empty store is replayed on, the oracle seeded from it */
-    int unsorted;     /* DS_UNSORTED_*: a request earlier than the previous one */
+    /* virtual time, host-cpu preempt: how long an IO thread that preempted the main thread
+     * holds its core, by what it was handed (0 LOAD, 1 SAVE or delete); "none": its whole
+     * part of the call on a core */
+    char preempt_hold[2][DS_OPT_STR_MAX];
+    char calibration_format[16]; /* "" unless a calibration file set it (checked) */
+    bool reuse_store;            /* a non-empty store is replayed on, the oracle seeded from it */
+    int unsorted;                /* DS_UNSORTED_*: a request earlier than the previous one */
     bool quiet;
     bool progress;             /* progress line on a terminal (off for tests) */
     int64_t pit_every_ms;      /* virtual clock: point-in-time drain + backend check every N ms */

@@ -355,9 +355,11 @@ static double term_q(const ds_csvtab *t, const char *kind, double q) {
 /* OUT/terms.csv and a short table: p50 and p99 of each io_latency.csv kind, the median of the
  * real runs beside the virtual run's. Not judged: it says which term to look at. */
 static void terms(const val_opts *v) {
-    static const char *const kinds[] = {
-        "queue_wait", "backend_get",   "backend_set", "service_get",  "service_set", "handoff",
-        "wakeup",     "worker_wakeup", "main_runq",   "main_preempt", "arrival_late"};
+    static const char *const kinds[] = {"queue_wait",   "backend_get",       "backend_set",
+                                        "service_get",  "service_set",       "handoff",
+                                        "wakeup",       "worker_wakeup",     "main_runq",
+                                        "main_preempt", "main_preempt_load", "main_preempt_save",
+                                        "arrival_late"};
     static const double qs[] = {0.5, 0.99};
     char path[VAL_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/terms.csv", v->out);

@@ -14,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "calibrate.h"
+#include "calpool.h"
 #include "csvtab.h"
 #include "hostload.h"
 #include "replay.h"
@@ -244,7 +246,8 @@ static uint64_t iolat_nonzero(const char *out, const char *kind) {
 
 /* A virtual open-loop replay in DIR/TAG under the host-cpu model HOST, with io_latency.csv:
  * the summary's METRIC; *preempted (when not NULL): main_preempt samples above 0. */
-static double host_run(const char *host, const char *tag, const char *metric, uint64_t *preempted) {
+static double host_run(const char *host, const char *tag, const char *metric, uint64_t *preempted,
+                       const char *const *more) {
     ds_replay_opts o;
     ds_replay_opts_default(&o);
     snprintf(o.trace, sizeof o.trace, "%s",
@@ -257,6 +260,8 @@ static double host_run(const char *host, const char *tag, const char *metric, ui
     ck_assert(ds_cli_set(&o, "cache-max-keys", "1000", &err) == DS_OK);
     ck_assert(ds_cli_set(&o, "cache-flush-delay", "0", &err) == DS_OK);
     ck_assert(ds_cli_set(&o, "io-latency", "on", &err) == DS_OK);
+    for (; more && *more; more += 2) /* further NAME, VALUE pairs */
+        ck_assert_msg(ds_cli_set(&o, more[0], more[1], &err) == DS_OK, "%s", err.msg);
     o.quiet = true, o.progress = false;
     ds_replay_result res;
     ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "%s", err.msg);
@@ -272,9 +277,9 @@ static double host_run(const char *host, const char *tag, const char *metric, ui
  * thread waits for the core behind the SAVEs, so GETs get slower; with more cores than IO
  * threads nobody waits and the latencies are those of no model at all. */
 START_TEST(test_host_cpu_main_thread_waits_for_a_core) {
-    double none = host_run("none", "hc0", "get_p99_us", NULL);
-    double wide = host_run("cpus=64,get=1,set=1,del=1", "hc1", "get_p99_us", NULL);
-    double one = host_run("cpus=1,get=0,set=1,del=0", "hc2", "get_p99_us", NULL);
+    double none = host_run("none", "hc0", "get_p99_us", NULL, NULL);
+    double wide = host_run("cpus=64,get=1,set=1,del=1", "hc1", "get_p99_us", NULL, NULL);
+    double one = host_run("cpus=1,get=0,set=1,del=0", "hc2", "get_p99_us", NULL, NULL);
     ck_assert_msg(wide > none * 0.98 && wide < none * 1.02, "64 cores: p99 %g vs %g", wide, none);
     ck_assert_msg(one > none * 1.2, "one core held by SAVEs: p99 %g vs %g", one, none);
     ds_replay_opts o;
@@ -292,16 +297,70 @@ END_TEST
  * preempts. The same seed gives the same draws (preempt=0.5 twice). */
 START_TEST(test_host_cpu_preempt_delays_the_main_thread) {
     uint64_t n0, n1, na, nb;
-    double p0 = host_run("cpus=2,get=1,set=1,del=1", "pr0", "set_p99_us", &n0);
-    double p1 = host_run("cpus=2,get=1,set=1,del=1,preempt=1", "pr1", "set_p99_us", &n1);
+    double p0 = host_run("cpus=2,get=1,set=1,del=1", "pr0", "set_p99_us", &n0, NULL);
+    double p1 = host_run("cpus=2,get=1,set=1,del=1,preempt=1", "pr1", "set_p99_us", &n1, NULL);
     ck_assert_uint_eq(n0, 0);
     ck_assert_uint_gt(n1, 20);
     ck_assert_msg(p1 > p0 * 1.2, "SET p99 with preemption %g vs %g without", p1, p0);
-    double pa = host_run("cpus=2,get=1,set=1,del=1,preempt=0.5", "pra", "set_p99_us", &na);
-    double pb = host_run("cpus=2,get=1,set=1,del=1,preempt=0.5", "prb", "set_p99_us", &nb);
+    double pa = host_run("cpus=2,get=1,set=1,del=1,preempt=0.5", "pra", "set_p99_us", &na, NULL);
+    double pb = host_run("cpus=2,get=1,set=1,del=1,preempt=0.5", "prb", "set_p99_us", &nb, NULL);
     ck_assert(pa == pb && na == nb);
     ck_assert_uint_gt(na, 0);
     ck_assert_uint_lt(na, n1);
+}
+END_TEST
+
+/* preempt-*-latency: the preempting IO thread gives the main thread its core back after the
+ * drawn hold (5 us here) instead of after its whole part on a core (100 us of fixed:100), so
+ * the main thread's preempted time and the SETs behind it shrink. */
+START_TEST(test_preempt_hold_gives_the_core_back) {
+    static const char *const hold[] = {"preempt-load-latency", "fixed:5", "preempt-save-latency",
+                                       "fixed:5", NULL};
+    const char *host = "cpus=2,get=1,set=1,del=1,preempt=1";
+    uint64_t nw, nh;
+    double whole = host_run(host, "ph0", "set_p99_us", &nw, NULL);
+    double held = host_run(host, "ph1", "set_p99_us", &nh, hold);
+    ck_assert_uint_gt(nh, 20);
+    ck_assert_msg(held < whole * 0.9, "SET p99 %g with a 5 us hold vs %g", held, whole);
+}
+END_TEST
+
+/* calibrate pools its runs: a term's histogram sums the runs' buckets; the preempt holds keep
+ * only the periods with a preemption (above 0 us). */
+static const char *fake_run(const char *name, const char *rows) {
+    char sub[64], text[512];
+    snprintf(sub, sizeof sub, "%s/io_latency.csv", name);
+    ck_assert_int_eq(mkdir(ds_scratch_path(dir, name), 0700), 0);
+    snprintf(text, sizeof text, "op,bucket_lo_us,bucket_hi_us,count,cum_fraction\n%s", rows);
+    ds_scratch_write(dir, sub, text);
+    snprintf(sub, sizeof sub, "%s/core_cpu.csv", name);
+    ds_scratch_write(dir, sub, "op,count,total_us,mean_us\nget,10,20,2\nmain_thread,10,100,10\n");
+    return ds_scratch_path(dir, name);
+}
+
+START_TEST(test_calpool_sums_the_runs) {
+    ds_calpool pool = {.n = 0};
+    ds_err err = {{0}};
+    const char *r1 = fake_run("r1", "main_preempt_save,0,0,8,0.8\n"
+                                    "main_preempt_save,100,100,2,1\nhandoff,10,10,3,1\n");
+    ck_assert_msg(ds_calpool_add(&pool, r1, &err) == DS_OK, "%s", err.msg);
+    const char *r2 =
+        fake_run("r2", "main_preempt_save,0,0,6,0.75\nmain_preempt_save,200,200,2,1\n");
+    ck_assert_msg(ds_calpool_add(&pool, r2, &err) == DS_OK, "%s", err.msg);
+    uint64_t n, nz;
+    ds_calpool_mean(&pool, "main_preempt_save", &n, &nz);
+    ck_assert_uint_eq(n, 18);
+    ck_assert_uint_eq(nz, 4);
+    const char *hist = ds_scratch_path(dir, "hold.hist");
+    ck_assert_uint_eq(ds_calpool_write_hist(&pool, "main_preempt_save", true, hist, &err), 4);
+    char *text = ds_scratch_read(dir, "hold.hist");
+    ck_assert_msg(strstr(text, "\n100 0.500000000\n200 1.000000000\n") != NULL, "%s", text);
+    ck_assert_uint_eq(ds_calpool_write_hist(&pool, "handoff", false, hist, &err), 3);
+    char costs[256];
+    double harness;
+    ds_calpool_core_costs(&pool, costs, sizeof costs, &harness);
+    ck_assert_str_eq(costs, "get:2.000,harness:8.000"); /* (200 - 40) / 20 requests */
+    ds_calpool_free(&pool);
 }
 END_TEST
 
@@ -460,6 +519,8 @@ int main(void) {
     tcase_add_test(tc, test_disk_channels_with_a_deep_core_queue);
     tcase_add_test(tc, test_host_cpu_main_thread_waits_for_a_core);
     tcase_add_test(tc, test_host_cpu_preempt_delays_the_main_thread);
+    tcase_add_test(tc, test_preempt_hold_gives_the_core_back);
+    tcase_add_test(tc, test_calpool_sums_the_runs);
     suite_add_tcase(s, tc);
     return ds_test_run(s);
 }
