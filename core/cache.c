@@ -123,7 +123,7 @@ void ds_c_io_release(ds_cache *c, ds_ioent *io) {
     ds_sched_release(&c->sched, io);
 }
 
-void ds_c_pump(ds_cache *c, bool asap) {
+void ds_c_pump_queued(ds_cache *c, bool asap) {
     asap = asap || c->asap;
     if (!asap && c->bug.on && ds_buggify_fire(&c->bug, DS_BUG_PUMP_SKIP)) return; /* later */
     if (!c->sched.q.head && !c->sched.held.head) return; /* nothing queued: the common case */
@@ -416,9 +416,14 @@ static bool fast_get(ds_cache *c, const ds_cmd *cmd, const ds_reply **reply, uin
     const ds_key *k = &cmd->keys[0];
     uint64_t h = *hp = cmd->key_hash ? cmd->key_hash : ds_table_hash(&c->ks.tab, k->p, k->len);
     assert(h == ds_table_hash(&c->ks.tab, k->p, k->len)); /* a host's hash must be ours */
-    ds_entry *e;
-    ds_lookup lk = ds_c_lookup(c, h, k->p, k->len, &e, true);
-    if (lk == LK_MISS) return false;
+    ds_entry *e = ds_ks_find(&c->ks, h, k->p, k->len);
+    if (e && e->expire_us == 0) { /* a hit on a key without a TTL: ds_c_lookup_at's hit, inline */
+        ds_evict_req rq = {h, k->p, k->len, c->next_access};
+        ds_ks_touch(&c->ks, e, &rq);
+        c->st.hits++;
+    } else if (ds_c_lookup_at(c, e, h, k->p, k->len, &e, true) == LK_MISS) {
+        return false;
+    }
     assert(c->imm.vals_cap >= 1);
     if (c->imm.nheld) ds_c_reply_release(&c->imm);
     c->imm.vals[0] = e ? e->val : NULL; /* borrowed: see ds_replybuf */

@@ -42,7 +42,12 @@ bool ds_c_evict_one(ds_cache *c);
 ds_ioent *ds_c_io_get(ds_cache *c, uint64_t h, const void *key, uint32_t len);
 ds_ioent *ds_c_io_get_for(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_entry *e);
 void ds_c_io_release(ds_cache *c, ds_ioent *io);
-void ds_c_pump(ds_cache *c, bool asap);
+void ds_c_pump_queued(ds_cache *c, bool asap);
+/* Push queued ops as jobs (ds_sched_pump). Inline for the common case: nothing is queued. */
+static inline void ds_c_pump(ds_cache *c, bool asap) {
+    if (!asap && !c->asap && !c->bug.on && !c->sched.q.head && !c->sched.held.head) return;
+    ds_c_pump_queued(c, asap);
+}
 
 /* Run a command whose keys are all resolved into b (grown as needed). Never parks and
  * counts no hits or misses: those were counted when the command first looked. hs: the hashes

@@ -314,13 +314,27 @@ static void unpark(ds_cache *c, ds_parked *p) {
     ds_slab_free(&c->slab, p, p->alloc_bytes);
 }
 
+/* A resumed single-key GET whose key holds no TTL (the common resumed command): ds_c_run's
+ * answer without its reference, which the reply borrows (see ds_replybuf). False: run it. */
+static bool resume_get(ds_replybuf *b, const ds_parked *p) {
+    const ds_entry *e = p->slots[0].io->ent; /* the lookup's answer, linked to the ioent */
+    if (p->cmd.op != DS_OP_GET || p->cmd.nkeys != 1 || b->vals_cap == 0 || (e && e->expire_us))
+        return false;
+    ds_c_reply_release(b);
+    b->vals[0] = e ? e->val : NULL;
+    b->reply =
+        (ds_reply){.status = DS_OK, .op = DS_OP_GET, .n = 1, .values = b->vals, .count = e != NULL};
+    return true;
+}
+
 /* Run every parked command whose keys are all resolved, in the order they became ready. */
 void ds_c_resume_ready(ds_cache *c) {
     for (ds_parked *p; (p = ready_pop(c));) {
         assert(p->pending == 0 && p->nslots > 0);
         ds_replybuf *b = &c->res;
-        ds_status st = p->fail_status != DS_OK ? p->fail_status
-                                               : ds_c_run(c, &p->cmd, b, p->hashes, p->slots[0].io);
+        ds_status st = p->fail_status;
+        if (st == DS_OK && !resume_get(b, p))
+            st = ds_c_run(c, &p->cmd, b, p->hashes, p->slots[0].io);
         if (st != DS_OK) b->reply = (ds_reply){.status = st, .op = p->cmd.op};
         c->in_callback++;
         c->host.reply(c->host.ctx, p->client, p->tag, &b->reply);

@@ -87,9 +87,10 @@ typedef struct ds_parked {
  * (or NULL), taken when the reply is built and dropped when the buffer is reused for the next
  * reply (ds_c_reply_release) or freed. A reply never borrows an entry's value: a later
  * sub-command of the same EXEC (its SET) may replace and free that value before the host
- * reads the reply. The one exception is the single-key GET answered at once (fast_get, the hot
- * path): no later sub-command exists, and nothing can free the entry's value before the host's
- * next call into the cache, where the reply ends; so it borrows (nheld = 0). Taking the
+ * reads the reply. The exception is the single-key GET, answered at once (fast_get, the hot
+ * path) or resumed (resume_get): no later sub-command exists, and nothing can free the entry's
+ * value before the reply ends (the host's next call into the cache, or host.reply's return,
+ * with no call into the cache allowed from inside it); so it borrows (nheld = 0). Taking the
  * reference touched the value's cache line on every hit, a DRAM miss per request at 1M keys.
  */
 typedef struct ds_replybuf {
