@@ -42,15 +42,17 @@ static int bucket_cmp(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* Every run's buckets of `kind`, sorted by upper bound, equal bounds summed (the histogram's
- * buckets are the same in every run). Returns the count of buckets; *out is malloc'ed. */
-static size_t pooled(const ds_calpool *p, const char *kind, bucket **out) {
+/* The buckets of `kind` of run `run` (-1: every run), sorted by upper bound, equal bounds
+ * summed (the histogram's buckets are the same in every run). Returns the count of buckets;
+ * *out is malloc'ed. */
+static size_t pooled(const ds_calpool *p, const char *kind, int run, bucket **out) {
     size_t cap = 0, n = 0;
     for (int r = 0; r < p->n; r++)
         cap += p->io[r].nrows;
     bucket *b = malloc((cap ? cap : 1) * sizeof *b);
     if (!b) return *out = NULL, 0;
     for (int r = 0; r < p->n; r++) {
+        if (run >= 0 && r != run) continue;
         const ds_csvtab *t = &p->io[r];
         int c_op = ds_csvtab_col(t, "op"), c_lo = ds_csvtab_col(t, "bucket_lo_us");
         int c_hi = ds_csvtab_col(t, "bucket_hi_us"), c_n = ds_csvtab_col(t, "count");
@@ -74,10 +76,47 @@ static size_t pooled(const ds_calpool *p, const char *kind, bucket **out) {
     return m;
 }
 
+/* The p99 (bucket upper bound) of run's `kind` (nonzero: of its samples above 0 us); -1 when
+ * it has none. */
+static double run_p99(const ds_calpool *p, const char *kind, bool nonzero, int run) {
+    bucket *b;
+    size_t m = pooled(p, kind, run, &b);
+    uint64_t total = 0, cum = 0;
+    for (size_t i = 0; i < m; i++)
+        total += nonzero && b[i].hi <= 0 ? 0 : b[i].n;
+    double q = -1;
+    for (size_t i = 0; total && i < m && q < 0; i++) {
+        cum += nonzero && b[i].hi <= 0 ? 0 : b[i].n;
+        if ((double)cum >= 0.99 * (double)total) q = b[i].hi;
+    }
+    free(b);
+    return q;
+}
+
+/* The run whose p99 of `kind` is the median of the runs' (the lower middle of an even count):
+ * validate's real figure is the median of its runs, and one disturbed run's tail (a 20 ms
+ * stall of the host) would otherwise set the model's. -1 when no run has the kind. */
+static int median_run(const ds_calpool *p, const char *kind, bool nonzero) {
+    double q[DS_CALPOOL_MAX];
+    int idx[DS_CALPOOL_MAX], n = 0;
+    for (int r = 0; r < p->n; r++)
+        if ((q[n] = run_p99(p, kind, nonzero, r)) >= 0) idx[n++] = r;
+    for (int i = 1; i < n; i++) /* insertion sort by p99 */
+        for (int j = i; j > 0 && q[j] < q[j - 1]; j--) {
+            double t = q[j];
+            q[j] = q[j - 1], q[j - 1] = t;
+            int k = idx[j];
+            idx[j] = idx[j - 1], idx[j - 1] = k;
+        }
+    return n ? idx[(n - 1) / 2] : -1;
+}
+
 uint64_t ds_calpool_write_hist(const ds_calpool *p, const char *kind, bool nonzero,
                                const char *path, ds_err *err) {
+    int run = median_run(p, kind, nonzero);
+    if (run < 0) return 0;
     bucket *b;
-    size_t m = pooled(p, kind, &b);
+    size_t m = pooled(p, kind, run, &b);
     for (size_t i = 0; nonzero && i < m; i++)
         if (b[i].hi <= 0) b[i].n = 0;
     uint64_t total = 0, cum = 0;
@@ -89,7 +128,10 @@ uint64_t ds_calpool_write_hist(const ds_calpool *p, const char *kind, bool nonze
         ds_err_set(err, DS_ERR_IO, "%s: %s", path, strerror(errno));
         return free(b), 0;
     }
-    fprintf(f, "# %s measured by dslab calibrate (%d runs pooled): us cum_fraction\n", kind, p->n);
+    fprintf(f,
+            "# %s measured by dslab calibrate (run %d of %d: its p99 is their median): us "
+            "cum_fraction\n",
+            kind, run + 1, p->n);
     for (size_t i = 0; i < m; i++) {
         cum += b[i].n;
         if (b[i].n) fprintf(f, "%.0f %.9f\n", b[i].hi, (double)cum / (double)total);
@@ -102,7 +144,7 @@ uint64_t ds_calpool_write_hist(const ds_calpool *p, const char *kind, bool nonze
 
 double ds_calpool_mean(const ds_calpool *p, const char *kind, uint64_t *n, uint64_t *nonzero) {
     bucket *b;
-    size_t m = pooled(p, kind, &b);
+    size_t m = pooled(p, kind, -1, &b);
     double sum = 0;
     uint64_t k = 0, nz = 0;
     for (size_t i = 0; i < m; i++) {

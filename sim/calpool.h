@@ -5,8 +5,8 @@
  * service_set) moved by 1.5-2x between single runs of the same trace, so a calibration from one
  * run made the virtual run too pessimistic in one invocation and too optimistic in the next.
  * `dslab calibrate --runs N` (default 3) replays the trace N times and reads every run's
- * io_latency.csv and core_cpu.csv here: a term's histogram is the sum of the runs' buckets, a
- * CPU mean is the runs' total over their count.
+ * io_latency.csv and core_cpu.csv here: a term's histogram is the median run's (by that term's
+ * p99), a mean or a count is the runs' total over their count.
  */
 #ifndef DS_CALPOOL_H
 #define DS_CALPOOL_H
@@ -28,8 +28,9 @@ typedef struct ds_calpool {
 ds_status ds_calpool_add(ds_calpool *p, const char *run_dir, ds_err *err);
 void ds_calpool_free(ds_calpool *p);
 
-/* The pooled histogram of io_latency.csv kind `kind` -> PATH, lines "latency_us
- * cumulative_fraction" (the hist: latency model); nonzero: of its samples above 0 us only.
+/* The histogram of io_latency.csv kind `kind` -> PATH, lines "latency_us cumulative_fraction"
+ * (the hist: latency model), from the run whose p99 of it is the median of the runs' (a
+ * disturbed run's tail does not set the model's); nonzero: of its samples above 0 us only.
  * Returns the sample count (0: no file). */
 uint64_t ds_calpool_write_hist(const ds_calpool *p, const char *kind, bool nonzero,
                                const char *path, ds_err *err);
