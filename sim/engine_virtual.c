@@ -208,7 +208,8 @@ static void io_cpu(ve_engine *e, uint32_t s) {
         int c = sv->job->type == DS_JOB_LOAD ? 0 : 1; /* --preempt-*-latency: it gives the */
         if (e->has_phold[c]) { /* main thread its core back after this, the rest later */
             int64_t hold = 1000 * ds_latency_draw(&e->phold[c], &e->phold_rng[c]);
-            if (hold < run) sv->cpu_rest_ns = run - hold, run = hold;
+            if (hold < run) sv->cpu_rest_ns = run - hold;
+            run = hold; /* longer than its part: the thread's own wake-up and hand-back */
         }
     }
     if (g != DS_HC_WAIT) schedule(e, &e->io, e->now + run, EV_IOCPU, s);
