@@ -709,8 +709,8 @@ static ds_status ve_run(rp_engine *b, ds_err *err) {
         if (stop && *stop) break; /* interrupted: the drain finishes what is in flight */
         bool more_trace = closed ? false : !e->eof;
         bool core_idle = !e->core_busy && e->cq_n == 0;
-        bool done = e->live == 0 && e->io.n == 0 && rp_clients_parked(e->r) == 0 && !more_trace &&
-                    core_idle;
+        bool done = core_idle && e->live == 0 && e->io.n == 0 && !more_trace &&
+                    rp_clients_parked(e->r) == 0;
         if (done && !crash_at) break;
         /* the earliest of the main heap, the wake-up ring, the core's slot and the IO heap
          * (main on a tie) */

@@ -25,7 +25,6 @@ ds_backend *rp_backend(rp_run *r) { return r->backend; }
 bool rp_closed(const rp_run *r) { return r->closed; }
 bool rp_stopping(const rp_run *r) { return r->o->stop && *r->o->stop; }
 uint64_t rp_clients_parked(const rp_run *r) { return r->parked; }
-bool rp_client_starving(const rp_run *r, uint32_t idx) { return r->clients[idx].starving; }
 
 void rp_set_fatal(rp_run *r, ds_status st, const char *msg) {
     if (r->fatal != DS_OK) return;
@@ -38,139 +37,15 @@ ds_status rp_take_fatal(rp_run *r, ds_err *err) {
     return ds_err_set(err, r->fatal, "%s", r->fatal_err.msg);
 }
 
-static void release_vals(rp_inflight *f);
-
-/* ---- client map ------------------------------------------------------------------------ */
-
-ds_status rp_clients_init(rp_run *r, ds_err *err) {
-    r->cmap_cap = 256;
-    r->cmap = calloc(r->cmap_cap, sizeof *r->cmap);
-    r->ccap = 64;
-    r->clients = calloc(r->ccap, sizeof *r->clients);
-    if (!r->cmap || !r->clients) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
-    return DS_OK;
-}
-
-static void inflight_free(rp_inflight *f) {
-    free(f->kbuf);
-    free(f->keys);
-    free(f->snaps);
-    free(f->vals);
-}
-
-void rp_clients_free(rp_run *r) {
-    for (uint32_t i = 0; i < r->nclients; i++) {
-        rp_client *c = &r->clients[i];
-        for (rp_qnode *n = c->head, *nx; n; n = nx) {
-            nx = n->next;
-            if (n->data != n->inl) free(n->data);
-            free(n);
-        }
-        if (c->parked) release_vals(&c->fl); /* a run that stopped early */
-        inflight_free(&c->fl);
-    }
-    for (rp_qnode *n = r->free_nodes, *nx; n; n = nx) {
-        nx = n->next;
-        if (n->data != n->inl) free(n->data);
-        free(n);
-    }
-    free(r->clients);
-    free(r->cmap);
-}
-
-static uint32_t cmap_slot(uint64_t id, uint32_t cap) {
-    return (uint32_t)(ds_hash64(&id, sizeof id, 0x5151) & (cap - 1));
-}
-
-static bool cmap_grow(rp_run *r) {
-    uint32_t ncap = r->cmap_cap * 2;
-    uint32_t *nm = calloc(ncap, sizeof *nm);
-    if (!nm) return false;
-    for (uint32_t i = 0; i < r->nclients; i++) {
-        uint32_t s = cmap_slot(r->clients[i].id, ncap);
-        while (nm[s])
-            s = (s + 1) & (ncap - 1);
-        nm[s] = i + 1;
-    }
-    free(r->cmap);
-    r->cmap = nm;
-    r->cmap_cap = ncap;
-    return true;
-}
-
-/* The index of client `id`, created on first sight; UINT32_MAX when out of memory. The last
- * client looked up is checked first: consecutive records and answers mostly name the same
- * client (always, in a one-client trace), and that costs no hash. */
-static uint32_t client_lookup(rp_run *r, uint64_t id);
-
-static inline uint32_t client_index(rp_run *r, uint64_t id) {
-    if (r->cmap_last < r->nclients && r->clients[r->cmap_last].id == id) return r->cmap_last;
-    return client_lookup(r, id);
-}
-
-static __attribute__((noinline)) uint32_t client_lookup(rp_run *r, uint64_t id) {
-    uint32_t s = cmap_slot(id, r->cmap_cap);
-    for (uint32_t v; (v = r->cmap[s]) != 0; s = (s + 1) & (r->cmap_cap - 1))
-        if (r->clients[v - 1].id == id) return r->cmap_last = v - 1;
-    if (r->nclients == UINT32_MAX - 1) return UINT32_MAX;
-    if ((r->nclients + 1) * 2 > r->cmap_cap) {
-        if (!cmap_grow(r)) return UINT32_MAX;
-        return client_lookup(r, id);
-    }
-    if (r->nclients == r->ccap) {
-        rp_client *nc = realloc(r->clients, 2 * (size_t)r->ccap * sizeof *nc);
-        if (!nc) return UINT32_MAX;
-        r->clients = nc;
-        r->ccap *= 2;
-    }
-    rp_client *c = &r->clients[r->nclients];
-    memset(c, 0, sizeof *c);
-    c->id = id;
-    c->starving = true;
-    c->ready_ns = rp_now_ns(r);
-    r->cmap[s] = r->nclients + 1;
-    r->cmap_last = r->nclients;
-    return r->nclients++;
-}
-
-/* ---- FIFO nodes ------------------------------------------------------------------------- */
-
-static rp_qnode *node_get(rp_run *r, uint32_t bytes) {
-    rp_qnode *n = r->free_nodes;
-    if (n)
-        r->free_nodes = n->next;
-    else {
-        n = calloc(1, sizeof *n);
-        if (!n) return NULL;
-        n->data = n->inl;
-        n->cap = sizeof n->inl;
-    }
-    if (bytes > n->cap) {
-        unsigned char *d = malloc(bytes);
-        if (!d) {
-            n->next = r->free_nodes;
-            r->free_nodes = n;
-            return NULL;
-        }
-        if (n->data != n->inl) free(n->data);
-        n->data = d;
-        n->cap = bytes;
-    }
-    n->next = NULL;
-    return n;
-}
-
-static void node_put(rp_run *r, rp_qnode *n) {
-    n->next = r->free_nodes;
-    r->free_nodes = n;
-}
-
 /* active_clients: a client is active while it has a request queued, in the core, or is in
  * its think time; the replay integrates the count over time for the timeseries. */
 static void active_changed(rp_run *r, rp_client *c, bool act);
 
+/* The client has a request waiting to be issued: in its FIFO or lent (rp_run.lent). */
+static inline bool has_queued(const rp_client *c) { return c->head || c->lent; }
+
 static inline void update_active(rp_run *r, rp_client *c) {
-    bool act = c->parked | c->woken | c->pending_set | (c->head != NULL) | c->sent;
+    bool act = c->parked | c->woken | c->pending_set | has_queued(c) | c->sent;
     if (act != c->active) active_changed(r, c, act);
 }
 
@@ -192,102 +67,7 @@ void rp_gauges(rp_run *r, ds_gauges *g) {
     g->core_busy_ns = r->eng->ops->core_busy_ns ? r->eng->ops->core_busy_ns(r->eng) : -1;
 }
 
-static ds_status client_push(rp_run *r, rp_client *c, const ds_trace_req *q, int64_t intended_ns,
-                             ds_err *err) {
-    if (c->qlen >= r->o->client_queue_max)
-        return ds_err_set(err, DS_ERR_ARG,
-                          "%s:%llu: client %llu has %llu requests queued "
-                          "(--client-queue-max)",
-                          r->o->trace, (unsigned long long)q->line, (unsigned long long)c->id,
-                          (unsigned long long)c->qlen);
-    uint32_t bytes = 0;
-    for (uint32_t i = 0; i < q->nkeys; i++)
-        bytes += 4 + q->keys[i].len;
-    rp_qnode *n = node_get(r, bytes);
-    if (!n) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
-    n->op = q->op;
-    n->nkeys = q->nkeys;
-    n->size = q->size;
-    n->ttl_s = q->ttl_s;
-    n->next_access = q->next_access;
-    n->line = q->line;
-    n->intended_ns = intended_ns;
-    n->hash0 = q == &r->req ? r->req_hash : 0;
-    n->len = bytes;
-    unsigned char *p = n->data;
-    for (uint32_t i = 0; i < q->nkeys; i++) {
-        memcpy(p, &q->keys[i].len, 4);
-        memcpy(p + 4, q->keys[i].p, q->keys[i].len);
-        p += 4 + q->keys[i].len;
-    }
-    if (c->tail)
-        c->tail->next = n;
-    else
-        c->head = n;
-    c->tail = n;
-    c->qlen++;
-    if (!r->closed) { /* closed loop: a FIFO is read-ahead of the trace, not a queue */
-        r->queued++;
-        if (c->qlen > r->queue_max) r->queue_max = c->qlen;
-    }
-    return DS_OK;
-}
-
-/* ---- in-flight copies --------------------------------------------------------------------- */
-
-static bool inflight_reserve(rp_inflight *f, uint32_t nkeys, size_t kbytes) {
-    if (nkeys > f->cap) {
-        ds_key *k = realloc(f->keys, nkeys * sizeof *k);
-        if (k) f->keys = k;
-        ds_oracle_snap *s = realloc(f->snaps, nkeys * sizeof *s);
-        if (s) f->snaps = s;
-        ds_value **v = realloc(f->vals, nkeys * sizeof *v);
-        if (v) f->vals = v;
-        if (!k || !s || !v) return false;
-        f->cap = nkeys;
-    }
-    if (kbytes > f->kcap) {
-        unsigned char *b = realloc(f->kbuf, kbytes);
-        if (!b) return false;
-        f->kbuf = b;
-        f->kcap = kbytes;
-    }
-    return true;
-}
-
-/* Copy what the answer of a parked command needs (the scratch is reused by the next issue). */
-static bool inflight_copy(rp_inflight *f, const rp_inflight *s) {
-    size_t kbytes = 0;
-    for (uint32_t i = 0; i < s->nkeys; i++)
-        kbytes += s->keys[i].len;
-    if (!inflight_reserve(f, s->nkeys ? s->nkeys : 1, kbytes ? kbytes : 1)) return false;
-    f->op = s->op;
-    f->nkeys = s->nkeys;
-    f->size = s->size;
-    f->intended_ns = s->intended_ns;
-    f->issue_ns = s->issue_ns;
-    f->next_access = s->next_access;
-    size_t off = 0;
-    for (uint32_t i = 0; i < s->nkeys; i++) {
-        memcpy(f->kbuf + off, s->keys[i].p, s->keys[i].len);
-        f->keys[i] = (ds_key){f->kbuf + off, s->keys[i].len};
-        off += s->keys[i].len;
-        f->snaps[i] = s->snaps[i];
-        f->vals[i] = s->vals[i];
-    }
-    return true;
-}
-
 /* ---- answers ------------------------------------------------------------------------------- */
-
-static void release_vals(rp_inflight *f) {
-    if (f->op != DS_OP_SET && f->op != DS_OP_EXEC) return;
-    uint32_t n = f->op == DS_OP_SET ? 1 : f->nkeys;
-    for (uint32_t i = 0; i < n; i++) {
-        ds_value_unref(f->vals[i]);
-        f->vals[i] = NULL;
-    }
-}
 
 /* One answer (immediate or resumed): latency, oracle, follow-ups; then the client may go on. */
 static void answer(rp_run *r, rp_client *c, rp_inflight *f, const ds_reply *rep) {
@@ -314,19 +94,19 @@ static void answer(rp_run *r, rp_client *c, rp_inflight *f, const ds_reply *rep)
         if (r->o->miss_is_set && f->op == DS_OP_GET && rep->n == 1 && !rep->values[0]) {
             /* The SET reuses the in-flight copy of the key: c->fl, filled when parked, or the
              * scratch for an immediate answer. */
-            if (f != &c->fl && !inflight_copy(&c->fl, f))
+            if (f != &c->fl && !rp_inflight_copy(&c->fl, f))
                 rp_set_fatal(r, DS_ERR_NOMEM, "replay: out of memory");
             c->pending_set = true;
         }
     }
-    release_vals(f);
+    rp_release_vals(f);
     ds_progress_update(r->progress, r->requests, now / 1000);
 }
 
 void rp_host_reply(void *ctx, uint64_t client, uint64_t tag, const ds_reply *rep) {
     rp_run *r = ctx;
     (void)tag;
-    uint32_t idx = client_index(r, client);
+    uint32_t idx = rp_client_index(r, client);
     if (idx == UINT32_MAX || !r->clients[idx].parked) {
         rp_set_fatal(r, DS_ERR_STATE, "replay: an answer for a client that is not parked");
         return;
@@ -335,7 +115,7 @@ void rp_host_reply(void *ctx, uint64_t client, uint64_t tag, const ds_reply *rep
     c->parked = false;
     r->parked--;
     answer(r, c, &c->fl, rep);
-    if (!c->woken && (r->closed || c->head || c->pending_set)) {
+    if (!c->woken && (r->closed || has_queued(c) || c->pending_set)) {
         c->woken = true;
         r->eng->ops->client_wake(r->eng, idx, r->closed ? r->o->think_us : 0);
     }
@@ -409,8 +189,8 @@ static ds_status issue(rp_run *r, uint32_t idx, int64_t issue_ns, ds_err *err) {
     if (st == DS_OK) {
         answer(r, c, f, rep);
     } else if (st == DS_BLOCKED) {
-        if (!inflight_copy(&c->fl, f)) {
-            release_vals(f);
+        if (!rp_inflight_copy(&c->fl, f)) {
+            rp_release_vals(f);
             return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
         }
         c->parked = true;
@@ -418,7 +198,7 @@ static ds_status issue(rp_run *r, uint32_t idx, int64_t issue_ns, ds_err *err) {
     } else {
         ds_reply fake = {.status = st, .op = f->op};
         if (st == DS_ERR_NOMEM) {
-            release_vals(f);
+            rp_release_vals(f);
             return ds_err_set(err, st, "replay: out of memory");
         }
         if (!r->first_error[0])
@@ -485,6 +265,12 @@ static ds_status issue_pending_set(rp_run *r, uint32_t idx, int64_t issue_ns, ds
 static ds_status issue_next(rp_run *r, uint32_t idx, int64_t issue_ns, ds_err *err) {
     rp_client *c = &r->clients[idx];
     if (c->pending_set) return issue_pending_set(r, idx, issue_ns, err);
+    if (c->lent) { /* the reader's record, still current: issued in place */
+        c->lent = false;
+        r->lent = UINT32_MAX;
+        scratch_from_req(r, &r->req, c->ready_ns);
+        return issue(r, idx, issue_ns, err);
+    }
     rp_qnode *n = c->head;
     c->head = n->next;
     if (!c->head) c->tail = NULL;
@@ -492,7 +278,7 @@ static ds_status issue_next(rp_run *r, uint32_t idx, int64_t issue_ns, ds_err *e
     if (!r->closed) r->queued--;
     scratch_from_node(r, c, n);
     ds_status st = issue(r, idx, issue_ns, err);
-    node_put(r, n);
+    rp_node_put(r, n);
     return st;
 }
 
@@ -504,6 +290,8 @@ static void send_next(rp_run *r, uint32_t idx) {
     int64_t cost;
     if (c->pending_set)
         cost = ds_core_cost_cmd_ns(&r->o->core_cost, DS_OP_SET, 1);
+    else if (c->lent)
+        cost = ds_core_cost_cmd_ns(&r->o->core_cost, r->req.op, r->req.nkeys);
     else
         cost = ds_core_cost_cmd_ns(&r->o->core_cost, c->head->op, c->head->nkeys);
     c->sent_ns = cost; /* until it runs: its cost, to date its issue back to the core's start */
@@ -521,7 +309,7 @@ ds_status rp_client_exec(rp_run *r, uint32_t idx, ds_err *err) {
         if (r->closed && !c->woken) {
             c->woken = true;
             r->eng->ops->client_wake(r->eng, idx, r->o->think_us);
-        } else if (!r->closed && !c->woken && (c->head || c->pending_set)) {
+        } else if (!r->closed && !c->woken && (has_queued(c) || c->pending_set)) {
             send_next(r, idx);
         }
     }
@@ -537,7 +325,7 @@ ds_status rp_client_step(rp_run *r, uint32_t idx, bool *idle, ds_err *err) {
     rp_client *c = &r->clients[idx];
     c->woken = false;
     *idle = false;
-    if (r->model && !c->parked && !c->sent && (c->pending_set || c->head)) {
+    if (r->model && !c->parked && !c->sent && (c->pending_set || has_queued(c))) {
         send_next(r, idx);
         update_active(r, c);
         return DS_OK;
@@ -550,7 +338,7 @@ static __attribute__((noinline)) ds_status client_step_issue(rp_run *r, uint32_t
     rp_client *c = &r->clients[idx];
     ds_status st = DS_OK;
     while (st == DS_OK && !c->parked && !c->sent) {
-        if (c->pending_set || c->head) {
+        if (c->pending_set || has_queued(c)) {
             st = issue_next(r, idx, rp_now_ns(r), err);
         } else {
             *idle = true;
@@ -563,7 +351,7 @@ static __attribute__((noinline)) ds_status client_step_issue(rp_run *r, uint32_t
         c->woken = true;
         r->eng->ops->client_wake(r->eng, idx, r->o->think_us);
     }
-    update_active(r, c);
+    if (!(*idle && r->closed)) update_active(r, c); /* else the fill that follows does */
     return st;
 }
 
@@ -632,7 +420,7 @@ int64_t rp_arrival_ns(rp_run *r, const ds_trace_req *req) {
 }
 
 ds_status rp_deliver(rp_run *r, const ds_trace_req *req, ds_err *err) {
-    uint32_t idx = client_index(r, req->client);
+    uint32_t idx = rp_client_index(r, req->client);
     if (idx == UINT32_MAX) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
     rp_client *c = &r->clients[idx];
     c->starving = false;
@@ -640,7 +428,7 @@ ds_status rp_deliver(rp_run *r, const ds_trace_req *req, ds_err *err) {
     ds_status st;
     if (c->parked || c->head || c->woken || c->pending_set || c->sent || r->model) {
         bool was_free = !(c->parked || c->head || c->woken || c->pending_set || c->sent);
-        st = client_push(r, c, req, intended, err);
+        st = rp_client_push(r, c, req, intended, err);
         if (st == DS_OK && was_free) send_next(r, idx);
         update_active(r, c);
         return st;
@@ -664,10 +452,16 @@ ds_status rp_deliver(rp_run *r, const ds_trace_req *req, ds_err *err) {
  * step at the same time in the same order, without a round through the event queue.
  */
 static ds_status enqueue(rp_run *r, const ds_trace_req *req, uint32_t fill, ds_err *err) {
-    uint32_t idx = client_index(r, req->client);
+    uint32_t idx = rp_client_index(r, req->client);
     if (idx == UINT32_MAX) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
     rp_client *c = &r->clients[idx];
-    ds_status st = client_push(r, c, req, rp_now_ns(r), err);
+    ds_status st = DS_OK;
+    if (!c->head && req == &r->req) { /* nothing lent: lend_end ran before this read */
+        c->lent = true;
+        r->lent = idx;
+    } else {
+        st = rp_client_push(r, c, req, rp_now_ns(r), err);
+    }
     if (st == DS_OK && c->starving && !c->woken && !c->parked) {
         c->starving = false;
         c->woken = true;
@@ -694,9 +488,23 @@ ds_status rp_tick(rp_run *r, int64_t now_ns, ds_err *err) {
     return ds_metrics_tick(r->metrics, now_ns, &st, &g, err);
 }
 
+/* The trace is read on while a client's next request is the reader's record: copy it into
+ * the client's FIFO, where it would have been all along (closed loop: its time is unused). */
+static ds_status lend_end(rp_run *r, ds_err *err) {
+    rp_client *c = &r->clients[r->lent];
+    c->lent = false;
+    r->lent = UINT32_MAX;
+    return rp_client_push(r, c, &r->req, rp_now_ns(r), err);
+}
+
+/* Closed loop, after client idx went idle (its activity is settled here, after the fill). */
 ds_status rp_closed_fill(rp_run *r, uint32_t idx, bool *eof, ds_err *err) {
     while (!*eof) {
         const ds_trace_req *req = NULL;
+        if (r->lent != UINT32_MAX) {
+            ds_status st = lend_end(r, err);
+            if (st != DS_OK) return st;
+        }
         int rc = rp_next_record(r, &req, err);
         if (rc < 0) return DS_ERR_ARG;
         if (rc == 0) {
@@ -705,7 +513,8 @@ ds_status rp_closed_fill(rp_run *r, uint32_t idx, bool *eof, ds_err *err) {
         }
         ds_status st = enqueue(r, req, idx, err);
         if (st != DS_OK) return st;
-        if (idx == UINT32_MAX || !rp_client_starving(r, idx)) break;
+        if (idx == UINT32_MAX || !r->clients[idx].starving) break;
     }
+    if (idx != UINT32_MAX) update_active(r, &r->clients[idx]);
     return DS_OK;
 }

@@ -53,6 +53,7 @@ typedef struct rp_client {
     bool pending_set; /* --miss-is-set: the SET that follows a miss is due */
     bool active;      /* a request queued, in the core or thinking (active_clients) */
     bool sent;        /* CPU model: its next request waits for or holds the core */
+    bool lent;        /* closed loop: its next request is the reader's record (rp_run.lent) */
     int64_t sent_ns;  /* that request's core cost (its issue is when the core starts it) */
     rp_qnode *head, *tail;
     uint64_t qlen;
@@ -84,6 +85,10 @@ struct rp_run {
     uint32_t cmap_cap;
     uint32_t cmap_last; /* index of the client client_index found last (checked first) */
     rp_qnode *free_nodes;
+    /* Closed loop: the client whose next request is the reader's current record itself (req,
+     * req_hash), not a copy in its FIFO (UINT32_MAX: none). Its FIFO is empty; the record is
+     * copied there only if the trace is read on before it is issued (replay.c, lend_end). */
+    uint32_t lent;
     uint64_t parked;
     uint64_t queued, queue_max; /* open loop: requests waiting in client FIFOs; longest FIFO */
     bool mem_over;              /* used memory above cache-max-memory since mem_since_ns */
@@ -126,6 +131,26 @@ void rp_phase(rp_run *r, ds_phase ph);
 void rp_host_reply(void *ctx, uint64_t client, uint64_t tag, const ds_reply *rep);
 ds_status rp_take_fatal(rp_run *r, ds_err *err);
 void rp_set_fatal(rp_run *r, ds_status st, const char *msg);
+
+/* replay_clients.c: the client map, FIFO nodes, in-flight copies */
+/* The index of client `id`, created on first sight; UINT32_MAX when out of memory. The last
+ * client looked up is checked first: consecutive records and answers mostly name the same
+ * client (always, in a one-client trace), and that costs no hash. */
+uint32_t rp_client_lookup(rp_run *r, uint64_t id);
+static inline uint32_t rp_client_index(rp_run *r, uint64_t id) {
+    if (r->cmap_last < r->nclients && r->clients[r->cmap_last].id == id) return r->cmap_last;
+    return rp_client_lookup(r, id);
+}
+/* Queue a copy of record q at the client's FIFO tail (--client-queue-max checked). */
+ds_status rp_client_push(rp_run *r, rp_client *c, const ds_trace_req *q, int64_t intended_ns,
+                         ds_err *err);
+static inline void rp_node_put(rp_run *r, rp_qnode *n) {
+    n->next = r->free_nodes;
+    r->free_nodes = n;
+}
+/* Copy what the answer of a parked command needs (the scratch is reused by the next issue). */
+bool rp_inflight_copy(rp_inflight *f, const rp_inflight *s);
+void rp_release_vals(rp_inflight *f); /* a SET's or EXEC's values, once answered */
 
 /* races.c */
 void rp_race(rp_run *r, ds_race_row *row);
