@@ -20,6 +20,7 @@
 
 #include "replay.h"
 #include "sample.h"
+#include "replayrun.h"
 #include "scratch.h"
 #include "testmain.h"
 
@@ -78,27 +79,11 @@ static const char *write_oracle_trace(void) {
     return p;
 }
 
-/* Parse trace + flags (NULL-terminated); the status of the parse, opts in *o. */
-static ds_status parse(ds_replay_opts *o, const char *trace, const char *const *flags,
-                       ds_err *err) {
-    const char *argv[64] = {trace};
-    int argc = 1;
-    for (; flags && flags[argc - 1]; argc++)
-        argv[argc] = flags[argc - 1];
-    bool help;
-    ds_replay_opts_default(o);
-    return ds_cli_parse(o, argc, (char **)argv, &help, err);
-}
-
 static ds_replay_result run(const char *trace, const char *out, const char *const *flags) {
-    static ds_replay_opts o;
-    ds_err err = {{0}};
-    ck_assert_msg(parse(&o, trace, flags, &err) == DS_OK, "%s", err.msg);
-    snprintf(o.out, sizeof o.out, "%s", path_in(out));
-    o.quiet = true;
-    o.progress = false;
+    ds_err err;
     ds_replay_result res;
-    ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "%s", err.msg);
+    ck_assert_msg(ds_test_replay_run(trace, flags, path_in(out), &res, &err) == DS_OK, "%s",
+                  err.msg);
     return res;
 }
 
@@ -327,28 +312,25 @@ START_TEST(test_a_truncated_trace_is_an_error_naming_the_record) {
     }
     ck_assert_uint_eq(fwrite(rec, 1, 10, f), 10);
     fclose(f);
-    static ds_replay_opts o;
-    ds_err err = {{0}};
+    ds_replay_opts *o;
+    ds_err err;
     const char *flags[] = {"--cache-only", NULL};
-    ck_assert_int_eq(parse(&o, p, flags, &err), DS_OK);
-    snprintf(o.out, sizeof o.out, "%s", path_in("cut"));
-    o.quiet = true;
-    o.progress = false;
+    ck_assert_int_eq(ds_test_replay_parse(p, flags, path_in("cut"), &o, &err), DS_OK);
     ds_replay_result res;
-    ck_assert_int_eq(ds_replay_run(&o, &res, &err), DS_ERR_ARG); /* exit 2, as the full engine */
+    ck_assert_int_eq(ds_replay_run(o, &res, &err), DS_ERR_ARG); /* exit 2, as the full engine */
     char want[320];
     snprintf(want, sizeof want, "%s:3: truncated record", p);
     ck_assert_msg(!strncmp(err.msg, want, strlen(want)), "got '%s'", err.msg);
     f = fopen(p, "wb"); /* empty: the full engine's message */
     fclose(f);
-    ck_assert_int_eq(ds_replay_run(&o, &res, &err), DS_ERR_ARG);
+    ck_assert_int_eq(ds_replay_run(o, &res, &err), DS_ERR_ARG);
     snprintf(want, sizeof want, "%s:1: no requests", p);
     ck_assert_msg(!strncmp(err.msg, want, strlen(want)), "got '%s'", err.msg);
 }
 END_TEST
 
 START_TEST(test_options_it_cannot_honour_are_refused_in_one_line) {
-    static ds_replay_opts o;
+    ds_replay_opts *o;
     ds_err err;
     static const struct {
         const char *flag, *value, *msg;
@@ -365,10 +347,10 @@ START_TEST(test_options_it_cannot_honour_are_refused_in_one_line) {
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *flags[] = {"--cache-only", bad[i].flag, bad[i].value, NULL};
-        ds_status st = parse(&o, "t.csv", flags, &err);
+        ds_status st = ds_test_replay_parse("t.csv", flags, path_in("x"), &o, &err);
         if (!bad[i].msg) {
             ck_assert_msg(st == DS_OK, "%s: %s", bad[i].flag, err.msg);
-            ck_assert(!o.oracle && o.core.evict_at == DS_EVICT_AT_INSERT);
+            ck_assert(!o->oracle && o->core.evict_at == DS_EVICT_AT_INSERT);
             continue;
         }
         ck_assert_int_eq(st, DS_ERR_CONFIG);
@@ -379,8 +361,9 @@ START_TEST(test_options_it_cannot_honour_are_refused_in_one_line) {
     const char *issue[] = {"--origin", "--evict",     "lru-exact",    "--cache-max-keys",
                            "100",      "--evict-at",  "insert",       "--latency",
                            "fixed:0",  "--no-oracle", "--cache-only", NULL};
-    ck_assert_msg(parse(&o, "t.csv", issue, &err) == DS_OK, "%s", err.msg);
-    ck_assert(o.cache_only);
+    ck_assert_msg(ds_test_replay_parse("t.csv", issue, path_in("x"), &o, &err) == DS_OK, "%s",
+                  err.msg);
+    ck_assert(o->cache_only);
 }
 END_TEST
 

@@ -22,6 +22,7 @@
 
 #include "replay.h"
 #include "sample.h"
+#include "replayrun.h"
 #include "scratch.h"
 #include "testmain.h"
 
@@ -71,25 +72,11 @@ static size_t load_refs(ref *out, size_t cap) {
 }
 
 static ds_replay_result replay(const char *trace, const char *policy, uint64_t objects) {
-    static ds_replay_opts o;
-    char capbuf[32], dir[DS_SCRATCH_CAP];
-    ds_scratch_make(dir, sizeof dir, "lcs");
+    char capbuf[32];
     snprintf(capbuf, sizeof capbuf, "%llu", (unsigned long long)objects);
-    const char *argv[] = {trace,     "--evict",     policy,   "--cache-max-keys",
-                          capbuf,    "--evict-at",  "insert", "--latency",
-                          "fixed:0", "--no-oracle", "--quiet"};
-    bool help = false;
-    ds_err err = {{0}};
-    ds_replay_opts_default(&o);
-    ck_assert_msg(
-        ds_cli_parse(&o, (int)(sizeof argv / sizeof argv[0]), (char **)argv, &help, &err) == DS_OK,
-        "%s", err.msg);
-    snprintf(o.out, sizeof o.out, "%s/out", dir);
-    o.progress = false;
-    ds_replay_result res;
-    ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "%s: %s", policy, err.msg);
-    ds_scratch_rm(dir);
-    return res;
+    const char *flags[] = {"--evict", policy,      "--cache-max-keys", capbuf,        "--evict-at",
+                           "insert",  "--latency", "fixed:0",          "--no-oracle", NULL};
+    return ds_test_replay_ok(trace, flags, policy);
 }
 
 START_TEST(test_every_policy_matches_libcachesim_to_the_4th_decimal) {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "replay.h"
+#include "replayrun.h"
 #include "scratch.h"
 #include "testhost.h"
 #include "testmain.h"
@@ -153,36 +154,14 @@ END_TEST
 
 /* Every policy: the same trace and seed give the same run (hits, evictions, survivors). */
 static ds_replay_result replay_gen(const char *policy, const char *limit, const char *value) {
-    static ds_replay_opts o;
-    char dir[DS_SCRATCH_CAP];
-    ds_scratch_make(dir, sizeof dir, "zoo");
-    const char *argv[] = {"gen:zipf:0.9,keys=500,requests=5000,mix=get:0.8/set:0.15/del:0.05,"
-                          "clients=4,seed=3",
-                          "--evict",
-                          policy,
-                          limit,
-                          value,
-                          "--evict-at",
-                          "insert",
-                          "--origin",
-                          "on",
-                          "--cache-flush-delay",
-                          "0",
-                          "--seed",
-                          "5",
-                          "--quiet"};
-    bool help = false;
-    ds_err err = {{0}};
-    ds_replay_opts_default(&o);
-    ck_assert_msg(
-        ds_cli_parse(&o, (int)(sizeof argv / sizeof argv[0]), (char **)argv, &help, &err) == DS_OK,
-        "%s", err.msg);
-    snprintf(o.out, sizeof o.out, "%s/out", dir);
-    o.progress = false;
-    ds_replay_result res;
-    ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "%s: %s", policy, err.msg);
-    ds_scratch_rm(dir);
-    return res;
+    const char *flags[] = {"--evict",  policy,       limit,
+                           value,      "--evict-at", "insert",
+                           "--origin", "on",         "--cache-flush-delay",
+                           "0",        "--seed",     "5",
+                           NULL};
+    return ds_test_replay_ok("gen:zipf:0.9,keys=500,requests=5000,mix=get:0.8/set:0.15/del:0.05,"
+                             "clients=4,seed=3",
+                             flags, policy);
 }
 
 START_TEST(test_every_policy_is_deterministic) {

@@ -12,6 +12,7 @@
 
 #include "replay.h"
 #include "sample.h"
+#include "replayrun.h"
 #include "scratch.h"
 #include "testmain.h"
 #include "trace.h"
@@ -114,24 +115,12 @@ static uint64_t textbook_misses(const char *trace, const char *format, size_t ca
 }
 
 static uint64_t dslab_misses(const char *trace, size_t cap, const char *origin) {
-    static ds_replay_opts o;
-    char capbuf[32], dir[DS_SCRATCH_CAP];
-    ds_scratch_make(dir, sizeof dir, "lru");
+    char capbuf[32];
     snprintf(capbuf, sizeof capbuf, "%zu", cap);
-    const char *argv[] = {trace,        "--evict",     "lru-exact", "--cache-max-keys", capbuf,
-                          "--evict-at", "insert",      "--latency", "fixed:0",          "--origin",
-                          origin,       "--no-oracle", "--quiet"};
-    bool help = false;
-    ds_err err = {{0}};
-    ds_replay_opts_default(&o);
-    ck_assert_msg(
-        ds_cli_parse(&o, (int)(sizeof argv / sizeof argv[0]), (char **)argv, &help, &err) == DS_OK,
-        "%s", err.msg);
-    snprintf(o.out, sizeof o.out, "%s/out", dir);
-    o.progress = false;
-    ds_replay_result res;
-    ck_assert_msg(ds_replay_run(&o, &res, &err) == DS_OK, "%s", err.msg);
-    ds_scratch_rm(dir);
+    const char *flags[] = {"--evict",    "lru-exact", "--cache-max-keys", capbuf,
+                           "--evict-at", "insert",    "--latency",        "fixed:0",
+                           "--origin",   origin,      "--no-oracle",      NULL};
+    ds_replay_result res = ds_test_replay_ok(trace, flags, "lru");
     ck_assert_uint_eq(res.stats.hits + res.stats.misses, res.requests);
     return res.stats.misses;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "replay.h"
+#include "replayrun.h"
 #include "scratch.h"
 #include "testmain.h"
 
@@ -34,22 +35,21 @@ static const char *sub(const char *a, const char *b) {
 }
 
 static void run(const char *policy, const char *out, ds_replay_result *res) {
-    static ds_replay_opts o;
-    const char *argv[] = {GEN,         "--io-policy",
-                          policy,      "--max-io-jobs",
-                          "2",         "--latency-get",
-                          "fixed:200", "--latency-set",
-                          "fixed:200", "--cache-max-keys",
-                          "1500",      "--seed",
-                          "9",         NULL};
-    bool help;
+    const char *flags[] = {"--io-policy",
+                           policy,
+                           "--max-io-jobs",
+                           "2",
+                           "--latency-get",
+                           "fixed:200",
+                           "--latency-set",
+                           "fixed:200",
+                           "--cache-max-keys",
+                           "1500",
+                           "--seed",
+                           "9",
+                           NULL};
     ds_err err;
-    ds_replay_opts_default(&o);
-    ck_assert_msg(ds_cli_parse(&o, 13, (char **)argv, &help, &err) == DS_OK, "%s", err.msg);
-    snprintf(o.out, sizeof o.out, "%s", out);
-    o.quiet = true;
-    o.progress = false;
-    ck_assert_msg(ds_replay_run(&o, res, &err) == DS_OK, "%s", err.msg);
+    ck_assert_msg(ds_test_replay_run(GEN, flags, out, res, &err) == DS_OK, "%s", err.msg);
 }
 
 START_TEST(test_check_passes_under_every_policy) {

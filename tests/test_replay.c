@@ -12,6 +12,7 @@
 #include "oracle.h"
 #include "replay.h"
 #include "sample.h"
+#include "replayrun.h"
 #include "scratch.h"
 
 #define GEN                                                                                        \
@@ -33,19 +34,7 @@ static const char *write_trace(const char *name, const char *text) {
 /* Run trace with flags (a NULL-terminated list) into tmpdir/out. */
 static ds_status run(const char *trace, const char *out, ds_replay_result *res, ds_err *err,
                      const char *const *flags) {
-    static ds_replay_opts o;
-    const char *argv[64] = {trace};
-    int argc = 1;
-    for (; flags && flags[argc - 1]; argc++)
-        argv[argc] = flags[argc - 1];
-    bool help;
-    ds_replay_opts_default(&o);
-    ds_status st = ds_cli_parse(&o, argc, (char **)argv, &help, err);
-    ck_assert_msg(st == DS_OK, "%s", err->msg);
-    snprintf(o.out, sizeof o.out, "%s", path_in(out));
-    o.quiet = true;
-    o.progress = false;
-    return ds_replay_run(&o, res, err);
+    return ds_test_replay_run(trace, flags, path_in(out), res, err);
 }
 
 /* summary.csv with the wall-clock columns emptied (their widths vary too). */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "replay.h"
+#include "replayrun.h"
 #include "scratch.h"
 #include "testmain.h"
 
@@ -25,20 +26,9 @@ static void teardown(void) { ds_scratch_rm(tmpdir); }
 /* Parse trace + flags (NULL-terminated) like the command line, run into tmpdir/out. */
 static ds_status run(const char *trace, const char *out, ds_replay_result *res, ds_err *err,
                      const char *const *flags) {
-    static ds_replay_opts o;
-    const char *argv[64] = {trace};
-    int argc = 1;
-    for (; flags && flags[argc - 1]; argc++)
-        argv[argc] = flags[argc - 1];
-    bool help;
-    ds_replay_opts_default(&o);
-    memset(err, 0, sizeof *err);
-    ds_status st = ds_cli_parse(&o, argc, (char **)argv, &help, err);
-    if (st != DS_OK) return st;
-    snprintf(o.out, sizeof o.out, "%s", ds_scratch_path(tmpdir, out));
-    o.quiet = true;
-    o.progress = false;
-    return ds_replay_run(&o, res, err);
+    ds_replay_opts *o;
+    ds_status st = ds_test_replay_parse(trace, flags, ds_scratch_path(tmpdir, out), &o, err);
+    return st != DS_OK ? st : ds_replay_run(o, res, err);
 }
 
 static long file_size(const char *dir, const char *name) {
