@@ -136,7 +136,9 @@ struct ds_cache {
 ds_status ds_ks_init(ds_keyspace *ks, const ds_config *cfg, ds_rng *rng, uint64_t seed,
                      ds_err *err);
 void ds_ks_free(ds_keyspace *ks);
-ds_entry *ds_ks_find(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len);
+static inline ds_entry *ds_ks_find(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len) {
+    return (ds_entry *)ds_table_find(&ks->tab, h, key, len);
+}
 /* The fixed bytes charged per entry besides key and value: the entry struct with the default
  * policy's 8 bytes of metadata, the value header and its share of hash-table slots. */
 #define DS_KS_ENTRY_OVERHEAD (sizeof(ds_entry) + 8u + sizeof(ds_value) + 2 * sizeof(ds_tslot))
@@ -150,7 +152,15 @@ ds_status ds_ks_set(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len, 
 ds_status ds_ks_set_at(ds_keyspace *ks, ds_entry *e, uint64_t h, const void *key, uint32_t len,
                        ds_value *v, const ds_evict_req *rq, ds_entry **out);
 void ds_ks_remove(ds_keyspace *ks, ds_entry *e); /* DEL, expiry: not an eviction */
-void ds_ks_touch(ds_keyspace *ks, ds_entry *e, const ds_evict_req *rq);
+/* A hit (or an overwrite) for the policy; rq: the request, or NULL (the entry's own key). */
+static inline void ds_ks_touch(ds_keyspace *ks, ds_entry *e, const ds_evict_req *rq) {
+    ds_evict_req tmp;
+    if (!rq) {
+        tmp = (ds_evict_req){e->node.hash, e->node.key, e->node.keylen, DS_NEXT_ACCESS_UNKNOWN};
+        rq = &tmp;
+    }
+    ks->ev.ops->on_access(&ks->ev, e, rq);
+}
 void ds_ks_miss(ds_keyspace *ks, const ds_evict_req *rq);
 /* Evict the policy's victim; false when nothing can be evicted now. */
 bool ds_ks_evict_one(ds_keyspace *ks, const ds_evict_req *incoming);

@@ -178,7 +178,12 @@ ds_ioent *ds_sched_find(ds_sched *s, uint64_t h, const void *key, uint32_t len);
 ds_ioent *ds_sched_get(ds_sched *s, uint64_t h, const void *key, uint32_t len, bool *created);
 /* Create the ioent of a key that has none (the caller knows); NULL on OOM. */
 ds_ioent *ds_sched_new(ds_sched *s, uint64_t h, const void *key, uint32_t len);
-bool ds_sched_idle(const ds_ioent *io); /* no flag, no queued op, no waiter, no SAVE in flight */
+/* No flag, no queued op, no waiter, no SAVE in flight: the ioent may go. */
+static inline bool ds_sched_idle(const ds_ioent *io) {
+    assert(io->load.type == OPQ_LOAD && io->save.type == OPQ_SAVE);
+    return !io->flags && !io->load.queued && !io->save.queued && !io->nwaiters &&
+           !io->saves_inflight;
+}
 void ds_sched_release(ds_sched *s, ds_ioent *io); /* free io; it must be idle */
 
 /* The checked flag API (rule 5): DS_ERR_FLAGS on misuse, counted in flag_errors. */

@@ -66,20 +66,11 @@ void ds_ks_free(ds_keyspace *ks) {
     ds_slab_destroy(&ks->slab);
 }
 
-ds_entry *ds_ks_find(ds_keyspace *ks, uint64_t h, const void *key, uint32_t len) {
-    return (ds_entry *)ds_table_find(&ks->tab, h, key, len);
-}
-
 static const ds_evict_req *req_or_key(const ds_evict_req *rq, ds_evict_req *tmp,
                                       const ds_entry *e) {
     if (rq) return rq;
     *tmp = (ds_evict_req){e->node.hash, e->node.key, e->node.keylen, DS_NEXT_ACCESS_UNKNOWN};
     return tmp;
-}
-
-void ds_ks_touch(ds_keyspace *ks, ds_entry *e, const ds_evict_req *rq) {
-    ds_evict_req tmp;
-    ks->ev.ops->on_access(&ks->ev, e, req_or_key(rq, &tmp, e));
 }
 
 void ds_ks_miss(ds_keyspace *ks, const ds_evict_req *rq) {

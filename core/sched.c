@@ -144,12 +144,6 @@ bool ds_ioent_only_waiters(const ds_ioent *io) {
     return io->flags == 0 && io->saves_inflight == 0 && !io->load.queued && !io->save.queued;
 }
 
-bool ds_sched_idle(const ds_ioent *io) {
-    assert(io->load.type == OPQ_LOAD && io->save.type == OPQ_SAVE);
-    return !io->flags && !io->load.queued && !io->save.queued && !io->nwaiters &&
-           !io->saves_inflight;
-}
-
 void ds_sched_release(ds_sched *s, ds_ioent *io) {
     assert(ds_sched_idle(io));
     assert(!io->waiters && !io->mark);

@@ -12,16 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SLAB_PASSTHROUGH 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SLAB_PASSTHROUGH 1
-#endif
-#endif
-#ifndef SLAB_PASSTHROUGH
-#define SLAB_PASSTHROUGH 0
-#endif
+#define SLAB_PASSTHROUGH DS_SLAB_PASSTHROUGH
 
 #define SLAB_CHUNK_BYTES ((size_t)64 * 1024)
 #define SLAB_CHUNK_HEAD  DS_SLAB_GRAIN /* the chunk-list link, padded to keep objects aligned */
@@ -41,7 +32,7 @@ void ds_slab_destroy(ds_slab *s) {
     memset(s, 0, sizeof *s);
 }
 
-static size_t class_of(size_t size) { return (size + DS_SLAB_GRAIN - 1) / DS_SLAB_GRAIN - 1; }
+static size_t class_of(size_t size) { return ds_slab_class(size); }
 
 static void push_free(ds_slab *s, void *p, size_t k) {
     memcpy(p, &s->free[k], sizeof(void *));
@@ -71,7 +62,7 @@ static bool new_chunk(ds_slab *s) {
     return true;
 }
 
-void *ds_slab_alloc(ds_slab *s, size_t size) {
+void *ds_slab_alloc_slow(ds_slab *s, size_t size) {
     if (s->fail_allocs) {
         s->fail_allocs--;
         return NULL;
@@ -102,7 +93,7 @@ void *ds_slab_calloc(ds_slab *s, size_t size) {
     return p;
 }
 
-void ds_slab_free(ds_slab *s, void *p, size_t size) {
+void ds_slab_free_slow(ds_slab *s, void *p, size_t size) {
     if (!p) return;
     assert(s->live > 0);
     s->live--;
