@@ -286,6 +286,11 @@ bool ds_oracle_check(ds_oracle *o, const void *key, uint32_t keylen, const ds_va
     return false;
 }
 
+bool ds_oracle_read_plain(const ds_oracle *o, const ds_value *seen) {
+    if (o->used || o->next_version != DS_ORACLE_V_FIRST) return false;
+    return o->origin ? seen != NULL : seen == NULL; /* classify: origin, or absent */
+}
+
 typedef struct scan_ctx {
     ds_oracle *o;
     int64_t now_us;

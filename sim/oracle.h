@@ -76,6 +76,12 @@ bool ds_oracle_check(ds_oracle *o, const void *key, uint32_t keylen, const ds_va
                      const ds_oracle_snap *s, int64_t now_us, char *expected, char *observed,
                      size_t cap);
 
+/* The common case of ds_oracle_check, decided without a lookup or a description: true when
+ * the oracle holds no key and handed out no version (a read-only replay so far), so a key's
+ * only state is the origin's copy (or absent without an origin) and `seen` shows it. False:
+ * ask ds_oracle_check. */
+bool ds_oracle_read_plain(const ds_oracle *o, const ds_value *seen);
+
 /* Lost writes: compare the backend with the shadow after the drain; fn is called per
  * violation. Returns the backend's scan status. */
 typedef void (*ds_oracle_lost_fn)(void *ctx, const void *key, uint32_t keylen, const char *expected,

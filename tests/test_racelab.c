@@ -358,6 +358,36 @@ START_TEST(test_oracle_rejects_a_value_past_its_ttl) {
 }
 END_TEST
 
+/* The answer path's shortcut (ds_oracle_read_plain) accepts exactly what the full check
+ * accepts while the oracle is untouched, and nothing once it holds a key or made a version. */
+START_TEST(test_oracle_plain_read_agrees_with_the_check) {
+    ds_err err;
+    char e[32], g[32];
+    ds_value *plain = ds_value_new("x", 1, 100, 0);
+    for (int origin = 0; origin < 2; origin++) {
+        ds_oracle *o = ds_oracle_new(origin, &err);
+        ds_oracle_snap s;
+        ds_oracle_snapshot(o, "k", 1, &s);
+        const ds_value *seen[2] = {NULL, plain};
+        for (int i = 0; i < 2; i++)
+            if (ds_oracle_read_plain(o, seen[i]))
+                ck_assert(ds_oracle_check(o, "k", 1, seen[i], &s, 1, e, g, sizeof e));
+        ck_assert(ds_oracle_read_plain(o, origin ? plain : NULL));
+        ck_assert(!ds_oracle_read_plain(o, origin ? NULL : plain)); /* absent / foreign */
+        ck_assert(!ds_oracle_check(o, "k", 1, origin ? NULL : plain, &s, 1, e, g, sizeof e));
+        ds_value *v = ds_oracle_value(o, "k", 1, 100, 0); /* a version handed out */
+        ck_assert(!ds_oracle_read_plain(o, origin ? plain : NULL));
+        ck_assert_int_eq(ds_oracle_ack(o, "k", 1, v, &err), DS_OK); /* and a key held */
+        ck_assert(!ds_oracle_read_plain(o, origin ? plain : NULL));
+        ds_oracle_snapshot(o, "k", 1, &s); /* issued after the write: the old state is stale */
+        ck_assert(!ds_oracle_check(o, "k", 1, origin ? plain : NULL, &s, 1, e, g, sizeof e));
+        ds_value_unref(v);
+        ds_oracle_free(o);
+    }
+    ds_value_unref(plain);
+}
+END_TEST
+
 /* The issue's test: a 20,000-request zipf trace with both DEL-then-GET guards off shrinks to
  * at most 10 lines that still show a stale read with the same options and seed. */
 START_TEST(test_shrink_zipf_to_ten_lines) {
@@ -561,6 +591,7 @@ static Suite *suite(void) {
     tcase_add_test(tc, test_races_csv_names_the_write_and_the_read);
     tcase_add_test(tc, test_toggle_rules);
     tcase_add_test(tc, test_oracle_rejects_a_value_past_its_ttl);
+    tcase_add_test(tc, test_oracle_plain_read_agrees_with_the_check);
     tcase_add_test(tc, test_shrink_zipf_to_ten_lines);
     tcase_add_test(tc, test_shrink_refuses_a_clean_trace);
     tcase_add_test(tc, test_seedrun_collects_in_seed_order);
