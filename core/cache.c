@@ -417,10 +417,16 @@ static bool fast_get(ds_cache *c, const ds_cmd *cmd, const ds_reply **reply, uin
     uint64_t h = *hp = cmd->key_hash ? cmd->key_hash : ds_table_hash(&c->ks.tab, k->p, k->len);
     assert(h == ds_table_hash(&c->ks.tab, k->p, k->len)); /* a host's hash must be ours */
     ds_entry *e = ds_ks_find(&c->ks, h, k->p, k->len);
-    if (e && e->expire_us == 0) { /* a hit on a key without a TTL: ds_c_lookup_at's hit, inline */
-        ds_evict_req rq = {h, k->p, k->len, c->next_access};
+    /* ds_c_lookup_at's two common answers inline: a hit on a key without a TTL, and a miss
+     * while the negative cache is empty; anything else takes the full lookup. */
+    ds_evict_req rq = {h, k->p, k->len, c->next_access};
+    if (e && e->expire_us == 0) {
         ds_ks_touch(&c->ks, e, &rq);
         c->st.hits++;
+    } else if (!e && !c->neg.tab.count) {
+        ds_ks_miss(&c->ks, &rq);
+        c->st.misses++;
+        return false;
     } else if (ds_c_lookup_at(c, e, h, k->p, k->len, &e, true) == LK_MISS) {
         return false;
     }

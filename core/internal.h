@@ -161,7 +161,9 @@ static inline void ds_ks_touch(ds_keyspace *ks, ds_entry *e, const ds_evict_req 
     }
     ks->ev.ops->on_access(&ks->ev, e, rq);
 }
-void ds_ks_miss(ds_keyspace *ks, const ds_evict_req *rq);
+static inline void ds_ks_miss(ds_keyspace *ks, const ds_evict_req *rq) {
+    if (ks->ev.ops->on_miss) ks->ev.ops->on_miss(&ks->ev, rq);
+}
 /* Evict the policy's victim; false when nothing can be evicted now. */
 bool ds_ks_evict_one(ds_keyspace *ks, const ds_evict_req *incoming);
 

@@ -73,10 +73,6 @@ static const ds_evict_req *req_or_key(const ds_evict_req *rq, ds_evict_req *tmp,
     return tmp;
 }
 
-void ds_ks_miss(ds_keyspace *ks, const ds_evict_req *rq) {
-    if (ks->ev.ops->on_miss) ks->ev.ops->on_miss(&ks->ev, rq);
-}
-
 static void account(ds_keyspace *ks, uint64_t add, uint64_t sub) {
     assert(ks->used_bytes + add >= sub);
     ks->used_bytes = ks->used_bytes + add - sub;
