@@ -100,7 +100,8 @@ static void answer(rp_run *r, rp_client *c, rp_inflight *f, const ds_reply *rep)
         }
     }
     rp_release_vals(f);
-    ds_progress_update(r->progress, r->requests, now / 1000);
+    if (r->o->progress && !r->o->quiet) /* ds_progress_new's condition: no call otherwise */
+        ds_progress_update(r->progress, r->requests, now / 1000);
 }
 
 void rp_host_reply(void *ctx, uint64_t client, uint64_t tag, const ds_reply *rep) {
@@ -320,7 +321,8 @@ ds_status rp_client_exec(rp_run *r, uint32_t idx, ds_err *err) {
 static ds_status client_step_issue(rp_run *r, uint32_t idx, bool *idle, ds_err *err);
 
 /* A woken client: with the CPU model its next request goes to the core (the common case, kept
- * small); else it issues what it can now (client_step_issue). */
+ * small); a closed-loop client with nothing queued is idle (the engine reads the trace for
+ * it); else it issues what it can now (client_step_issue). */
 ds_status rp_client_step(rp_run *r, uint32_t idx, bool *idle, ds_err *err) {
     rp_client *c = &r->clients[idx];
     c->woken = false;
@@ -328,6 +330,11 @@ ds_status rp_client_step(rp_run *r, uint32_t idx, bool *idle, ds_err *err) {
     if (r->model && !c->parked && !c->sent && (c->pending_set || has_queued(c))) {
         send_next(r, idx);
         update_active(r, c);
+        return DS_OK;
+    }
+    if (r->closed && !c->parked && !c->sent && !c->pending_set && !has_queued(c)) {
+        *idle = true; /* what client_step_issue finds; the fill that follows settles activity */
+        c->starving = true;
         return DS_OK;
     }
     return client_step_issue(r, idx, idle, err);
