@@ -170,6 +170,30 @@ START_TEST(test_closed_loop_follows_answers_not_trace_times) {
 }
 END_TEST
 
+/* Closed loop: a record read for a client with nothing queued is issued in place (lent), and
+ * copied into its FIFO when the trace is read on for another client first. Three interleaved
+ * clients, each with its own op and keys: every client issues exactly its own records. */
+START_TEST(test_closed_loop_clients_issue_their_own_records) {
+    static char text[16384];
+    size_t used = (size_t)snprintf(text, sizeof text, "time_us,client,op,key,size,ttl_s\n");
+    const char *ops[3] = {"GET", "SET", "DEL"};
+    for (int i = 0; i < 300; i++)
+        used += (size_t)snprintf(text + used, sizeof text - used, "0,%d,%s,%c%d,10,0\n", i % 3,
+                                 ops[i % 3], "gsd"[i % 3], i % 11);
+    const char *t = write_trace("lend.csv", text);
+    ds_replay_result res;
+    ds_err err;
+    const char *flags[] = {"--speed", "max", NULL};
+    ck_assert_int_eq(run(t, "lend", &res, &err, flags), DS_OK);
+    ck_assert_uint_eq(res.requests, 300);
+    ck_assert_uint_eq(res.n_op[DS_OP_GET], 100);
+    ck_assert_uint_eq(res.n_op[DS_OP_SET], 100);
+    ck_assert_uint_eq(res.n_op[DS_OP_DEL], 100);
+    ck_assert_uint_eq(res.stats.hits, 0); /* no GET key is ever written */
+    ck_assert_uint_eq(res.stale_reads + res.lost_writes + res.errors, 0);
+}
+END_TEST
+
 /* A client parked on a miss queues its later requests; they issue, in order, after its answer. */
 START_TEST(test_busy_client_queues_in_order) {
     const char *t = write_trace("fifo.csv", "time_us,client,op,key,size,ttl_s\n"
@@ -511,6 +535,7 @@ static Suite *replay_suite(void) {
     tcase_add_test(tc, test_del_then_get_is_stale_only_without_both_guards);
     tcase_add_test(tc, test_concurrent_saves_lose_writes);
     tcase_add_test(tc, test_closed_loop_follows_answers_not_trace_times);
+    tcase_add_test(tc, test_closed_loop_clients_issue_their_own_records);
     tcase_add_test(tc, test_busy_client_queues_in_order);
     tcase_add_test(tc, test_intended_latency_grows_past_saturation);
     tcase_add_test(tc, test_core_model_one_client_runs_at_get_cost);
