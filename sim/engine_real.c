@@ -215,7 +215,7 @@ static void re_pump(rp_engine *b) {
         log_push(e, job);
         if (e->o->hooks && e->o->hooks->io_taken) e->o->hooks->io_taken(e->o->hooks->ctx, job);
         n->job = job;
-        e->handed |= job->type == DS_JOB_LOAD ? 1u : 2u;
+        e->handed |= DS_IOL_HANDED(job);
         n->backend = rp_backend(e->r);
         n->next = NULL;
         e->inflight++;
@@ -441,13 +441,8 @@ static int64_t next_due(const re_engine *e, int64_t next_cron, int64_t next_tick
 static void sleep_main(re_engine *e, int64_t wait_us) {
     int64_t w0, w1;
     bool m = e->iol && e->ss >= 0 && ds_schedstat_wait(e->ss, &w0);
-    if (m && e->awake_w >= 0) { /* preempted while awake: since the last wake-up */
-        ds_iolat_add(e->iol, DS_IOL_MAIN_PREEMPT, w0 - e->awake_w);
-        if (e->handed) /* by what it handed out meanwhile (a SAVE counts first) */
-            ds_iolat_add(e->iol,
-                         e->handed & 2 ? DS_IOL_MAIN_PREEMPT_SAVE : DS_IOL_MAIN_PREEMPT_LOAD,
-                         w0 - e->awake_w);
-    }
+    if (m && e->awake_w >= 0) /* preempted while awake: since the last wake-up */
+        ds_iolat_main_preempt(e->iol, w0 - e->awake_w, e->handed);
     e->handed = 0;
     wait_event(e, wait_us);
     e->awake_w = -1;

@@ -66,15 +66,12 @@ static void core_start(ve_engine *e, ve_work w, int64_t wake_ns) {
     e->cur = w;
     e->busy_ns += w.cost_ns; /* the wake-up is not work */
     if (e->host && !e->main_core) {
-        if (e->preempted) { /* still waiting since its preemption: it runs this item next */
+        /* every core is busy, or it still waits since its preemption (hostcpu.h: one grant
+         * per wait): it runs this item when a core frees (EV_CORE then) */
+        if (!ds_hostcpu_main_want(&e->hc)) {
             e->main_ready = e->now + wake_ns;
             e->main_cost = w.cost_ns;
-            return;
-        }
-        if (!ds_hostcpu_main_want(&e->hc)) { /* every core is busy: EV_CORE when one frees */
-            e->main_ready = e->now + wake_ns;
-            e->main_cost = w.cost_ns;
-            e->main_asked = e->now;
+            if (!e->preempted) e->main_asked = e->now; /* a preemption's wait runs on */
             return;
         }
         e->main_core = true;
@@ -278,11 +275,7 @@ static ds_status core_done(ve_engine *e, ds_err *err) {
         else /* preempted at the end of its item with nothing left: it sleeps, not waits */
             ds_hostcpu_main_cancel(&e->hc);
         e->main_core = e->preempted = false;
-        if (e->iol) ds_iolat_add(e->iol, DS_IOL_MAIN_PREEMPT, e->preempt_ns);
-        if (e->iol && e->handed) /* by what it handed out (as the real engine classes it) */
-            ds_iolat_add(e->iol,
-                         e->handed & 2 ? DS_IOL_MAIN_PREEMPT_SAVE : DS_IOL_MAIN_PREEMPT_LOAD,
-                         e->preempt_ns);
+        ds_iolat_main_preempt(e->iol, e->preempt_ns, e->handed);
         e->preempt_ns = 0;
         e->handed = 0;
     }

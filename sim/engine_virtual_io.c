@@ -51,18 +51,19 @@ static void main_preempted(ve_engine *e) {
 
 /* host-cpu: the IO server s wants a core for its call's part on one. */
 static void io_cpu(ve_engine *e, uint32_t s) {
+    ve_server *sv = &e->servers[s];
     double p = e->o->host_cpu.preempt;
-    if (e->in_core) e->handed |= e->servers[s].job->type == DS_JOB_LOAD ? 1u : 2u;
+    unsigned handed = DS_IOL_HANDED(sv->job);
+    if (e->in_core) e->handed |= handed;
     bool pre = e->main_core && e->in_core && p > 0 &&
                (p >= 1 || ds_rng_below(&e->prng, 1u << 20) < (uint64_t)(p * (1u << 20)));
-    ve_server *sv = &e->servers[s];
     sv->want_ns = e->now;
     ds_hc_grant g = ds_hostcpu_io_wake(&e->hc, s, pre);
     int64_t run = sv->cpu_ns;
     if (g == DS_HC_PREEMPT) {
         main_preempted(e);
-        int c = sv->job->type == DS_JOB_LOAD ? 0 : 1; /* --preempt-*-latency: it gives the */
-        if (e->has_phold[c]) { /* main thread its core back after this, the rest later */
+        int c = handed == 1 ? 0 : 1; /* --preempt-*-latency (a LOAD's, a SAVE's): it gives the */
+        if (e->has_phold[c]) {       /* main thread its core back after this, the rest later */
             int64_t hold = 1000 * ds_latency_draw(&e->phold[c], &e->phold_rng[c]);
             if (hold < run) sv->cpu_rest_ns = run - hold;
             run = hold; /* longer than its part: the thread's own wake-up and hand-back */

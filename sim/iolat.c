@@ -62,6 +62,12 @@ void ds_iolat_add(ds_iolat *l, ds_iol_kind k, int64_t ns) {
     ds_hist_add(l->h[k], ns < 0 ? 0 : (ns + NS_PER_US / 2) / NS_PER_US);
 }
 
+void ds_iolat_main_preempt(ds_iolat *l, int64_t ns, unsigned handed) {
+    ds_iolat_add(l, DS_IOL_MAIN_PREEMPT, ns);
+    if (handed) /* a period that handed out a SAVE counts as a SAVE's */
+        ds_iolat_add(l, handed & 2 ? DS_IOL_MAIN_PREEMPT_SAVE : DS_IOL_MAIN_PREEMPT_LOAD, ns);
+}
+
 void ds_iolat_pause(ds_iolat *l, bool paused) {
     if (l) l->paused = paused;
 }

@@ -84,6 +84,11 @@ const char *ds_cpu_name(int kind); /* an op name in lower case, or done_load/don
 
 /* Record one interval in ns (negative clamps to 0; stored with 1 us resolution). */
 void ds_iolat_add(ds_iolat *l, ds_iol_kind k, int64_t ns);
+/* main_preempt and its class: what the main thread handed out in the awake period, as
+ * DS_IOL_HANDED bits of its jobs (OR'ed; 0: none), then its time preempted in that period. Both
+ * engines class it so. */
+#define DS_IOL_HANDED(job) ((job)->type == DS_JOB_LOAD ? 1u : 2u)
+void ds_iolat_main_preempt(ds_iolat *l, int64_t ns, unsigned handed);
 /* Intervals are recorded in the measured phase only, as latency.csv's (not during --warmup,
  * not in the final drain): a warm-up's load phase or the drain's SAVE burst would otherwise set
  * the tails that calibrate turns into models. The CPU accounts below are not paused. */
