@@ -62,7 +62,9 @@ static int usage(FILE *f) {
             "                       [--trace TRACE] [replay options] -o CAL.conf\n"
             "Runs short real-clock replays on the file backend in fresh stores under DIR\n"
             "(removed afterwards) and probes the device's concurrency, then writes CAL.conf\n"
-            "(load it with `dslab replay --config CAL.conf`) and CAL.{get,set,del,handoff}.hist.\n"
+            "(load it with `dslab replay --config CAL.conf`) and beside it CAL.KIND.hist, one\n"
+            "hist: model per measured term (get, set, del, handoff, wakeup, worker_wakeup,\n"
+            "main_preempt_load, main_preempt_save).\n"
             "  --trace TRACE   calibrate on this trace instead of the built-in workload:\n"
             "                  %s\n"
             "  --runs N        replay it N times (1..10, default 3), each in its own store, and\n"
@@ -282,10 +284,9 @@ typedef struct cal_result {
     char costs[512];
     double harness_us;  /* main-thread CPU per request outside the core's calls */
     double other_cores; /* other processes' CPU during the replay (hostload.h) */
-    double share[3];    /* host-cpu: CPU share of get, set, del calls */
-    double preempt;     /* host-cpu preempt, -1 unmeasured (no schedstat) */
+    ds_host_model host; /* host-cpu: cores, CPU share of get, set, del calls, preempt (0:
+                           unmeasured without schedstat) */
     int runs;           /* replays pooled */
-    long cpus;
     int channels;
     double tput[4];
 } cal_result;
@@ -324,7 +325,7 @@ static ds_status write_conf(const cal_opts *o, const cal_result *c, ds_err *err)
             o->trace ? o->trace : CAL_DEFAULT_TRACE);
     fprintf(f, "# device probe (writes/s with 1/2/4/8 threads): %.0f %.0f %.0f %.0f\n", c->tput[0],
             c->tput[1], c->tput[2], c->tput[3]);
-    fprintf(f, "# harness CPU per request (core-cost-us harness; see calibrate.c): %.3f us\n",
+    fprintf(f, "# harness CPU per request (core-cost-us harness; see calpool.c): %.3f us\n",
             c->harness_us);
     fprintf(f,
             "# replays pooled: %d; other processes during them: at most %.2f cores (limit %.2f)\n",
@@ -337,10 +338,7 @@ static ds_status write_conf(const cal_opts *o, const cal_result *c, ds_err *err)
     if (c->costs[0]) option_line(f, "core-cost-us", c->costs);
     option_line(f, "disk-channels", ch);
     char hc[128];
-    int k = snprintf(hc, sizeof hc, "cpus=%ld,get=%.3f,set=%.3f,del=%.3f",
-                     c->cpus > 0 ? c->cpus : 1, c->share[0], c->share[1], c->share[2]);
-    if (c->preempt >= 0 && k > 0 && (size_t)k < sizeof hc)
-        snprintf(hc + k, sizeof hc - (size_t)k, ",preempt=%.3f", c->preempt);
+    ds_host_model_format(&c->host, hc, sizeof hc);
     option_line(f, "host-cpu", hc);
     fprintf(f, "io-threads %s\nfsync %s\n", o->io_threads, o->fsync);
     bool bad = ferror(f) != 0;
@@ -352,19 +350,20 @@ static ds_status write_conf(const cal_opts *o, const cal_result *c, ds_err *err)
 static void host_shares(const ds_calpool *p, cal_result *c) {
     static const char *const cpu[3] = {"cpu_get", "cpu_set", "cpu_del"};
     static const char *const svc[3] = {"service_get", "service_set", "service_del"};
-    c->cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    c->host.cpus = cpus > 0 ? (uint32_t)cpus : 1;
     for (int i = 0; i < 3; i++) {
         double m = ds_calpool_mean(p, svc[i], NULL, NULL),
                u = ds_calpool_mean(p, cpu[i], NULL, NULL);
-        c->share[i] = m > 0 ? (u >= m ? 1.0 : u / m) : 0;
+        c->host.share[i] = m > 0 ? (u >= m ? 1.0 : u / m) : 0;
     }
     /* preempt (hostcpu.h): awake periods of the main thread in which an IO thread preempted
      * it, per IO thread wake-up (the main thread wakes one for each job it hands out) */
     uint64_t wakes, periods, preempted;
     ds_calpool_mean(p, "worker_wakeup", &wakes, NULL);
     ds_calpool_mean(p, "main_preempt", &periods, &preempted);
-    c->preempt =
-        wakes && periods ? (preempted >= wakes ? 1.0 : (double)preempted / (double)wakes) : -1;
+    c->host.preempt =
+        wakes && periods ? (preempted >= wakes ? 1.0 : (double)preempted / (double)wakes) : 0;
 }
 
 /* One attempt of the calibration replay, in TMP/attempt-N: a repeated attempt starts from an
@@ -461,10 +460,10 @@ static void report(const cal_opts *o, const cal_result *c) {
     printf("  %-16s %s\n  %-16s %d (writes/s with 1/2/4/8 threads: %.0f %.0f %.0f %.0f)\n",
            "core-cost-us", c->costs, "disk-channels", c->channels, c->tput[0], c->tput[1],
            c->tput[2], c->tput[3]);
-    printf("  %-16s cpus=%ld,get=%.3f,set=%.3f,del=%.3f,preempt=%.3f (%d runs pooled; other "
-           "processes: at most %.2f cores)\n",
-           "host-cpu", c->cpus, c->share[0], c->share[1], c->share[2], c->preempt, c->runs,
-           c->other_cores);
+    char hc[128];
+    ds_host_model_format(&c->host, hc, sizeof hc);
+    printf("  %-16s %s (%d runs pooled; other processes: at most %.2f cores)\n", "host-cpu", hc,
+           c->runs, c->other_cores);
 }
 
 int ds_main_calibrate(int argc, char **argv) {

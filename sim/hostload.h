@@ -50,15 +50,14 @@ typedef struct ds_quiet {
     double max_cores, wait_s;
     int retries;
 } ds_quiet;
-typedef int (*ds_quiet_fn)(void *arg);
+typedef int (*ds_quiet_fn)(void *arg); /* 0 = done; else stop (fn keeps its own error) */
 
 /* The defaults (0.15 cores, 120 s, 3 retries), and the command-line options that change them
  * (--max-host-load 0..4096 cores, --quiet-wait 0..86400 s, --retries 0..100), shared by
  * calibrate and validate. ds_quiet_option returns 0 when it took the option, 1 when the name
  * is not one of these, 2 after printing "WHO: --opt: ..." for a bad value. */
 #define DS_QUIET_DEFAULT ((ds_quiet){0.15, 120, 3})
-int ds_quiet_option(ds_quiet *q, const char *who, const char *name,
-                    const char *value); /* 0 = done; else stop (fn keeps its own error) */
+int ds_quiet_option(ds_quiet *q, const char *who, const char *name, const char *value);
 int ds_hostload_quiet_run(const ds_quiet *q, const char *who, int run, FILE *runs_csv,
                           ds_quiet_fn fn, void *arg, double *other_cores);
 
