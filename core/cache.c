@@ -34,8 +34,6 @@ const char *ds_cache_last_error(const ds_cache *c) { return c ? c->err.msg : "no
 
 /* ---- the scheduler's environment: all it sees of the cache ---- */
 
-static int64_t env_now(void *ctx) { return ds_now(ctx); }
-
 static void env_jobs_ready(void *ctx) {
     ds_cache *c = ctx;
     c->in_callback++;
@@ -67,7 +65,8 @@ static ds_status sched_open(ds_cache *c, uint64_t seed, ds_err *err) {
     if (!pol) pol = ds_sched_policy_find(spec, len);
     if (!pol) return ds_err_set(err, DS_ERR_CONFIG, "io-policy: unknown policy '%s'", spec);
     ds_sched_env env = {.ctx = c,
-                        .now_us = env_now,
+                        .now_us = c->host.now_us,
+                        .now_ctx = c->host.ctx,
                         .jobs_ready = c->host.jobs_ready ? env_jobs_ready : NULL,
                         .save_value = env_save_value,
                         .save_held = env_save_held,
@@ -175,10 +174,8 @@ ds_cache *ds_cache_new(const ds_config *cfg, const ds_host *host, ds_err *err) {
 }
 
 static void free_parked(ds_cache *c) {
-    size_t it = 0;
-    ds_tnode *n;
-    while ((n = ds_table_next(&c->parked, &it))) {
-        ds_parked *p = (ds_parked *)n;
+    for (ds_parked *p = c->parked_list, *next; p; p = next) {
+        next = p->next;
         if (p->cmd.op == DS_OP_SET) ds_value_unref(p->cmd.value);
         for (uint32_t i = 0; i < p->cmd.nsub; i++)
             if (p->subs[i].op == DS_OP_SET) ds_value_unref(p->subs[i].value);
@@ -470,9 +467,7 @@ ds_status ds_cache_exec(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd
                      cmd->keys[0].len - 1u < DS_KEY_MAX_BYTES;
     ds_status st = plain_get ? DS_OK : check_cmd(c, cmd, false);
     if (st != DS_OK) return st;
-    if (c->parked.count &&
-        ds_table_find(&c->parked, ds_table_hash(&c->parked, &client, sizeof client), &client,
-                      sizeof client))
+    if (ds_c_parked_find(c, client))
         return ds_fail(c, DS_ERR_STATE, "client %llu already has a parked command",
                        (unsigned long long)client);
     c->st.requests++;

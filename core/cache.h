@@ -64,6 +64,12 @@ void ds_c_cancel_queued_load(ds_cache *c, ds_ioent *io);
  * absent (fast_get's miss: it is not looked up again), else 0. */
 ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd, uint64_t h0);
 void ds_c_resume_ready(ds_cache *c);
+/* The client's parked command, or NULL. */
+#define DS_PARKED_SCAN_MAX 8u /* parked commands found by a scan; beyond, by the index */
+ds_parked *ds_c_parked_find_slow(ds_cache *c, uint64_t client);
+static inline ds_parked *ds_c_parked_find(ds_cache *c, uint64_t client) {
+    return c->nparked ? ds_c_parked_find_slow(c, client) : NULL;
+}
 void ds_c_load_done(ds_cache *c, ds_job *job);
 void ds_c_save_done(ds_cache *c, ds_job *job);
 

@@ -258,6 +258,73 @@ static ds_status slot_link(ds_cache *c, ds_parked *p, const ds_key *k, uint64_t 
     return DS_OK;
 }
 
+/* ---- the parked commands by client ---- */
+
+/* Index every parked command; false (and no index) when the table cannot grow, which costs
+ * only speed: the lookup scans the list instead. */
+static bool parked_index_build(ds_cache *c) {
+    for (ds_parked *p = c->parked_list; p; p = p->next) {
+        p->node.key = (const unsigned char *)&p->client_key;
+        p->node.keylen = sizeof p->client_key;
+        p->node.hash = ds_table_hash(&c->parked, &p->client_key, sizeof p->client_key);
+        if (ds_table_insert(&c->parked, &p->node) != DS_OK) {
+            for (ds_parked *q = c->parked_list; q != p; q = q->next)
+                ds_table_remove(&c->parked, &q->node);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Stop indexing: remove every parked command but skip (not in the index) from it. */
+static void parked_index_drop(ds_cache *c, const ds_parked *skip) {
+    for (ds_parked *p = c->parked_list; p; p = p->next)
+        if (p != skip) ds_table_remove(&c->parked, &p->node);
+    c->parked_indexed = false;
+}
+
+static void parked_add(ds_cache *c, ds_parked *p) {
+    p->prev = NULL;
+    p->next = c->parked_list;
+    if (p->next) p->next->prev = p;
+    c->parked_list = p;
+    c->nparked++;
+    if (c->parked_indexed) {
+        p->node.key = (const unsigned char *)&p->client_key;
+        p->node.keylen = sizeof p->client_key;
+        p->node.hash = ds_table_hash(&c->parked, &p->client_key, sizeof p->client_key);
+        if (ds_table_insert(&c->parked, &p->node) != DS_OK) parked_index_drop(c, p);
+    } else if (c->nparked > DS_PARKED_SCAN_MAX) {
+        c->parked_indexed = parked_index_build(c);
+    }
+    assert(!c->parked_indexed || c->parked.count == c->nparked);
+}
+
+static void parked_remove(ds_cache *c, ds_parked *p) {
+    assert(c->nparked > 0);
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        c->parked_list = p->next;
+    if (p->next) p->next->prev = p->prev;
+    c->nparked--;
+    if (c->parked_indexed) {
+        ds_table_remove(&c->parked, &p->node);
+        if (c->nparked == 0) c->parked_indexed = false; /* the next few are scanned again */
+    }
+}
+
+ds_parked *ds_c_parked_find_slow(ds_cache *c, uint64_t client) {
+    if (c->parked_indexed)
+        return (ds_parked *)ds_table_find(
+            &c->parked, ds_table_hash(&c->parked, &client, sizeof client), &client, sizeof client);
+    for (ds_parked *p = c->parked_list; p; p = p->next)
+        if (p->client == client) return p;
+    return NULL;
+}
+
+/* ---- parking ---- */
+
 static void unpark(ds_cache *c, ds_parked *p);
 
 ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd, uint64_t h0) {
@@ -266,13 +333,7 @@ ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cm
     if (!p) return ds_fail(c, DS_ERR_NOMEM, "out of memory parking a command");
     p->client = p->client_key = client;
     p->tag = tag;
-    p->node.key = (const unsigned char *)&p->client_key;
-    p->node.keylen = sizeof p->client_key;
-    p->node.hash = ds_table_hash(&c->parked, &p->client_key, sizeof p->client_key);
-    if (ds_table_insert(&c->parked, &p->node) != DS_OK) {
-        ds_slab_free(&c->slab, p, p->alloc_bytes);
-        return ds_fail(c, DS_ERR_NOMEM, "out of memory parking a command");
-    }
+    parked_add(c, p);
     ds_status st = DS_OK;
     for (uint32_t i = 0; i < nk && st == DS_OK; i++) {
         const ds_key *k = &p->keys[i];
@@ -307,7 +368,7 @@ static void unpark(ds_cache *c, ds_parked *p) {
         s->io->nwaiters--;
         ds_c_io_release(c, s->io);
     }
-    ds_table_remove(&c->parked, &p->node);
+    parked_remove(c, p);
     if (p->cmd.op == DS_OP_SET) ds_value_unref(p->cmd.value);
     for (uint32_t i = 0; i < p->cmd.nsub; i++)
         if (p->subs[i].op == DS_OP_SET) ds_value_unref(p->subs[i].value);
@@ -483,7 +544,10 @@ void ds_c_save_done(ds_cache *c, ds_job *job) {
     ds_sched_unblocked(&c->sched, io);
 }
 
-ds_job *ds_cache_job_take(ds_cache *c) { return c ? ds_sched_take(&c->sched) : NULL; }
+/* Hosts ask until it answers NULL (the virtual engine four times a miss): no call then. */
+ds_job *ds_cache_job_take(ds_cache *c) {
+    return c && c->sched.jnew.head ? ds_sched_take(&c->sched) : NULL;
+}
 
 ds_status ds_cache_job_done(ds_cache *c, ds_job *job) {
     if (!c || !job) return DS_ERR_ARG;

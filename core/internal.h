@@ -61,10 +61,11 @@ typedef struct ds_negcache {
 /* ---- parked commands ---- */
 
 typedef struct ds_parked {
-    ds_tnode node; /* keyed by client_key, the client id's bytes */
+    ds_tnode node; /* in the client index (ds_cache.parked) while it is on: by client_key */
+    struct ds_parked *prev, *next; /* every parked command (ds_cache.parked_list) */
     uint64_t client, tag;
-    uint64_t client_key;
-    ds_cmd cmd; /* deep copy */
+    uint64_t client_key; /* the client id's bytes, the index's key */
+    ds_cmd cmd;          /* deep copy */
     ds_cmd *subs;
     ds_key *keys;     /* all keys of cmd and subs */
     uint64_t *hashes; /* their hashes (computed once, at park) */
@@ -110,7 +111,14 @@ struct ds_cache {
     ds_keyspace ks;
     ds_negcache neg;
     ds_sched sched;
-    ds_table parked; /* client id -> ds_parked */
+    /* Every parked command (one per client at most), and an index by client id that is built
+     * only once more than DS_PARKED_SCAN_MAX are parked and dropped when none is: a closed loop
+     * of a few clients finds a client's command by a short scan instead of hashing, inserting
+     * and removing a table node per miss. */
+    ds_parked *parked_list;
+    uint64_t nparked;
+    bool parked_indexed;
+    ds_table parked; /* client id -> ds_parked, while parked_indexed */
     /* parked commands whose keys are all resolved, oldest first; seq_in numbers them as they
      * join, seq_out is the last one answered (the list is FIFO: asserted) */
     ds_parked *ready_head, *ready_tail;

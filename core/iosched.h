@@ -136,7 +136,10 @@ ds_status ds_config_check_io_policy(const ds_config *cfg, const char *value, ds_
 
 typedef struct ds_sched_env {
     void *ctx;
-    int64_t (*now_us)(void *ctx);  /* required */
+    /* The clock, called with now_ctx (not ctx: the cache hands over its host's clock and
+     * context, two calls fewer a read). Required. */
+    int64_t (*now_us)(void *now_ctx);
+    void *now_ctx;
     void (*jobs_ready)(void *ctx); /* after a pump made jobs; optional */
     /* A new reference to the key's value now, for a SAVE being pushed (rule 2); NULL means
      * delete on disk. Required. */

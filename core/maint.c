@@ -145,7 +145,7 @@ void ds_cache_stats(const ds_cache *c, ds_stats *out) {
     out->queued_ops = c->sched.queued;
     out->jobs_new = c->sched.jnew.count;
     out->jobs_processing = c->sched.jproc.count;
-    out->blocked_clients = c->parked.count;
+    out->blocked_clients = c->nparked;
 }
 
 const ds_value *ds_cache_peek(const ds_cache *c, const void *key, uint32_t keylen) {

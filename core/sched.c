@@ -302,7 +302,7 @@ void ds_sched_schedule_load(ds_sched *s, ds_ioent *io) {
     assert(!io->load.queued);
     ds_sched_flag_move(s, io, 0, DS_FLAG_LOAD);
     io->load.seq = s->next_seq++;
-    io->load.arrival_us = s->env.now_us(s->env.ctx);
+    io->load.arrival_us = s->env.now_us(s->env.now_ctx);
     bool behind_save = (io->flags & (DS_FLAG_SAVE | DS_FLAG_SAVEINPROG)) != 0;
     sched_enqueue(s, &io->load, behind_save && s->env.cfg->load_priority == DS_LOAD_SAVE_FIRST);
 }
@@ -317,7 +317,7 @@ void ds_sched_schedule_save(ds_sched *s, ds_ioent *io, int64_t due_us) {
     assert(!io->save.queued);
     ds_sched_flag_move(s, io, 0, DS_FLAG_SAVE);
     io->save.seq = s->next_seq++;
-    io->save.arrival_us = s->env.now_us(s->env.ctx);
+    io->save.arrival_us = s->env.now_us(s->env.now_ctx);
     io->save.due_us = due_us;
     if (s->pol->hold_saves && due_us > io->save.arrival_us) {
         held_add(s, &io->save);
@@ -455,7 +455,7 @@ static uint64_t push_held(ds_sched *s, int64_t now, uint32_t max) {
 void ds_sched_pump(ds_sched *s, bool asap) {
     uint32_t max = s->env.cfg->max_io_jobs;
     if ((!s->q.head && !s->held.head) || ds_sched_in_flight(s) >= max) return; /* common */
-    int64_t now = s->env.now_us(s->env.ctx);
+    int64_t now = s->env.now_us(s->env.now_ctx);
     if (s->held.head) held_release(s, now, false);
     uint64_t pushed = 0;
     uint64_t visited __attribute__((unused)) = 0, len __attribute__((unused)) = s->q.count;

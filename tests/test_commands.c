@@ -426,6 +426,63 @@ START_TEST(test_one_parked_command_per_client) {
 }
 END_TEST
 
+/* Every parked client refuses a second command and every other client may park, however many
+ * are parked and in whatever order they resume: the check must not depend on how the core
+ * finds a client's parked command (a scan of a few, an index of many). */
+static void check_parked_clients(th_host *th, const bool *parked, uint64_t n) {
+    uint64_t count = 0;
+    for (uint64_t c = 1; c <= n; c++) {
+        if (!parked[c]) continue;
+        count++;
+        ck_assert_msg(th_do(th, c, th_get(th, "other")) == DS_ERR_STATE, "client %llu",
+                      (unsigned long long)c);
+    }
+    ck_assert_uint_eq(th_stats(th).blocked_clients, count);
+}
+
+START_TEST(test_one_parked_command_per_client_among_many) {
+    enum { N = 40 };
+    TH_OPEN(th, th_cfg(0));
+    bool parked[N + 1] = {false};
+    char key[32];
+    size_t replies[N + 1] = {0};
+    for (int round = 0; round < 2; round++) {
+        for (uint64_t c = 1; c <= N; c++) {
+            snprintf(key, sizeof key, "k%d-%llu", round, (unsigned long long)c);
+            th_get_blocked(th, c, key);
+            parked[c] = true;
+            if (c == 1 || c == 5 || c == 9 || c == N) check_parked_clients(th, parked, N);
+        }
+        /* Resume them newest job first; halfway, park the resumed ones again (the count falls
+         * to a few and climbs back while others stay parked). */
+        for (uint64_t done = 0; th_stats(th).blocked_clients > 0; done++) {
+            th_take_all(th);
+            ck_assert_uint_gt(th->njobs, 0);
+            ck_assert_int_eq(th_complete(th, th->jobs[th->njobs - 1], DS_OK, "v"), DS_OK);
+            for (uint64_t c = 1; c <= N; c++) {
+                if (th_replies_for(th, c) == replies[c]) continue;
+                ck_assert(parked[c]);
+                ck_assert_uint_eq(th_replies_for(th, c), replies[c] + 1);
+                replies[c]++;
+                parked[c] = false;
+            }
+            check_parked_clients(th, parked, N);
+            if (round == 0 && done == N - 3) {
+                for (uint64_t c = 1; c <= N; c++) {
+                    if (parked[c]) continue;
+                    snprintf(key, sizeof key, "again-%llu", (unsigned long long)c);
+                    th_get_blocked(th, c, key);
+                    parked[c] = true;
+                }
+                check_parked_clients(th, parked, N);
+            }
+        }
+        check_parked_clients(th, parked, N);
+    }
+    th_fini(th);
+}
+END_TEST
+
 START_TEST(test_host_callbacks_cannot_reenter) {
     TH_OPEN(th, th_cfg(0));
     th->probe_reentry = true;
@@ -483,6 +540,7 @@ static Suite *commands_suite(void) {
     tcase_add_test(tc, test_key_of_max_length_is_accepted);
     tcase_add_test(tc, test_value_bigger_than_max_memory_is_toobig);
     tcase_add_test(tc, test_one_parked_command_per_client);
+    tcase_add_test(tc, test_one_parked_command_per_client_among_many);
     tcase_add_test(tc, test_host_callbacks_cannot_reenter);
     tcase_add_test(tc, test_job_done_on_unknown_job_is_state_error);
     suite_add_tcase(s, tc);

@@ -45,6 +45,7 @@ static ds_status sh_open_p(sh *h, const char *policy, const char *params) {
     h->cfg.max_io_jobs = 4;
     ds_sched_env env = {.ctx = h,
                         .now_us = sh_now,
+                        .now_ctx = h,
                         .jobs_ready = sh_ready,
                         .save_value = sh_save_value,
                         .cfg = &h->cfg,
