@@ -380,11 +380,15 @@ static ds_status ve_run(rp_engine *b, ds_err *err) {
     volatile sig_atomic_t *stop = e->o->stop;    /* rp_stopping, read without a call */
     while (st == DS_OK && e->fail == DS_OK) {
         if (stop && *stop) break; /* interrupted: the drain finishes what is in flight */
-        bool more_trace = closed ? false : !e->eof;
-        bool core_idle = !e->core_busy && e->cq_n == 0;
-        bool done = core_idle && e->live == 0 && e->io.n == 0 && !more_trace &&
-                    rp_clients_parked(e->r) == 0;
-        if (done && !crash_at) break;
+        /* The run can be over only when no wake-up, core item or IO is pending (each of
+         * them is work: a ring wake-up is counted live, the core's slot means it is busy),
+         * so the full test is paid only then, not per event. */
+        bool done = false;
+        if (!e->wake.n && !e->core_set && !e->io.n) {
+            done = !e->core_busy && e->cq_n == 0 && e->live == 0 && (closed || e->eof) &&
+                   rp_clients_parked(e->r) == 0;
+            if (done && !crash_at) break;
+        }
         /* the earliest of the main heap, the wake-up ring, the core's slot and the IO heap
          * (main on a tie) */
         const ds_ev *top = e->main.n ? &e->main.a[0] : NULL;
@@ -403,15 +407,20 @@ static ds_status ve_run(rp_engine *b, ds_err *err) {
         else
             ev = ds_evheap_pop(from == FROM_IO ? &e->io : &e->main);
         if (ev.t > e->now) e->now = ev.t;
-        if (ev.kind == EV_CRON && e->live == 0 && e->io.n == 0 && !done && core_idle) {
-            e->idle_crons++;
-            if (stuck(e))
-                return ds_err_set(err, DS_ERR_STATE,
-                                  "replay: %llu clients parked and no IO can "
-                                  "finish (stuck at %lld us)",
-                                  (unsigned long long)rp_clients_parked(e->r),
-                                  (long long)(e->now / 1000));
-        } else if (ev.kind != EV_TICK && ev.kind != EV_PIT) {
+        if ((1u << ev.kind) & ((1u << EV_CRON) | (1u << EV_TICK) | (1u << EV_PIT))) {
+            bool core_idle = !e->core_busy && e->cq_n == 0; /* as at the loop's top */
+            if (ev.kind == EV_CRON && e->live == 0 && e->io.n == 0 && !done && core_idle) {
+                e->idle_crons++;
+                if (stuck(e))
+                    return ds_err_set(err, DS_ERR_STATE,
+                                      "replay: %llu clients parked and no IO can "
+                                      "finish (stuck at %lld us)",
+                                      (unsigned long long)rp_clients_parked(e->r),
+                                      (long long)(e->now / 1000));
+            } else if (ev.kind == EV_CRON) {
+                e->idle_crons = 0;
+            }
+        } else {
             e->idle_crons = 0;
         }
         st = handle(e, &ev, err);

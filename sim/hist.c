@@ -15,30 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DS_HIST_SUB_BITS 7
-#define DS_HIST_SUB      (1 << DS_HIST_SUB_BITS) /* sub-buckets per power of two */
-/* msb can be 0..62 for int64_t >= 0; shifts 1..55 above the linear range, plus two linear
- * blocks: (62 - DS_HIST_SUB_BITS + 2) blocks of DS_HIST_SUB buckets. */
-#define DS_HIST_NBUCKETS ((62 - DS_HIST_SUB_BITS + 2) * DS_HIST_SUB)
-
-struct ds_hist {
-    uint64_t count;
-    int64_t min_us, max_us;
-    unsigned __int128 sum_us; /* exact even for 1e10 us times 1e12 samples */
-    uint64_t buckets[DS_HIST_NBUCKETS];
-};
-
-static int ds_hist_msb(uint64_t v) { return 63 - __builtin_clzll(v); }
-
-/* Bucket index of a value >= 0. */
-static size_t ds_hist_index(int64_t v) {
-    uint64_t u = (uint64_t)v;
-    if (u < 2u * DS_HIST_SUB) return (size_t)u;
-    int shift = ds_hist_msb(u) - DS_HIST_SUB_BITS; /* >= 1 */
-    size_t idx = (size_t)(shift + 1) * DS_HIST_SUB + (size_t)((u >> shift) - DS_HIST_SUB);
-    return idx;
-}
-
 /* Inclusive value range of bucket idx. */
 static void ds_hist_range(size_t idx, int64_t *lo, int64_t *hi) {
     if (idx < 2u * DS_HIST_SUB) {
@@ -67,33 +43,27 @@ void ds_hist_reset(ds_hist *h) {
     h->min_us = INT64_MAX;
 }
 
-static inline void add_at(ds_hist *h, int64_t v_us, size_t idx) {
-    if (v_us < h->min_us) h->min_us = v_us;
-    if (v_us > h->max_us) h->max_us = v_us;
-    h->count++;
-    h->sum_us += (uint64_t)v_us;
-    h->buckets[idx]++;
+void ds_hist_clear(ds_hist *h) {
+    if (h->count) {
+        size_t lo = ds_hist_index(h->min_us), hi = ds_hist_index(h->max_us);
+        memset(&h->buckets[lo], 0, (hi - lo + 1) * sizeof h->buckets[0]);
+    }
+    h->count = 0;
+    h->sum_us = 0;
+    h->min_us = INT64_MAX;
+    h->max_us = 0;
 }
 
-void ds_hist_add(ds_hist *h, int64_t v_us) {
-    if (v_us < 0) v_us = 0;
-    add_at(h, v_us, ds_hist_index(v_us));
-}
-
-void ds_hist_add2(ds_hist *a, ds_hist *b, int64_t v_us) {
-    if (v_us < 0) v_us = 0;
-    size_t idx = ds_hist_index(v_us);
-    add_at(a, v_us, idx);
-    add_at(b, v_us, idx);
-}
-
+/* Every value of src lies in [min_us, max_us], so only those buckets can be non-zero: a
+ * merge of an interval's few microseconds of spread reads a few hundred, not all 7,296. */
 void ds_hist_merge(ds_hist *dst, const ds_hist *src) {
     if (src->count == 0) return;
     if (dst->count == 0 || src->min_us < dst->min_us) dst->min_us = src->min_us;
     if (dst->count == 0 || src->max_us > dst->max_us) dst->max_us = src->max_us;
     dst->count += src->count;
     dst->sum_us += src->sum_us;
-    for (size_t i = 0; i < DS_HIST_NBUCKETS; i++)
+    size_t hi = ds_hist_index(src->max_us);
+    for (size_t i = ds_hist_index(src->min_us); i <= hi; i++)
         dst->buckets[i] += src->buckets[i];
 }
 

@@ -98,6 +98,10 @@ static void ds_metrics_free_hists(ds_metrics *m) {
     }
     ds_hist_free(m->row_hist);
     ds_hist_free(m->row_svc);
+    for (size_t i = 0; i < NH; i++) {
+        ds_hist_free(m->cur[i]);
+        ds_hist_free(m->cur_svc[i]);
+    }
 }
 
 static bool ds_metrics_alloc_hists(ds_metrics *m) {
@@ -148,18 +152,50 @@ fail:
  * when it is read (ds_metrics_sum_all): merging is exact (counts, sum, min, max and buckets
  * all add up), and it saves two of the six histogram adds every request paid. The replay only
  * issues valid ops; another one would be in no op's row, so it is dropped from "ALL" too. */
-void ds_metrics_latency(ds_metrics *m, ds_op op, int64_t latency_ns, int64_t service_ns) {
-    if (m->phase != DS_PHASE_RUN || (unsigned)op >= DS_OP__COUNT) {
-        ds_hist_add(m->row_hist, latency_ns);
-        ds_hist_add(m->row_svc, service_ns);
-        return;
+/* The adds since the last flush were all made in the current phase (ds_metrics_phase flushes
+ * before it changes it). The pointers are m's own, so a const m may (a reader's flush). */
+void ds_metrics_flush(const ds_metrics *m) {
+    for (size_t i = 0; i < NH; i++) {
+        ds_hist *l = m->cur[i], *s = m->cur_svc[i];
+        if (!l || ds_hist_count(l) == 0) continue;
+        if (m->phase == DS_PHASE_RUN && i < DS_OP__COUNT) {
+            ds_hist_merge(m->hist[i], l);
+            ds_hist_merge(m->svc[i], s);
+        }
+        ds_hist_merge(m->row_hist, l);
+        ds_hist_merge(m->row_svc, s);
+        ds_hist_clear(l);
+        ds_hist_clear(s);
     }
-    ds_hist_add2(m->row_hist, m->hist[op], latency_ns);
-    ds_hist_add2(m->row_svc, m->svc[op], service_ns);
+}
+
+static __attribute__((noinline)) bool cur_new(ds_metrics *m, size_t i) {
+    if (!(m->cur[i] = ds_hist_new()) || !(m->cur_svc[i] = ds_hist_new())) {
+        ds_hist_free(m->cur[i]);
+        m->cur[i] = NULL;
+        if (m->werr == DS_OK) {
+            m->werr = DS_ERR_NOMEM;
+            ds_err_set(&m->werr_msg, DS_ERR_NOMEM, "metrics: out of memory");
+        }
+        return false;
+    }
+    return true;
+}
+
+static inline void add_latency(ds_metrics *m, ds_op op, int64_t latency_ns, int64_t service_ns) {
+    size_t i = (unsigned)op < DS_OP__COUNT ? (size_t)op : DS_OP__COUNT;
+    if (!m->cur[i] && !cur_new(m, i)) return;
+    ds_hist_add(m->cur[i], latency_ns);
+    ds_hist_add(m->cur_svc[i], service_ns);
+}
+
+void ds_metrics_latency(ds_metrics *m, ds_op op, int64_t latency_ns, int64_t service_ns) {
+    add_latency(m, op, latency_ns, service_ns);
 }
 
 /* Rebuild "ALL" from the per-op histograms (the pointers are m's own, so a const m may). */
 void ds_metrics_sum_all(const ds_metrics *m) {
+    ds_metrics_flush(m);
     ds_hist_reset(m->hist[DS_OP__COUNT]);
     ds_hist_reset(m->svc[DS_OP__COUNT]);
     for (int op = 0; op < DS_OP__COUNT; op++) {
@@ -171,12 +207,14 @@ void ds_metrics_sum_all(const ds_metrics *m) {
 const ds_hist *ds_metrics_hist(const ds_metrics *m, ds_op op) {
     if ((unsigned)op > DS_OP__COUNT) op = DS_OP__COUNT;
     if (op == DS_OP__COUNT) ds_metrics_sum_all(m);
+    ds_metrics_flush(m);
     return m->hist[op];
 }
 
 const ds_hist *ds_metrics_service_hist(const ds_metrics *m, ds_op op) {
     if ((unsigned)op > DS_OP__COUNT) op = DS_OP__COUNT;
     if (op == DS_OP__COUNT) ds_metrics_sum_all(m);
+    ds_metrics_flush(m);
     return m->svc[op];
 }
 
@@ -215,6 +253,7 @@ static void ds_metrics_gauge_cols(const ds_metrics *m, const ds_gauges *b, int64
 static void ds_metrics_row(ds_metrics *m, int64_t end_ns) {
     const ds_stats *a = &m->prev, *b = &m->last;
     int64_t dur_ns = end_ns - m->row_start_ns;
+    ds_metrics_flush(m);
     char t[32], hr[32], thr[40], g[96], p50[32], p99[32], s99[32];
     ds_fmt_seconds(t, sizeof t, end_ns);
     ds_fmt_ratio(hr, sizeof hr, b->hits - a->hits, (b->hits - a->hits) + (b->misses - a->misses));
@@ -240,8 +279,8 @@ static void ds_metrics_row(ds_metrics *m, int64_t end_ns) {
     m->gprev = gend;
     memset(m->done, 0, sizeof m->done);
     if (n) {
-        ds_hist_reset(m->row_hist);
-        ds_hist_reset(m->row_svc);
+        ds_hist_clear(m->row_hist);
+        ds_hist_clear(m->row_svc);
     }
     m->row_start_ns = end_ns;
     m->row_phase = m->phase;
@@ -273,7 +312,7 @@ bool ds_metrics_row_due(const ds_metrics *m, int64_t now_ns) {
     return now_ns - m->row_start_ns >= m->interval_ns;
 }
 
-void ds_metrics_completed(ds_metrics *m, int64_t now_ns, ds_op op) {
+static inline void completed(ds_metrics *m, int64_t now_ns, ds_op op) {
     /* Normally tick(now) came first and this is a no-op; if not, count it where it belongs. */
     if (now_ns - m->row_start_ns >= m->interval_ns)
         ds_metrics_advance(m, now_ns);
@@ -285,6 +324,14 @@ void ds_metrics_completed(ds_metrics *m, int64_t now_ns, ds_op op) {
         m->measured++;
     else if (m->phase == DS_PHASE_WARMUP)
         m->warm_requests++;
+}
+
+void ds_metrics_completed(ds_metrics *m, int64_t now_ns, ds_op op) { completed(m, now_ns, op); }
+
+void ds_metrics_answer(ds_metrics *m, int64_t now_ns, ds_op op, int64_t latency_ns,
+                       int64_t service_ns) {
+    add_latency(m, op, latency_ns, service_ns);
+    completed(m, now_ns, op);
 }
 
 static void ds_metrics_take(ds_metrics *m, int64_t now_ns, const ds_stats *st, const ds_gauges *g) {
@@ -310,6 +357,7 @@ void ds_metrics_phase(ds_metrics *m, ds_phase ph, int64_t now_ns, const ds_stats
     ds_metrics_advance(m, now_ns);
     if (now_ns > m->row_start_ns && ph != m->phase) /* rows never straddle two phases */
         ds_metrics_row(m, now_ns);
+    ds_metrics_flush(m); /* the adds at row_start_ns, before the change, are the old phase's */
     if (ph == DS_PHASE_WARMUP) {
         m->phase = m->row_phase = DS_PHASE_WARMUP;
         return;

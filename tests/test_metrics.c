@@ -333,6 +333,36 @@ START_TEST(test_all_is_the_sum_of_the_ops) {
 }
 END_TEST
 
+/* A latency lands in the run's histograms only when it is answered in the run phase, also
+ * when the phase changes at the instant a row starts (no row is cut then, and the adds pending
+ * for the row belong to the old phase); a row counts every answer of its interval. */
+START_TEST(test_run_hists_follow_each_answers_phase) {
+    ds_err err = {{0}};
+    ds_metrics *m = ds_metrics_open(tmpdir, 1000000000, &err);
+    ck_assert_ptr_nonnull(m);
+    ds_metrics_phase(m, DS_PHASE_WARMUP, 0, NULL, NULL);
+    ds_metrics_answer(m, 0, DS_OP_GET, 5000, 4000);   /* warm-up, at the row's start */
+    ds_metrics_phase(m, DS_PHASE_RUN, 0, NULL, NULL); /* the same instant: no row */
+    ds_metrics_answer(m, 500000000, DS_OP_GET, 7000, 6000);
+    ck_assert_uint_eq(ds_hist_count(ds_metrics_hist(m, DS_OP_GET)), 1);
+    ck_assert_int_eq(ds_hist_max(ds_metrics_hist(m, DS_OP_GET)), 7000);
+    ds_metrics_phase(m, DS_PHASE_DRAIN, 600000000, NULL, NULL); /* cuts a row */
+    ds_metrics_answer(m, 700000000, DS_OP_GET, 9000, 8000);
+    ck_assert_uint_eq(ds_hist_count(ds_metrics_hist(m, DS_OP__COUNT)), 1);
+    ck_assert_int_eq(ds_hist_max(ds_metrics_service_hist(m, DS_OP__COUNT)), 6000);
+    ck_assert_int_eq(ds_metrics_close(m, NULL, NULL, &err), DS_OK);
+    char *ts = slurp(tmpdir, "timeseries.csv");
+    ck_assert_ptr_nonnull(ts);
+    char buf[512];
+    /* both answers of [0, 0.6): p50 the first, p99 and service p99 the second's */
+    ck_assert_str_eq(line_of(ts, 1, buf, sizeof buf),
+                     "0.600000,2,3.333,,0,0,0,0,0,2,0,0,0,0,0,0.000,,5.007,6.991,5.999,run");
+    ck_assert_str_eq(line_of(ts, 2, buf, sizeof buf),
+                     "0.700000,1,10.000,,0,0,0,0,0,1,0,0,0,0,0,0.000,,9.000,9.000,8.000,drain");
+    free(ts);
+}
+END_TEST
+
 static int run_compare(const char *run, const char *base, const char *extra) {
     char *argv[8] = {"compare", (char *)run, (char *)base, NULL};
     int argc = 3;
@@ -416,6 +446,7 @@ static Suite *metrics_suite(void) {
     tcase_add_test(tc, test_unusable_dir_error_names_path);
     tcase_add_test(tc, test_hist_accessor_and_empty_run);
     tcase_add_test(tc, test_all_is_the_sum_of_the_ops);
+    tcase_add_test(tc, test_run_hists_follow_each_answers_phase);
     tcase_add_test(tc, test_compare_exit_codes);
     tcase_add_test(tc, test_compare_files_and_sweeps);
     suite_add_tcase(s, tc);
