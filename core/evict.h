@@ -155,28 +155,45 @@ static inline bool ds_sample_better(const ds_sample_spec *s, const ds_tnode *n, 
 ds_tnode *ds_sample_scan(const ds_table *t, ds_rng *r, const ds_sample_spec *s);
 
 /* Inline, so a policy that passes a constant spec gets its skip and age calls inlined: the
- * sampler runs once per eviction and draws `samples` items each time. */
+ * sampler runs once per eviction and draws `samples` items each time. The generator's state
+ * and the table's slots and mask are copied into locals for the rounds: skip and age may
+ * change neither (they only read an item), and without the copies every store of a draw could
+ * alias the table's fields, so each draw would reload them and store its state to memory. The
+ * draws are the same numbers in the same order (ds_table_sample's), and the state goes back
+ * before anything else may draw (a tie's coin, the fallback scan). */
 static inline __attribute__((always_inline)) ds_tnode *
 ds_sample_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s) {
     if (t->count == 0) return NULL;
-    /* Locals, read once before any call: the compiler then knows the callbacks are constant. */
     bool (*skip)(const ds_tnode *, const void *) = s->skip;
     uint64_t (*age)(const ds_tnode *, const void *) = s->age;
     const void *ctx = s->ctx;
     uint32_t samples = s->samples;
+    uint64_t ties = s->ties;
+    const ds_tslot *slots = t->slots;
+    size_t mask = t->mask;
+    ds_rng g = *r;
     ds_tnode *best = NULL;
     uint64_t best_age = 0;
     for (int round = 0; round < DS_SAMPLE_ROUNDS && !best; round++) {
         for (uint32_t i = 0; i < samples; i++) {
-            ds_tnode *n = ds_table_sample(t, r);
+            ds_tnode *n = ds_table_sample_at(slots, mask, ds_rng_step(&g));
             if (skip && skip(n, ctx)) continue;
             uint64_t a = age(n, ctx);
-            if (ds_sample_better(s, n, a, best, best_age, r)) {
+            if (!best || (!ties && a < best_age)) {
                 best = n;
                 best_age = a;
+            } else if (ties) {
+                *r = g; /* the coin draws from the same generator */
+                bool better = ds_sample_better(s, n, a, best, best_age, r);
+                g = *r;
+                if (better) {
+                    best = n;
+                    best_age = a;
+                }
             }
         }
     }
+    *r = g;
     return best ? best : ds_sample_scan(t, r, s);
 }
 

@@ -94,28 +94,50 @@ ds_status ds_table_insert(ds_table *t, ds_tnode *n) {
     return DS_OK;
 }
 
-void ds_table_remove(ds_table *t, ds_tnode *n) {
-    size_t i = n->hash & t->mask;
-    while (t->slots[i].node != n) {
-        assert(t->slots[i].hash != 0);
-        i = (i + 1) & t->mask;
+/* Backward shift after removing slot i's item: pull later members of its probe run into the
+ * hole; returns the slot left empty. The entry at slot j may move to the hole unless its home
+ * is cyclically in (hole, j]. Until the run passes the last slot, hole < j as plain numbers,
+ * and with b = hole + 1 and d = j - hole that is one unsigned compare, home - b >= d (a home
+ * at or below the hole wraps to a huge number; a home above j, an entry that wrapped round
+ * the end, is >= d too). Only a run that wraps takes the general, masked loop. */
+static ds_tslot *shift_back(ds_tslot *sl, size_t mask, size_t i) {
+    ds_tslot *hp = &sl[i], *end = sl + mask + 1;
+    size_t b = i + 1, d = 1;
+    for (ds_tslot *p = hp + 1; p < end; p++, d++) {
+        uint64_t h = p->hash;
+        if (!h) return hp;
+        if ((h & mask) - b >= d) {
+            *hp = *p;
+            hp = p;
+            b += d;
+            d = 0;
+        }
     }
-    /* Backward shift: pull later members of the probe run into the hole. */
-    size_t hole = i;
-    size_t j = (i + 1) & t->mask;
-    while (t->slots[j].hash) {
-        size_t home = t->slots[j].hash & t->mask;
-        /* j's entry may move to hole if home is not cyclically in (hole, j]. */
-        if (((j - home) & t->mask) >= ((j - hole) & t->mask)) {
-            t->slots[hole] = t->slots[j];
+    size_t hole = (size_t)(hp - sl);
+    for (size_t j = 0; sl[j].hash; j = (j + 1) & mask) {
+        size_t home = sl[j].hash & mask;
+        if (((j - home) & mask) >= ((j - hole) & mask)) {
+            sl[hole] = sl[j];
             hole = j;
         }
-        j = (j + 1) & t->mask;
     }
-    t->slots[hole].hash = 0;
-    t->slots[hole].node = NULL;
+    return &sl[hole];
+}
+
+void ds_table_remove(ds_table *t, ds_tnode *n) {
+    ds_tslot *sl = t->slots;
+    size_t mask = t->mask;
+    size_t i = n->hash & mask;
+    while (sl[i].node != n) {
+        assert(sl[i].hash != 0);
+        i = (i + 1) & mask;
+    }
+    /* The sparse tables (flags, parked clients) mostly end the run right here. */
+    ds_tslot *hp = sl[(i + 1) & mask].hash ? shift_back(sl, mask, i) : &sl[i];
+    hp->hash = 0;
+    hp->node = NULL;
     t->count--;
-    size_t cap = t->mask + 1;
+    size_t cap = mask + 1;
     if (cap > TABLE_MIN_CAP && t->count * 16 < cap) (void)table_resize(t, cap / 2);
 }
 

@@ -53,16 +53,22 @@ ds_status ds_table_insert(ds_table *t, ds_tnode *n);
 /* Remove this exact node (must be present). */
 void ds_table_remove(ds_table *t, ds_tnode *n);
 
+/* The first present node at or after the slot that `draw` (a uniform 64-bit number) picks
+ * among mask + 1 slots; the table must not be empty. For a power-of-two capacity, the high word
+ * of draw * capacity is ds_rng_below(r, capacity)'s number (Lemire's rejection never fires:
+ * (2^64 - n) % n == 0), without the call and the test. */
+static inline ds_tnode *ds_table_sample_at(const ds_tslot *slots, size_t mask, uint64_t draw) {
+    size_t i = (size_t)(((unsigned __int128)draw * (mask + 1)) >> 64);
+    while (!slots[i].hash)
+        i = (i + 1) & mask;
+    return slots[i].node;
+}
+
 /* A pseudo-random present node (NULL when empty): the first present slot at or after a random
- * one. Inline, as eviction samples several per victim. The draw is ds_rng_below(r, capacity)
- * for a power-of-two capacity, where Lemire's rejection never fires ((2^64 - n) % n == 0): the
- * high word of the product, the same number without the call and the test. */
+ * one. Inline, as eviction samples several per victim. */
 static inline ds_tnode *ds_table_sample(const ds_table *t, ds_rng *r) {
     if (t->count == 0) return NULL;
-    size_t i = (size_t)(((unsigned __int128)ds_rng_step(r) * (t->mask + 1)) >> 64);
-    while (!t->slots[i].hash)
-        i = (i + 1) & t->mask;
-    return t->slots[i].node;
+    return ds_table_sample_at(t->slots, t->mask, ds_rng_step(r));
 }
 
 /* Iterate: *it starts at 0; returns NULL at the end. Do not modify the table meanwhile. */

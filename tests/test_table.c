@@ -1,13 +1,15 @@
 /*
  * test_table.c - the core's open-addressing table (core/table.c): random operations checked
  * against a plain array model, backward-shift deletion keeping every probe run reachable,
- * growth and shrink, and the sampler reaching every member.
+ * growth and shrink, the sampler reaching every member, and the layout after a remove and the
+ * sampler's picks pinned against plain reference versions (they decide the victims).
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "evict.h"
 #include "table.h"
 #include "testmain.h"
 
@@ -133,6 +135,111 @@ START_TEST(test_sample_draws_what_rng_below_draws) {
 }
 END_TEST
 
+/* The reference backward shift, written the plain way (every index masked): which item ends in
+ * which slot decides the sampled victims, so the table's faster remove must leave exactly this
+ * layout, runs that wrap past the last slot included. */
+static void ref_remove(ds_tslot *sl, size_t mask, const ds_tnode *n) {
+    size_t i = n->hash & mask;
+    while (sl[i].node != n)
+        i = (i + 1) & mask;
+    size_t hole = i;
+    for (size_t j = (i + 1) & mask; sl[j].hash; j = (j + 1) & mask) {
+        size_t home = sl[j].hash & mask;
+        if (((j - home) & mask) >= ((j - hole) & mask)) {
+            sl[hole] = sl[j];
+            hole = j;
+        }
+    }
+    sl[hole].hash = 0;
+    sl[hole].node = NULL;
+}
+
+START_TEST(test_remove_leaves_the_reference_layout) {
+    ds_table t;
+    ck_assert_int_eq(ds_table_init(&t, 32, 5), DS_OK); /* 64 slots: runs wrap often */
+    size_t cap = t.mask + 1;
+    for (int i = 0; i < 200; i++)
+        item_init(&t, i);
+    ds_rng r;
+    ds_rng_seed(&r, 3);
+    ds_tslot ref[64];
+    ck_assert_uint_eq(cap, 64);
+    size_t wraps = 0;
+    for (int step = 0; step < 100000; step++) {
+        item *it = &items[ds_rng_below(&r, 200)];
+        /* Stay between the shrink and the grow thresholds: the capacity never changes. */
+        if (!it->present && (t.count + 1) * 10 <= cap * 7) {
+            ck_assert_int_eq(ds_table_insert(&t, &it->node), DS_OK);
+            it->present = 1;
+        } else if (it->present && (t.count - 1) * 16 >= cap) {
+            memcpy(ref, t.slots, sizeof ref);
+            ref_remove(ref, t.mask, &it->node);
+            wraps += t.slots[t.mask].hash != 0;
+            ds_table_remove(&t, &it->node);
+            it->present = 0;
+            ck_assert_int_eq(memcmp(ref, t.slots, sizeof ref), 0);
+        }
+    }
+    ck_assert_uint_gt(wraps, 1000);
+    ds_table_free(&t);
+}
+END_TEST
+
+/* ds_sample_oldest (evict.h) as it was written first: the generator in memory, one spec. The
+ * fast one keeps its state in locals; the picks and the generator's state afterwards must be
+ * these, with skipped items, ties and the fallback scan. */
+static ds_tnode *ref_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s) {
+    if (t->count == 0) return NULL;
+    ds_tnode *best = NULL;
+    uint64_t best_age = 0;
+    for (int round = 0; round < DS_SAMPLE_ROUNDS && !best; round++) {
+        for (uint32_t i = 0; i < s->samples; i++) {
+            ds_tnode *n = ds_table_sample(t, r);
+            if (s->skip && s->skip(n, s->ctx)) continue;
+            uint64_t a = s->age(n, s->ctx);
+            if (ds_sample_better(s, n, a, best, best_age, r)) {
+                best = n;
+                best_age = a;
+            }
+        }
+    }
+    return best ? best : ds_sample_scan(t, r, s);
+}
+
+static bool skip_odd_third(const ds_tnode *n, const void *ctx) {
+    return (((const item *)n - items) % 3 == 1) == (ctx != NULL);
+}
+
+static uint64_t age_of(const ds_tnode *n, const void *ctx) {
+    (void)ctx;
+    return (uint64_t)((((const item *)n - items) * 37) % 101);
+}
+
+START_TEST(test_sample_oldest_matches_the_reference) {
+    ds_table t;
+    ck_assert_int_eq(ds_table_init(&t, 0, 13), DS_OK);
+    for (int i = 0; i < 500; i++) {
+        item_init(&t, i);
+        ck_assert_int_eq(ds_table_insert(&t, &items[i].node), DS_OK);
+    }
+    static const int everyone = 0;
+    for (int v = 0; v < 6; v++) {
+        /* ctx NULL: skip two thirds (rounds that find nothing, then the scan) */
+        ds_sample_spec s = {1 + (uint32_t)v, 64, skip_odd_third, age_of, v % 2 ? &everyone : NULL,
+                            v >= 4 ? 3u : 0u};
+        if (v == 5) s.skip = NULL;
+        ds_rng a, b;
+        ds_rng_seed(&a, 100 + (uint64_t)v);
+        b = a;
+        for (int k = 0; k < 3000; k++) {
+            ck_assert_ptr_eq(ds_sample_oldest(&t, &a, &s), ref_oldest(&t, &b, &s));
+            ck_assert_mem_eq(&a, &b, sizeof a);
+        }
+    }
+    ds_table_free(&t);
+}
+END_TEST
+
 START_TEST(test_hash_is_stable_and_seeded) {
     ck_assert_uint_eq(ds_hash64("abc", 3, 1), ds_hash64("abc", 3, 1));
     ck_assert_uint_ne(ds_hash64("abc", 3, 1), ds_hash64("abc", 3, 2));
@@ -163,6 +270,8 @@ int main(void) {
     tcase_add_test(tc, test_grow_and_shrink_keep_members);
     tcase_add_test(tc, test_sampler_reaches_every_member);
     tcase_add_test(tc, test_sample_draws_what_rng_below_draws);
+    tcase_add_test(tc, test_remove_leaves_the_reference_layout);
+    tcase_add_test(tc, test_sample_oldest_matches_the_reference);
     tcase_add_test(tc, test_hash_is_stable_and_seeded);
     tcase_add_test(tc, test_rng_is_deterministic_and_bounded);
     suite_add_tcase(s, tc);
