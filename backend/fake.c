@@ -8,9 +8,11 @@
  * touching the parent or forward to it.
  *
  * Determinism: every random draw comes from one ds_rng seeded by opts->seed, advanced under a
- * mutex because real-time mode plans from worker threads. In virtual time plan() is called in
- * a deterministic order, so a seed replays exactly. Draws do not depend on whether faults are
- * enabled, so toggling faults off for the final drain does not shift later latencies.
+ * mutex because real-time mode plans from worker threads (a host that calls from one thread
+ * says so with DS_BCTL_ONE_THREAD, and the shim then skips the mutex: ~55 instructions a call). In
+ * virtual time plan() is called in a deterministic order, so a seed replays exactly. Draws do not
+ * depend on whether faults are enabled, so toggling faults off for the final drain does not shift
+ * later latencies.
  */
 #include "backend_int.h"
 
@@ -23,6 +25,7 @@ typedef struct fake_backend {
     ds_backend base;
     ds_backend *parent;
     pthread_mutex_t mu;
+    bool locked; /* take mu (false: the host calls from one thread, DS_BCTL_ONE_THREAD) */
     ds_latency lat[3];
     ds_faults faults;
     ds_rng rng;
@@ -33,6 +36,13 @@ typedef struct fake_backend {
 } fake_backend;
 
 static fake_backend *fake_of(ds_backend *b) { return (fake_backend *)b; }
+
+static inline void fake_lock(fake_backend *f) {
+    if (f->locked) pthread_mutex_lock(&f->mu);
+}
+static inline void fake_unlock(fake_backend *f) {
+    if (f->locked) pthread_mutex_unlock(&f->mu);
+}
 
 /* BUGGIFY sites (schedule exploration). A write that fails is retried by the core, so a
  * failed SET or DEL is a retryable fault; reads are never failed (a failed LOAD answers its
@@ -53,7 +63,7 @@ static void fake_plan(ds_backend *b, ds_bop op, const void *key, uint32_t keylen
     const ds_faults *fl = &f->faults;
     int64_t us;
     bool fail = false;
-    pthread_mutex_lock(&f->mu);
+    fake_lock(f);
     uint64_t n = ++f->calls;
     us = ds_latency_draw(&f->lat[op <= DS_BOP_DEL ? op : 0], &f->rng);
     bool slow = fl->slow_p > 0 && ds_rng_double(&f->rng) < fl->slow_p;
@@ -70,7 +80,7 @@ static void fake_plan(ds_backend *b, ds_bop op, const void *key, uint32_t keylen
         fail = err || (n > fl->fail_after && n - fl->fail_after <= fl->fail_count);
     }
     us = buggify_plan(f, op, us, &fail);
-    pthread_mutex_unlock(&f->mu);
+    fake_unlock(f);
     ds_call sub = {0, false};
     f->parent->ops->plan(f->parent, op, key, keylen, &sub);
     call->service_us = us + sub.service_us;
@@ -78,9 +88,9 @@ static void fake_plan(ds_backend *b, ds_bop op, const void *key, uint32_t keylen
 }
 
 static ds_status fake_fail(fake_backend *f, const char *what, ds_err *err) {
-    pthread_mutex_lock(&f->mu);
+    fake_lock(f);
     f->injected++;
-    pthread_mutex_unlock(&f->mu);
+    fake_unlock(f);
     return ds_err_set(err, DS_ERR_IO, "fake(%s) %s: injected fault", f->parent->ops->name, what);
 }
 
@@ -131,12 +141,12 @@ static ds_status fake_scan(ds_backend *b, ds_scan_fn fn, void *ctx, ds_err *err)
 static void fake_stats(ds_backend *b, ds_backend_stats *out) {
     fake_backend *f = fake_of(b);
     f->parent->ops->stats(f->parent, out);
-    pthread_mutex_lock(&f->mu);
+    fake_lock(f);
     out->gets = __atomic_load_n(&f->gets, __ATOMIC_RELAXED);
     out->sets = __atomic_load_n(&f->sets, __ATOMIC_RELAXED);
     out->dels = __atomic_load_n(&f->dels, __ATOMIC_RELAXED);
     out->errors += f->injected;
-    pthread_mutex_unlock(&f->mu);
+    fake_unlock(f);
 }
 
 static void fake_close(ds_backend *b) {
@@ -152,11 +162,16 @@ static void fake_close(ds_backend *b) {
  * in a stack, so "faults off before the final drain" holds however the host composed it. */
 static ds_status fake_control(ds_backend *b, int op, void *arg) {
     fake_backend *f = fake_of(b);
-    if (op != DS_BCTL_FAULTS) return ds_backend_control(f->parent, op, arg);
+    if (op != DS_BCTL_FAULTS && op != DS_BCTL_ONE_THREAD)
+        return ds_backend_control(f->parent, op, arg);
     if (!arg) return DS_ERR_ARG;
-    pthread_mutex_lock(&f->mu);
-    f->faults_on = *(const bool *)arg;
-    pthread_mutex_unlock(&f->mu);
+    if (op == DS_BCTL_ONE_THREAD) {
+        f->locked = !*(const bool *)arg; /* no call in flight (dslab.h), so no lock to hold */
+    } else {
+        fake_lock(f);
+        f->faults_on = *(const bool *)arg;
+        fake_unlock(f);
+    }
     ds_status st = ds_backend_control(f->parent, op, arg);
     return st == DS_NOT_FOUND ? DS_OK : st;
 }
@@ -219,6 +234,7 @@ ds_backend *ds_backend_fake_new(ds_backend *parent, const ds_fake_opts *o, ds_er
     f->faults_on = true;
     f->parent = parent;
     pthread_mutex_init(&f->mu, NULL);
+    f->locked = true;
     f->base.ops = &fake_ops;
     return &f->base;
 }

@@ -176,17 +176,21 @@ ds_status ds_latency_parse(const char *spec, ds_latency *out, ds_err *err) {
                       spec);
 }
 
+/* ds_rng_double's number without the call (one draw per backend call adds up): the same
+ * step, the same 53 bits, the same scaling. */
+static inline double unit(ds_rng *r) { return (double)(ds_rng_step(r) >> 11) * 0x1.0p-53; }
+
 /* Standard normal by Box-Muller (one of the pair; simple and deterministic). */
 static double draw_normal(ds_rng *r) {
-    double u1 = 1.0 - ds_rng_double(r); /* (0, 1] */
-    double u2 = ds_rng_double(r);
+    double u1 = 1.0 - unit(r); /* (0, 1] */
+    double u2 = unit(r);
     return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
 
 /* Inverse CDF of the piecewise-linear empirical distribution: below the first point the draw
  * is the first latency (its mass is a point mass), between points it interpolates. */
 static double draw_hist(const ds_latency *m, ds_rng *r) {
-    double u = ds_rng_double(r);
+    double u = unit(r);
     uint32_t lo = 0, hi = m->nhist - 1;
     if (u <= m->hist_cdf[0]) return m->hist_us[0];
     while (lo + 1 < hi) { /* invariant: cdf[lo] < u <= cdf[hi] */
@@ -206,10 +210,10 @@ int64_t ds_latency_draw(const ds_latency *m, ds_rng *r) {
     double x = 0;
     switch (m->kind) {
     case DS_LAT_FIXED: x = m->a; break;
-    case DS_LAT_UNIFORM: x = m->a + ds_rng_double(r) * (m->b - m->a); break;
-    case DS_LAT_EXP: x = -m->a * log(1.0 - ds_rng_double(r)); break;
+    case DS_LAT_UNIFORM: x = m->a + unit(r) * (m->b - m->a); break;
+    case DS_LAT_EXP: x = -m->a * log(1.0 - unit(r)); break;
     case DS_LAT_LOGNORMAL: x = exp(m->a + m->b * draw_normal(r)); break;
-    case DS_LAT_PARETO: x = m->a / pow(1.0 - ds_rng_double(r), 1.0 / m->b); break;
+    case DS_LAT_PARETO: x = m->a / pow(1.0 - unit(r), 1.0 / m->b); break;
     case DS_LAT_HIST: x = m->nhist ? draw_hist(m, r) : 0; break;
     }
     if (!(x > 0)) return 0; /* also catches NaN */

@@ -1,6 +1,7 @@
 /*
  * mem.c - the in-memory backend: a mutex-guarded hash table (core/table.c) of key bytes ->
- * value copies.
+ * value copies. A host that calls from one thread only (DS_BCTL_ONE_THREAD) turns the mutex
+ * off: its lock round trip was ~55 instructions of each virtual-time LOAD.
  *
  * Why copies: values are reference counted on the core's thread only, and this backend is
  * called from worker threads. So set() stores its own copy (allocated here), get() returns a
@@ -41,12 +42,20 @@ typedef struct mem_ent {
 typedef struct mem_backend {
     ds_backend base;
     pthread_mutex_t mu;
+    bool locked;  /* take mu (false: the host calls from one thread, DS_BCTL_ONE_THREAD) */
     ds_table tab; /* key -> mem_ent */
     uint64_t nvalues;
     bool origin;
     ds_vpool *vpool; /* get()'s fresh small values (NULL: malloc, under sanitizers) */
     ds_backend_stats st;
 } mem_backend;
+
+static inline void mem_lock(mem_backend *m) {
+    if (m->locked) pthread_mutex_lock(&m->mu);
+}
+static inline void mem_unlock(mem_backend *m) {
+    if (m->locked) pthread_mutex_unlock(&m->mu);
+}
 
 static mem_ent *mem_find(mem_backend *m, const void *key, uint32_t keylen) {
     if (m->tab.count == 0) return NULL; /* an origin replay that wrote nothing: no hash */
@@ -94,7 +103,7 @@ static ds_status mem_get(ds_backend *b, ds_call *call, const void *key, uint32_t
     *out = NULL;
     if (!key && keylen) return ds_err_set(err, DS_ERR_ARG, "mem get: NULL key");
     ds_status st = DS_NOT_FOUND;
-    pthread_mutex_lock(&m->mu);
+    mem_lock(m);
     m->st.gets++;
     mem_ent *e = mem_find(m, key, keylen);
     if (e && e->value) {
@@ -107,7 +116,7 @@ static ds_status mem_get(ds_backend *b, ds_call *call, const void *key, uint32_t
     }
     if (st == DS_OK) m->st.bytes_read += (*out)->len;
     if (st == DS_ERR_NOMEM) m->st.errors++;
-    pthread_mutex_unlock(&m->mu);
+    mem_unlock(m);
     if (st == DS_ERR_NOMEM) ds_err_set(err, st, "mem get: out of memory");
     return st;
 }
@@ -119,7 +128,7 @@ static ds_status mem_set(ds_backend *b, ds_call *call, const void *key, uint32_t
     if (!v || (!key && keylen)) return ds_err_set(err, DS_ERR_ARG, "mem set: NULL key or value");
     ds_value *copy = ds_value_new(v->data, v->len, v->size_bytes, v->expire_us);
     if (!copy) return ds_err_set(err, DS_ERR_NOMEM, "mem set: out of memory");
-    pthread_mutex_lock(&m->mu);
+    mem_lock(m);
     m->st.sets++;
     mem_ent *e = mem_upsert(m, key, keylen);
     if (e) {
@@ -130,7 +139,7 @@ static ds_status mem_set(ds_backend *b, ds_call *call, const void *key, uint32_t
     } else {
         m->st.errors++;
     }
-    pthread_mutex_unlock(&m->mu);
+    mem_unlock(m);
     if (!e) {
         ds_value_unref(copy);
         return ds_err_set(err, DS_ERR_NOMEM, "mem set: out of memory");
@@ -146,7 +155,7 @@ static ds_status mem_del(ds_backend *b, ds_call *call, const void *key, uint32_t
     (void)call;
     if (!key && keylen) return ds_err_set(err, DS_ERR_ARG, "mem del: NULL key");
     ds_status st = DS_NOT_FOUND;
-    pthread_mutex_lock(&m->mu);
+    mem_lock(m);
     m->st.dels++;
     mem_ent *e = mem_find(m, key, keylen);
     if (!e && m->origin) {
@@ -159,7 +168,7 @@ static ds_status mem_del(ds_backend *b, ds_call *call, const void *key, uint32_t
         st = DS_OK;
     }
     if (st == DS_ERR_NOMEM) m->st.errors++;
-    pthread_mutex_unlock(&m->mu);
+    mem_unlock(m);
     if (st == DS_ERR_NOMEM) return ds_err_set(err, st, "mem del: out of memory");
     return st;
 }
@@ -180,11 +189,11 @@ static void mem_clear(mem_backend *m) {
  * table keeps its minimum size (ds_table_init of 0 keys cannot fail short of that). */
 static ds_status mem_flush_all(ds_backend *b, ds_err *err) {
     mem_backend *m = (mem_backend *)b;
-    pthread_mutex_lock(&m->mu);
+    mem_lock(m);
     uint64_t seed = m->tab.seed;
     mem_clear(m);
     ds_status st = ds_table_init(&m->tab, MEM_KEYS_MIN, seed);
-    pthread_mutex_unlock(&m->mu);
+    mem_unlock(m);
     if (st != DS_OK) return ds_err_set(err, st, "mem flush: out of memory");
     return DS_OK;
 }
@@ -193,7 +202,7 @@ static ds_status mem_flush_all(ds_backend *b, ds_err *err) {
 static ds_status mem_scan(ds_backend *b, ds_scan_fn fn, void *ctx, ds_err *err) {
     mem_backend *m = (mem_backend *)b;
     (void)err;
-    pthread_mutex_lock(&m->mu);
+    mem_lock(m);
     bool go = true;
     size_t it = 0;
     ds_tnode *n;
@@ -201,16 +210,16 @@ static ds_status mem_scan(ds_backend *b, ds_scan_fn fn, void *ctx, ds_err *err) 
         mem_ent *e = (mem_ent *)n;
         if (e->value) go = fn(ctx, e->key, n->keylen, e->value);
     }
-    pthread_mutex_unlock(&m->mu);
+    mem_unlock(m);
     return DS_OK;
 }
 
 static void mem_stats(ds_backend *b, ds_backend_stats *out) {
     mem_backend *m = (mem_backend *)b;
-    pthread_mutex_lock(&m->mu);
+    mem_lock(m);
     *out = m->st;
     out->keys = m->nvalues;
-    pthread_mutex_unlock(&m->mu);
+    mem_unlock(m);
 }
 
 static void mem_close(ds_backend *b) {
@@ -229,11 +238,16 @@ static ds_status mem_control(ds_backend *b, int op, void *arg) {
         snprintf(o->buf, o->cap, "mem");
         return DS_OK;
     }
+    if (op == DS_BCTL_ONE_THREAD) {
+        if (!arg) return DS_ERR_ARG;
+        m->locked = !*(const bool *)arg; /* no call in flight (dslab.h), so no lock to hold */
+        return DS_OK;
+    }
     if (op != DS_BCTL_ORIGIN) return DS_NOT_FOUND;
     if (!arg) return DS_ERR_ARG;
-    pthread_mutex_lock(&m->mu);
+    mem_lock(m);
     m->origin = *(const bool *)arg;
-    pthread_mutex_unlock(&m->mu);
+    mem_unlock(m);
     return DS_OK;
 }
 
@@ -259,6 +273,7 @@ ds_backend *ds_backend_mem_new(ds_err *err) {
         return NULL;
     }
     pthread_mutex_init(&m->mu, NULL);
+    m->locked = true;
     m->vpool = ds_vpool_new(); /* NULL (sanitizers, out of memory): get() mallocs */
     m->base.ops = &mem_ops;
     return &m->base;

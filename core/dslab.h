@@ -517,6 +517,10 @@ typedef enum ds_bctl {
     DS_BCTL_FAULTS,         /* const bool *: injected faults on/off (every fake in the stack) */
     DS_BCTL_FILE_HASH_MASK, /* const uint64_t *: AND every key hash with it (file; tests) */
     DS_BCTL_FILE_PATH,      /* ds_bctl_path *: the file holding a key (file; tests) */
+    /* const bool *: the host makes every call on this stack from one thread (the virtual
+     * clock), so a layer may skip its locks (fake, mem). The host that opened the stack sets it
+     * before the first call, never while another thread may hold the backend. */
+    DS_BCTL_ONE_THREAD,
 } ds_bctl;
 typedef struct ds_bctl_buf {
     char *buf;

@@ -500,6 +500,8 @@ rp_engine *ds_engine_virtual_new(rp_run *r, const ds_replay_opts *o, ds_err *err
     }
     for (uint32_t i = 0; i < o->io_threads; i++)
         e->free_srv[e->nfree++] = o->io_threads - 1 - i;
+    bool one = true; /* every backend call is made from this thread: the stack's locks go */
+    ds_backend_control(rp_backend(r), DS_BCTL_ONE_THREAD, &one);
     if (o->host_cpu.cpus) {
         if (!ds_hostcpu_init(&e->hc, o->host_cpu.cpus, o->io_threads)) {
             ve_free(&e->base);

@@ -103,8 +103,43 @@ void ve_host_release(ve_engine *e) {
     }
 }
 
+/* A server starts job: the backend plans the call (its service time), then the job's time on
+ * a host core (host-cpu) or straight on the device. */
+static void io_start(ve_engine *e, ds_backend *be, ds_job *job) {
+    uint32_t s = e->free_srv[--e->nfree];
+    ve_server *sv = &e->servers[s];
+    sv->job = job;
+    ds_job_plan(be, job, &sv->call); /* it zeroes the call first */
+    sv->start_ns = e->now;
+    sv->cpu_wait_ns = 0;
+    sv->wake_ns = e->has_iowake ? 1000 * ds_latency_draw(&e->iowake, &e->iowake_rng) : 0;
+    if (e->iol && e->has_iowake) ds_iolat_add(e->iol, DS_IOL_WORKER_WAKEUP, sv->wake_ns);
+    if (e->iol) /* as the real engine counts it: until the worker is awake */
+        ds_iolat_add(e->iol, DS_IOL_QUEUE_WAIT, e->now + sv->wake_ns - job->created_us * 1000);
+    const ds_replay_hooks *h = e->o->hooks;
+    if (h && h->io_taken) h->io_taken(h->ctx, job);
+    int64_t svc = sv->call.service_us;
+    svc = svc > 0 ? svc * 1000 : 0;
+    if (e->host) {
+        double share = e->o->host_cpu.share[ds_job_bop(job)];
+        int64_t cpu = (int64_t)((double)svc * share + 0.5);
+        sv->cpu_ns = cpu;
+        sv->off_ns = svc - cpu;
+        if (cpu > 0) {
+            io_cpu(e, s);
+            return; /* the device phase follows the core's (io_device) */
+        }
+    }
+    io_device(e, s, svc);
+}
+
+/*
+ * maybe_jobs is set by jobs_ready alone: the core's scheduler announces every job it pushes
+ * (sched.c, ds_sched_pump), so neither a finished job nor a freed server needs a look of its
+ * own (a loop that stopped for want of a server left maybe_jobs set). Those two looks were
+ * two of the three calls here a LOAD made, each finding nothing.
+ */
 __attribute__((noinline)) void ve_pump_jobs(ve_engine *e) {
-    ds_backend *be = rp_backend(e->r);
     /* the main thread hands jobs out: preempted, it hands out none until it runs again (the
      * rest of a cron's burst of SAVEs waits, as it does in the real engine) */
     while (e->maybe_jobs && e->nfree > 0 && !e->preempted) {
@@ -113,40 +148,13 @@ __attribute__((noinline)) void ve_pump_jobs(ve_engine *e) {
             e->maybe_jobs = false;
             break;
         }
-        uint32_t s = e->free_srv[--e->nfree];
-        e->servers[s].job = job;
-        e->servers[s].call = (ds_call){0};
-        ds_job_plan(be, job, &e->servers[s].call);
-        e->servers[s].start_ns = e->now;
-        e->servers[s].cpu_wait_ns = 0;
-        e->servers[s].wake_ns =
-            e->has_iowake ? 1000 * ds_latency_draw(&e->iowake, &e->iowake_rng) : 0;
-        if (e->iol && e->has_iowake)
-            ds_iolat_add(e->iol, DS_IOL_WORKER_WAKEUP, e->servers[s].wake_ns);
-        if (e->iol) /* as the real engine counts it: until the worker is awake */
-            ds_iolat_add(e->iol, DS_IOL_QUEUE_WAIT,
-                         e->now + e->servers[s].wake_ns - job->created_us * 1000);
-        if (e->o->hooks && e->o->hooks->io_taken) e->o->hooks->io_taken(e->o->hooks->ctx, job);
-        int64_t svc = e->servers[s].call.service_us;
-        svc = svc > 0 ? svc * 1000 : 0;
-        if (e->host) {
-            double share = e->o->host_cpu.share[ds_job_bop(job)];
-            int64_t cpu = (int64_t)((double)svc * share + 0.5);
-            e->servers[s].cpu_ns = cpu;
-            e->servers[s].off_ns = svc - cpu;
-            if (cpu > 0) {
-                io_cpu(e, s);
-                continue; /* the device phase follows the core's (io_device) */
-            }
-        }
-        io_device(e, s, svc);
+        io_start(e, rp_backend(e->r), job);
     }
 }
 
 void ve_job_done(ve_engine *e, ds_job *job) {
     ds_status st = ds_cache_job_done(rp_cache(e->r), job);
     if (st != DS_OK) ve_fail(e, st, ds_cache_last_error(rp_cache(e->r)));
-    e->maybe_jobs = true;
 }
 
 /* A finished job reaches the core: handed back at once (no model, or the core waits for it in
@@ -210,7 +218,6 @@ static void io_complete(ve_engine *e, uint32_t s, bool direct) {
     e->free_srv[e->nfree++] = s;
     ds_job_run(rp_backend(e->r), job, &e->servers[s].call);
     if (e->o->hooks && e->o->hooks->io_done) e->o->hooks->io_done(e->o->hooks->ctx, job);
-    e->maybe_jobs = true; /* a server is free */
     if (e->has_handoff)
         handoff_later(e, job);
     else

@@ -511,6 +511,86 @@ START_TEST(test_fake_failure_never_reaches_parent) {
 }
 END_TEST
 
+/* fake(mem) in origin mode, uniform latencies and 10% injected errors, seeded. */
+static ds_backend *fake_mem_stack(uint64_t seed) {
+    ds_err err = {{0}};
+    ds_backend *mem = ds_backend_mem_new(&err);
+    ck_assert_ptr_nonnull(mem);
+    ds_backend_mem_set_origin(mem, true);
+    ds_fake_opts o;
+    memset(&o, 0, sizeof(o));
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(ds_latency_parse("uniform:10:100", &o.lat[i], &err), DS_OK);
+    o.faults.err_p = 0.1;
+    o.seed = seed;
+    ds_backend *b = ds_backend_fake_new(mem, &o, &err);
+    ck_assert_ptr_nonnull(b);
+    return b;
+}
+
+/* One call of a fixed script on b: plan (its draws) and run; the answer in *v. */
+static ds_status script_call(ds_backend *b, int i, ds_call *c, ds_value **v) {
+    ds_err err = {{0}};
+    char k[16];
+    uint32_t kl = (uint32_t)snprintf(k, sizeof k, "k%d", i % 37);
+    *c = (ds_call){0, false, 0};
+    *v = NULL;
+    ds_bop op = i % 4 == 0 ? DS_BOP_SET : i % 4 == 2 ? DS_BOP_DEL : DS_BOP_GET;
+    b->ops->plan(b, op, k, kl, c);
+    if (op == DS_BOP_DEL) return b->ops->del(b, c, k, kl, &err);
+    if (op == DS_BOP_GET) {
+        c->size_hint = (uint64_t)(i % 50);
+        return b->ops->get(b, c, k, kl, v, &err);
+    }
+    ds_value *val = ds_value_new(k, kl, 0, 0);
+    ds_status st = b->ops->set(b, c, k, kl, val, &err);
+    ds_value_unref(val);
+    return st;
+}
+
+/* DS_BCTL_ONE_THREAD (the virtual engine's promise: every call from one thread) lets fake and
+ * mem skip their mutexes. The answers and the draws stay those of a locked stack, and turning
+ * it off brings the locks back: 8 threads then (TSan watches under make test-tsan). */
+START_TEST(test_one_thread_stack_answers_as_a_locked_one) {
+    ds_backend *a = fake_mem_stack(7), *b = fake_mem_stack(7);
+    bool on = true, off = false;
+    ck_assert_int_eq(ds_backend_control(b, DS_BCTL_ONE_THREAD, &on), DS_OK);
+    int fails = 0;
+    for (int i = 0; i < 400; i++) {
+        ds_call ca, cb;
+        ds_value *va, *vb;
+        ds_status sa = script_call(a, i, &ca, &va), sb = script_call(b, i, &cb, &vb);
+        ck_assert_int_eq(sa, sb);
+        ck_assert_int_eq(ca.service_us, cb.service_us);
+        ck_assert_int_eq(ca.fail, cb.fail);
+        fails += ca.fail;
+        ck_assert_int_eq(va != NULL, vb != NULL);
+        if (va) {
+            ck_assert_uint_eq(va->len, vb->len);
+            ck_assert_uint_eq(va->size_bytes, vb->size_bytes);
+            ck_assert(memcmp(va->data, vb->data, va->len) == 0);
+        }
+        ds_value_unref(va);
+        ds_value_unref(vb);
+    }
+    ck_assert_int_gt(fails, 10); /* the fault draws were compared too */
+    ck_assert_int_eq(ds_backend_control(b, DS_BCTL_ONE_THREAD, &off), DS_OK);
+    ds_backend_fake_faults_enable(b, false);
+    pthread_t th[8];
+    worker_arg args[8];
+    for (int t = 0; t < 8; t++) {
+        args[t] = (worker_arg){b, t, 0};
+        ck_assert_int_eq(pthread_create(&th[t], NULL, worker, &args[t]), 0);
+    }
+    for (int t = 0; t < 8; t++) {
+        pthread_join(th[t], NULL);
+        ck_assert_int_eq(args[t].failures, 0);
+    }
+    ds_backend_close(a);
+    ds_backend_close(b);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("backend");
     TCase *tc = tcase_create("conformance");
@@ -533,6 +613,7 @@ int main(void) {
     TCase *tm = tcase_create("mem-and-fake");
     tcase_add_test(tm, test_mem_origin_answers_untouched_keys_until_written_or_deleted);
     tcase_add_test(tm, test_fake_failure_never_reaches_parent);
+    tcase_add_test(tm, test_one_thread_stack_answers_as_a_locked_one);
     suite_add_tcase(s, tm);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

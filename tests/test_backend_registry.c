@@ -25,6 +25,7 @@ typedef struct toy {
 } toy;
 
 static int toy_closed;
+static int toy_one_thread; /* the last DS_BCTL_ONE_THREAD it was told, -1: never */
 
 static toy *toy_of(ds_backend *b) { return (toy *)b; }
 static void toy_plan(ds_backend *b, ds_bop op, const void *k, uint32_t n, ds_call *c) {
@@ -60,6 +61,7 @@ static void toy_close(ds_backend *b) {
 }
 /* Answers STORE with its label; origin mode is the inner mem store's, which it hides. */
 static ds_status toy_control(ds_backend *b, int op, void *arg) {
+    if (op == DS_BCTL_ONE_THREAD) toy_one_thread = *(const bool *)arg; /* keeps no lock */
     if (op != DS_BCTL_STORE) return DS_NOT_FOUND;
     ds_bctl_buf *o = arg;
     snprintf(o->buf, o->cap, "toy(%s)", toy_of(b)->label);
@@ -109,6 +111,7 @@ static char tmpdir[DS_SCRATCH_CAP];
 static void setup(void) {
     ds_scratch_make(tmpdir, sizeof tmpdir, "breg");
     toy_closed = 0;
+    toy_one_thread = -1;
 }
 
 static void teardown(void) { ds_scratch_rm(tmpdir); }
@@ -211,6 +214,8 @@ START_TEST(test_control_goes_through_shims) {
     bool on = true;
     ck_assert_int_eq(ds_backend_control(f2, DS_BCTL_ORIGIN, &on), DS_NOT_FOUND);
     ck_assert_int_eq(ds_backend_control(f2, 999, NULL), DS_NOT_FOUND);
+    ck_assert_int_eq(ds_backend_control(f2, DS_BCTL_ONE_THREAD, &on), DS_OK); /* the shims' */
+    ck_assert_int_eq(toy_one_thread, 1);                                      /* and told below */
     ds_call call;
     f2->ops->plan(f2, DS_BOP_GET, "k", 1, &call);
     ck_assert(call.fail);
@@ -250,6 +255,11 @@ START_TEST(test_replay_runs_the_toy_backend) {
     ck_assert_uint_gt(r.stats.disk_saves, 0);
     ck_assert_uint_eq(r.stale_reads + r.lost_writes, 0); /* origin off: the toy has none */
     ck_assert_int_eq(toy_closed, 1);
+    ck_assert_int_eq(toy_one_thread, 1); /* the virtual engine calls from one thread */
+    toy_one_thread = -1;
+    const char *real[] = {"--backend", "toy:label=run", "--clock", "real", "--speed", "max"};
+    ck_assert_msg(replay(real, 6, "toy_real", &r, &err) == DS_OK, "%s", err.msg);
+    ck_assert_int_eq(toy_one_thread, -1); /* the real engine's workers keep the locks */
     const char *bad[] = {"--backend", "toy:label=x,size=3"};
     ck_assert_int_eq(replay(bad, 2, "bad", &r, &err), DS_ERR_CONFIG);
     ck_assert_ptr_nonnull(strstr(err.msg, "size"));
