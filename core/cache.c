@@ -78,21 +78,13 @@ static ds_status sched_open(ds_cache *c, uint64_t seed, ds_err *err) {
     return st;
 }
 
-/* An entry and its key's ioent point at each other (the entry's link makes the key busy;
- * the ioent's spares a keyspace lookup at completion and release). */
-static void link_io(ds_entry *e, ds_ioent *io) {
-    assert(!e->io && !io->ent);
-    e->io = io;
-    io->ent = e;
-}
-
 /* The key's ioent, created if needed and linked from its keyspace entry. NULL on OOM. */
 ds_ioent *ds_c_io_get(ds_cache *c, uint64_t h, const void *key, uint32_t len) {
     bool created;
     ds_ioent *io = ds_sched_get(&c->sched, h, key, len, &created);
     if (!io || !created) return io;
     ds_entry *e = ds_ks_find(&c->ks, h, key, len);
-    if (e) link_io(e, io);
+    if (e) ds_c_link_io(e, io);
     return io;
 }
 
@@ -103,7 +95,7 @@ ds_ioent *ds_c_io_get_for(ds_cache *c, uint64_t h, const void *key, uint32_t len
     if (e && e->io) return e->io;       /* a cached key's ioent is linked from its entry */
     if (e || c->sched.tab.count == 0) { /* then it has none: no lookup */
         io = ds_sched_new(&c->sched, h, key, len);
-        if (io && e) link_io(e, io);
+        if (io && e) ds_c_link_io(e, io);
         return io;
     }
     bool created;
@@ -112,9 +104,8 @@ ds_ioent *ds_c_io_get_for(ds_cache *c, uint64_t h, const void *key, uint32_t len
     return io;
 }
 
-/* Free the ioent once it holds nothing, unlinking it from its keyspace entry. */
-void ds_c_io_release(ds_cache *c, ds_ioent *io) {
-    if (!ds_sched_idle(io)) return;
+void ds_c_io_free(ds_cache *c, ds_ioent *io) {
+    assert(ds_sched_idle(io));
     ds_entry *e = io->ent;
     assert(e == ds_ks_find(&c->ks, io->node.hash, io->key, io->node.keylen));
     assert(!e || e->io == io);
@@ -268,16 +259,13 @@ ds_lookup ds_c_lookup_at(ds_cache *c, ds_entry *e, uint64_t h, const void *key, 
 }
 
 ds_entry *ds_c_put(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_value *v,
-                   int64_t next_access, ds_ioent *io) {
+                   int64_t next_access) {
     ds_entry *e = NULL;
     ds_evict_req rq = {h, key, len, next_access};
-    /* A held ioent knows its entry (io->ent is the lookup's answer): no second lookup. */
-    ds_status st = io ? ds_ks_set_at(&c->ks, io->ent, h, key, len, v, &rq, &e)
-                      : ds_ks_set(&c->ks, h, key, len, v, &rq, &e);
-    if (st != DS_OK) return NULL;
+    if (ds_ks_set(&c->ks, h, key, len, v, &rq, &e) != DS_OK) return NULL;
     if (!e->io) { /* a new entry: re-link the key's live ioent */
-        if (!io) io = ds_sched_find(&c->sched, h, key, len);
-        if (io) link_io(e, io);
+        ds_ioent *io = ds_sched_find(&c->sched, h, key, len);
+        if (io) ds_c_link_io(e, io);
     }
     assert(e->io == ds_sched_find(&c->sched, h, key, len));
     ds_negent *n = ds_c_neg_find(c, h, key, len);
@@ -307,7 +295,7 @@ ds_status ds_c_write(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_
                 st = ds_c_reclaim(c, charge, 1, &in, ds_c_can_wait(c));
             if (st != DS_OK) return st;
         }
-        if (!ds_c_put(c, h, key, len, v, c->next_access, NULL))
+        if (!ds_c_put(c, h, key, len, v, c->next_access))
             return ds_fail(c, DS_ERR_NOMEM, "out of memory");
     } else {
         if (e) ds_ks_remove(&c->ks, e);

@@ -19,13 +19,32 @@ ds_lookup ds_c_lookup(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds
 /* The same for a caller that holds the lookup's answer e (an ioent's entry link). */
 ds_lookup ds_c_lookup_at(ds_cache *c, ds_entry *e, uint64_t h, const void *key, uint32_t len,
                          ds_entry **out, bool count);
-/* Insert or overwrite; io: the key's ioent when the caller holds it (else it is looked up). */
+/* Insert or overwrite, and re-link the key's ioent (looked up) to a new entry. */
 ds_entry *ds_c_put(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_value *v,
-                   int64_t next_access, ds_ioent *io);
+                   int64_t next_access);
+/* An entry and its key's ioent point at each other (the entry's link makes the key busy;
+ * the ioent's spares a keyspace lookup at completion and release). */
+static inline void ds_c_link_io(ds_entry *e, ds_ioent *io) {
+    assert(!e->io && !io->ent);
+    e->io = io;
+    io->ent = e;
+}
 /* The key's negative entry (touched, see ds_neg_find), or NULL; no lookup in an empty cache. */
 static inline ds_negent *ds_c_neg_find(ds_cache *c, uint64_t h, const void *key, uint32_t len) {
     if (!c->cfg.negcache || !c->neg.tab.count) return NULL;
     return ds_neg_find(&c->neg, h, key, len);
+}
+/* ds_c_put for the holder of the key's ioent (a LOAD's completion), inline: io->ent is the
+ * lookup's answer and io the ioent to link, so neither is looked up. */
+static inline ds_entry *ds_c_put_io(ds_cache *c, ds_ioent *io, ds_value *v) {
+    ds_entry *e = NULL;
+    ds_evict_req rq = {io->node.hash, io->key, io->node.keylen, io->next_access};
+    if (ds_ks_set_at(&c->ks, io->ent, rq.hash, rq.key, rq.len, v, &rq, &e) != DS_OK) return NULL;
+    if (!e->io) ds_c_link_io(e, io); /* a new entry */
+    assert(e->io == io);
+    ds_negent *n = ds_c_neg_find(c, rq.hash, rq.key, rq.len);
+    if (n) ds_neg_del(&c->neg, n);
+    return e;
 }
 void ds_c_neg_set(ds_cache *c, uint64_t h, const void *key, uint32_t len, bool pinned);
 ds_status ds_c_write(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_value *v,
@@ -41,12 +60,21 @@ bool ds_c_evict_one(ds_cache *c);
  * that is ASAP while a drain runs. */
 ds_ioent *ds_c_io_get(ds_cache *c, uint64_t h, const void *key, uint32_t len);
 ds_ioent *ds_c_io_get_for(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_entry *e);
-void ds_c_io_release(ds_cache *c, ds_ioent *io);
+/* Free the ioent once it holds nothing, unlinking it from its keyspace entry. Inline: the
+ * caller often finds it busy (a LOAD's completion, before its waiters resume). */
+void ds_c_io_free(ds_cache *c, ds_ioent *io); /* an idle ioent */
+static inline void ds_c_io_release(ds_cache *c, ds_ioent *io) {
+    if (ds_sched_idle(io)) ds_c_io_free(c, io);
+}
 void ds_c_pump_queued(ds_cache *c, bool asap);
 /* Push queued ops as jobs (ds_sched_pump). Inline for the common case: nothing is queued. */
 static inline void ds_c_pump(ds_cache *c, bool asap) {
-    if (!asap && !c->asap && !c->bug.on && !c->sched.q.head && !c->sched.held.head) return;
-    ds_c_pump_queued(c, asap);
+    if (c->bug.on) { /* BUGGIFY may skip it */
+        ds_c_pump_queued(c, asap);
+        return;
+    }
+    if (!c->sched.q.head && !c->sched.held.head) return;
+    ds_sched_pump(&c->sched, asap || c->asap);
 }
 
 /* Run a command whose keys are all resolved into b (grown as needed). Never parks and
@@ -64,11 +92,35 @@ void ds_c_cancel_queued_load(ds_cache *c, ds_ioent *io);
  * absent (fast_get's miss: it is not looked up again), else 0. */
 ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd, uint64_t h0);
 void ds_c_resume_ready(ds_cache *c);
-/* The client's parked command, or NULL. */
+
+/* parked.c: the parked commands by client (a list, and an index beyond a few). */
 #define DS_PARKED_SCAN_MAX 8u /* parked commands found by a scan; beyond, by the index */
 ds_parked *ds_c_parked_find_slow(ds_cache *c, uint64_t client);
+/* The client's parked command, or NULL. */
 static inline ds_parked *ds_c_parked_find(ds_cache *c, uint64_t client) {
     return c->nparked ? ds_c_parked_find_slow(c, client) : NULL;
+}
+/* p just joined the list: index it, or build the index once the list outgrows a scan. */
+void ds_c_parked_index_add(ds_cache *c, ds_parked *p);
+static inline void ds_c_parked_add(ds_cache *c, ds_parked *p) {
+    p->prev = NULL;
+    p->next = c->parked_list;
+    if (p->next) p->next->prev = p;
+    c->parked_list = p;
+    if (++c->nparked > DS_PARKED_SCAN_MAX || c->parked_indexed) ds_c_parked_index_add(c, p);
+}
+static inline void ds_c_parked_remove(ds_cache *c, ds_parked *p) {
+    assert(c->nparked > 0);
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        c->parked_list = p->next;
+    if (p->next) p->next->prev = p->prev;
+    c->nparked--;
+    if (c->parked_indexed) {
+        ds_table_remove(&c->parked, &p->node);
+        if (c->nparked == 0) c->parked_indexed = false; /* the next few are scanned again */
+    }
 }
 void ds_c_load_done(ds_cache *c, ds_job *job);
 void ds_c_save_done(ds_cache *c, ds_job *job);

@@ -229,16 +229,9 @@ static ds_parked *ready_pop(ds_cache *c) {
     return p;
 }
 
-/* missed: the caller just looked the key up and found it neither cached nor known absent (a
- * GET's fast path), so neither is looked up again. */
-static ds_status slot_link(ds_cache *c, ds_parked *p, const ds_key *k, uint64_t h, bool missed) {
-    ds_entry *e = missed ? NULL : ds_ks_find(&c->ks, h, k->p, k->len);
-    assert(!missed || (!ds_ks_find(&c->ks, h, k->p, k->len) && !ds_c_neg_find(c, h, k->p, k->len)));
-    ds_ioent *io = ds_c_io_get_for(c, h, k->p, k->len, e);
-    if (!io) return DS_ERR_NOMEM;
-    if (io->mark == p) return DS_OK; /* a key named twice: one slot */
-    io->mark = p;
-    ds_wslot *s = &p->slots[p->nslots++];
+/* Link a wait slot to the key's ioent (at the head of its waiters); a slot that does not
+ * resolve now schedules the key's LOAD. */
+static void slot_wait(ds_cache *c, ds_parked *p, ds_wslot *s, ds_ioent *io, bool resolved) {
     s->io = io;
     s->owner = p;
     s->prev = NULL;
@@ -246,100 +239,82 @@ static ds_status slot_link(ds_cache *c, ds_parked *p, const ds_key *k, uint64_t 
     if (io->waiters) io->waiters->prev = s;
     io->waiters = s;
     io->nwaiters++;
-    bool known_absent = !e && !missed && ds_c_neg_find(c, h, k->p, k->len);
-    s->resolved = e != NULL || known_absent;
-    if (!s->resolved) {
+    s->resolved = resolved;
+    if (!resolved) {
         p->pending++;
         io->next_access = c->next_access; /* the hint of the request that will insert it */
         if (!(io->flags & (DS_FLAG_LOAD | DS_FLAG_LOADINPROG))) io->size_hint = p->cmd.size_hint;
         ds_sched_schedule_load(&c->sched, io);
     }
     assert(io->nwaiters > 0 && io->waiters == s);
+}
+
+static ds_status slot_link(ds_cache *c, ds_parked *p, const ds_key *k, uint64_t h) {
+    ds_entry *e = ds_ks_find(&c->ks, h, k->p, k->len);
+    ds_ioent *io = ds_c_io_get_for(c, h, k->p, k->len, e);
+    if (!io) return DS_ERR_NOMEM;
+    if (io->mark == p) return DS_OK; /* a key named twice: one slot */
+    io->mark = p;
+    bool known_absent = !e && ds_c_neg_find(c, h, k->p, k->len);
+    slot_wait(c, p, &p->slots[p->nslots++], io, e != NULL || known_absent);
     return DS_OK;
-}
-
-/* ---- the parked commands by client ---- */
-
-/* Index every parked command; false (and no index) when the table cannot grow, which costs
- * only speed: the lookup scans the list instead. */
-static bool parked_index_build(ds_cache *c) {
-    for (ds_parked *p = c->parked_list; p; p = p->next) {
-        p->node.key = (const unsigned char *)&p->client_key;
-        p->node.keylen = sizeof p->client_key;
-        p->node.hash = ds_table_hash(&c->parked, &p->client_key, sizeof p->client_key);
-        if (ds_table_insert(&c->parked, &p->node) != DS_OK) {
-            for (ds_parked *q = c->parked_list; q != p; q = q->next)
-                ds_table_remove(&c->parked, &q->node);
-            return false;
-        }
-    }
-    return true;
-}
-
-/* Stop indexing: remove every parked command but skip (not in the index) from it. */
-static void parked_index_drop(ds_cache *c, const ds_parked *skip) {
-    for (ds_parked *p = c->parked_list; p; p = p->next)
-        if (p != skip) ds_table_remove(&c->parked, &p->node);
-    c->parked_indexed = false;
-}
-
-static void parked_add(ds_cache *c, ds_parked *p) {
-    p->prev = NULL;
-    p->next = c->parked_list;
-    if (p->next) p->next->prev = p;
-    c->parked_list = p;
-    c->nparked++;
-    if (c->parked_indexed) {
-        p->node.key = (const unsigned char *)&p->client_key;
-        p->node.keylen = sizeof p->client_key;
-        p->node.hash = ds_table_hash(&c->parked, &p->client_key, sizeof p->client_key);
-        if (ds_table_insert(&c->parked, &p->node) != DS_OK) parked_index_drop(c, p);
-    } else if (c->nparked > DS_PARKED_SCAN_MAX) {
-        c->parked_indexed = parked_index_build(c);
-    }
-    assert(!c->parked_indexed || c->parked.count == c->nparked);
-}
-
-static void parked_remove(ds_cache *c, ds_parked *p) {
-    assert(c->nparked > 0);
-    if (p->prev)
-        p->prev->next = p->next;
-    else
-        c->parked_list = p->next;
-    if (p->next) p->next->prev = p->prev;
-    c->nparked--;
-    if (c->parked_indexed) {
-        ds_table_remove(&c->parked, &p->node);
-        if (c->nparked == 0) c->parked_indexed = false; /* the next few are scanned again */
-    }
-}
-
-ds_parked *ds_c_parked_find_slow(ds_cache *c, uint64_t client) {
-    if (c->parked_indexed)
-        return (ds_parked *)ds_table_find(
-            &c->parked, ds_table_hash(&c->parked, &client, sizeof client), &client, sizeof client);
-    for (ds_parked *p = c->parked_list; p; p = p->next)
-        if (p->client == client) return p;
-    return NULL;
 }
 
 /* ---- parking ---- */
 
 static void unpark(ds_cache *c, ds_parked *p);
 
+/* fast_get's miss, the common parked command: a single-key GET whose key h is neither cached
+ * nor known absent, so neither is looked up again. ds_c_park without its loops and without a
+ * copy of the key: the command names the key by its ioent's copy and hash, which the slot
+ * keeps alive until unpark. One block: the ds_parked, its slot and its key. */
+static ds_status park_missed_get(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd,
+                                 uint64_t h) {
+    const ds_key *k = &cmd->keys[0];
+    assert(cmd->op == DS_OP_GET && cmd->nkeys == 1 && cmd->nsub == 0);
+    assert(!ds_ks_find(&c->ks, h, k->p, k->len) && !ds_c_neg_find(c, h, k->p, k->len));
+    ds_ioent *io = ds_c_io_get_for(c, h, k->p, k->len, NULL);
+    size_t sz = sizeof(ds_parked) + sizeof(ds_wslot) + sizeof(ds_key);
+    ds_parked *p = io ? ds_slab_alloc(&c->slab, sz) : NULL;
+    if (!p) {
+        if (io) ds_c_io_release(c, io);
+        return ds_fail(c, DS_ERR_NOMEM, "out of memory parking a command");
+    }
+    p->client = p->client_key = client;
+    p->tag = tag;
+    p->cmd = *cmd;
+    p->keys = (ds_key *)(p->slots + 1);
+    p->keys[0] = (ds_key){.p = io->key, .len = k->len};
+    p->cmd.keys = p->keys;
+    p->cmd.sub = p->subs = NULL;
+    p->hashes = &io->node.hash;
+    p->keybuf = NULL;
+    p->nslots = 1;
+    p->pending = 0;
+    p->alloc_bytes = (uint32_t)sz;
+    p->fail_status = DS_OK;
+    p->ready = false;
+    p->ready_seq = 0;
+    p->next_ready = NULL;
+    ds_c_parked_add(c, p);
+    slot_wait(c, p, &p->slots[0], io, false);
+    c->st.blocked_requests++;
+    return DS_OK;
+}
+
 ds_status ds_c_park(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd, uint64_t h0) {
+    if (h0) return park_missed_get(c, client, tag, cmd, h0);
     uint32_t nk = total_keys(cmd);
     ds_parked *p = parked_new(c, cmd, nk);
     if (!p) return ds_fail(c, DS_ERR_NOMEM, "out of memory parking a command");
     p->client = p->client_key = client;
     p->tag = tag;
-    parked_add(c, p);
+    ds_c_parked_add(c, p);
     ds_status st = DS_OK;
     for (uint32_t i = 0; i < nk && st == DS_OK; i++) {
         const ds_key *k = &p->keys[i];
-        p->hashes[i] = i == 0 && h0 ? h0 : ds_table_hash(&c->ks.tab, k->p, k->len);
-        assert(p->hashes[i] == ds_table_hash(&c->ks.tab, k->p, k->len));
-        st = slot_link(c, p, k, p->hashes[i], i == 0 && h0);
+        p->hashes[i] = ds_table_hash(&c->ks.tab, k->p, k->len);
+        st = slot_link(c, p, k, p->hashes[i]);
     }
     for (uint32_t i = 0; i < p->nslots; i++)
         p->slots[i].io->mark = NULL;
@@ -368,7 +343,7 @@ static void unpark(ds_cache *c, ds_parked *p) {
         s->io->nwaiters--;
         ds_c_io_release(c, s->io);
     }
-    parked_remove(c, p);
+    ds_c_parked_remove(c, p);
     if (p->cmd.op == DS_OP_SET) ds_value_unref(p->cmd.value);
     for (uint32_t i = 0; i < p->cmd.nsub; i++)
         if (p->subs[i].op == DS_OP_SET) ds_value_unref(p->subs[i].value);
@@ -459,7 +434,7 @@ static ds_status cache_loaded(ds_cache *c, ds_ioent *io, ds_value *v) {
         ds_status st __attribute__((unused)) = ds_c_reclaim(c, charge, 1, &in, false);
         assert(st == DS_OK || st == DS_ERR_MEMORY); /* the only ways reclaim ends */
     }
-    if (ds_c_put(c, h, io->key, io->node.keylen, v, io->next_access, io)) return DS_OK;
+    if (ds_c_put_io(c, io, v)) return DS_OK;
     c->st.loads_dropped_nomem++;
     int n = (int)(io->node.keylen > DS_ERR_KEY_BYTES ? DS_ERR_KEY_BYTES : io->node.keylen);
     return ds_fail(c, DS_ERR_NOMEM, "out of memory caching the loaded value of '%.*s'", n, io->key);

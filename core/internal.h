@@ -4,6 +4,7 @@
  *   cache.c      construction, commands, lookups and writes (cache.h: helpers shared with
  *                cache_io.c and maint.c)
  *   cache_io.c   running resolved commands, parking and resuming clients, job completion
+ *   parked.c     the parked commands by client (a list; an index beyond a few)
  *   maint.c      cron, the memory reclaim loop, the point-in-time drain, stats, inspection,
  *                the checked flag API
  *   keyspace.c   cached entries, memory accounting; calls the eviction policy (evict.h)

@@ -187,7 +187,13 @@ static inline bool ds_sched_idle(const ds_ioent *io) {
     return !io->flags && !io->load.queued && !io->save.queued && !io->nwaiters &&
            !io->saves_inflight;
 }
-void ds_sched_release(ds_sched *s, ds_ioent *io); /* free io; it must be idle */
+/* Free io; it must be idle. Inline: once per cache miss. */
+static inline void ds_sched_release(ds_sched *s, ds_ioent *io) {
+    assert(ds_sched_idle(io));
+    assert(!io->waiters && !io->mark);
+    ds_table_remove(&s->tab, &io->node);
+    ds_slab_free(&s->slab, io, sizeof *io + io->node.keylen);
+}
 
 /* The checked flag API (rule 5): DS_ERR_FLAGS on misuse, counted in flag_errors. */
 ds_status ds_sched_flag_set(ds_sched *s, ds_ioent *io, unsigned flag);

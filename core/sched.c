@@ -121,17 +121,24 @@ ds_ioent *ds_sched_new(ds_sched *s, uint64_t h, const void *key, uint32_t len) {
     assert(len > 0 && len <= DS_KEY_MAX_BYTES && !ds_sched_find(s, h, key, len));
     ds_ioent *io = ds_slab_alloc(&s->slab, sizeof *io + len);
     if (!io) return NULL;
-    memset(io, 0, sizeof *io); /* a fixed size: inline stores, not a libc call per miss */
+    /* Field by field (a new ioent per cache miss): a memset of the whole struct compiles to a
+     * rep stos of 27 words, twice the stores. */
     if (len == 8)
         memcpy(io->key, key, 8);
     else
         memcpy(io->key, key, len);
-    io->node.hash = h;
-    io->node.key = io->key;
-    io->node.keylen = len;
-    io->load.io = io->save.io = io;
-    io->load.type = OPQ_LOAD;
-    io->save.type = OPQ_SAVE;
+    io->node = (ds_tnode){.hash = h, .key = io->key, .keylen = len};
+    io->flags = 0;
+    io->saves_inflight = 0;
+    io->retries = io->drain_epoch = io->drain_fails = io->nwaiters = 0;
+    io->written_in_load = false;
+    io->waiters = NULL;
+    io->load = (ds_qop){.io = io, .type = OPQ_LOAD};
+    io->save = (ds_qop){.io = io, .type = OPQ_SAVE};
+    io->mark = NULL;
+    io->ent = NULL;
+    io->next_access = 0;
+    io->size_hint = 0;
     if (ds_table_insert(&s->tab, &io->node) != DS_OK) {
         ds_slab_free(&s->slab, io, sizeof *io + len);
         return NULL;
@@ -142,13 +149,6 @@ ds_ioent *ds_sched_new(ds_sched *s, uint64_t h, const void *key, uint32_t len) {
 
 bool ds_ioent_only_waiters(const ds_ioent *io) {
     return io->flags == 0 && io->saves_inflight == 0 && !io->load.queued && !io->save.queued;
-}
-
-void ds_sched_release(ds_sched *s, ds_ioent *io) {
-    assert(ds_sched_idle(io));
-    assert(!io->waiters && !io->mark);
-    ds_table_remove(&s->tab, &io->node);
-    ds_slab_free(&s->slab, io, sizeof *io + io->node.keylen);
 }
 
 static ds_status flag_fail(ds_sched *s, ds_ioent *io, unsigned flag, bool setting) {
@@ -284,7 +284,7 @@ static void held_release(ds_sched *s, int64_t now, bool asap) {
 
 /* ---- scheduling ---- */
 
-static void sched_enqueue(ds_sched *s, ds_qop *op, bool wait_for_save) {
+static inline void sched_enqueue(ds_sched *s, ds_qop *op, bool wait_for_save) {
     /* Held SAVEs that became due join first: the queue sees ops in the order they became
      * ready, not in the order a pump happened to notice them. */
     if (s->held.head) held_release(s, op->arrival_us, false);
