@@ -79,9 +79,3 @@ void ds_core_cost_format(const ds_core_cost *c, char *buf, size_t cap) {
         used += w > 0 ? (size_t)w : 0;
     }
 }
-
-int64_t ds_core_cost_cmd_ns(const ds_core_cost *c, ds_op op, uint32_t nkeys) {
-    if (!c->on || (unsigned)op >= DS_OP__COUNT) return 0;
-    bool per_key = op == DS_OP_MGET || op == DS_OP_EXEC || op == DS_OP_DEL;
-    return c->ns[op] * (per_key && nkeys > 1 ? (int64_t)nkeys : 1);
-}

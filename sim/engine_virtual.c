@@ -125,6 +125,22 @@ static bool core_pop(ve_engine *e, ve_work *w) {
 
 static void ve_core_submit(rp_engine *b, uint32_t idx, int64_t cost_ns) {
     ve_engine *e = (ve_engine *)b;
+    if (!e->core_busy && !e->in_core && e->cq_n == 0 && !e->host && !e->arriving) {
+        /* the closed loop's every request: an idle core starts it now (core_start's and
+         * ve_core_submit_work's path without host-cpu, a wake-up or --io-latency's arrival
+         * time), without building and copying the work item twice */
+        assert(!e->core_set);
+        e->core_busy = true;
+        e->cur.kind = CW_CMD;
+        e->cur.idx = idx;
+        e->cur.cost_ns = cost_ns;
+        e->cur.arrived_ns = -1;
+        e->cur.job = NULL;
+        e->busy_ns += cost_ns;
+        e->core_ev = (ds_ev){e->now + cost_ns, e->seq++, EV_CORE, 0};
+        e->core_set = true;
+        return;
+    }
     int64_t arrived = e->iol && e->arriving ? e->now : -1; /* arrival_late, as real runs */
     ve_core_submit_work(
         e, (ve_work){.kind = CW_CMD, .idx = idx, .cost_ns = cost_ns, .arrived_ns = arrived});

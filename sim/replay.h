@@ -69,7 +69,12 @@ typedef struct ds_core_cost {
     "get:0.76,set:2.4,del:1.9,exists:1.7,mget:0.62,exec:2.3,savedone:0.33,loaddone:0.62,cron:3.8"
 ds_status ds_core_cost_parse(const char *spec, ds_core_cost *out, ds_err *err);
 void ds_core_cost_format(const ds_core_cost *c, char *buf, size_t cap);
-int64_t ds_core_cost_cmd_ns(const ds_core_cost *c, ds_op op, uint32_t nkeys);
+/* A command's cost (inline: the replay asks once a request). */
+static inline int64_t ds_core_cost_cmd_ns(const ds_core_cost *c, ds_op op, uint32_t nkeys) {
+    if (!c->on || (unsigned)op >= DS_OP__COUNT) return 0;
+    bool per_key = op == DS_OP_MGET || op == DS_OP_EXEC || op == DS_OP_DEL;
+    return c->ns[op] * (per_key && nkeys > 1 ? (int64_t)nkeys : 1);
+}
 
 typedef struct ds_replay_opts {
     char trace[DS_OPT_STR_MAX];

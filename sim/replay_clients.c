@@ -186,6 +186,19 @@ static bool inflight_reserve(rp_inflight *f, uint32_t nkeys, size_t kbytes) {
 
 /* Copy what the answer of a parked command needs (the scratch is reused by the next issue). */
 bool rp_inflight_copy(rp_inflight *f, const rp_inflight *s) {
+    if (s->nkeys == 1 && f->cap && s->keys[0].len <= f->kcap) { /* a miss of one key */
+        f->op = s->op;
+        f->nkeys = 1;
+        f->size = s->size;
+        f->intended_ns = s->intended_ns;
+        f->issue_ns = s->issue_ns;
+        f->next_access = s->next_access;
+        memcpy(f->kbuf, s->keys[0].p, s->keys[0].len);
+        f->keys[0] = (ds_key){f->kbuf, s->keys[0].len};
+        f->snaps[0] = s->snaps[0];
+        f->vals[0] = s->vals[0];
+        return true;
+    }
     size_t kbytes = 0;
     for (uint32_t i = 0; i < s->nkeys; i++)
         kbytes += s->keys[i].len;
