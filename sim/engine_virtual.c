@@ -263,25 +263,28 @@ static ds_status closed_fill(ve_engine *e, uint32_t idx, ds_err *err) {
 
 /* The item in service is done: its work happens now; then the next waiting item starts. */
 static ds_status core_done(ve_engine *e, ds_err *err) {
-    ve_work w = e->cur;
+    uint32_t kind = e->cur.kind; /* e->cur stays as it is while its work runs: work submitted
+                                    meanwhile queues (in_core), and wait_io takes only a
+                                    busy core's item */
     e->core_busy = false;
     e->in_core = true;
     int64_t t0 = e->now;
     ds_status st = DS_OK;
-    if (w.kind == CW_CMD && w.arrived_ns >= 0) /* from its arrival to its command's start */
-        ds_iolat_add(e->iol, DS_IOL_ARRIVAL_LATE, e->now - w.cost_ns - w.arrived_ns);
-    if (w.kind == CW_CMD)
-        st = rp_client_exec(e->r, w.idx, err);
-    else if (w.kind == CW_DONE)
-        ve_job_done(e, w.job);
-    else if (w.kind == CW_CRON)
+    if (kind == CW_CMD) {
+        if (e->cur.arrived_ns >= 0) /* from its arrival to its command's start */
+            ds_iolat_add(e->iol, DS_IOL_ARRIVAL_LATE, e->now - e->cur.cost_ns - e->cur.arrived_ns);
+        st = rp_client_exec(e->r, e->cur.idx, err);
+    } else if (kind == CW_DONE) {
+        ve_job_done(e, e->cur.job);
+    } else if (kind == CW_CRON) {
         ds_cache_cron(rp_cache(e->r)); /* DS_ERR_MEMORY is counted in the stats */
+    }
     ve_pump(&e->base);
     e->in_core = false;
     e->busy_ns += e->now - t0; /* blocked in wait_io inside the work */
     ve_work nx;
     int64_t harness = e->o->core_cost.ns[DS_COST_HARNESS];
-    if (!e->core_busy && w.kind == CW_CMD && harness > 0) /* the host's work after the answer */
+    if (!e->core_busy && kind == CW_CMD && harness > 0) /* the host's work after the answer */
         core_start(e, (ve_work){.kind = CW_HARNESS, .cost_ns = harness}, 0);
     else if (!e->core_busy && core_pop(e, &nx))
         core_start(e, nx, 0);
@@ -415,13 +418,26 @@ static ds_status ve_run(rp_engine *b, ds_err *err) {
             top = &e->core_ev, from = FROM_CORE;
         if (e->io.n && (!top || ds_ev_less(&e->io.a[0], top))) top = &e->io.a[0], from = FROM_IO;
         if (crash_at && (!top || top->t > crash_at)) return crash_now(e, crash_at, err);
-        ds_ev ev;
-        if (from == FROM_RING)
-            ev = ds_evring_pop(&e->wake);
-        else if (from == FROM_CORE)
-            ev = e->core_ev, e->core_set = false;
-        else
-            ev = ds_evheap_pop(from == FROM_IO ? &e->io : &e->main);
+        if (from == FROM_CORE) { /* handle's EV_CORE, without copying the event */
+            e->core_set = false;
+            if (e->core_ev.t > e->now) e->now = e->core_ev.t;
+            e->idle_crons = 0;
+            if (e->core_ev.arg == e->core_gen) st = core_done(e, err); /* else void */
+            if (mem_limit) rp_mem_sample(e->r);
+            continue;
+        }
+        if (from == FROM_RING) { /* handle's EV_CLIENT; the ring holds nothing else */
+            ds_ev ev = ds_evring_pop(&e->wake);
+            if (ev.t > e->now) e->now = ev.t;
+            e->idle_crons = 0;
+            e->live--;
+            bool idle;
+            st = rp_client_step(e->r, ev.arg, &idle, err);
+            if (st == DS_OK && idle && closed) st = closed_fill(e, ev.arg, err);
+            if (mem_limit) rp_mem_sample(e->r);
+            continue;
+        }
+        ds_ev ev = ds_evheap_pop(from == FROM_IO ? &e->io : &e->main);
         if (ev.t > e->now) e->now = ev.t;
         if ((1u << ev.kind) & ((1u << EV_CRON) | (1u << EV_TICK) | (1u << EV_PIT))) {
             bool core_idle = !e->core_busy && e->cq_n == 0; /* as at the loop's top */

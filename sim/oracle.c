@@ -44,13 +44,11 @@ typedef struct oracle_ent {
 } oracle_ent;
 
 struct ds_oracle {
+    ds_oracle_pub pub; /* first: used, acks, next_version, origin (oracle.h) */
     oracle_ent *tab;
-    size_t cap, used; /* cap is a power of two */
+    size_t cap; /* a power of two */
     unsigned char *arena;
     uint64_t arena_len, arena_cap;
-    uint64_t next_version; /* next version to hand out */
-    uint64_t acks;
-    bool origin;
     uint32_t epoch;
 };
 
@@ -65,8 +63,8 @@ ds_oracle *ds_oracle_new(bool origin, ds_err *err) {
     }
     for (size_t i = 0; i < o->cap; i++)
         o->tab[i].koff = UINT64_MAX;
-    o->next_version = DS_ORACLE_V_FIRST;
-    o->origin = origin;
+    o->pub.next_version = DS_ORACLE_V_FIRST;
+    o->pub.origin = origin;
     return o;
 }
 
@@ -77,7 +75,7 @@ void ds_oracle_free(ds_oracle *o) {
     free(o);
 }
 
-uint64_t ds_oracle_keys(const ds_oracle *o) { return o->used; }
+uint64_t ds_oracle_keys(const ds_oracle *o) { return o->pub.used; }
 
 static uint64_t key_hash(const void *key, uint32_t keylen) {
     return ds_hash64(key, keylen, ORACLE_KEY_SEED);
@@ -120,7 +118,7 @@ static oracle_ent *upsert(ds_oracle *o, const void *key, uint32_t keylen) {
     uint64_t h = key_hash(key, keylen);
     oracle_ent *e = find_slot(o->tab, o->cap, o->arena, key, keylen, h);
     if (e->koff != UINT64_MAX) return e;
-    if ((o->used + 1) * 2 > o->cap) {
+    if ((o->pub.used + 1) * 2 > o->cap) {
         if (!grow(o)) return NULL;
         e = find_slot(o->tab, o->cap, o->arena, key, keylen, h);
     }
@@ -137,9 +135,9 @@ static oracle_ent *upsert(ds_oracle *o, const void *key, uint32_t keylen) {
     *e = (oracle_ent){.hash = h,
                       .koff = o->arena_len,
                       .keylen = keylen,
-                      .version = o->origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_ABSENT};
+                      .version = o->pub.origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_ABSENT};
     o->arena_len += keylen;
-    o->used++;
+    o->pub.used++;
     return e;
 }
 
@@ -161,7 +159,7 @@ static uint64_t okey_hash(okey *k) {
 }
 
 static const oracle_ent *lookup_k(const ds_oracle *o, okey *k) {
-    if (o->used == 0) return NULL; /* nothing written yet: no probe, no hash */
+    if (o->pub.used == 0) return NULL; /* nothing written yet: no probe, no hash */
     oracle_ent *e = find_slot(o->tab, o->cap, o->arena, k->key, k->len, okey_hash(k));
     return e->koff == UINT64_MAX ? NULL : e;
 }
@@ -173,7 +171,7 @@ static const oracle_ent *lookup(const ds_oracle *o, const void *key, uint32_t ke
 
 ds_value *ds_oracle_value(ds_oracle *o, const void *key, uint32_t keylen, uint64_t size_bytes,
                           int64_t expire_us) {
-    uint64_t stamp[2] = {o->next_version++, key_hash(key, keylen)};
+    uint64_t stamp[2] = {o->pub.next_version++, key_hash(key, keylen)};
     return ds_value_new(stamp, sizeof stamp, size_bytes, expire_us);
 }
 
@@ -193,10 +191,11 @@ static uint64_t classify_k(const ds_oracle *o, okey *k, const ds_value *v) {
     if (v->len == 16) {
         uint64_t stamp[2];
         memcpy(stamp, v->data, sizeof stamp);
-        if (stamp[0] >= DS_ORACLE_V_FIRST && stamp[0] < o->next_version && stamp[1] == okey_hash(k))
+        if (stamp[0] >= DS_ORACLE_V_FIRST && stamp[0] < o->pub.next_version &&
+            stamp[1] == okey_hash(k))
             return stamp[0];
     }
-    return o->origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_FOREIGN;
+    return o->pub.origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_FOREIGN;
 }
 
 static uint64_t classify(const ds_oracle *o, const void *key, uint32_t keylen, const ds_value *v) {
@@ -209,9 +208,9 @@ void ds_oracle_snapshot(ds_oracle *o, const void *key, uint32_t keylen, ds_oracl
     const oracle_ent *e = lookup_k(o, &k);
     s->hash = k.h;
     s->hashed = k.have;
-    s->version = e ? e->version : (o->origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_ABSENT);
-    s->created = o->next_version - 1;
-    s->acks = o->acks;
+    s->version = e ? e->version : (o->pub.origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_ABSENT);
+    s->created = o->pub.next_version - 1;
+    s->acks = o->pub.acks;
     s->issue_us = 0;
 }
 
@@ -224,7 +223,7 @@ ds_status ds_oracle_ack_at(ds_oracle *o, const void *key, uint32_t keylen, const
                            int64_t time_us, uint64_t client, ds_op op, ds_err *err) {
     oracle_ent *e = upsert(o, key, keylen);
     if (!e) return ds_err_set(err, DS_ERR_NOMEM, "oracle: out of memory");
-    o->acks++;
+    o->pub.acks++;
     e->w_time_us = time_us;
     e->w_client = client;
     e->w_op = (uint8_t)op;
@@ -235,7 +234,7 @@ ds_status ds_oracle_ack_at(ds_oracle *o, const void *key, uint32_t keylen, const
     } else {
         e->version = DS_ORACLE_V_ABSENT;
         e->expire_us = 0;
-        e->del_ack = o->acks;
+        e->del_ack = o->pub.acks;
     }
     return DS_OK;
 }
@@ -268,7 +267,7 @@ bool ds_oracle_check(ds_oracle *o, const void *key, uint32_t keylen, const ds_va
     okey k = {key, keylen, s->hashed, s->hash};
     uint64_t got = classify_k(o, &k, seen);
     const oracle_ent *e = lookup_k(o, &k);
-    uint64_t cur = e ? e->version : (o->origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_ABSENT);
+    uint64_t cur = e ? e->version : (o->pub.origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_ABSENT);
     if (e && got == e->version && got >= DS_ORACLE_V_FIRST && e->expire_us &&
         e->expire_us <= s->issue_us) { /* expired before the read was issued */
         snprintf(expected, cap, "absent(expired)");
@@ -286,11 +285,6 @@ bool ds_oracle_check(ds_oracle *o, const void *key, uint32_t keylen, const ds_va
     return false;
 }
 
-bool ds_oracle_read_plain(const ds_oracle *o, const ds_value *seen) {
-    if (o->used || o->next_version != DS_ORACLE_V_FIRST) return false;
-    return o->origin ? seen != NULL : seen == NULL; /* classify: origin, or absent */
-}
-
 typedef struct scan_ctx {
     ds_oracle *o;
     int64_t now_us;
@@ -304,8 +298,9 @@ static bool scan_one(void *vctx, const void *key, uint32_t keylen, const ds_valu
     ds_oracle *o = sc->o;
     uint64_t got = classify(o, key, keylen, v);
     oracle_ent *e = find_slot(o->tab, o->cap, o->arena, key, keylen, key_hash(key, keylen));
-    uint64_t want =
-        e->koff != UINT64_MAX ? e->version : (o->origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_ABSENT);
+    uint64_t want = e->koff != UINT64_MAX
+                        ? e->version
+                        : (o->pub.origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_ABSENT);
     if (e->koff != UINT64_MAX) e->epoch = o->epoch;
     bool expired = e->koff != UINT64_MAX && e->expire_us && e->expire_us <= sc->now_us;
     if (got == want || expired) return true;
@@ -347,7 +342,8 @@ typedef struct seed_ctx {
 static bool seed_one(void *ctx, const void *key, uint32_t keylen, const ds_value *v) {
     seed_ctx *sc = ctx;
     uint64_t ver = ds_oracle_stamp_version(key, keylen, v);
-    if (ver != DS_ORACLE_V_FOREIGN && ver >= sc->o->next_version) sc->o->next_version = ver + 1;
+    if (ver != DS_ORACLE_V_FOREIGN && ver >= sc->o->pub.next_version)
+        sc->o->pub.next_version = ver + 1;
     sc->st = ds_oracle_ack(sc->o, key, keylen, v, sc->err);
     sc->n++;
     return sc->st == DS_OK;

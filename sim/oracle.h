@@ -22,6 +22,15 @@
 
 typedef struct ds_oracle ds_oracle;
 
+/* The oracle's state the replay reads at every read's issue and answer, inline; the rest of
+ * ds_oracle is oracle.c's own. It is the struct's first member, so a ds_oracle * points at it. */
+typedef struct ds_oracle_pub {
+    uint64_t used;         /* keys in the shadow */
+    uint64_t acks;         /* acknowledgements so far */
+    uint64_t next_version; /* the next version to hand out */
+    bool origin;
+} ds_oracle_pub;
+
 /* origin: keys start present with the origin's copy (object-id traces with --origin). */
 ds_oracle *ds_oracle_new(bool origin, ds_err *err);
 
@@ -50,6 +59,23 @@ typedef struct ds_oracle_snap {
     bool hashed;      /* false: the oracle held no key at issue and the key was not hashed */
 } ds_oracle_snap;
 void ds_oracle_snapshot(ds_oracle *o, const void *key, uint32_t keylen, ds_oracle_snap *s);
+
+/* The same, with the issue time set; an empty shadow (a read-only replay) answers inline
+ * what ds_oracle_snapshot would (no lookup, the key not hashed). */
+static inline void ds_oracle_snapshot_at(ds_oracle *o, const void *key, uint32_t keylen,
+                                         int64_t issue_us, ds_oracle_snap *s) {
+    const ds_oracle_pub *p = (const ds_oracle_pub *)o;
+    if (p->used == 0) {
+        s->version = p->origin ? DS_ORACLE_V_ORIGIN : DS_ORACLE_V_ABSENT;
+        s->created = p->next_version - 1;
+        s->acks = p->acks;
+        s->hash = 0;
+        s->hashed = false;
+    } else {
+        ds_oracle_snapshot(o, key, keylen, s);
+    }
+    s->issue_us = issue_us;
+}
 
 /* Acknowledge a write: v is the SET's value (its stamp gives the version), NULL for a DEL. */
 ds_status ds_oracle_ack(ds_oracle *o, const void *key, uint32_t keylen, const ds_value *v,
@@ -80,7 +106,11 @@ bool ds_oracle_check(ds_oracle *o, const void *key, uint32_t keylen, const ds_va
  * the oracle holds no key and handed out no version (a read-only replay so far), so a key's
  * only state is the origin's copy (or absent without an origin) and `seen` shows it. False:
  * ask ds_oracle_check. */
-bool ds_oracle_read_plain(const ds_oracle *o, const ds_value *seen);
+static inline bool ds_oracle_read_plain(const ds_oracle *o, const ds_value *seen) {
+    const ds_oracle_pub *p = (const ds_oracle_pub *)o;
+    if (p->used || p->next_version != DS_ORACLE_V_FIRST) return false;
+    return p->origin ? seen != NULL : seen == NULL; /* classify: origin, or absent */
+}
 
 /* Lost writes: compare the backend with the shadow after the drain; fn is called per
  * violation. Returns the backend's scan status. */

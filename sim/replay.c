@@ -162,8 +162,7 @@ static ds_status build(rp_run *r, ds_cmd *cmd, int64_t now) {
         f->vals[i] = NULL;
     if (r->oracle && f->op != DS_OP_SET && f->op != DS_OP_DEL)
         for (uint32_t i = 0; i < f->nkeys; i++) {
-            ds_oracle_snapshot(r->oracle, f->keys[i].p, f->keys[i].len, &f->snaps[i]);
-            f->snaps[i].issue_us = now;
+            ds_oracle_snapshot_at(r->oracle, f->keys[i].p, f->keys[i].len, now, &f->snaps[i]);
         }
     if (f->op == DS_OP_SET) {
         if (!(f->vals[0] = new_value(r, &f->keys[0], f->size, exp))) return DS_ERR_NOMEM;

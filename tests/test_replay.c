@@ -525,12 +525,45 @@ START_TEST(test_oracle_accepts_only_states_between_issue_and_answer) {
 }
 END_TEST
 
+static void snaps_agree(ds_oracle *o, const char *key) {
+    ds_oracle_snap a, b;
+    ds_oracle_snapshot(o, key, 1, &a);
+    a.issue_us = 77;
+    ds_oracle_snapshot_at(o, key, 1, 77, &b);
+    ck_assert_uint_eq(a.version, b.version);
+    ck_assert_uint_eq(a.created, b.created);
+    ck_assert_uint_eq(a.acks, b.acks);
+    ck_assert_int_eq(a.issue_us, b.issue_us);
+    ck_assert_int_eq(a.hashed, b.hashed);
+    ck_assert_uint_eq(a.hash, b.hash);
+}
+
+/* The inline snapshot of an empty shadow is the one ds_oracle_snapshot takes: fresh, with
+ * versions handed out but not acknowledged, with the origin's copy, and past the first ack. */
+START_TEST(test_oracle_inline_snapshot_agrees) {
+    ds_err err;
+    for (int origin = 0; origin < 2; origin++) {
+        ds_oracle *o = ds_oracle_new(origin, &err);
+        ck_assert_ptr_nonnull(o);
+        snaps_agree(o, "k");
+        ds_value *v = ds_oracle_value(o, "k", 1, 10, 0);
+        snaps_agree(o, "k");
+        ck_assert_int_eq(ds_oracle_ack(o, "k", 1, v, &err), DS_OK);
+        snaps_agree(o, "k");
+        snaps_agree(o, "x");
+        ds_value_unref(v);
+        ds_oracle_free(o);
+    }
+}
+END_TEST
+
 static Suite *replay_suite(void) {
     Suite *s = suite_create("replay");
     TCase *tc = tcase_create("virtual");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_oracle_accepts_only_states_between_issue_and_answer);
+    tcase_add_test(tc, test_oracle_inline_snapshot_agrees);
     tcase_add_test(tc, test_same_seed_gives_identical_results);
     tcase_add_test(tc, test_del_then_get_is_stale_only_without_both_guards);
     tcase_add_test(tc, test_concurrent_saves_lose_writes);
