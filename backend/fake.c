@@ -31,6 +31,7 @@ typedef struct fake_backend {
     ds_rng rng;
     uint64_t calls; /* plan() calls so far, 1-based numbering for the countdown */
     bool faults_on;
+    bool plain;     /* no fault can fire and no BUGGIFY site: plan() only draws the latency */
     ds_buggify bug; /* its own generator: off, the latency draws are those of a plain run */
     uint64_t gets, sets, dels, injected, slowed, stalled;
 } fake_backend;
@@ -57,15 +58,10 @@ static int64_t buggify_plan(fake_backend *f, ds_bop op, int64_t us, bool *fail) 
     return us;
 }
 
-/* Draw latency and faults for one call; the mutex keeps the rng and counters consistent. */
-static void fake_plan(ds_backend *b, ds_bop op, const void *key, uint32_t keylen, ds_call *call) {
-    fake_backend *f = fake_of(b);
+/* Faults for call number n, whose latency draw was us; the mutex is held. */
+static int64_t fault_plan(fake_backend *f, ds_bop op, uint64_t n, int64_t us, bool *failp) {
     const ds_faults *fl = &f->faults;
-    int64_t us;
     bool fail = false;
-    fake_lock(f);
-    uint64_t n = ++f->calls;
-    us = ds_latency_draw(&f->lat[op <= DS_BOP_DEL ? op : 0], &f->rng);
     bool slow = fl->slow_p > 0 && ds_rng_double(&f->rng) < fl->slow_p;
     bool err = fl->err_p > 0 && ds_rng_double(&f->rng) < fl->err_p;
     if (f->faults_on) {
@@ -80,11 +76,24 @@ static void fake_plan(ds_backend *b, ds_bop op, const void *key, uint32_t keylen
         fail = err || (n > fl->fail_after && n - fl->fail_after <= fl->fail_count);
     }
     us = buggify_plan(f, op, us, &fail);
+    *failp = fail;
+    return us;
+}
+
+/* Draw latency and faults for one call; the mutex keeps the rng and counters consistent. A
+ * shim with no faults and no BUGGIFY (`plain`, a replay's default) only draws the latency. */
+static void fake_plan(ds_backend *b, ds_bop op, const void *key, uint32_t keylen, ds_call *call) {
+    fake_backend *f = fake_of(b);
+    bool fail = false;
+    fake_lock(f);
+    uint64_t n = ++f->calls;
+    int64_t us = ds_latency_draw(&f->lat[op <= DS_BOP_DEL ? op : 0], &f->rng);
+    if (!f->plain) us = fault_plan(f, op, n, us, &fail);
     fake_unlock(f);
-    ds_call sub = {0, false};
-    f->parent->ops->plan(f->parent, op, key, keylen, &sub);
-    call->service_us = us + sub.service_us;
-    call->fail = fail || sub.fail;
+    *call = (ds_call){0, false, call->size_hint};
+    f->parent->ops->plan(f->parent, op, key, keylen, call); /* the layers below add theirs */
+    call->service_us += us;
+    call->fail = fail || call->fail;
 }
 
 static ds_status fake_fail(fake_backend *f, const char *what, ds_err *err) {
@@ -232,6 +241,9 @@ ds_backend *ds_backend_fake_new(ds_backend *parent, const ds_fake_opts *o, ds_er
     ds_rng_seed(&f->rng, o ? o->seed : 0);
     ds_buggify_init(&f->bug, o && o->buggify, (o ? o->seed : 0) ^ 0xfa4eull);
     f->faults_on = true;
+    const ds_faults *fl = &f->faults;
+    f->plain =
+        !(fl->slow_p > 0) && !(fl->err_p > 0) && !fl->stall_every && !fl->fail_count && !f->bug.on;
     f->parent = parent;
     pthread_mutex_init(&f->mu, NULL);
     f->locked = true;

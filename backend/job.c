@@ -29,7 +29,6 @@ void ds_job_plan(ds_backend *b, const ds_job *job, ds_call *call) {
  * becomes DS_ERR_IO for the core, with the backend's message kept in job->err.
  */
 void ds_job_run(ds_backend *b, ds_job *job, ds_call *call) {
-    ds_call local = {0, false};
     ds_status st;
     if (!job) return;
     job->err.msg[0] = '\0';
@@ -38,16 +37,21 @@ void ds_job_run(ds_backend *b, ds_job *job, ds_call *call) {
             ds_err_set(&job->err, DS_ERR_IO, "job %llu: no backend", (unsigned long long)job->id);
         return;
     }
-    if (!call) call = &local;
+    ds_call local;
+    if (!call) {
+        local = (ds_call){0, false, 0};
+        call = &local;
+    }
     if (job->type == DS_JOB_LOAD) {
         ds_value *v = NULL;
         call->size_hint = job->size_hint;
         st = b->ops->get(b, call, job->key, job->keylen, &v, &job->err);
-        if (st == DS_OK) {
+        if (st == DS_OK) { /* a miss's answer: nothing to map */
             job->value = v;
-        } else if (v) {
-            ds_value_unref(v);
+            job->result = DS_OK;
+            return;
         }
+        ds_value_unref(v);
     } else if (job->value) {
         st = b->ops->set(b, call, job->key, job->keylen, job->value, &job->err);
     } else {

@@ -102,23 +102,29 @@ static ds_status mem_get(ds_backend *b, ds_call *call, const void *key, uint32_t
     mem_backend *m = (mem_backend *)b;
     *out = NULL;
     if (!key && keylen) return ds_err_set(err, DS_ERR_ARG, "mem get: NULL key");
-    ds_status st = DS_NOT_FOUND;
+    ds_value *v = NULL;
     mem_lock(m);
     m->st.gets++;
     mem_ent *e = mem_find(m, key, keylen);
-    if (e && e->value) {
-        const ds_value *v = e->value;
-        *out = ds_vpool_value(m->vpool, v->data, v->len, v->size_bytes, v->expire_us);
-        st = *out ? DS_OK : DS_ERR_NOMEM;
-    } else if (!e && m->origin) {
-        *out = mem_origin_value(m, key, keylen, call ? call->size_hint : 0);
-        st = *out ? DS_OK : DS_ERR_NOMEM;
+    bool found = e ? e->value != NULL : m->origin; /* a tombstone hides the origin's copy */
+    if (!found) {
+        mem_unlock(m);
+        return DS_NOT_FOUND;
     }
-    if (st == DS_OK) m->st.bytes_read += (*out)->len;
-    if (st == DS_ERR_NOMEM) m->st.errors++;
+    if (e) {
+        const ds_value *w = e->value;
+        v = ds_vpool_value(m->vpool, w->data, w->len, w->size_bytes, w->expire_us);
+    } else {
+        v = mem_origin_value(m, key, keylen, call ? call->size_hint : 0);
+    }
+    if (v)
+        m->st.bytes_read += v->len;
+    else
+        m->st.errors++;
     mem_unlock(m);
-    if (st == DS_ERR_NOMEM) ds_err_set(err, st, "mem get: out of memory");
-    return st;
+    if (!v) return ds_err_set(err, DS_ERR_NOMEM, "mem get: out of memory");
+    *out = v;
+    return DS_OK;
 }
 
 static ds_status mem_set(ds_backend *b, ds_call *call, const void *key, uint32_t keylen,
