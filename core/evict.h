@@ -154,21 +154,25 @@ static inline bool ds_sample_better(const ds_sample_spec *s, const ds_tnode *n, 
 /* The fallback scan (sample.c): every round found only skipped items. */
 ds_tnode *ds_sample_scan(const ds_table *t, ds_rng *r, const ds_sample_spec *s);
 
+/* The rounds with a tie's coin (evict-ties > 0, schedule exploration), then the scan: the
+ * general loop, out of line (sample.c). */
+ds_tnode *ds_sample_ties(const ds_table *t, ds_rng *r, const ds_sample_spec *s);
+
 /* Inline, so a policy that passes a constant spec gets its skip and age calls inlined: the
- * sampler runs once per eviction and draws `samples` items each time. The generator's state
- * and the table's slots and mask are copied into locals for the rounds: skip and age may
- * change neither (they only read an item), and without the copies every store of a draw could
- * alias the table's fields, so each draw would reload them and store its state to memory. The
- * draws are the same numbers in the same order (ds_table_sample's), and the state goes back
- * before anything else may draw (a tie's coin, the fallback scan). */
+ * sampler runs once per eviction and draws `samples` items each time. Without ties the older
+ * always wins, so the loop keeps no coin. The generator's state and the table's slots and mask
+ * are copied into locals for the rounds: skip and age may change neither (they only read an
+ * item), and without the copies every store of a draw could alias the table's fields, so each
+ * draw would reload them and store its state to memory. The draws are the same numbers in the
+ * same order (ds_table_sample's), and the state goes back before the fallback scan draws. */
 static inline __attribute__((always_inline)) ds_tnode *
 ds_sample_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s) {
     if (t->count == 0) return NULL;
+    if (s->ties) return ds_sample_ties(t, r, s);
     bool (*skip)(const ds_tnode *, const void *) = s->skip;
     uint64_t (*age)(const ds_tnode *, const void *) = s->age;
     const void *ctx = s->ctx;
     uint32_t samples = s->samples;
-    uint64_t ties = s->ties;
     const ds_tslot *slots = t->slots;
     size_t mask = t->mask;
     ds_rng g = *r;
@@ -179,17 +183,9 @@ ds_sample_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s) {
             ds_tnode *n = ds_table_sample_at(slots, mask, ds_rng_step(&g));
             if (skip && skip(n, ctx)) continue;
             uint64_t a = age(n, ctx);
-            if (!best || (!ties && a < best_age)) {
+            if (!best || a < best_age) {
                 best = n;
                 best_age = a;
-            } else if (ties) {
-                *r = g; /* the coin draws from the same generator */
-                bool better = ds_sample_better(s, n, a, best, best_age, r);
-                g = *r;
-                if (better) {
-                    best = n;
-                    best_age = a;
-                }
             }
         }
     }

@@ -175,6 +175,9 @@ static inline void ds_ks_miss(ds_keyspace *ks, const ds_evict_req *rq) {
 }
 /* Evict the policy's victim; false when nothing can be evicted now. */
 bool ds_ks_evict_one(ds_keyspace *ks, const ds_evict_req *incoming);
+/* Evict up to n victims, one after another as ds_ks_evict_one would; returns how many went (< n:
+ * nothing more can go now). */
+size_t ds_ks_evict(ds_keyspace *ks, const ds_evict_req *incoming, size_t n);
 
 /* negcache.c */
 ds_status ds_neg_init(ds_negcache *n, uint64_t seed);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "vpool.h"
 
 #define ENTRY_OVERHEAD DS_KS_ENTRY_OVERHEAD
 
@@ -126,29 +127,42 @@ ds_status ds_ks_set_at(ds_keyspace *ks, ds_entry *e, uint64_t h, const void *key
     return DS_OK;
 }
 
-static void drop(ds_keyspace *ks, ds_entry *e, ds_evict_why why) {
+/* The entry leaves memory. Inline in both callers: the eviction's is the hot one (a victim a
+ * miss at a full cache). */
+static inline __attribute__((always_inline)) void drop(ds_keyspace *ks, ds_entry *e,
+                                                       ds_evict_why why) {
     if (e->io) e->io->ent = NULL; /* the key's IO lives on without an entry */
     ks->ev.ops->on_remove(&ks->ev, e, why);
     ds_table_remove(&ks->tab, &e->node);
-    account(ks, 0, ds_ks_charge(e->node.keylen, e->val));
-    ds_value_unref(e->val);
-    ds_slab_free(&ks->slab, e, entry_bytes(ks, e->node.keylen));
+    ds_value *v = e->val;
+    uint32_t len = e->node.keylen;
+    uint64_t charge = ds_ks_charge(len, v);
+    assert(ks->used_bytes >= charge);
+    ks->used_bytes -= charge; /* a removal never raises the peak */
+    ds_value_unref_inline(v);
+    ds_slab_free(&ks->slab, e, entry_bytes(ks, len));
 }
 
 void ds_ks_remove(ds_keyspace *ks, ds_entry *e) { drop(ks, e, DS_EVICT_WHY_REMOVED); }
 
-bool ds_ks_evict_one(ds_keyspace *ks, const ds_evict_req *incoming) {
-    if (ks->tab.count == 0) return false;
-    ds_entry *e = ks->ev.ops->victim(&ks->ev, incoming);
-    if (!e) return false;
-    if (ds_evict_busy(&ks->ev, e)) {
-        /* A policy bug: a busy key may hold the only copy of a write. Refuse; the reclaim
-         * loop then reports the limit it cannot meet rather than lose data. (ds_evict_busy
-         * honours the experiments evict-busy-keys and unpin-parked-keys.) */
-        assert(!"eviction policy chose a busy key");
-        return false;
+size_t ds_ks_evict(ds_keyspace *ks, const ds_evict_req *incoming, size_t n) {
+    size_t done = 0;
+    for (; done < n && ks->tab.count; done++) {
+        ds_entry *e = ks->ev.ops->victim(&ks->ev, incoming);
+        if (!e) break;
+        if (ds_evict_busy(&ks->ev, e)) {
+            /* A policy bug: a busy key may hold the only copy of a write. Refuse; the reclaim
+             * loop then reports the limit it cannot meet rather than lose data. (ds_evict_busy
+             * honours the experiments evict-busy-keys and unpin-parked-keys.) */
+            assert(!"eviction policy chose a busy key");
+            break;
+        }
+        if (ks->on_evict) ks->on_evict(ks->on_evict_ctx, e);
+        drop(ks, e, DS_EVICT_WHY_EVICTED);
     }
-    if (ks->on_evict) ks->on_evict(ks->on_evict_ctx, e);
-    drop(ks, e, DS_EVICT_WHY_EVICTED);
-    return true;
+    return done;
+}
+
+bool ds_ks_evict_one(ds_keyspace *ks, const ds_evict_req *incoming) {
+    return ds_ks_evict(ks, incoming, 1) == 1;
 }

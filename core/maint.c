@@ -40,10 +40,13 @@ ds_status ds_c_reclaim(ds_cache *c, uint64_t extra_bytes, uint64_t extra_keys,
     c->reclaiming = true;
     uint32_t waits = 0;
     while (over(c, extra_bytes, extra_keys)) {
-        if (ds_ks_evict_one(&c->ks, incoming)) {
-            c->st.evictions++;
-            continue;
-        }
+        /* Under a key limit alone each victim takes one key, so the whole excess goes in one
+         * call (at cron about a thousand); a memory limit asks again after each. */
+        uint64_t want =
+            c->cfg.max_memory_bytes ? 1 : c->ks.tab.count + extra_keys - c->cfg.max_keys;
+        uint64_t got = ds_ks_evict(&c->ks, incoming, want);
+        c->st.evictions += got;
+        if (got == want) continue; /* else the last call found nothing: wait as below */
         if (!can_wait || !c->host.wait_io || waits >= RECLAIM_MAX_WAITS) break;
         ds_c_pump(c, true);
         if (in_flight(c) == 0) break;

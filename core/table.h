@@ -59,9 +59,12 @@ void ds_table_remove(ds_table *t, ds_tnode *n);
  * (2^64 - n) % n == 0), without the call and the test. */
 static inline ds_tnode *ds_table_sample_at(const ds_tslot *slots, size_t mask, uint64_t draw) {
     size_t i = (size_t)(((unsigned __int128)draw * (mask + 1)) >> 64);
-    while (!slots[i].hash)
-        i = (i + 1) & mask;
-    return slots[i].node;
+    /* Walk byte offsets: a 16-byte slot's index would need a shift per step. */
+    const unsigned char *base = (const unsigned char *)slots;
+    size_t off = i * sizeof(ds_tslot), omask = mask * sizeof(ds_tslot);
+    while (!((const ds_tslot *)(base + off))->hash)
+        off = (off + sizeof(ds_tslot)) & omask;
+    return ((const ds_tslot *)(base + off))->node;
 }
 
 /* A pseudo-random present node (NULL when empty): the first present slot at or after a random

@@ -150,13 +150,7 @@ ds_value *ds_value_ref(ds_value *v) {
     return v;
 }
 
-void ds_value_unref(ds_value *v) {
-    if (!v || (--v->refcnt & ~DS_VALUE_POOLED) != 0) return;
-    if (v->refcnt & DS_VALUE_POOLED)
-        ds_vpool_put(v); /* back to the backend's pool it came from */
-    else
-        free(v);
-}
+void ds_value_unref(ds_value *v) { ds_value_unref_inline(v); }
 
 ds_status ds_parse_size(const char *s, uint64_t *out) {
     if (!s || !*s) return DS_ERR_CONFIG;

@@ -22,6 +22,7 @@
 #define DS_VPOOL_H
 
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "dslab.h"
 
@@ -39,5 +40,14 @@ ds_value *ds_vpool_value(ds_vpool *p, const void *data, uint32_t len, uint64_t s
                          int64_t expire_us);
 /* Return a pooled value whose last reference went (ds_value_unref calls it); any thread. */
 void ds_vpool_put(ds_value *v);
+
+/* ds_value_unref's body, inline for the keyspace's eviction (one a miss at a full cache). */
+static inline void ds_value_unref_inline(ds_value *v) {
+    if (!v || (--v->refcnt & ~DS_VALUE_POOLED) != 0) return;
+    if (v->refcnt & DS_VALUE_POOLED)
+        ds_vpool_put(v); /* back to the backend's pool it came from */
+    else
+        free(v);
+}
 
 #endif
