@@ -262,7 +262,7 @@ static ds_status closed_fill(ve_engine *e, uint32_t idx, ds_err *err) {
 }
 
 /* The item in service is done: its work happens now; then the next waiting item starts. */
-static ds_status core_done(ve_engine *e, ds_err *err) {
+static inline __attribute__((always_inline)) ds_status core_done(ve_engine *e, ds_err *err) {
     uint32_t kind = e->cur.kind; /* e->cur stays as it is while its work runs: work submitted
                                     meanwhile queues (in_core), and wait_io takes only a
                                     busy core's item */
@@ -399,15 +399,6 @@ static ds_status ve_run(rp_engine *b, ds_err *err) {
     volatile sig_atomic_t *stop = e->o->stop;    /* rp_stopping, read without a call */
     while (st == DS_OK && e->fail == DS_OK) {
         if (stop && *stop) break; /* interrupted: the drain finishes what is in flight */
-        /* The run can be over only when no wake-up, core item or IO is pending (each of
-         * them is work: a ring wake-up is counted live, the core's slot means it is busy),
-         * so the full test is paid only then, not per event. */
-        bool done = false;
-        if (!e->wake.n && !e->core_set && !e->io.n) {
-            done = !e->core_busy && e->cq_n == 0 && e->live == 0 && (closed || e->eof) &&
-                   rp_clients_parked(e->r) == 0;
-            if (done && !crash_at) break;
-        }
         /* the earliest of the main heap, the wake-up ring, the core's slot and the IO heap
          * (main on a tie) */
         const ds_ev *top = e->main.n ? &e->main.a[0] : NULL;
@@ -417,6 +408,15 @@ static ds_status ve_run(rp_engine *b, ds_err *err) {
         if (e->core_set && (!top || ds_ev_less(&e->core_ev, top)))
             top = &e->core_ev, from = FROM_CORE;
         if (e->io.n && (!top || ds_ev_less(&e->io.a[0], top))) top = &e->io.a[0], from = FROM_IO;
+        bool done = false;
+        /* The run can be over only when no wake-up, core item or IO is pending (each of
+         * them is work: a ring wake-up is counted live, the core's slot means it is busy),
+         * so the full test is paid only then, not per event. */
+        if (from == FROM_MAIN && !e->wake.n && !e->core_set && !e->io.n) {
+            done = !e->core_busy && e->cq_n == 0 && e->live == 0 && (closed || e->eof) &&
+                   rp_clients_parked(e->r) == 0;
+            if (done && !crash_at) break;
+        }
         if (crash_at && (!top || top->t > crash_at)) return crash_now(e, crash_at, err);
         if (from == FROM_CORE) { /* handle's EV_CORE, without copying the event */
             e->core_set = false;
@@ -431,9 +431,12 @@ static ds_status ve_run(rp_engine *b, ds_err *err) {
             if (ev.t > e->now) e->now = ev.t;
             e->idle_crons = 0;
             e->live--;
-            bool idle;
-            st = rp_client_step(e->r, ev.arg, &idle, err);
-            if (st == DS_OK && idle && closed) st = closed_fill(e, ev.arg, err);
+            if (closed) {
+                st = rp_closed_wake(e->r, ev.arg, &e->eof, err);
+            } else {
+                bool idle;
+                st = rp_client_step(e->r, ev.arg, &idle, err);
+            }
             if (mem_limit) rp_mem_sample(e->r);
             continue;
         }

@@ -328,10 +328,11 @@ static inline void completed(ds_metrics *m, int64_t now_ns, ds_op op) {
 
 void ds_metrics_completed(ds_metrics *m, int64_t now_ns, ds_op op) { completed(m, now_ns, op); }
 
-void ds_metrics_answer(ds_metrics *m, int64_t now_ns, ds_op op, int64_t latency_ns,
-                       int64_t service_ns) {
+int64_t ds_metrics_answer(ds_metrics *m, int64_t now_ns, ds_op op, int64_t latency_ns,
+                          int64_t service_ns) {
     add_latency(m, op, latency_ns, service_ns);
     completed(m, now_ns, op);
+    return m->row_start_ns + m->interval_ns;
 }
 
 static void ds_metrics_take(ds_metrics *m, int64_t now_ns, const ds_stats *st, const ds_gauges *g) {

@@ -63,9 +63,10 @@ void ds_metrics_latency(ds_metrics *m, ds_op op, int64_t latency_ns, int64_t ser
 /* A request finished at now_ns (counted in the interval that contains now_ns). */
 void ds_metrics_completed(ds_metrics *m, int64_t now_ns, ds_op op);
 
-/* Both of the above for one answer (latency first), in one call: the replay's. */
-void ds_metrics_answer(ds_metrics *m, int64_t now_ns, ds_op op, int64_t latency_ns,
-                       int64_t service_ns);
+/* Both of the above for one answer (latency first), in one call: the replay's. Returns when
+ * the current row ends (no row is due before it; a later tick may move it on). */
+int64_t ds_metrics_answer(ds_metrics *m, int64_t now_ns, ds_op op, int64_t latency_ns,
+                          int64_t service_ns);
 
 /* True when now_ns is past the end of the current row: the caller should tick first (with
  * fresh stats) so that the row's counters are the ones of its own interval. */

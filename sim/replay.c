@@ -72,13 +72,15 @@ void rp_gauges(rp_run *r, ds_gauges *g) {
 /* One answer (immediate or resumed): latency, oracle, follow-ups; then the client may go on. */
 static void answer(rp_run *r, rp_client *c, rp_inflight *f, const ds_reply *rep) {
     int64_t now = rp_now_ns(r);
-    if (ds_metrics_row_due(r->metrics, now)) { /* the row before this answer gets fresh stats */
+    /* the row before this answer gets fresh stats; row_end never runs ahead of the row's
+     * end (rows only move forward), so below it no row can be due */
+    if (now >= r->row_end && ds_metrics_row_due(r->metrics, now)) {
         ds_err e;
         if (rp_tick(r, now, &e) != DS_OK) rp_set_fatal(r, DS_ERR_IO, e.msg);
     }
-    bool warm = ds_metrics_current_phase(r->metrics) == DS_PHASE_WARMUP;
+    bool warm = r->warm;
     if (warm && r->o->warmup_ns && now >= r->o->warmup_ns) rp_phase(r, DS_PHASE_RUN);
-    ds_metrics_answer(r->metrics, now, f->op, now - f->intended_ns, now - f->issue_ns);
+    r->row_end = ds_metrics_answer(r->metrics, now, f->op, now - f->intended_ns, now - f->issue_ns);
     if (warm && r->o->warmup_requests && r->requests + 1 >= r->o->warmup_requests)
         rp_phase(r, DS_PHASE_RUN);
     c->ready_ns = now + (r->closed ? r->o->think_us * 1000 : 0);
@@ -486,8 +488,9 @@ ds_status rp_deliver(rp_run *r, const ds_trace_req *req, ds_err *err) {
  * wake_inline says so and takes the event's sequence number), it runs here at once: the same
  * step at the same time in the same order, without a round through the event queue.
  */
-static ds_status enqueue(rp_run *r, const ds_trace_req *req, uint32_t fill, ds_err *err) {
-    uint32_t idx = rp_client_index(r, req->client);
+static ds_status enqueue(rp_run *r, const ds_trace_req *req, uint32_t fill, uint32_t *who,
+                         ds_err *err) {
+    uint32_t idx = *who = rp_client_index(r, req->client);
     if (idx == UINT32_MAX) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
     rp_client *c = &r->clients[idx];
     ds_status st = DS_OK;
@@ -540,6 +543,7 @@ static ds_status lend_end(rp_run *r, ds_err *err) {
 
 /* Closed loop, after client idx went idle (its activity is settled here, after the fill). */
 ds_status rp_closed_fill(rp_run *r, uint32_t idx, bool *eof, ds_err *err) {
+    uint32_t who = UINT32_MAX; /* the client of the last record: enqueue settled its activity */
     while (!*eof) {
         const ds_trace_req *req = NULL;
         if (r->lent != UINT32_MAX) {
@@ -552,10 +556,23 @@ ds_status rp_closed_fill(rp_run *r, uint32_t idx, bool *eof, ds_err *err) {
             *eof = true;
             break;
         }
-        ds_status st = enqueue(r, req, idx, err);
+        ds_status st = enqueue(r, req, idx, &who, err);
         if (st != DS_OK) return st;
         if (idx == UINT32_MAX || !r->clients[idx].starving) break;
     }
-    if (idx != UINT32_MAX) update_active(r, &r->clients[idx]);
+    if (idx != UINT32_MAX && who != idx) update_active(r, &r->clients[idx]);
     return DS_OK;
+}
+
+ds_status rp_closed_wake(rp_run *r, uint32_t idx, bool *eof, ds_err *err) {
+    rp_client *c = &r->clients[idx];
+    if (!c->parked && !c->sent && !c->pending_set && !has_queued(c)) {
+        c->woken = false; /* rp_client_step's idle case, without its call */
+        c->starving = true;
+        return rp_closed_fill(r, idx, eof, err);
+    }
+    bool idle;
+    ds_status st = rp_client_step(r, idx, &idle, err);
+    if (st == DS_OK && idle) st = rp_closed_fill(r, idx, eof, err);
+    return st;
 }

@@ -264,6 +264,9 @@ void rp_mem_sample(rp_run *r);
 /* Closed loop: read records into their clients' FIFOs until client idx has one queued, or
  * read exactly one record when idx == UINT32_MAX; sets *eof at the end of the trace. */
 ds_status rp_closed_fill(rp_run *r, uint32_t idx, bool *eof, ds_err *err);
+/* Closed loop: client idx's wake-up, rp_client_step and (when it is idle) rp_closed_fill in
+ * one call. */
+ds_status rp_closed_wake(rp_run *r, uint32_t idx, bool *eof, ds_err *err);
 uint64_t rp_clients_parked(const rp_run *r);
 ds_cache *rp_cache(rp_run *r);
 struct ds_iolat *rp_iolat(rp_run *r); /* NULL unless the run measures real costs */

@@ -77,7 +77,9 @@ struct rp_run {
     ds_progress *progress;
     ds_iolat *iolat; /* io_latency.csv (+ core_cpu.csv, real clock); virtual: --io-latency */
     rp_engine *eng;
-    bool model; /* virtual clock with core-cost-us: commands queue for the core */
+    bool model;      /* virtual clock with core-cost-us: commands queue for the core */
+    bool warm;       /* the metrics' phase is the warm-up (rp_phase keeps it) */
+    int64_t row_end; /* the current timeseries row ends at or after this (ds_metrics_answer) */
     char store_path[2 * DS_OPT_STR_MAX]; /* the backend's store ("mem" for the mem backend) */
     rp_client *clients;
     uint32_t nclients, ccap;

@@ -230,6 +230,7 @@ void rp_phase(rp_run *r, ds_phase ph) {
     ds_cache_stats(r->cache, &st);
     rp_gauges(r, &g);
     ds_metrics_phase(r->metrics, ph, rp_now_ns(r), &st, &g);
+    r->warm = ph == DS_PHASE_WARMUP; /* the metrics' phase is ph now */
     ds_iolat_pause(r->iolat, ph != DS_PHASE_RUN);
 }
 
