@@ -133,6 +133,7 @@ ds_status ds_evict_check_spec(const char *spec, const ds_evict_ops *override, ds
  * lru-sampled and the negative cache both evict with it. */
 #define DS_SAMPLE_ROUNDS   3
 #define DS_SAMPLE_SCAN_MAX 1024u
+#define DS_SAMPLE_BATCH    16 /* samples a round of the deep path draws ahead */
 typedef struct ds_sample_spec {
     uint32_t samples;
     size_t scan_max;
@@ -158,6 +159,48 @@ ds_tnode *ds_sample_scan(const ds_table *t, ds_rng *r, const ds_sample_spec *s);
  * general loop, out of line (sample.c). */
 ds_tnode *ds_sample_ties(const ds_table *t, ds_rng *r, const ds_sample_spec *s);
 
+/* ds_sample_oldest in a large table (ds_table_deep) without ties, where every sample's slot
+ * and node is a memory miss: a round runs in three passes so that the misses overlap instead of
+ * queueing. It draws every position and starts loading its slot, then finds each present node
+ * and starts loading it (its first 64 bytes: an entry's flags and policy metadata), then judges
+ * them in draw order. Without ties judging draws no number, so the draws and the choice are
+ * those of one at a time (test_table: test_deep_sampler_picks_what_one_at_a_time_picks). */
+static inline __attribute__((always_inline)) ds_tnode *
+ds_sample_oldest_deep(const ds_table *t, ds_rng *r, const ds_sample_spec *s) {
+    bool (*skip)(const ds_tnode *, const void *) = s->skip;
+    uint64_t (*age)(const ds_tnode *, const void *) = s->age;
+    const void *ctx = s->ctx;
+    uint32_t samples = s->samples;
+    const ds_tslot *slots = t->slots;
+    size_t mask = t->mask;
+    ds_rng g = *r;
+    ds_tnode *best = NULL;
+    uint64_t best_age = 0;
+    for (int round = 0; round < DS_SAMPLE_ROUNDS && !best; round++) {
+        size_t pos[DS_SAMPLE_BATCH];
+        ds_tnode *cand[DS_SAMPLE_BATCH];
+        for (uint32_t i = 0; i < samples; i++) {
+            pos[i] = ds_table_draw_slot(mask, ds_rng_step(&g));
+            __builtin_prefetch(&slots[pos[i]]);
+        }
+        for (uint32_t i = 0; i < samples; i++) {
+            cand[i] = ds_table_present_from(slots, mask, pos[i]);
+            __builtin_prefetch(cand[i]);
+            __builtin_prefetch((const char *)cand[i] + 63);
+        }
+        for (uint32_t i = 0; i < samples; i++) {
+            if (skip && skip(cand[i], ctx)) continue;
+            uint64_t a = age(cand[i], ctx);
+            if (!best || a < best_age) {
+                best = cand[i];
+                best_age = a;
+            }
+        }
+    }
+    *r = g;
+    return best ? best : ds_sample_scan(t, r, s);
+}
+
 /* Inline, so a policy that passes a constant spec gets its skip and age calls inlined: the
  * sampler runs once per eviction and draws `samples` items each time. Without ties the older
  * always wins, so the loop keeps no coin. The generator's state and the table's slots and mask
@@ -169,6 +212,7 @@ static inline __attribute__((always_inline)) ds_tnode *
 ds_sample_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s) {
     if (t->count == 0) return NULL;
     if (s->ties) return ds_sample_ties(t, r, s);
+    if (s->samples <= DS_SAMPLE_BATCH && ds_table_deep(t)) return ds_sample_oldest_deep(t, r, s);
     bool (*skip)(const ds_tnode *, const void *) = s->skip;
     uint64_t (*age)(const ds_tnode *, const void *) = s->age;
     const void *ctx = s->ctx;

@@ -53,12 +53,16 @@ ds_status ds_table_insert(ds_table *t, ds_tnode *n);
 /* Remove this exact node (must be present). */
 void ds_table_remove(ds_table *t, ds_tnode *n);
 
-/* The first present node at or after the slot that `draw` (a uniform 64-bit number) picks
- * among mask + 1 slots; the table must not be empty. For a power-of-two capacity, the high word
- * of draw * capacity is ds_rng_below(r, capacity)'s number (Lemire's rejection never fires:
- * (2^64 - n) % n == 0), without the call and the test. */
-static inline ds_tnode *ds_table_sample_at(const ds_tslot *slots, size_t mask, uint64_t draw) {
-    size_t i = (size_t)(((unsigned __int128)draw * (mask + 1)) >> 64);
+/* The slot that `draw` (a uniform 64-bit number) picks among mask + 1 slots, and the first
+ * present node at or after it (ds_table_sample_at; the table must not be empty). For a
+ * power-of-two capacity, the high word of draw * capacity is ds_rng_below(r, capacity)'s
+ * number (Lemire's rejection never fires: (2^64 - n) % n == 0), without the call and the test. */
+static inline size_t ds_table_draw_slot(size_t mask, uint64_t draw) {
+    return (size_t)(((unsigned __int128)draw * (mask + 1)) >> 64);
+}
+
+/* The first present node at or after slot i (the table must not be empty). */
+static inline ds_tnode *ds_table_present_from(const ds_tslot *slots, size_t mask, size_t i) {
     /* Walk byte offsets: a 16-byte slot's index would need a shift per step. */
     const unsigned char *base = (const unsigned char *)slots;
     size_t off = i * sizeof(ds_tslot), omask = mask * sizeof(ds_tslot);
@@ -66,6 +70,17 @@ static inline ds_tnode *ds_table_sample_at(const ds_tslot *slots, size_t mask, u
         off = (off + sizeof(ds_tslot)) & omask;
     return ((const ds_tslot *)(base + off))->node;
 }
+
+static inline ds_tnode *ds_table_sample_at(const ds_tslot *slots, size_t mask, uint64_t draw) {
+    return ds_table_present_from(slots, mask, ds_table_draw_slot(mask, draw));
+}
+
+/* Whether the table is past the size where its sampled reads wait on memory: from 32Ki slots
+ * (512 KiB of slots, about 20k keys at the 0.6 load, their entries several MiB). Below it (10k
+ * keys: 16Ki slots) slots and entries stay in L2, and the eviction sampler's prefetching pass
+ * (evict.h, ds_sample_oldest_deep) would only cost instructions. */
+#define DS_TABLE_DEEP_SLOTS 32768u
+static inline bool ds_table_deep(const ds_table *t) { return t->mask + 1 >= DS_TABLE_DEEP_SLOTS; }
 
 /* A pseudo-random present node (NULL when empty): the first present slot at or after a random
  * one. Inline, as eviction samples several per victim. */

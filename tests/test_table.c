@@ -240,6 +240,57 @@ START_TEST(test_sample_oldest_matches_the_reference) {
 }
 END_TEST
 
+/* The same in a table past ds_table_deep, where ds_sample_oldest takes its prefetching path (a
+ * round's positions drawn first, then the nodes, then judged): the same picks and the same
+ * draws, with skipped items, many equal ages and a batch bound (samples > DS_SAMPLE_BATCH and
+ * ties go one at a time), so a large cache's victims do not move with the prefetching. */
+typedef struct aged {
+    ds_tnode node;
+    uint64_t key, age;
+} aged;
+
+static bool aged_skip(const ds_tnode *n, const void *ctx) {
+    (void)ctx;
+    return ((const aged *)n)->age % 7 == 0; /* a seventh are busy */
+}
+
+static uint64_t aged_age(const ds_tnode *n, const void *ctx) {
+    (void)ctx;
+    return ((const aged *)n)->age;
+}
+
+START_TEST(test_deep_sampler_picks_what_one_at_a_time_picks) {
+    enum { M = 30000 };
+    aged *it = calloc(M, sizeof *it);
+    ck_assert_ptr_nonnull(it);
+    ds_table t;
+    ck_assert_int_eq(ds_table_init(&t, 0, 5), DS_OK);
+    ds_rng g;
+    ds_rng_seed(&g, 3);
+    for (int i = 0; i < M; i++) {
+        it[i].key = (uint64_t)i;
+        it[i].age = ds_rng_below(&g, 5000);
+        it[i].node.key = (const unsigned char *)&it[i].key;
+        it[i].node.keylen = 8;
+        it[i].node.hash = ds_table_hash(&t, &it[i].key, 8);
+        ck_assert_int_eq(ds_table_insert(&t, &it[i].node), DS_OK);
+    }
+    ck_assert(ds_table_deep(&t));
+    for (uint32_t samples = 1; samples <= DS_SAMPLE_BATCH + 2; samples += 3) {
+        ds_sample_spec s = {samples, DS_SAMPLE_SCAN_MAX, aged_skip, aged_age, NULL, samples % 2};
+        ds_rng a, b;
+        ds_rng_seed(&a, 40 + samples);
+        b = a;
+        for (int v = 0; v < 2000; v++) {
+            ck_assert_ptr_eq(ds_sample_oldest(&t, &a, &s), ref_oldest(&t, &b, &s));
+            ck_assert_mem_eq(&a, &b, sizeof a);
+        }
+    }
+    ds_table_free(&t);
+    free(it);
+}
+END_TEST
+
 START_TEST(test_hash_is_stable_and_seeded) {
     ck_assert_uint_eq(ds_hash64("abc", 3, 1), ds_hash64("abc", 3, 1));
     ck_assert_uint_ne(ds_hash64("abc", 3, 1), ds_hash64("abc", 3, 2));
@@ -272,6 +323,7 @@ int main(void) {
     tcase_add_test(tc, test_sample_draws_what_rng_below_draws);
     tcase_add_test(tc, test_remove_leaves_the_reference_layout);
     tcase_add_test(tc, test_sample_oldest_matches_the_reference);
+    tcase_add_test(tc, test_deep_sampler_picks_what_one_at_a_time_picks);
     tcase_add_test(tc, test_hash_is_stable_and_seeded);
     tcase_add_test(tc, test_rng_is_deterministic_and_bounded);
     suite_add_tcase(s, tc);
