@@ -17,9 +17,8 @@
 # (it streams the trace). "e2e" columns divide by the process's whole elapsed time instead.
 # Knobs: BENCH_REQUESTS (20000000), BENCH_OBJECTS (1000000), BENCH_SIZES ("10000 100000
 # 1000000"), BENCH_DIR (a fresh temporary directory, removed afterwards; the trace is 480 MB),
-# BENCH_REPEAT (1): libCacheSim and cache-only each run that many times per size, alternating,
-# and the best run of each is shown (on a shared machine noise only ever slows a run down; the
-# exact and full rows, 5-10x slower, run once).
+# BENCH_REPEAT (1): every row runs that many times per size, the four programs alternating, and
+# the best run of each is shown (on a shared machine noise only ever slows a run down).
 set -u
 DSLAB=${1:-build-bench/dslab}
 if [ -z "${CACHESIM:-}" ]; then
@@ -62,7 +61,7 @@ echo "   dslab exact: dslab replay T --origin --evict lru-exact --cache-max-keys
      "--evict-at insert --latency fixed:0 --no-oracle"
 echo "   dslab full:  dslab replay T --cache-max-keys N --speed max (oracle on, default latencies)"
 echo "   dslab cache-only: dslab replay T --cache-only --evict lru-exact --cache-max-keys N"
-echo "   (libCacheSim and cache-only: best of $REPEAT runs each, alternating)"
+echo "   (best of $REPEAT runs each, the four alternating)"
 echo "   (ratio = dslab MQPS / libCacheSim MQPS; e2e = the same from whole-process wall times;"
 echo "    RSS = peak resident MB, libCacheSim / dslab; miss ratio libCacheSim / dslab)"
 printf '%-8s| %-7s| %-27s| %-27s| %-11s| %-15s| %-17s\n' "keys" "lcs" \
@@ -71,7 +70,7 @@ printf '%-8s| %-7s| %-27s| %-27s| %-11s| %-15s| %-17s\n' "keys" "lcs" \
 for n in $SIZES; do
     L=$BENCH_DIR/lcs-$n.log E=$BENCH_DIR/exact-$n.log F=$BENCH_DIR/full-$n.log
     C=$BENCH_DIR/cacheonly-$n.log
-    rm -f "$L" "$C"
+    rm -f "$L" "$C" "$E" "$F"
     r=0
     while [ $r -lt "$REPEAT" ]; do
         timed "$L.try" "$CACHESIM" "$T" oracleGeneralBin LRU "$n" --ignore-obj-size=true \
@@ -80,11 +79,14 @@ for n in $SIZES; do
         timed "$C.try" "$DSLAB" replay "$T" --cache-only --evict lru-exact --cache-max-keys "$n" \
             --quiet --out "$BENCH_DIR/cacheonly-$n"
         keep_best "$C" "$C.try" dslab_mqps
+        timed "$E.try" "$DSLAB" replay "$T" --origin --evict lru-exact --cache-max-keys "$n" \
+            --evict-at insert --latency fixed:0 --no-oracle --quiet --out "$BENCH_DIR/exact-$n"
+        keep_best "$E" "$E.try" dslab_mqps
+        timed "$F.try" "$DSLAB" replay "$T" --cache-max-keys "$n" --speed max --quiet \
+            --out "$BENCH_DIR/full-$n"
+        keep_best "$F" "$F.try" dslab_mqps
         r=$((r + 1))
     done
-    timed "$E" "$DSLAB" replay "$T" --origin --evict lru-exact --cache-max-keys "$n" \
-        --evict-at insert --latency fixed:0 --no-oracle --quiet --out "$BENCH_DIR/exact-$n"
-    timed "$F" "$DSLAB" replay "$T" --cache-max-keys "$n" --speed max --quiet --out "$BENCH_DIR/full-$n"
     l=$(lcs_mqps "$L")
     lmiss=$(sed -n 's/.*miss ratio \([0-9.]*\),.*/\1/p' "$L" | tail -n1)
     c=$(dslab_mqps "$C") d=$(dslab_mqps "$E") f=$(dslab_mqps "$F")
