@@ -10,7 +10,8 @@
  *              with ghost lists look the key up here, as libCacheSim's find does on a miss)
  *   on_insert  a new entry (after a LOAD or a SET of an absent key)
  *   on_access  a hit, or a SET overwriting a cached key; once per request and key
- *   on_remove  the entry leaves memory: evicted (it was the victim) or removed (DEL, expiry)
+ *   on_remove  the entry leaves memory: evicted (it was the victim) or removed (DEL, expiry);
+ *              optional (a policy whose metadata lives only in the entry has nothing to unlink)
  *   victim     which entry to evict next, or NULL when nothing can go; it must skip busy
  *              entries (ds_evict_busy) and may reorder its own structures while it looks
  *   prefetch   optional: a hint that on_access(e) comes soon (load its neighbours' lines)
@@ -71,7 +72,7 @@ typedef struct ds_evict_ops {
     void (*on_miss)(ds_evict *ev, const ds_evict_req *rq); /* optional */
     void (*on_insert)(ds_evict *ev, ds_entry *e, const ds_evict_req *rq);
     void (*on_access)(ds_evict *ev, ds_entry *e, const ds_evict_req *rq);
-    void (*on_remove)(ds_evict *ev, ds_entry *e, ds_evict_why why);
+    void (*on_remove)(ds_evict *ev, ds_entry *e, ds_evict_why why); /* optional */
     /* incoming: the key about to be inserted (evict-at=insert), or NULL (cron). */
     ds_entry *(*victim)(ds_evict *ev, const ds_evict_req *incoming);
     /* Optional hint: on_access(e) comes soon (a host that reads requests ahead calls it, the

@@ -118,7 +118,7 @@ ds_status ds_ks_set_at(ds_keyspace *ks, ds_entry *e, uint64_t h, const void *key
         ds_slab_free(&ks->slab, e, entry_bytes(ks, len));
         return DS_ERR_NOMEM;
     }
-    e->val = ds_value_ref(v);
+    e->val = ds_value_ref_inline(v);
     e->expire_us = v->expire_us;
     account(ks, ds_ks_charge(len, v), 0);
     ds_evict_req tmp;
@@ -132,7 +132,7 @@ ds_status ds_ks_set_at(ds_keyspace *ks, ds_entry *e, uint64_t h, const void *key
 static inline __attribute__((always_inline)) void drop(ds_keyspace *ks, ds_entry *e,
                                                        ds_evict_why why) {
     if (e->io) e->io->ent = NULL; /* the key's IO lives on without an entry */
-    ks->ev.ops->on_remove(&ks->ev, e, why);
+    if (ks->ev.ops->on_remove) ks->ev.ops->on_remove(&ks->ev, e, why);
     ds_table_remove(&ks->tab, &e->node);
     ds_value *v = e->val;
     uint32_t len = e->node.keylen;

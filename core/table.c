@@ -38,12 +38,16 @@ void ds_table_free(ds_table *t) {
     t->count = 0;
 }
 
+/* The slot walks step byte offsets (off & omask wraps them): a 16-byte slot's index would need
+ * a shift and an add per step. */
+#define SLOT_AT(base, off) ((ds_tslot *)((unsigned char *)(base) + (off)))
+
 static void place(ds_table *t, uint64_t h, ds_tnode *n) {
-    size_t i = h & t->mask;
-    while (t->slots[i].hash)
-        i = (i + 1) & t->mask;
-    t->slots[i].hash = h;
-    t->slots[i].node = n;
+    size_t omask = t->mask * sizeof(ds_tslot), off = (h & t->mask) * sizeof(ds_tslot);
+    while (SLOT_AT(t->slots, off)->hash)
+        off = (off + sizeof(ds_tslot)) & omask;
+    SLOT_AT(t->slots, off)->hash = h;
+    SLOT_AT(t->slots, off)->node = n;
     t->count++;
 }
 
@@ -61,35 +65,54 @@ static ds_status table_resize(ds_table *t, size_t cap) {
 
 /* Key equality without a libc call for the short keys that dominate cache traces: two
  * overlapping 8-byte loads cover 8..16 bytes. */
-static inline bool key_eq(const unsigned char *a, const unsigned char *b, uint32_t len) {
-    if (len >= 8 && len <= 16) {
-        uint64_t a0, b0, a1, b1;
-        memcpy(&a0, a, 8);
-        memcpy(&b0, b, 8);
-        memcpy(&a1, a + len - 8, 8);
-        memcpy(&b1, b + len - 8, 8);
-        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+static inline bool key_eq16(const unsigned char *a, const unsigned char *b, uint32_t len) {
+    uint64_t a0, b0, a1, b1;
+    memcpy(&a0, a, 8);
+    memcpy(&b0, b, 8);
+    memcpy(&a1, a + len - 8, 8);
+    memcpy(&b1, b + len - 8, 8);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
+/* ds_table_find's walk from slot offset off on, for a key outside 8..16 bytes (memcmp). Out of
+ * line and reached by a tail call, so the common lookup saves no registers for a call. */
+static __attribute__((noinline)) ds_tnode *find_call(const ds_tslot *slots, size_t omask,
+                                                     size_t off, uint64_t h, const void *key,
+                                                     uint32_t len) {
+    for (;; off = (off + sizeof(ds_tslot)) & omask) {
+        const ds_tslot *s = SLOT_AT(slots, off);
+        if (!s->hash) return NULL;
+        if (s->hash == h && s->node->keylen == len && memcmp(s->node->key, key, len) == 0)
+            return s->node;
     }
-    return memcmp(a, b, len) == 0;
 }
 
 ds_tnode *ds_table_find(const ds_table *t, uint64_t h, const void *key, uint32_t len) {
-    size_t i = h & t->mask;
-    for (;;) {
-        const ds_tslot *s = &t->slots[i];
-        if (!s->hash) return NULL;
-        if (s->hash == h && s->node->keylen == len && key_eq(s->node->key, key, len))
-            return s->node;
-        i = (i + 1) & t->mask;
+    assert(h != 0); /* ds_table_hash's: an empty slot (hash 0) never matches */
+    const ds_tslot *slots = t->slots;
+    size_t omask = t->mask * sizeof(ds_tslot), off = (h & t->mask) * sizeof(ds_tslot);
+    if (len - 8 > 8) return find_call(slots, omask, off, h, key, len);
+    for (;; off = (off + sizeof(ds_tslot)) & omask) {
+        const ds_tslot *s = SLOT_AT(slots, off);
+        if (s->hash == h) {
+            if (s->node->keylen == len && key_eq16(s->node->key, key, len)) return s->node;
+        } else if (!s->hash) {
+            return NULL;
+        }
     }
+}
+
+/* Out of line and reached by a tail call: the insert's common path then saves no registers. */
+static __attribute__((noinline)) ds_status grow_and_place(ds_table *t, ds_tnode *n) {
+    ds_status st = table_resize(t, (t->mask + 1) * 2);
+    if (st != DS_OK) return st;
+    place(t, n->hash, n);
+    return DS_OK;
 }
 
 ds_status ds_table_insert(ds_table *t, ds_tnode *n) {
     assert(n->hash != 0);
-    if ((t->count + 1) * 10 > (t->mask + 1) * 7) {
-        ds_status st = table_resize(t, (t->mask + 1) * 2);
-        if (st != DS_OK) return st;
-    }
+    if ((t->count + 1) * 10 > (t->mask + 1) * 7) return grow_and_place(t, n);
     place(t, n->hash, n);
     return DS_OK;
 }

@@ -145,10 +145,7 @@ ds_value *ds_value_new(const void *data, uint32_t len, uint64_t size_bytes, int6
     return v;
 }
 
-ds_value *ds_value_ref(ds_value *v) {
-    if (v) v->refcnt++;
-    return v;
-}
+ds_value *ds_value_ref(ds_value *v) { return ds_value_ref_inline(v); }
 
 void ds_value_unref(ds_value *v) { ds_value_unref_inline(v); }
 

@@ -41,7 +41,13 @@ ds_value *ds_vpool_value(ds_vpool *p, const void *data, uint32_t len, uint64_t s
 /* Return a pooled value whose last reference went (ds_value_unref calls it); any thread. */
 void ds_vpool_put(ds_value *v);
 
-/* ds_value_unref's body, inline for the keyspace's eviction (one a miss at a full cache). */
+/* ds_value_ref's and ds_value_unref's bodies, inline for the keyspace's insert and eviction (one
+ * of each a miss at a full cache). */
+static inline ds_value *ds_value_ref_inline(ds_value *v) {
+    if (v) v->refcnt++;
+    return v;
+}
+
 static inline void ds_value_unref_inline(ds_value *v) {
     if (!v || (--v->refcnt & ~DS_VALUE_POOLED) != 0) return;
     if (v->refcnt & DS_VALUE_POOLED)

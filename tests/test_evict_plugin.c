@@ -162,6 +162,39 @@ START_TEST(test_bad_specs_are_config_errors) {
 }
 END_TEST
 
+/* on_remove is optional (evict.h): a policy whose metadata lives only in the entry leaves it
+ * out, and its keys are still evicted and removed; a required callback left out is refused. */
+START_TEST(test_on_remove_is_optional) {
+    ds_evict_ops quiet = toy_mru;
+    quiet.on_remove = NULL;
+    ds_config cfg = th_cfg(0);
+    cfg.evict_ops = &quiet;
+    cfg.max_keys = 2;
+    cfg.evict_at = DS_EVICT_AT_INSERT;
+    TH_OPEN(th, cfg);
+    set_key(th, "a");
+    set_key(th, "b");
+    th_run_all(th);
+    set_key(th, "c"); /* evicts b, the newest idle key */
+    th_run_all(th);
+    ck_assert_ptr_null(th_peek(th, "b"));
+    ck_assert_uint_eq(th_stats(th).evictions, 1);
+    ck_assert_int_eq(th_do(th, 2, TH_DEL(th, "a")), DS_OK);
+    ck_assert_ptr_null(th_peek(th, "a"));
+    ck_assert_ptr_nonnull(th_peek(th, "c"));
+    ck_assert_uint_eq(th_stats(th).keys, 1);
+    th_fini(th);
+    ds_evict_ops blind = toy_mru;
+    blind.victim = NULL;
+    ds_config bad;
+    ds_config_default(&bad);
+    bad.evict_ops = &blind;
+    ds_err err = {{0}};
+    ck_assert_int_eq(ds_config_validate(&bad, &err), DS_ERR_CONFIG);
+    ck_assert_msg(strstr(err.msg, "lacks a callback"), "%s", err.msg);
+}
+END_TEST
+
 START_TEST(test_every_builtin_is_described_and_loads) {
     const char *name, *help;
     size_t n = 0;
@@ -187,6 +220,7 @@ int main(void) {
     tcase_add_test(tc, test_policy_from_a_test_file_decides_the_victim);
     tcase_add_test(tc, test_callbacks_once_per_request);
     tcase_add_test(tc, test_bad_specs_are_config_errors);
+    tcase_add_test(tc, test_on_remove_is_optional);
     tcase_add_test(tc, test_every_builtin_is_described_and_loads);
     suite_add_tcase(s, tc);
     return ds_test_run(s);

@@ -291,6 +291,38 @@ START_TEST(test_deep_sampler_picks_what_one_at_a_time_picks) {
 }
 END_TEST
 
+/* Lookups of every key length: 8..16 bytes compare inline, shorter and longer keys through
+ * memcmp; items sharing one hash (forced here) are told apart by their keys at every length. */
+START_TEST(test_find_every_key_length_and_shared_hashes) {
+    static char keys[2][41][41];
+    static ds_tnode nodes[2][41];
+    ds_table t;
+    ck_assert_int_eq(ds_table_init(&t, 0, 17), DS_OK);
+    for (int len = 1; len <= 40; len++)
+        for (int v = 0; v < 2; v++) {
+            memset(keys[v][len], 'k', (size_t)len);
+            keys[v][len][len - 1] = (char)('a' + v); /* differ in the last byte only */
+            nodes[v][len] = (ds_tnode){0x5eed00u + (uint64_t)len,
+                                       (const unsigned char *)keys[v][len], (uint32_t)len};
+            ck_assert_int_eq(ds_table_insert(&t, &nodes[v][len]), DS_OK);
+        }
+    char other[41];
+    for (int len = 1; len <= 40; len++) {
+        for (int v = 0; v < 2; v++)
+            ck_assert_ptr_eq(ds_table_find(&t, nodes[v][len].hash, keys[v][len], (uint32_t)len),
+                             &nodes[v][len]);
+        memset(other, 'k', (size_t)len);
+        other[len - 1] = 'z';
+        ck_assert_ptr_null(ds_table_find(&t, nodes[0][len].hash, other, (uint32_t)len));
+        other[len - 1] = 'a';
+        other[0] = 'z';
+        if (len > 1)
+            ck_assert_ptr_null(ds_table_find(&t, nodes[0][len].hash, other, (uint32_t)len));
+    }
+    ds_table_free(&t);
+}
+END_TEST
+
 START_TEST(test_hash_is_stable_and_seeded) {
     ck_assert_uint_eq(ds_hash64("abc", 3, 1), ds_hash64("abc", 3, 1));
     ck_assert_uint_ne(ds_hash64("abc", 3, 1), ds_hash64("abc", 3, 2));
@@ -324,6 +356,7 @@ int main(void) {
     tcase_add_test(tc, test_remove_leaves_the_reference_layout);
     tcase_add_test(tc, test_sample_oldest_matches_the_reference);
     tcase_add_test(tc, test_deep_sampler_picks_what_one_at_a_time_picks);
+    tcase_add_test(tc, test_find_every_key_length_and_shared_hashes);
     tcase_add_test(tc, test_hash_is_stable_and_seeded);
     tcase_add_test(tc, test_rng_is_deterministic_and_bounded);
     suite_add_tcase(s, tc);

@@ -31,8 +31,6 @@ static void ls_touch(ds_evict *ev, ds_entry *e, const ds_evict_req *rq) {
     *stamp(e) = ++((lru_sampled *)ev->state)->clock;
 }
 
-static void ls_remove(ds_evict *ev, ds_entry *e, ds_evict_why why) { (void)ev, (void)e, (void)why; }
-
 static bool ls_skip(const ds_tnode *n, const void *ctx) {
     return ds_evict_busy(ctx, (const ds_entry *)n);
 }
@@ -57,6 +55,6 @@ const ds_evict_ops ds_evict_lru_sampled = {
     .destroy = ls_destroy,
     .on_insert = ls_touch,
     .on_access = ls_touch,
-    .on_remove = ls_remove,
+    /* no on_remove: the stamp goes with the entry (a call a victim saved) */
     .victim = ls_victim,
 };

@@ -44,8 +44,8 @@ static ds_status check_ops(const ds_evict_ops *o, ds_err *err) {
     if (o->version != DS_EVICT_OPS_VERSION)
         return ds_err_set(err, DS_ERR_CONFIG, "evict: policy '%s' has ops version %d, want %d",
                           o->name ? o->name : "?", o->version, DS_EVICT_OPS_VERSION);
-    if (!o->name || !o->init || !o->destroy || !o->on_insert || !o->on_access || !o->on_remove ||
-        !o->victim || o->entry_bytes % 8 != 0)
+    if (!o->name || !o->init || !o->destroy || !o->on_insert || !o->on_access || !o->victim ||
+        o->entry_bytes % 8 != 0)
         return ds_err_set(err, DS_ERR_CONFIG,
                           "evict: policy '%s' lacks a callback or has unaligned metadata",
                           o->name ? o->name : "?");
