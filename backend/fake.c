@@ -87,7 +87,7 @@ static void fake_plan(ds_backend *b, ds_bop op, const void *key, uint32_t keylen
     bool fail = false;
     fake_lock(f);
     uint64_t n = ++f->calls;
-    int64_t us = ds_latency_draw(&f->lat[op <= DS_BOP_DEL ? op : 0], &f->rng);
+    int64_t us = ds_latency_draw_inline(&f->lat[op <= DS_BOP_DEL ? op : 0], &f->rng);
     if (!f->plain) us = fault_plan(f, op, n, us, &fail);
     fake_unlock(f);
     *call = (ds_call){0, false, call->size_hint};

@@ -7,7 +7,7 @@
  * what make diskstore's blocking visible. All draws use the caller's ds_rng, so a seeded run
  * replays exactly. Specs are strict: any junk is DS_ERR_CONFIG with the spec quoted.
  */
-#include "dslab.h"
+#include "backend_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -19,7 +19,7 @@
  * longer (fixed:1e12, i.e. 11.6 days per call) is a typo, refused at parse time with this
  * bound in the message; heavy tails (pareto, lognormal, exp) are clamped to it when drawn.
  * A bound matters because a run's cost must follow its requests and IOs, not its clock. */
-#define LAT_MAX_US      3.6e9
+#define LAT_MAX_US      DS_LAT_MAX_US
 #define HIST_MAX_POINTS 100000u
 #define SPEC_MAX        256
 
@@ -176,9 +176,7 @@ ds_status ds_latency_parse(const char *spec, ds_latency *out, ds_err *err) {
                       spec);
 }
 
-/* ds_rng_double's number without the call (one draw per backend call adds up): the same
- * step, the same 53 bits, the same scaling. */
-static inline double unit(ds_rng *r) { return (double)(ds_rng_step(r) >> 11) * 0x1.0p-53; }
+static inline double unit(ds_rng *r) { return ds_lat_unit(r); }
 
 /* Standard normal by Box-Muller (one of the pair; simple and deterministic). */
 static double draw_normal(ds_rng *r) {
@@ -216,12 +214,7 @@ int64_t ds_latency_draw(const ds_latency *m, ds_rng *r) {
     case DS_LAT_PARETO: x = m->a / pow(1.0 - unit(r), 1.0 / m->b); break;
     case DS_LAT_HIST: x = m->nhist ? draw_hist(m, r) : 0; break;
     }
-    if (!(x > 0)) return 0; /* also catches NaN */
-    if (x > LAT_MAX_US) x = LAT_MAX_US;
-    /* llround without the libm call: 0 < x <= 3.6e9, so the truncation is exact and so is
-     * x - t (the fractional part), and ties go up as llround's do. */
-    int64_t t = (int64_t)x;
-    return t + (x - (double)t >= 0.5);
+    return ds_lat_round(x);
 }
 
 void ds_latency_free(ds_latency *m) {

@@ -10,7 +10,7 @@
 
 /* --disk-channels K: the device serves K IOs at once, in hand-over order; an IO waits for the
  * earliest free channel, and that wait is part of its service time. 0: no device queue. */
-static int64_t device_finish(ve_engine *e, int64_t svc_ns) {
+static inline int64_t device_finish(ve_engine *e, int64_t svc_ns) {
     if (!e->nchan) return e->now + svc_ns;
     uint32_t best = 0;
     for (uint32_t i = 1; i < e->nchan; i++)

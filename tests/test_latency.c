@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend_int.h"
 #include "dslab.h"
 
 #define DRAWS 200000
@@ -73,6 +74,32 @@ START_TEST(test_draws_round_as_llround) {
     }
     m.a = 0.0;
     ck_assert_int_eq(ds_latency_draw(&m, &r), 0);
+}
+END_TEST
+
+/* The fake's inline draw (backend_int.h) gives ds_latency_draw's numbers and leaves the rng
+ * where ds_latency_draw does, for every model: inline ones (fixed, uniform, with fractions, a
+ * zero width, a clamp) and the ones it hands over. */
+START_TEST(test_inline_draw_is_ds_latency_draw) {
+    const char *specs[] = {"fixed:250",      "fixed:0",     "uniform:0:1",
+                           "uniform:10:100", "uniform:7:7", "exp:200",
+                           "lognormal:5:1",  "pareto:10:2", "uniform:0:3.6e9"};
+    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+        ds_latency m;
+        ds_err err = {{0}};
+        ck_assert_msg(ds_latency_parse(specs[k], &m, &err) == DS_OK, "%s: %s", specs[k], err.msg);
+        ds_rng a, b;
+        ds_rng_seed(&a, 11 + k);
+        ds_rng_seed(&b, 11 + k);
+        for (int i = 0; i < 20000; i++)
+            ck_assert_int_eq(ds_latency_draw_inline(&m, &a), ds_latency_draw(&m, &b));
+        ck_assert_uint_eq(ds_rng_next(&a), ds_rng_next(&b));
+        ds_latency_free(&m);
+    }
+    ds_latency big = {.kind = DS_LAT_UNIFORM, .a = 3e9, .b = 9e9}; /* clamped to an hour */
+    ds_rng r;
+    ds_rng_seed(&r, 3);
+    ck_assert_int_le(ds_latency_draw_inline(&big, &r), 3600000000LL);
 }
 END_TEST
 
@@ -305,6 +332,7 @@ int main(void) {
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_fixed_draws_exactly_its_value);
     tcase_add_test(tc, test_draws_round_as_llround);
+    tcase_add_test(tc, test_inline_draw_is_ds_latency_draw);
     tcase_add_test(tc, test_uniform_mean_and_bounds);
     tcase_add_test(tc, test_exp_mean);
     tcase_add_test(tc, test_lognormal_mean_is_exp_mu_plus_half_sigma_squared);
