@@ -459,7 +459,10 @@ ds_status ds_cache_exec(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd
         return ds_fail(c, DS_ERR_STATE, "client %llu already has a parked command",
                        (unsigned long long)client);
     c->st.requests++;
-    count_op(c, cmd->op);
+    if (plain_get)
+        c->st.gets++;
+    else
+        count_op(c, cmd->op);
     c->next_access = cmd->next_access;
     st = exec_counted(c, client, tag, cmd, reply);
     c->next_access = DS_NEXT_ACCESS_UNKNOWN;

@@ -217,9 +217,57 @@ void ds_sched_unqueue_load(ds_sched *s, ds_ioent *io);
 void ds_sched_unblocked(ds_sched *s, ds_ioent *io); /* a SAVE of io's key completed */
 /* Turn queued ops into jobs while fewer than max-io-jobs are in flight. */
 void ds_sched_pump(ds_sched *s, bool asap);
-ds_job *ds_sched_take(ds_sched *s);
-ds_status ds_sched_finish(ds_sched *s, ds_job *job); /* processing -> done; unlinks */
-void ds_sched_job_free(ds_sched *s, ds_job *job);    /* a finished job's memory */
+/* The job lists' links, and taking, finishing and freeing a job: inline, as each runs once
+ * per cache miss. */
+static inline void ds_jl_push(ds_joblist *l, ds_job *j) {
+    assert(j && (l->tail ? !l->tail->next : !l->head));
+    j->next = NULL;
+    j->prev = l->tail;
+    if (l->tail)
+        l->tail->next = j;
+    else
+        l->head = j;
+    l->tail = j;
+    l->count++;
+}
+static inline void ds_jl_unlink(ds_joblist *l, ds_job *j) {
+    assert(l->count > 0);
+    if (j->prev)
+        j->prev->next = j->next;
+    else
+        l->head = j->next;
+    if (j->next)
+        j->next->prev = j->prev;
+    else
+        l->tail = j->prev;
+    j->prev = j->next = NULL;
+    l->count--;
+}
+static inline ds_job *ds_sched_take(ds_sched *s) { /* new -> processing */
+    ds_job *j = s->jnew.head;
+    if (!j) return NULL;
+    assert(j->state == JOB_NEW);
+    ds_jl_unlink(&s->jnew, j);
+    j->state = JOB_PROCESSING;
+    ds_jl_push(&s->jproc, j);
+    return j;
+}
+ds_status ds_sched_not_in_flight(ds_sched *s, const ds_job *job);   /* DS_ERR_STATE, said */
+static inline ds_status ds_sched_finish(ds_sched *s, ds_job *job) { /* -> done; unlinks */
+    assert(s && job);
+    if (job->state == JOB_PROCESSING)
+        ds_jl_unlink(&s->jproc, job);
+    else if (job->state == JOB_NEW)
+        ds_jl_unlink(&s->jnew, job);
+    else
+        return ds_sched_not_in_flight(s, job);
+    job->state = JOB_DONE;
+    assert(!job->prev && !job->next && job->ioent);
+    return DS_OK;
+}
+static inline void ds_sched_job_free(ds_sched *s, ds_job *job) { /* a finished job's memory */
+    ds_slab_free(&s->slab, job, sizeof *job);
+}
 void ds_sched_drop_all(ds_sched *s);
 uint64_t ds_sched_in_flight(const ds_sched *s);
 

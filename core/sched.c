@@ -68,8 +68,6 @@ ds_status ds_sched_init(ds_sched *s, const ds_sched_env *env, const ds_sched_pol
     return st;
 }
 
-void ds_sched_job_free(ds_sched *s, ds_job *job) { ds_slab_free(&s->slab, job, sizeof *job); }
-
 static void drop_list(ds_sched *s, ds_joblist *l) {
     ds_job *j = l->head;
     uint64_t n_seen __attribute__((unused)) = 0;
@@ -346,32 +344,6 @@ void ds_sched_unblocked(ds_sched *s, ds_ioent *io) {
 
 /* ---- jobs and the pump ---- */
 
-static void jl_push(ds_joblist *l, ds_job *j) {
-    assert(j && (l->tail ? !l->tail->next : !l->head));
-    j->next = NULL;
-    j->prev = l->tail;
-    if (l->tail)
-        l->tail->next = j;
-    else
-        l->head = j;
-    l->tail = j;
-    l->count++;
-}
-
-static void jl_unlink(ds_joblist *l, ds_job *j) {
-    assert(l->count > 0);
-    if (j->prev)
-        j->prev->next = j->next;
-    else
-        l->head = j->next;
-    if (j->next)
-        j->next->prev = j->prev;
-    else
-        l->tail = j->prev;
-    j->prev = j->next = NULL;
-    l->count--;
-}
-
 uint64_t ds_sched_in_flight(const ds_sched *s) { return s->jnew.count + s->jproc.count; }
 
 /* The safety check: can this op become a job now? (Rule 4 and its guard; rule 3's "no SAVE
@@ -419,7 +391,7 @@ static bool push_job(ds_sched *s, ds_qop *op, int64_t now) {
         ds_sched_flag_move(s, io, DS_FLAG_SAVE, joins ? 0 : DS_FLAG_SAVEINPROG);
         io->saves_inflight++;
     }
-    jl_push(&s->jnew, j);
+    ds_jl_push(&s->jnew, j);
     assert(!op->queued && s->jnew.tail == j);
     return true;
 }
@@ -481,26 +453,7 @@ void ds_sched_pump(ds_sched *s, bool asap) {
     if (pushed && s->env.jobs_ready) s->env.jobs_ready(s->env.ctx);
 }
 
-ds_job *ds_sched_take(ds_sched *s) {
-    ds_job *j = s->jnew.head;
-    if (!j) return NULL;
-    assert(j->state == JOB_NEW);
-    jl_unlink(&s->jnew, j);
-    j->state = JOB_PROCESSING;
-    jl_push(&s->jproc, j);
-    return j;
-}
-
-ds_status ds_sched_finish(ds_sched *s, ds_job *job) {
-    assert(s && job);
-    if (job->state == JOB_PROCESSING)
-        jl_unlink(&s->jproc, job);
-    else if (job->state == JOB_NEW)
-        jl_unlink(&s->jnew, job);
-    else
-        return ds_err_set(s->env.err, DS_ERR_STATE, "job %llu is not in flight",
-                          (unsigned long long)job->id);
-    job->state = JOB_DONE;
-    assert(!job->prev && !job->next && job->ioent);
-    return DS_OK;
+ds_status ds_sched_not_in_flight(ds_sched *s, const ds_job *job) {
+    return ds_err_set(s->env.err, DS_ERR_STATE, "job %llu is not in flight",
+                      (unsigned long long)job->id);
 }
