@@ -360,6 +360,28 @@ static bool stuck(ve_engine *e) {
     return e->idle_crons > (uint64_t)(budget_ms / (VE_CRON_NS / 1000000));
 }
 
+/* Before a main-heap or IO event: a cron with nothing but parked clients counts towards
+ * stuck(); any other event but a tick or point-in-time check restarts the count. false (err
+ * set) when the run is stuck. */
+static bool count_idle(ve_engine *e, const ds_ev *ev, bool done, ds_err *err) {
+    if (!((1u << ev->kind) & ((1u << EV_CRON) | (1u << EV_TICK) | (1u << EV_PIT)))) {
+        e->idle_crons = 0;
+        return true;
+    }
+    if (ev->kind != EV_CRON) return true;
+    bool core_idle = !e->core_busy && e->cq_n == 0; /* as at the loop's top */
+    if (e->live != 0 || e->io.n != 0 || done || !core_idle) {
+        e->idle_crons = 0;
+        return true;
+    }
+    e->idle_crons++;
+    if (!stuck(e)) return true;
+    ds_err_set(err, DS_ERR_STATE,
+               "replay: %llu clients parked and no IO can finish (stuck at %lld us)",
+               (unsigned long long)rp_clients_parked(e->r), (long long)(e->now / 1000));
+    return false;
+}
+
 /* Crash lab: the power goes at crash_at ns (the next event is later); the jobs in flight go
  * to rp_crash, which lands or loses their effects. */
 static ds_status crash_now(ve_engine *e, int64_t crash_at, ds_err *err) {
@@ -442,22 +464,7 @@ static ds_status ve_run(rp_engine *b, ds_err *err) {
         }
         ds_ev ev = ds_evheap_pop(from == FROM_IO ? &e->io : &e->main);
         if (ev.t > e->now) e->now = ev.t;
-        if ((1u << ev.kind) & ((1u << EV_CRON) | (1u << EV_TICK) | (1u << EV_PIT))) {
-            bool core_idle = !e->core_busy && e->cq_n == 0; /* as at the loop's top */
-            if (ev.kind == EV_CRON && e->live == 0 && e->io.n == 0 && !done && core_idle) {
-                e->idle_crons++;
-                if (stuck(e))
-                    return ds_err_set(err, DS_ERR_STATE,
-                                      "replay: %llu clients parked and no IO can "
-                                      "finish (stuck at %lld us)",
-                                      (unsigned long long)rp_clients_parked(e->r),
-                                      (long long)(e->now / 1000));
-            } else if (ev.kind == EV_CRON) {
-                e->idle_crons = 0;
-            }
-        } else {
-            e->idle_crons = 0;
-        }
+        if (!count_idle(e, &ev, done, err)) return DS_ERR_STATE;
         st = handle(e, &ev, err);
         if (mem_limit) rp_mem_sample(e->r); /* time above cache-max-memory */
     }

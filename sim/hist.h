@@ -54,6 +54,24 @@ static inline void ds_hist_add(ds_hist *h, int64_t v_us) {
     h->buckets[ds_hist_index(v_us)]++;
 }
 
+/* a += va, b += vb: often the same value (a closed loop's latency and service time), whose
+ * bucket is then found once. */
+static inline void ds_hist_add2v(ds_hist *a, int64_t va, ds_hist *b, int64_t vb) {
+    if (va < 0) va = 0;
+    if (vb < 0) vb = 0;
+    size_t ia = ds_hist_index(va), ib = vb == va ? ia : ds_hist_index(vb);
+    if (va < a->min_us) a->min_us = va;
+    if (va > a->max_us) a->max_us = va;
+    a->count++;
+    a->sum_us += (uint64_t)va;
+    a->buckets[ia]++;
+    if (vb < b->min_us) b->min_us = vb;
+    if (vb > b->max_us) b->max_us = vb;
+    b->count++;
+    b->sum_us += (uint64_t)vb;
+    b->buckets[ib]++;
+}
+
 /* Exact: counts, sum, min, max and buckets add up (only src's [min, max] buckets are read). */
 void ds_hist_merge(ds_hist *dst, const ds_hist *src);
 uint64_t ds_hist_count(const ds_hist *h);

@@ -185,8 +185,7 @@ static __attribute__((noinline)) bool cur_new(ds_metrics *m, size_t i) {
 static inline void add_latency(ds_metrics *m, ds_op op, int64_t latency_ns, int64_t service_ns) {
     size_t i = (unsigned)op < DS_OP__COUNT ? (size_t)op : DS_OP__COUNT;
     if (!m->cur[i] && !cur_new(m, i)) return;
-    ds_hist_add(m->cur[i], latency_ns);
-    ds_hist_add(m->cur_svc[i], service_ns);
+    ds_hist_add2v(m->cur[i], latency_ns, m->cur_svc[i], service_ns);
 }
 
 void ds_metrics_latency(ds_metrics *m, ds_op op, int64_t latency_ns, int64_t service_ns) {

@@ -49,6 +49,11 @@ static inline void update_active(rp_run *r, rp_client *c) {
     if (act != c->active) active_changed(r, c, act);
 }
 
+/* update_active where the client is known to be active (woken or sent just now). */
+static inline void set_active(rp_run *r, rp_client *c) {
+    if (!c->active) active_changed(r, c, true);
+}
+
 static __attribute__((noinline)) void active_changed(rp_run *r, rp_client *c, bool act) {
     int64_t now = rp_now_ns(r);
     r->active_area += r->nactive * (uint64_t)(now - r->active_since_ns);
@@ -70,7 +75,8 @@ void rp_gauges(rp_run *r, ds_gauges *g) {
 /* ---- answers ------------------------------------------------------------------------------- */
 
 /* One answer (immediate or resumed): latency, oracle, follow-ups; then the client may go on. */
-static void answer(rp_run *r, rp_client *c, rp_inflight *f, const ds_reply *rep) {
+static inline __attribute__((always_inline)) void answer(rp_run *r, rp_client *c, rp_inflight *f,
+                                                         const ds_reply *rep) {
     int64_t now = rp_now_ns(r);
     /* the row before this answer gets fresh stats; row_end never runs ahead of the row's
      * end (rows only move forward), so below it no row can be due */
@@ -128,7 +134,10 @@ void rp_host_reply(void *ctx, uint64_t client, uint64_t tag, const ds_reply *rep
         c->woken = true;
         r->eng->ops->client_wake(r->eng, idx, r->closed ? r->o->think_us : 0);
     }
-    update_active(r, c);
+    if (c->woken)
+        set_active(r, c);
+    else
+        update_active(r, c);
 }
 
 /* ---- issuing -------------------------------------------------------------------------------- */
@@ -202,9 +211,8 @@ static ds_status issue(rp_run *r, uint32_t idx, int64_t issue_ns, ds_err *err) {
         st = ds_cache_exec(r->cache, c->id, ++c->tag, &cmd, &rep);
         if (cpu) ds_iolat_cpu(r->iolat, (int)f->op, ds_thread_cpu_ns() - cpu0);
     }
-    if (st == DS_OK) {
-        answer(r, c, f, rep);
-    } else if (st == DS_BLOCKED) {
+    ds_reply fake;
+    if (st == DS_BLOCKED) {
         if (!rp_inflight_copy(&c->fl, f)) {
             rp_release_vals(f);
             return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
@@ -212,14 +220,18 @@ static ds_status issue(rp_run *r, uint32_t idx, int64_t issue_ns, ds_err *err) {
         c->parked = true;
         r->parked++;
     } else {
-        ds_reply fake = {.status = st, .op = f->op};
-        if (st == DS_ERR_NOMEM) {
-            rp_release_vals(f);
-            return ds_err_set(err, st, "replay: out of memory");
+        if (st != DS_OK) {
+            if (st == DS_ERR_NOMEM) {
+                rp_release_vals(f);
+                return ds_err_set(err, st, "replay: out of memory");
+            }
+            if (!r->first_error[0])
+                snprintf(r->first_error, sizeof r->first_error, "%s",
+                         ds_cache_last_error(r->cache));
+            fake = (ds_reply){.status = st, .op = f->op};
+            rep = &fake;
         }
-        if (!r->first_error[0])
-            snprintf(r->first_error, sizeof r->first_error, "%s", ds_cache_last_error(r->cache));
-        answer(r, c, f, &fake);
+        answer(r, c, f, rep); /* its one call here: inline */
     }
     r->eng->ops->pump(r->eng);
     return rp_take_fatal(r, err);
@@ -334,6 +346,8 @@ ds_status rp_client_exec(rp_run *r, uint32_t idx, ds_err *err) {
         if (r->closed && !c->woken) {
             c->woken = true;
             r->eng->ops->client_wake(r->eng, idx, r->o->think_us);
+            set_active(r, c);
+            return st;
         } else if (!r->closed && !c->woken && (has_queued(c) || c->pending_set)) {
             send_next(r, idx);
         }
@@ -408,7 +422,8 @@ static __attribute__((noinline)) bool span_ok(rp_run *r, const ds_trace_req *q, 
     return false;
 }
 
-int rp_next_record(rp_run *r, const ds_trace_req **req, ds_err *err) {
+static inline __attribute__((always_inline)) int next_record(rp_run *r, const ds_trace_req **req,
+                                                             ds_err *err) {
     int rc = ds_reader_next(r->reader, &r->req, err);
     if (rc == 0 && r->records == 0) {
         ds_err_set(err, DS_ERR_ARG, "%s:1: no requests (the trace is empty or only a header)",
@@ -443,6 +458,10 @@ int rp_next_record(rp_run *r, const ds_trace_req **req, ds_err *err) {
     r->req_hash = ds_cache_key_hash(r->cache, q->keys[0].p, q->keys[0].len);
     ds_cache_prefetch_hash(r->cache, r->req_hash);
     return 1;
+}
+
+int rp_next_record(rp_run *r, const ds_trace_req **req, ds_err *err) {
+    return next_record(r, req, err);
 }
 
 int64_t rp_arrival_ns(rp_run *r, const ds_trace_req *req) {
@@ -507,7 +526,7 @@ static ds_status enqueue(rp_run *r, const ds_trace_req *req, uint32_t fill, uint
             if (r->model && !c->sent) { /* rp_client_step's first case, without its call */
                 c->woken = false;
                 send_next(r, idx);
-                update_active(r, c);
+                set_active(r, c);
                 return DS_OK;
             }
             bool idle;
@@ -521,17 +540,6 @@ static ds_status enqueue(rp_run *r, const ds_trace_req *req, uint32_t fill, uint
     return st;
 }
 
-ds_status rp_tick(rp_run *r, int64_t now_ns, ds_err *err) {
-    ds_stats st;
-    ds_gauges g;
-    if (r->o->warmup_ns && now_ns >= r->o->warmup_ns &&
-        ds_metrics_current_phase(r->metrics) == DS_PHASE_WARMUP)
-        rp_phase(r, DS_PHASE_RUN);
-    ds_cache_stats(r->cache, &st);
-    rp_gauges(r, &g);
-    return ds_metrics_tick(r->metrics, now_ns, &st, &g, err);
-}
-
 /* The trace is read on while a client's next request is the reader's record: copy it into
  * the client's FIFO, where it would have been all along (closed loop: its time is unused). */
 static ds_status lend_end(rp_run *r, ds_err *err) {
@@ -542,7 +550,8 @@ static ds_status lend_end(rp_run *r, ds_err *err) {
 }
 
 /* Closed loop, after client idx went idle (its activity is settled here, after the fill). */
-ds_status rp_closed_fill(rp_run *r, uint32_t idx, bool *eof, ds_err *err) {
+static inline __attribute__((always_inline)) ds_status closed_fill(rp_run *r, uint32_t idx,
+                                                                   bool *eof, ds_err *err) {
     uint32_t who = UINT32_MAX; /* the client of the last record: enqueue settled its activity */
     while (!*eof) {
         const ds_trace_req *req = NULL;
@@ -550,7 +559,7 @@ ds_status rp_closed_fill(rp_run *r, uint32_t idx, bool *eof, ds_err *err) {
             ds_status st = lend_end(r, err);
             if (st != DS_OK) return st;
         }
-        int rc = rp_next_record(r, &req, err);
+        int rc = next_record(r, &req, err);
         if (rc < 0) return DS_ERR_ARG;
         if (rc == 0) {
             *eof = true;
@@ -564,12 +573,16 @@ ds_status rp_closed_fill(rp_run *r, uint32_t idx, bool *eof, ds_err *err) {
     return DS_OK;
 }
 
+ds_status rp_closed_fill(rp_run *r, uint32_t idx, bool *eof, ds_err *err) {
+    return closed_fill(r, idx, eof, err);
+}
+
 ds_status rp_closed_wake(rp_run *r, uint32_t idx, bool *eof, ds_err *err) {
     rp_client *c = &r->clients[idx];
     if (!c->parked && !c->sent && !c->pending_set && !has_queued(c)) {
         c->woken = false; /* rp_client_step's idle case, without its call */
         c->starving = true;
-        return rp_closed_fill(r, idx, eof, err);
+        return closed_fill(r, idx, eof, err);
     }
     bool idle;
     ds_status st = rp_client_step(r, idx, &idle, err);

@@ -223,6 +223,17 @@ void rp_mem_sample(rp_run *r) {
     r->mem_over = st.used_memory_bytes > lim;
 }
 
+ds_status rp_tick(rp_run *r, int64_t now_ns, ds_err *err) {
+    ds_stats st;
+    ds_gauges g;
+    if (r->o->warmup_ns && now_ns >= r->o->warmup_ns &&
+        ds_metrics_current_phase(r->metrics) == DS_PHASE_WARMUP)
+        rp_phase(r, DS_PHASE_RUN);
+    ds_cache_stats(r->cache, &st);
+    rp_gauges(r, &g);
+    return ds_metrics_tick(r->metrics, now_ns, &st, &g, err);
+}
+
 /* Enter a metrics phase (warm-up end, drain start) with the stats and gauges of now. */
 void rp_phase(rp_run *r, ds_phase ph) {
     ds_stats st;
