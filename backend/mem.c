@@ -27,7 +27,7 @@
 #include <string.h>
 
 #include "table.h"
-#include "vpool.h"
+#include "vpool_int.h"
 
 #define MEM_HASH_SEED   0x6d656d6b76ull /* "memkv" */
 #define MEM_KEYS_MIN    1024u
@@ -94,7 +94,7 @@ static ds_value *mem_origin_value(mem_backend *m, const void *key, uint32_t keyl
     memcpy(stamp, &h1, 8);
     memcpy(stamp + 8, &h2, 8);
     uint32_t len = size_bytes < MEM_STAMP_BYTES ? (uint32_t)size_bytes : MEM_STAMP_BYTES;
-    return ds_vpool_value(m->vpool, stamp, len, size_bytes, 0);
+    return ds_vpool_take(m->vpool, stamp, len, size_bytes, 0);
 }
 
 static ds_status mem_get(ds_backend *b, ds_call *call, const void *key, uint32_t keylen,
@@ -113,7 +113,7 @@ static ds_status mem_get(ds_backend *b, ds_call *call, const void *key, uint32_t
     }
     if (e) {
         const ds_value *w = e->value;
-        v = ds_vpool_value(m->vpool, w->data, w->len, w->size_bytes, w->expire_us);
+        v = ds_vpool_take(m->vpool, w->data, w->len, w->size_bytes, w->expire_us);
     } else {
         v = mem_origin_value(m, key, keylen, call ? call->size_hint : 0);
     }

@@ -7,12 +7,10 @@
  * returned stack; free slots are linked through their first word. refs counts the owner (until
  * ds_vpool_close) plus every value out; the pool and its chunks go when it reaches zero.
  */
-#include "vpool.h"
+#include "vpool_int.h"
 
 #include <assert.h>
-#include <stdatomic.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "slab.h"
 
@@ -20,25 +18,12 @@
 #define VPOOL_HEAD_BYTES  64u /* the chunk header, padded */
 #define VPOOL_SLOT_BYTES  (sizeof(ds_value) + DS_VPOOL_DATA_BYTES)
 
-typedef struct vp_chunk {
+struct vp_chunk {
     ds_vpool *pool;
     struct vp_chunk *next;
-} vp_chunk;
-
-struct ds_vpool {
-    ds_value *free;               /* the taker's own list */
-    _Atomic(ds_value *) returned; /* pushed by ds_vpool_put from any thread */
-    atomic_uint_fast64_t refs;    /* the owner + values out */
-    vp_chunk *chunks;
-    unsigned char *cur; /* the newest chunk's uncarved rest */
-    size_t left;
 };
 
-static ds_value *link_of(const ds_value *v) {
-    ds_value *next;
-    memcpy(&next, v, sizeof next);
-    return next;
-}
+static ds_value *link_of(const ds_value *v) { return ds_vpool_link(v); }
 
 static void set_link(ds_value *v, ds_value *next) { memcpy(v, &next, sizeof next); }
 
@@ -92,18 +77,7 @@ ds_value *ds_vpool_value(ds_vpool *p, const void *data, uint32_t len, uint64_t s
         p->free = link_of(v);
     else if (!(v = carve(p)))
         return NULL;
-    atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
-    v->refcnt = 1 | DS_VALUE_POOLED;
-    v->len = len;
-    v->size_bytes = size_bytes < len ? len : size_bytes;
-    v->expire_us = expire_us;
-    if (len == DS_VPOOL_DATA_BYTES && data) /* the stamps: a fixed size, no libc call */
-        memcpy(v->data, data, DS_VPOOL_DATA_BYTES);
-    else if (len && data)
-        memcpy(v->data, data, len);
-    else if (len)
-        memset(v->data, 0, len);
-    return v;
+    return ds_vpool_fill(p, v, data, len, size_bytes, expire_us);
 }
 
 void ds_vpool_put(ds_value *v) {
