@@ -28,6 +28,7 @@ ds_status ds_table_init(ds_table *t, size_t cap_hint, uint64_t seed) {
     while (cap < cap_hint * 2 && cap < ((size_t)1 << 40))
         cap <<= 1;
     t->seed = seed;
+    t->hstate = ds_hash64_state(seed);
     return table_alloc(t, cap);
 }
 
@@ -53,7 +54,7 @@ static void place(ds_table *t, uint64_t h, ds_tnode *n) {
 
 /* Rebuild at a new capacity; on allocation failure the old table stays valid. */
 static ds_status table_resize(ds_table *t, size_t cap) {
-    ds_table nt = {.seed = t->seed};
+    ds_table nt = {.seed = t->seed, .hstate = t->hstate};
     if (table_alloc(&nt, cap) != DS_OK) return DS_ERR_NOMEM;
     for (size_t i = 0; i <= t->mask; i++)
         if (t->slots[i].hash) place(&nt, t->slots[i].hash, t->slots[i].node);

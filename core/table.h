@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "dslab.h"
+#include "hash.h"
 
 typedef struct ds_tnode {
     uint64_t hash;
@@ -34,13 +35,16 @@ typedef struct ds_table {
     size_t mask; /* capacity - 1; capacity is a power of two */
     size_t count;
     uint64_t seed;
+    uint64_t hstate; /* ds_hash64_state(seed): the seed's part of every key's hash */
 } ds_table;
 
 ds_status ds_table_init(ds_table *t, size_t cap_hint, uint64_t seed);
 void ds_table_free(ds_table *t); /* frees the slots, not the items */
 
+/* ds_hash64(key, len, seed), forced non-zero; a key of 8..16 bytes inline (hash.h). */
 static inline uint64_t ds_table_hash(const ds_table *t, const void *key, uint32_t len) {
-    uint64_t h = ds_hash64(key, len, t->seed);
+    uint64_t h = len - 8u <= 8u ? ds_hash64_from16(key, len, t->hstate)
+                                : ds_hash64_from(key, len, t->hstate);
     return h ? h : 1;
 }
 

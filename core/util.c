@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "dslab.h"
+#include "hash.h"
 #include "vpool.h"
 
 const char *ds_status_name(ds_status s) {
@@ -90,11 +91,6 @@ uint64_t ds_rng_below(ds_rng *r, uint64_t n) {
  * A fast 64-bit hash of a byte string (wyhash-style multiply-fold). It only needs to be
  * deterministic and well mixed: hash tables and the file backend's directory tree use it.
  */
-static inline uint64_t mix(uint64_t a, uint64_t b) {
-    __uint128_t m = (__uint128_t)a * b;
-    return (uint64_t)m ^ (uint64_t)(m >> 64);
-}
-
 static inline uint64_t rd64(const unsigned char *p) {
     uint64_t v;
     memcpy(&v, p, 8);
@@ -107,14 +103,13 @@ static inline uint64_t rd32(const unsigned char *p) {
     return v;
 }
 
-uint64_t ds_hash64(const void *key, size_t len, uint64_t seed) {
-    const uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull,
-                   k2 = 0x8ebc6af09c88c6e3ull;
+uint64_t ds_hash64_from(const void *key, size_t len, uint64_t state) {
+    const uint64_t k1 = DS_HASH64_K1, k2 = DS_HASH64_K2;
     const unsigned char *p = key;
-    uint64_t h = seed ^ mix(seed ^ k0, k1) ^ (uint64_t)len;
+    uint64_t h = state ^ (uint64_t)len;
     size_t i = len;
     while (i > 16) {
-        h = mix(rd64(p) ^ k1, rd64(p + 8) ^ h);
+        h = ds_hash64_mix(rd64(p) ^ k1, rd64(p + 8) ^ h);
         p += 16;
         i -= 16;
     }
@@ -128,7 +123,11 @@ uint64_t ds_hash64(const void *key, size_t len, uint64_t seed) {
     } else if (i > 0) {
         a = ((uint64_t)p[0] << 16) | ((uint64_t)p[i >> 1] << 8) | p[i - 1];
     }
-    return mix(k2 ^ (uint64_t)len, mix(a ^ k1, b ^ h));
+    return ds_hash64_mix(k2 ^ (uint64_t)len, ds_hash64_mix(a ^ k1, b ^ h));
+}
+
+uint64_t ds_hash64(const void *key, size_t len, uint64_t seed) {
+    return ds_hash64_from(key, len, ds_hash64_state(seed));
 }
 
 ds_value *ds_value_new(const void *data, uint32_t len, uint64_t size_bytes, int64_t expire_us) {

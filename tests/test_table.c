@@ -323,6 +323,26 @@ START_TEST(test_find_every_key_length_and_shared_hashes) {
 }
 END_TEST
 
+/* The table's key hash (seed's part kept, 8..16-byte keys inline: hash.h) is ds_hash64's number
+ * at every length and seed, forced non-zero; it decides every slot, so every layout. */
+START_TEST(test_table_hash_is_ds_hash64) {
+    unsigned char key[80];
+    ds_rng r;
+    ds_rng_seed(&r, 99);
+    for (int k = 0; k < 2000; k++) {
+        uint64_t seed = k < 3 ? (uint64_t)k : ds_rng_next(&r);
+        ds_table t;
+        ck_assert_int_eq(ds_table_init(&t, 0, seed), DS_OK);
+        uint32_t len = (uint32_t)(k % 70);
+        for (uint32_t i = 0; i < len; i++)
+            key[i] = (unsigned char)ds_rng_next(&r);
+        uint64_t want = ds_hash64(key, len, seed);
+        ck_assert_uint_eq(ds_table_hash(&t, key, len), want ? want : 1);
+        ds_table_free(&t);
+    }
+}
+END_TEST
+
 START_TEST(test_hash_is_stable_and_seeded) {
     ck_assert_uint_eq(ds_hash64("abc", 3, 1), ds_hash64("abc", 3, 1));
     ck_assert_uint_ne(ds_hash64("abc", 3, 1), ds_hash64("abc", 3, 2));
@@ -357,6 +377,7 @@ int main(void) {
     tcase_add_test(tc, test_sample_oldest_matches_the_reference);
     tcase_add_test(tc, test_deep_sampler_picks_what_one_at_a_time_picks);
     tcase_add_test(tc, test_find_every_key_length_and_shared_hashes);
+    tcase_add_test(tc, test_table_hash_is_ds_hash64);
     tcase_add_test(tc, test_hash_is_stable_and_seeded);
     tcase_add_test(tc, test_rng_is_deterministic_and_bounded);
     suite_add_tcase(s, tc);
