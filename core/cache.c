@@ -92,8 +92,8 @@ ds_ioent *ds_c_io_get(ds_cache *c, uint64_t h, const void *key, uint32_t len) {
 ds_ioent *ds_c_io_get_for(ds_cache *c, uint64_t h, const void *key, uint32_t len, ds_entry *e) {
     assert(e == ds_ks_find(&c->ks, h, key, len));
     ds_ioent *io;
-    if (e && e->io) return e->io;       /* a cached key's ioent is linked from its entry */
-    if (e || c->sched.tab.count == 0) { /* then it has none: no lookup */
+    if (e && e->io) return e->io;              /* a cached key's ioent is linked from its entry */
+    if (e || ds_sched_count(&c->sched) == 0) { /* then it has none: no lookup */
         io = ds_sched_new(&c->sched, h, key, len);
         if (io && e) ds_c_link_io(e, io);
         return io;

@@ -274,8 +274,8 @@ static ds_status park_missed_get(ds_cache *c, uint64_t client, uint64_t tag, con
     assert(cmd->op == DS_OP_GET && cmd->nkeys == 1 && cmd->nsub == 0);
     assert(!ds_ks_find(&c->ks, h, k->p, k->len) && !ds_c_neg_find(c, h, k->p, k->len));
     /* ds_c_io_get_for without an entry: no lookup while no key has an ioent */
-    ds_ioent *io = c->sched.tab.count ? ds_sched_get(&c->sched, h, k->p, k->len, NULL)
-                                      : ds_sched_new(&c->sched, h, k->p, k->len);
+    ds_ioent *io = ds_sched_count(&c->sched) ? ds_sched_get(&c->sched, h, k->p, k->len, NULL)
+                                             : ds_sched_new(&c->sched, h, k->p, k->len);
     size_t sz = sizeof(ds_parked) + sizeof(ds_wslot) + sizeof(ds_key);
     ds_parked *p = io ? ds_slab_alloc(&c->slab, sz) : NULL;
     if (!p) {

@@ -169,7 +169,7 @@ bool ds_cache_neg_peek(const ds_cache *c, const void *key, uint32_t keylen, bool
 unsigned ds_cache_key_flags(const ds_cache *c, const void *key, uint32_t keylen) {
     if (!c || !key || !keylen) return 0;
     uint64_t h = ds_table_hash(&c->sched.tab, key, keylen);
-    const ds_ioent *io = (const ds_ioent *)ds_table_find(&c->sched.tab, h, key, keylen);
+    const ds_ioent *io = ds_sched_find(&c->sched, h, key, keylen);
     return io ? io->flags : 0;
 }
 

@@ -96,14 +96,40 @@ void ds_sched_free(ds_sched *s) {
             ds_slab_free(&s->slab, n, sizeof(ds_ioent) + n->keylen);
         ds_table_free(&s->tab);
     }
+    for (uint32_t i = 0; i < s->nfew; i++)
+        ds_slab_free(&s->slab, s->few[i], sizeof(ds_ioent) + s->few[i]->node.keylen);
+    s->nfew = 0;
     if (s->pol && s->pol->fini) s->pol->fini(s->q.state);
     s->q.state = NULL;
     ds_slab_destroy(&s->slab);
 }
 
-ds_ioent *ds_sched_find(ds_sched *s, uint64_t h, const void *key, uint32_t len) {
+ds_ioent *ds_sched_find(const ds_sched *s, uint64_t h, const void *key, uint32_t len) {
     assert(s && key && len > 0);
-    return (ds_ioent *)ds_table_find(&s->tab, h, key, len);
+    for (uint32_t i = 0; i < s->nfew; i++) {
+        ds_ioent *io = s->few[i];
+        if (io->node.hash == h && io->node.keylen == len && memcmp(io->key, key, len) == 0)
+            return io;
+    }
+    return s->tab.count ? (ds_ioent *)ds_table_find(&s->tab, h, key, len) : NULL;
+}
+
+/* Index a new ioent: in few[] while the table is empty and few[] has room; else in the
+ * table, which first takes every ioent of few[]. */
+static ds_status sched_index(ds_sched *s, ds_ioent *io) {
+    if (!s->tab.count && s->nfew < DS_SCHED_FEW) {
+        s->few[s->nfew++] = io;
+        return DS_OK;
+    }
+    for (uint32_t i = 0; i < s->nfew; i++) {
+        if (ds_table_insert(&s->tab, &s->few[i]->node) != DS_OK) {
+            while (i--) /* as it was: the table empty, few[] full */
+                ds_table_remove(&s->tab, &s->few[i]->node);
+            return DS_ERR_NOMEM;
+        }
+    }
+    s->nfew = 0;
+    return ds_table_insert(&s->tab, &io->node);
 }
 
 ds_ioent *ds_sched_get(ds_sched *s, uint64_t h, const void *key, uint32_t len, bool *created) {
@@ -137,7 +163,7 @@ ds_ioent *ds_sched_new(ds_sched *s, uint64_t h, const void *key, uint32_t len) {
     io->ent = NULL;
     io->next_access = 0;
     io->size_hint = 0;
-    if (ds_table_insert(&s->tab, &io->node) != DS_OK) {
+    if (sched_index(s, io) != DS_OK) {
         ds_slab_free(&s->slab, io, sizeof *io + len);
         return NULL;
     }

@@ -417,6 +417,55 @@ END_TEST
 
 /* ---- flag transitions ---- */
 
+/* Every live ioent is found by its key, and a key without one finds none, however many live
+ * and in whatever order they come and go: the flag table must not depend on how it finds
+ * them (a scan of a few, a table of many). Ends with a few live: freeing the scheduler frees
+ * them (the sanitizer builds see a leak). */
+static void check_ioents(sh *h, ds_ioent **ios, int n) {
+    char k[16];
+    uint64_t live = 0;
+    for (int j = 0; j < n; j++) {
+        snprintf(k, sizeof k, "key%d", j);
+        uint32_t len = (uint32_t)strlen(k);
+        ck_assert_ptr_eq(ds_sched_find(&h->s, ds_table_hash(&h->s.tab, k, len), k, len), ios[j]);
+        live += ios[j] != NULL;
+    }
+    ck_assert_uint_eq(ds_sched_count(&h->s), live);
+}
+
+START_TEST(test_every_live_ioent_is_found_by_its_key) {
+    enum { N = 40 };
+    static const int targets[] = {3, 8, 9, 7, 10, 0, 1, 12, 40, 2, 9, 8, 20, 0, 5};
+    sh h;
+    sh_open(&h, NULL);
+    ds_ioent *ios[N] = {0};
+    int live = 0;
+    uint64_t r = 12345;
+    char k[16];
+    for (size_t t = 0; t < sizeof targets / sizeof *targets; t++) {
+        while (live != targets[t]) {
+            r = r * 6364136223846793005ull + 1442695040888963407ull;
+            int i = (int)((r >> 33) % N);
+            if ((ios[i] != NULL) != (live > targets[t])) continue; /* create below, release above */
+            snprintf(k, sizeof k, "key%d", i);
+            uint32_t len = (uint32_t)strlen(k);
+            if (ios[i]) {
+                ds_sched_release(&h.s, ios[i]);
+                ios[i] = NULL;
+                live--;
+            } else {
+                bool created = false;
+                ios[i] = ds_sched_get(&h.s, ds_table_hash(&h.s.tab, k, len), k, len, &created);
+                ck_assert(created && ios[i] != NULL);
+                live++;
+            }
+            check_ioents(&h, ios, N);
+        }
+    }
+    sh_close(&h);
+}
+END_TEST
+
 START_TEST(test_checked_flags_report_misuse) {
     sh h;
     sh_open(&h, NULL);
@@ -574,6 +623,7 @@ static Suite *sched_suite(void) {
     suite_add_tcase(s, tc);
     tc = tcase_create("flags");
     tcase_add_test(tc, test_checked_flags_report_misuse);
+    tcase_add_test(tc, test_every_live_ioent_is_found_by_its_key);
 #ifdef NDEBUG
     tcase_add_test(tc, test_internal_flag_transition_failure_asserts_or_counts);
 #else
