@@ -507,8 +507,8 @@ ds_status rp_deliver(rp_run *r, const ds_trace_req *req, ds_err *err) {
  * wake_inline says so and takes the event's sequence number), it runs here at once: the same
  * step at the same time in the same order, without a round through the event queue.
  */
-static ds_status enqueue(rp_run *r, const ds_trace_req *req, uint32_t fill, uint32_t *who,
-                         ds_err *err) {
+static inline __attribute__((always_inline)) ds_status
+enqueue(rp_run *r, const ds_trace_req *req, uint32_t fill, uint32_t *who, ds_err *err) {
     uint32_t idx = *who = rp_client_index(r, req->client);
     if (idx == UINT32_MAX) return ds_err_set(err, DS_ERR_NOMEM, "replay: out of memory");
     rp_client *c = &r->clients[idx];
