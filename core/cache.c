@@ -404,12 +404,15 @@ static bool fast_get(ds_cache *c, const ds_cmd *cmd, const ds_reply **reply, uin
     ds_entry *e = ds_ks_find(&c->ks, h, k->p, k->len);
     /* ds_c_lookup_at's two common answers inline: a hit on a key without a TTL, and a miss
      * while the negative cache is empty; anything else takes the full lookup. */
-    ds_evict_req rq = {h, k->p, k->len, c->next_access};
     if (e && e->expire_us == 0) {
+        ds_evict_req rq = {h, k->p, k->len, c->next_access};
         ds_ks_touch(&c->ks, e, &rq);
         c->st.hits++;
     } else if (!e && !c->neg.tab.count) {
-        ds_ks_miss(&c->ks, &rq);
+        if (c->ks.ev.ops->on_miss) { /* the request only for a policy that wants misses */
+            ds_evict_req rq = {h, k->p, k->len, c->next_access};
+            ds_ks_miss(&c->ks, &rq);
+        }
         c->st.misses++;
         return false;
     } else if (ds_c_lookup_at(c, e, h, k->p, k->len, &e, true) == LK_MISS) {
