@@ -81,17 +81,19 @@ static int64_t fault_plan(fake_backend *f, ds_bop op, uint64_t n, int64_t us, bo
 }
 
 /* Draw latency and faults for one call; the mutex keeps the rng and counters consistent. A
- * shim with no faults and no BUGGIFY (`plain`, a replay's default) only draws the latency. */
+ * shim with no faults and no BUGGIFY (`plain`, a replay's default) only draws the latency.
+ * The layers below plan first: each shim draws from its own rng, so the order between them
+ * changes no number, and the key need not be kept across the draw. */
 static void fake_plan(ds_backend *b, ds_bop op, const void *key, uint32_t keylen, ds_call *call) {
     fake_backend *f = fake_of(b);
+    *call = (ds_call){0, false, call->size_hint};
+    f->parent->ops->plan(f->parent, op, key, keylen, call);
     bool fail = false;
     fake_lock(f);
     uint64_t n = ++f->calls;
     int64_t us = ds_latency_draw_inline(&f->lat[op <= DS_BOP_DEL ? op : 0], &f->rng);
     if (!f->plain) us = fault_plan(f, op, n, us, &fail);
     fake_unlock(f);
-    *call = (ds_call){0, false, call->size_hint};
-    f->parent->ops->plan(f->parent, op, key, keylen, call); /* the layers below add theirs */
     call->service_us += us;
     call->fail = fail || call->fail;
 }
