@@ -488,6 +488,35 @@ START_TEST(test_mem_origin_answers_untouched_keys_until_written_or_deleted) {
 }
 END_TEST
 
+/* The origin's stamp is ds_hash64(key, 1) and its mix, whatever the key's length (the inline
+ * hash of 8..16-byte keys and the call for the others give the same bytes). */
+START_TEST(test_mem_origin_stamp_is_the_keys_hash) {
+    ds_err err = {{0}};
+    ds_backend *b = ds_backend_mem_new(&err);
+    ds_backend_mem_set_origin(b, true);
+    const char *keys[] = {"",
+                          "abc",
+                          "12345678",
+                          "twelve bytes",
+                          "sixteen bytes ok",
+                          "seventeen bytes!!",
+                          "a key much longer than sixteen bytes"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        ds_value *v = NULL;
+        ck_assert_int_eq(bget_hint(b, keys[i], 100, &v), DS_OK);
+        uint64_t h1 = ds_hash64(keys[i], strlen(keys[i]), 1), h2;
+        h2 = (h1 ^ (h1 >> 31)) * 0x9e3779b97f4a7c15ull;
+        unsigned char want[16];
+        memcpy(want, &h1, 8);
+        memcpy(want + 8, &h2, 8);
+        ck_assert_uint_eq(v->len, 16);
+        ck_assert_msg(memcmp(v->data, want, 16) == 0, "key '%s'", keys[i]);
+        ds_value_unref(v);
+    }
+    ds_backend_close(b);
+}
+END_TEST
+
 START_TEST(test_fake_failure_never_reaches_parent) {
     ds_err err = {{0}};
     ds_backend *mem = ds_backend_mem_new(&err);
@@ -612,6 +641,7 @@ int main(void) {
     suite_add_tcase(s, tc);
     TCase *tm = tcase_create("mem-and-fake");
     tcase_add_test(tm, test_mem_origin_answers_untouched_keys_until_written_or_deleted);
+    tcase_add_test(tm, test_mem_origin_stamp_is_the_keys_hash);
     tcase_add_test(tm, test_fake_failure_never_reaches_parent);
     tcase_add_test(tm, test_one_thread_stack_answers_as_a_locked_one);
     suite_add_tcase(s, tm);
