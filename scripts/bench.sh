@@ -42,10 +42,10 @@ if [ -x "$DSLAB" ]; then
         echo; echo "== instructions per request (callgrind, default workload, oracle off)"
         valgrind --tool=callgrind --callgrind-out-file="$out/cg.out" "$DSLAB" replay \
             workloads/default.csv.zst --no-oracle --quiet --out "$out/cg" \
-            --cache-max-memory 2mb >/dev/null 2>"$out/cg.err"
+            --cache-max-memory 2mb >"$out/cg.txt" 2>"$out/cg.err"
         ir=$(grep -m1 '^summary:' "$out/cg.out" | awk '{print $2}')
-        req=$(awk -F, 'NR==1{for(i=1;i<=NF;i++)if($i=="requests")c=i} NR==2{print $c}' \
-            "$out/cg/summary.csv" 2>/dev/null)
+        # From the printed summary: summary.csv has quoted fields with commas (core-cost-us).
+        req=$(awk '$1 == "requests" {print $2; exit}' "$out/cg.txt")
         echo "total instructions: ${ir:-?} for ${req:-?} requests" \
              "($(awk -v a="${ir:-0}" -v b="${req:-1}" 'BEGIN{printf "%.0f", a/b}') per request," \
              "setup and reading included)"
