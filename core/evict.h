@@ -157,7 +157,8 @@ static inline bool ds_sample_better(const ds_sample_spec *s, const ds_tnode *n, 
 ds_tnode *ds_sample_scan(const ds_table *t, ds_rng *r, const ds_sample_spec *s);
 
 /* The rounds with a tie's coin (evict-ties > 0, schedule exploration), then the scan: the
- * general loop, out of line (sample.c). */
+ * general loop, out of line (sample.c). Without ties it picks what ds_sample_oldest's fast paths
+ * pick, from the same draws: the tests' reference for them (test_table). */
 ds_tnode *ds_sample_ties(const ds_table *t, ds_rng *r, const ds_sample_spec *s);
 
 /* ds_sample_oldest in a large table (ds_table_deep) without ties, where every sample's slot

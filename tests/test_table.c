@@ -185,27 +185,6 @@ START_TEST(test_remove_leaves_the_reference_layout) {
 }
 END_TEST
 
-/* ds_sample_oldest (evict.h) as it was written first: the generator in memory, one spec. The
- * fast one keeps its state in locals; the picks and the generator's state afterwards must be
- * these, with skipped items, ties and the fallback scan. */
-static ds_tnode *ref_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s) {
-    if (t->count == 0) return NULL;
-    ds_tnode *best = NULL;
-    uint64_t best_age = 0;
-    for (int round = 0; round < DS_SAMPLE_ROUNDS && !best; round++) {
-        for (uint32_t i = 0; i < s->samples; i++) {
-            ds_tnode *n = ds_table_sample(t, r);
-            if (s->skip && s->skip(n, s->ctx)) continue;
-            uint64_t a = s->age(n, s->ctx);
-            if (ds_sample_better(s, n, a, best, best_age, r)) {
-                best = n;
-                best_age = a;
-            }
-        }
-    }
-    return best ? best : ds_sample_scan(t, r, s);
-}
-
 static bool skip_odd_third(const ds_tnode *n, const void *ctx) {
     return (((const item *)n - items) % 3 == 1) == (ctx != NULL);
 }
@@ -215,6 +194,11 @@ static uint64_t age_of(const ds_tnode *n, const void *ctx) {
     return (uint64_t)((((const item *)n - items) * 37) % 101);
 }
 
+/* ds_sample_ties (sample.c) is the general loop, the generator in memory, any ties: without
+ * ties it is the reference the fast paths of ds_sample_oldest (evict.h: the generator and the
+ * slots in locals, no coin) must agree with, picks and the generator's state afterwards, with
+ * skipped items and the fallback scan. With ties, equal-enough candidates are a coin's choice:
+ * the picks then differ from the oldest, and never name a skipped item. */
 START_TEST(test_sample_oldest_matches_the_reference) {
     ds_table t;
     ck_assert_int_eq(ds_table_init(&t, 0, 13), DS_OK);
@@ -225,17 +209,30 @@ START_TEST(test_sample_oldest_matches_the_reference) {
     static const int everyone = 0;
     for (int v = 0; v < 6; v++) {
         /* ctx NULL: skip two thirds (rounds that find nothing, then the scan) */
-        ds_sample_spec s = {1 + (uint32_t)v, 64, skip_odd_third, age_of, v % 2 ? &everyone : NULL,
-                            v >= 4 ? 3u : 0u};
+        ds_sample_spec s = {1 + (uint32_t)v,          64, skip_odd_third, age_of,
+                            v % 2 ? &everyone : NULL, 0};
         if (v == 5) s.skip = NULL;
         ds_rng a, b;
         ds_rng_seed(&a, 100 + (uint64_t)v);
         b = a;
         for (int k = 0; k < 3000; k++) {
-            ck_assert_ptr_eq(ds_sample_oldest(&t, &a, &s), ref_oldest(&t, &b, &s));
+            ck_assert_ptr_eq(ds_sample_oldest(&t, &a, &s), ds_sample_ties(&t, &b, &s));
             ck_assert_mem_eq(&a, &b, sizeof a);
         }
     }
+    ds_sample_spec plain = {5, 64, skip_odd_third, age_of, &everyone, 0}, tied = plain;
+    tied.ties = 100; /* ages are 0..100: every pair is a tie */
+    ds_rng a, b;
+    ds_rng_seed(&a, 7);
+    b = a;
+    int differ = 0;
+    for (int k = 0; k < 3000; k++) {
+        ds_tnode *p = ds_sample_oldest(&t, &a, &plain), *q = ds_sample_oldest(&t, &b, &tied);
+        ck_assert_int_ne(((const item *)q - items) % 3, 1); /* never a skipped item */
+        differ += p != q;
+        b = a; /* the same draws next time: only the coin differs */
+    }
+    ck_assert_int_gt(differ, 1000);
     ds_table_free(&t);
 }
 END_TEST
@@ -282,7 +279,7 @@ START_TEST(test_deep_sampler_picks_what_one_at_a_time_picks) {
         ds_rng_seed(&a, 40 + samples);
         b = a;
         for (int v = 0; v < 2000; v++) {
-            ck_assert_ptr_eq(ds_sample_oldest(&t, &a, &s), ref_oldest(&t, &b, &s));
+            ck_assert_ptr_eq(ds_sample_oldest(&t, &a, &s), ds_sample_ties(&t, &b, &s));
             ck_assert_mem_eq(&a, &b, sizeof a);
         }
     }
