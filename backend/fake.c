@@ -47,7 +47,7 @@ static inline void fake_unlock(fake_backend *f) {
 
 /* BUGGIFY sites (schedule exploration). A write that fails is retried by the core, so a
  * failed SET or DEL is a retryable fault; reads are never failed (a failed LOAD answers its
- * clients with an error). Called with the mutex held. */
+ * clients with an error). Called under the shim's lock (none for a one-thread host). */
 enum { FAKE_BUG_SLOW = 0, FAKE_BUG_INSTANT, FAKE_BUG_FAIL_WRITE };
 static int64_t buggify_plan(fake_backend *f, ds_bop op, int64_t us, bool *fail) {
     if (!f->bug.on) return us;
@@ -58,7 +58,7 @@ static int64_t buggify_plan(fake_backend *f, ds_bop op, int64_t us, bool *fail) 
     return us;
 }
 
-/* Faults for call number n, whose latency draw was us; the mutex is held. */
+/* Faults for call number n, whose latency draw was us; under the shim's lock (if any). */
 static int64_t fault_plan(fake_backend *f, ds_bop op, uint64_t n, int64_t us, bool *failp) {
     const ds_faults *fl = &f->faults;
     bool fail = false;

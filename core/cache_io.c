@@ -271,7 +271,7 @@ static void unpark(ds_cache *c, ds_parked *p);
 static ds_status park_missed_get(ds_cache *c, uint64_t client, uint64_t tag, const ds_cmd *cmd,
                                  uint64_t h) {
     const ds_key *k = &cmd->keys[0];
-    assert(cmd->op == DS_OP_GET && cmd->nkeys == 1 && cmd->nsub == 0);
+    assert(cmd->op == DS_OP_GET && cmd->nkeys == 1);
     assert(!ds_ks_find(&c->ks, h, k->p, k->len) && !ds_c_neg_find(c, h, k->p, k->len));
     /* ds_c_io_get_for without an entry: no lookup while no key has an ioent */
     ds_ioent *io = ds_sched_count(&c->sched) ? ds_sched_get(&c->sched, h, k->p, k->len, NULL)
@@ -289,6 +289,7 @@ static ds_status park_missed_get(ds_cache *c, uint64_t client, uint64_t tag, con
     p->keys[0] = (ds_key){.p = io->key, .len = k->len};
     p->cmd.keys = p->keys;
     p->cmd.sub = p->subs = NULL;
+    p->cmd.nsub = 0; /* a GET has no sub-commands, whatever a reused ds_cmd still says */
     p->hashes = &io->node.hash;
     p->keybuf = NULL;
     p->nslots = 1;

@@ -188,7 +188,8 @@ ds_sample_oldest_deep(const ds_table *t, ds_rng *r, const ds_sample_spec *s) {
         for (uint32_t i = 0; i < samples; i++) {
             cand[i] = ds_table_present_from(slots, mask, pos[i]);
             __builtin_prefetch(cand[i]);
-            __builtin_prefetch((const char *)cand[i] + 63);
+            /* an address, not a pointer into the node (a small node ends before +63) */
+            __builtin_prefetch((const void *)((uintptr_t)cand[i] + 63));
         }
         for (uint32_t i = 0; i < samples; i++) {
             if (skip && skip(cand[i], ctx)) continue;

@@ -66,10 +66,12 @@ typedef struct ds_parked {
     struct ds_parked *prev, *next; /* every parked command (ds_cache.parked_list) */
     uint64_t client, tag;
     uint64_t client_key; /* the client id's bytes, the index's key */
-    ds_cmd cmd;          /* deep copy */
+    ds_cmd cmd;          /* deep copy, but a missed GET's (park_missed_get): its one key and
+                            its hash are borrowed from the key's ioent, which the wait slot
+                            keeps alive until unpark; no subs */
     ds_cmd *subs;
     ds_key *keys;     /* all keys of cmd and subs */
-    uint64_t *hashes; /* their hashes (computed once, at park) */
+    uint64_t *hashes; /* their hashes (computed once, at park; a missed GET's: the ioent's) */
     unsigned char *keybuf;
     uint32_t nslots, pending;
     uint32_t alloc_bytes; /* of this block, for ds_slab_free */

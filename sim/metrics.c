@@ -148,12 +148,13 @@ fail:
     return NULL;
 }
 
-/* A request lands in its op's histograms only; "ALL" ([DS_OP__COUNT]) is their sum, built
- * when it is read (ds_metrics_sum_all): merging is exact (counts, sum, min, max and buckets
- * all add up), and it saves two of the six histogram adds every request paid. The replay only
- * issues valid ops; another one would be in no op's row, so it is dropped from "ALL" too. */
 /* The adds since the last flush were all made in the current phase (ds_metrics_phase flushes
- * before it changes it). The pointers are m's own, so a const m may (a reader's flush). */
+ * before it changes it). The pointers are m's own, so a const m may (a reader's flush): a
+ * const reader of m therefore changes it, and is not safe beside another thread's use. A
+ * request lands in its op's histograms only; "ALL" ([DS_OP__COUNT]) is their sum, built when
+ * it is read (ds_metrics_sum_all): merging is exact (counts, sum, min, max and buckets all add
+ * up). The replay only issues valid ops; another one would be in no op's row, so it is dropped
+ * from "ALL" too. */
 void ds_metrics_flush(const ds_metrics *m) {
     for (size_t i = 0; i < NH; i++) {
         ds_hist *l = m->cur[i], *s = m->cur_svc[i];

@@ -113,7 +113,9 @@ ds_status ds_metrics_race(ds_metrics *m, int64_t time_us, uint64_t client, ds_op
  * Write errors -> status. */
 ds_status ds_metrics_close(ds_metrics *m, const ds_stats *st, const ds_run_info *info, ds_err *err);
 
-/* The intended-time latency histogram (ns) of one op; op == DS_OP__COUNT gives "ALL". */
+/* The intended-time latency histogram (ns) of one op; op == DS_OP__COUNT gives "ALL". Both
+ * getters first flush the latencies added since the last row into the run's histograms (a
+ * write through m's pointers): call them from the thread that adds, as the engines do. */
 const ds_hist *ds_metrics_hist(const ds_metrics *m, ds_op op);
 /* The service-time histogram (ns), same indexing. */
 const ds_hist *ds_metrics_service_hist(const ds_metrics *m, ds_op op);

@@ -30,7 +30,7 @@ struct ds_metrics {
     ds_hist *hist[NH], *svc[NH];     /* run phase: intended and service latency, ns */
     ds_hist *row_hist, *row_svc;     /* the current interval, every phase, flushed */
     /* A request's two latencies go into these, per op ([DS_OP__COUNT]: an op out of range),
-     * allocated at the op's first answer; flush_adds moves them into the row's and, in the
+     * allocated at the op's first answer; ds_metrics_flush moves them into the row's and, in the
      * run phase, the run's histograms at every row and phase change (ds_metrics_flush): one
      * add a latency instead of two. */
     ds_hist *cur[NH], *cur_svc[NH];

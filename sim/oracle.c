@@ -23,6 +23,7 @@
  */
 #include "oracle.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,8 @@ struct ds_oracle {
     uint64_t arena_len, arena_cap;
     uint32_t epoch;
 };
+/* oracle.h reads a ds_oracle through a ds_oracle_pub pointer. */
+_Static_assert(offsetof(struct ds_oracle, pub) == 0, "pub must be the first member");
 
 ds_oracle *ds_oracle_new(bool origin, ds_err *err) {
     ds_oracle *o = calloc(1, sizeof *o);

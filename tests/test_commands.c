@@ -101,6 +101,31 @@ START_TEST(test_get_with_the_hosts_key_hash_is_the_same_get) {
 }
 END_TEST
 
+/* A GET ignores sub-commands: a host that reuses an EXEC's ds_cmd for a GET and leaves nsub
+ * and sub set gets the GET's answer, missed and loaded like any other (the parked GET's own
+ * path must not walk subs it does not keep). */
+START_TEST(test_get_with_stray_subcommands_is_a_plain_get) {
+    TH_OPEN(th, th_cfg(0));
+    ds_key k = th_key("k");
+    ds_cmd sub = {.op = DS_OP_GET, .nkeys = 1, .keys = &k};
+    ds_cmd get = {.op = DS_OP_GET, .nkeys = 1, .keys = &k, .nsub = 1, .sub = &sub};
+    ck_assert_int_eq(th_do_tag(th, 4, 9, &get), DS_BLOCKED);
+    th_take_all(th);
+    ck_assert_int_eq(th_complete(th, th_find(th, DS_JOB_LOAD, "k"), DS_OK, "v"), DS_OK);
+    const th_rec *rec = th_last_for(th, 4);
+    ck_assert_ptr_nonnull(rec);
+    ck_assert_int_eq(rec->r.status, DS_OK);
+    ck_assert_uint_eq(rec->r.n, 1);
+    ck_assert(th_val_is(rec->r.values[0], "v"));
+    ck_assert_int_eq(th_do_tag(th, 5, 10, &get), DS_OK); /* a hit now */
+    ck_assert(th_val_is(th->last.values[0], "v"));
+    ds_key j = th_key("j");
+    ds_cmd miss = {.op = DS_OP_GET, .nkeys = 1, .keys = &j, .nsub = 1, .sub = &sub};
+    ck_assert_int_eq(th_do_tag(th, 6, 11, &miss), DS_BLOCKED); /* still parked at th_fini */
+    th_fini(th);
+}
+END_TEST
+
 START_TEST(test_set_keeps_callers_reference) {
     TH_OPEN(th, th_cfg(0));
     ds_value *v = th_val(th, "v");
@@ -516,6 +541,7 @@ static Suite *commands_suite(void) {
     tcase_add_test(tc, test_size_hint_reaches_the_load_job);
     tcase_add_test(tc, test_set_replies_count_one_and_get_sees_it);
     tcase_add_test(tc, test_get_with_the_hosts_key_hash_is_the_same_get);
+    tcase_add_test(tc, test_get_with_stray_subcommands_is_a_plain_get);
     tcase_add_test(tc, test_set_keeps_callers_reference);
     tcase_add_test(tc, test_del_count_is_keys_in_memory);
     tcase_add_test(tc, test_exists_counts_present_keys);
