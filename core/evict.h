@@ -161,14 +161,20 @@ ds_tnode *ds_sample_scan(const ds_table *t, ds_rng *r, const ds_sample_spec *s);
  * pick, from the same draws: the tests' reference for them (test_table). */
 ds_tnode *ds_sample_ties(const ds_table *t, ds_rng *r, const ds_sample_spec *s);
 
-/* ds_sample_oldest in a large table (ds_table_deep) without ties, where every sample's slot
- * and node is a memory miss: a round runs in three passes so that the misses overlap instead of
- * queueing. It draws every position and starts loading its slot, then finds each present node
- * and starts loading it (its first 64 bytes: an entry's flags and policy metadata), then judges
- * them in draw order. Without ties judging draws no number, so the draws and the choice are
- * those of one at a time (test_table: test_deep_sampler_picks_what_one_at_a_time_picks). */
+/* The rounds of ds_sample_oldest without ties, drawn one at a time, or (deep, a constant at
+ * each call site, so each gets its own code) in three passes for a large table
+ * (ds_table_deep), where every sample's slot and node is a memory miss, so that the misses
+ * overlap instead of queueing: draw every position and start loading its slot, then find each
+ * present node and start loading it (its first 64 bytes: an entry's flags and policy
+ * metadata), then judge them in draw order. Judging draws no number without ties, so the draws
+ * and the choice are the same either way (test_table:
+ * test_deep_sampler_picks_what_one_at_a_time_picks). The generator's state and the table's
+ * slots and mask are copied into locals: skip and age may change neither (they only read an
+ * item), and without the copies every store of a draw could alias the table's fields, so each
+ * draw would reload them and store its state to memory. The state goes back before the
+ * fallback scan draws. */
 static inline __attribute__((always_inline)) ds_tnode *
-ds_sample_oldest_deep(const ds_table *t, ds_rng *r, const ds_sample_spec *s) {
+ds_sample_rounds(const ds_table *t, ds_rng *r, const ds_sample_spec *s, const bool deep) {
     bool (*skip)(const ds_tnode *, const void *) = s->skip;
     uint64_t (*age)(const ds_tnode *, const void *) = s->age;
     const void *ctx = s->ctx;
@@ -179,55 +185,22 @@ ds_sample_oldest_deep(const ds_table *t, ds_rng *r, const ds_sample_spec *s) {
     ds_tnode *best = NULL;
     uint64_t best_age = 0;
     for (int round = 0; round < DS_SAMPLE_ROUNDS && !best; round++) {
-        size_t pos[DS_SAMPLE_BATCH];
         ds_tnode *cand[DS_SAMPLE_BATCH];
-        for (uint32_t i = 0; i < samples; i++) {
-            pos[i] = ds_table_draw_slot(mask, ds_rng_step(&g));
-            __builtin_prefetch(&slots[pos[i]]);
-        }
-        for (uint32_t i = 0; i < samples; i++) {
-            cand[i] = ds_table_present_from(slots, mask, pos[i]);
-            __builtin_prefetch(cand[i]);
-            /* an address, not a pointer into the node (a small node ends before +63) */
-            __builtin_prefetch((const void *)((uintptr_t)cand[i] + 63));
-        }
-        for (uint32_t i = 0; i < samples; i++) {
-            if (skip && skip(cand[i], ctx)) continue;
-            uint64_t a = age(cand[i], ctx);
-            if (!best || a < best_age) {
-                best = cand[i];
-                best_age = a;
+        if (deep) {
+            size_t pos[DS_SAMPLE_BATCH];
+            for (uint32_t i = 0; i < samples; i++) {
+                pos[i] = ds_table_draw_slot(mask, ds_rng_step(&g));
+                __builtin_prefetch(&slots[pos[i]]);
+            }
+            for (uint32_t i = 0; i < samples; i++) {
+                cand[i] = ds_table_present_from(slots, mask, pos[i]);
+                __builtin_prefetch(cand[i]);
+                /* an address, not a pointer into the node (a small node ends before +63) */
+                __builtin_prefetch((const void *)((uintptr_t)cand[i] + 63));
             }
         }
-    }
-    *r = g;
-    return best ? best : ds_sample_scan(t, r, s);
-}
-
-/* Inline, so a policy that passes a constant spec gets its skip and age calls inlined: the
- * sampler runs once per eviction and draws `samples` items each time. Without ties the older
- * always wins, so the loop keeps no coin. The generator's state and the table's slots and mask
- * are copied into locals for the rounds: skip and age may change neither (they only read an
- * item), and without the copies every store of a draw could alias the table's fields, so each
- * draw would reload them and store its state to memory. The draws are the same numbers in the
- * same order (ds_table_sample's), and the state goes back before the fallback scan draws. */
-static inline __attribute__((always_inline)) ds_tnode *
-ds_sample_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s) {
-    if (t->count == 0) return NULL;
-    if (s->ties) return ds_sample_ties(t, r, s);
-    if (s->samples <= DS_SAMPLE_BATCH && ds_table_deep(t)) return ds_sample_oldest_deep(t, r, s);
-    bool (*skip)(const ds_tnode *, const void *) = s->skip;
-    uint64_t (*age)(const ds_tnode *, const void *) = s->age;
-    const void *ctx = s->ctx;
-    uint32_t samples = s->samples;
-    const ds_tslot *slots = t->slots;
-    size_t mask = t->mask;
-    ds_rng g = *r;
-    ds_tnode *best = NULL;
-    uint64_t best_age = 0;
-    for (int round = 0; round < DS_SAMPLE_ROUNDS && !best; round++) {
         for (uint32_t i = 0; i < samples; i++) {
-            ds_tnode *n = ds_table_sample_at(slots, mask, ds_rng_step(&g));
+            ds_tnode *n = deep ? cand[i] : ds_table_sample_at(slots, mask, ds_rng_step(&g));
             if (skip && skip(n, ctx)) continue;
             uint64_t a = age(n, ctx);
             if (!best || a < best_age) {
@@ -238,6 +211,17 @@ ds_sample_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s) {
     }
     *r = g;
     return best ? best : ds_sample_scan(t, r, s);
+}
+
+/* Inline, so a policy that passes a constant spec gets its skip and age calls inlined: the
+ * sampler runs once per eviction and draws `samples` items each time. Without ties the older
+ * always wins, so the rounds keep no coin; the deep form needs its batch bound. */
+static inline __attribute__((always_inline)) ds_tnode *
+ds_sample_oldest(const ds_table *t, ds_rng *r, const ds_sample_spec *s) {
+    if (t->count == 0) return NULL;
+    if (s->ties) return ds_sample_ties(t, r, s);
+    if (s->samples <= DS_SAMPLE_BATCH && ds_table_deep(t)) return ds_sample_rounds(t, r, s, true);
+    return ds_sample_rounds(t, r, s, false);
 }
 
 #endif

@@ -82,7 +82,7 @@ static inline ds_tnode *ds_table_sample_at(const ds_tslot *slots, size_t mask, u
 /* Whether the table is past the size where its sampled reads wait on memory: from 32Ki slots
  * (512 KiB of slots, about 20k keys at the 0.6 load, their entries several MiB). Below it (10k
  * keys: 16Ki slots) slots and entries stay in L2, and the eviction sampler's prefetching pass
- * (evict.h, ds_sample_oldest_deep) would only cost instructions. */
+ * (evict.h, ds_sample_rounds with deep) would only cost instructions. */
 #define DS_TABLE_DEEP_SLOTS 32768u
 static inline bool ds_table_deep(const ds_table *t) { return t->mask + 1 >= DS_TABLE_DEEP_SLOTS; }
 
